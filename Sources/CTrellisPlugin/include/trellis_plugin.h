@@ -1,0 +1,3 @@
+#ifndef TRELLIS_PLUGIN_H
+#define TRELLIS_PLUGIN_H
+#endif

@@ -1,0 +1,1 @@
+#include "trellis_plugin.h"

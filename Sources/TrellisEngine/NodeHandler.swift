@@ -1,0 +1,63 @@
+import TrellisDOT
+
+/// The code behind a node type. Built-in handlers and plugin handlers (wrapped by the
+/// plugin host around the C ABI) implement this one protocol, and the engine calls it
+/// the same way for both.
+///
+/// A handler must not keep `request` beyond the call. It reports context changes in the
+/// returned `Outcome`; the engine applies them after the node finishes. Throwing fails the
+/// node with the error's description as the failure reason.
+public protocol NodeHandler: Sendable {
+    /// Runs one visit of a node.
+    func execute(_ request: HandlerRequest) async throws -> Outcome
+}
+
+/// Everything a handler gets for one visit of a node.
+public struct HandlerRequest: Sendable {
+    /// The node being run.
+    public var node: NodeSpec
+    /// The context as it was when the node started.
+    public var context: Context
+    /// The adapters of the run (LLM, memory, tools).
+    public var adapters: AdapterSet
+    /// Services of the run: run directory, events, interviewer, cancellation, settings.
+    public var services: RunServices
+    /// How many times this node has been tried in this run before this attempt (0 on the first).
+    public var attempt: Int
+
+    /// Creates a request.
+    public init(node: NodeSpec, context: Context, adapters: AdapterSet, services: RunServices, attempt: Int = 0) {
+        self.node = node
+        self.context = context
+        self.adapters = adapters
+        self.services = services
+        self.attempt = attempt
+    }
+}
+
+/// A node as handlers see it: id, resolved type and attributes (stylesheet and
+/// `$goal` expansion already applied).
+public struct NodeSpec: Sendable {
+    /// The node id.
+    public var id: String
+    /// The resolved node type (`type=`, else from the shape).
+    public var type: String
+    /// The node's attributes.
+    public var attributes: Attributes
+    /// The node's position in the compiled graph.
+    public var index: Int
+
+    /// Creates a spec.
+    public init(id: String, type: String, attributes: Attributes, index: Int) {
+        self.id = id
+        self.type = type
+        self.attributes = attributes
+        self.index = index
+    }
+
+    /// The raw text of attribute `key`, or `nil`.
+    public func attribute(_ key: String) -> String? { attributes.raw(key) }
+
+    /// The node label, falling back to its id.
+    public var label: String { attributes["label"]?.text ?? id }
+}

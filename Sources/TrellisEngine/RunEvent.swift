@@ -1,0 +1,74 @@
+import Foundation
+
+/// Something that happened during a run, for progress display, logs and session signals.
+public struct RunEvent: Sendable {
+    /// What happened (`run_started`, `node_completed`, `checkpoint_saved`, ...). See `RunEvent.Kind`.
+    public var kind: Kind
+    /// When it happened (wall clock, for display and logs).
+    public var timestamp: Date
+    /// The node concerned, if any.
+    public var nodeID: String?
+    /// How long the thing took, for events that end something.
+    public var duration: Duration?
+    /// Further fields (status, attempt, branch, question, reason, ...).
+    public var fields: [String: ContextValue]
+
+    /// Creates an event stamped now.
+    public init(_ kind: Kind, nodeID: String? = nil, duration: Duration? = nil, fields: [String: ContextValue] = [:]) {
+        self.kind = kind
+        self.timestamp = Date()
+        self.nodeID = nodeID
+        self.duration = duration
+        self.fields = fields
+    }
+
+    /// Event kinds. Plugins may emit their own kinds with any name.
+    public struct Kind: RawRepresentable, Sendable, Hashable, ExpressibleByStringLiteral {
+        /// The snake_case name written to event logs.
+        public var rawValue: String
+        /// Creates a kind.
+        public init(rawValue: String) { self.rawValue = rawValue }
+        /// Creates a kind from a literal.
+        public init(stringLiteral value: String) { self.rawValue = value }
+    }
+}
+
+/// Receives run events. Must be cheap and must not block: it is called on the run's task.
+public protocol EventSink: Sendable {
+    /// Delivers one event.
+    func emit(_ event: RunEvent)
+}
+
+/// Drops every event; the default when nobody listens.
+public struct DiscardingEventSink: EventSink {
+    /// Creates a sink.
+    public init() {}
+    /// Ignores the event.
+    public func emit(_ event: RunEvent) {}
+}
+
+/// Where a run puts its files and how it behaves; shared by every node of the run.
+public struct RunServices: Sendable {
+    /// The run directory (`manifest.json`, `checkpoint.json`, per-node artifacts), or `nil` for
+    /// runs that keep nothing on disk (session turns, benchmarks).
+    public var runDirectory: String?
+    /// The directory tool commands run in.
+    public var workingDirectory: String
+    /// Where events go.
+    public var events: any EventSink
+    /// When true, LLM stages answer from the simulation and tool nodes record the command instead of running it.
+    public var simulate: Bool
+
+    /// Creates services.
+    public init(
+        runDirectory: String? = nil,
+        workingDirectory: String = FileManager.default.currentDirectoryPath,
+        events: any EventSink = DiscardingEventSink(),
+        simulate: Bool = false
+    ) {
+        self.runDirectory = runDirectory
+        self.workingDirectory = workingDirectory
+        self.events = events
+        self.simulate = simulate
+    }
+}

@@ -1,0 +1,2 @@
+/// Long-lived conversation sessions whose every turn is a graph run.
+public enum TrellisSessionModule {}
