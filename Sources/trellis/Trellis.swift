@@ -11,6 +11,7 @@ enum Trellis {
     /// Every subcommand, in the order `--help` lists them.
     static let commands: [any TrellisCommand.Type] = [
         // Each command file adds its line here.
+        BenchCommand.self,
     ]
 
     static func main() async {
