@@ -58,17 +58,21 @@ public struct RunServices: Sendable {
     public var events: any EventSink
     /// When true, LLM stages answer from the simulation and tool nodes record the command instead of running it.
     public var simulate: Bool
+    /// Who answers human gates; `nil` makes a human gate fail with a message saying none is configured.
+    public var interviewer: (any Interviewer)?
 
     /// Creates services.
     public init(
         runDirectory: String? = nil,
         workingDirectory: String = FileManager.default.currentDirectoryPath,
         events: any EventSink = DiscardingEventSink(),
-        simulate: Bool = false
+        simulate: Bool = false,
+        interviewer: (any Interviewer)? = nil
     ) {
         self.runDirectory = runDirectory
         self.workingDirectory = workingDirectory
         self.events = events
         self.simulate = simulate
+        self.interviewer = interviewer
     }
 }
