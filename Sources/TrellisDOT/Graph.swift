@@ -46,6 +46,23 @@ public struct Graph: Sendable, Equatable {
         for node in nodes { upsert(node) }
     }
 
+    /// Creates a graph from nodes with distinct ids whose positions are already indexed (the
+    /// parser's path: it has built that index while parsing, so building it again is wasted work).
+    init(
+        name: String?, isStrict: Bool, isDirected: Bool, attributes: Attributes, uniqueNodes: [GraphNode],
+        indexedBy index: [String: Int], edges: [GraphEdge], subgraphs: [Subgraph], location: SourceLocation?
+    ) {
+        self.name = name
+        self.isStrict = isStrict
+        self.isDirected = isDirected
+        self.attributes = attributes
+        self.nodes = uniqueNodes
+        self.edges = edges
+        self.subgraphs = subgraphs
+        self.location = location
+        self.indexByID = index
+    }
+
     /// The position of the node with `id` in `nodes`, or `nil`.
     public func index(of id: String) -> Int? { indexByID[id] }
 

@@ -1,0 +1,441 @@
+/// Splits DOT source into tokens, working on UTF-8 bytes so a large file costs no per-character
+/// `String` work. Lexical errors (stray characters, NUL bytes, unterminated strings and comments)
+/// become diagnostics here and the lexer carries on, so the parser can report further errors.
+struct DOTLexer {
+    private let bytes: [UInt8]
+    private let file: String
+    private var position: Int
+    private var line = 1
+    private var lineStart: Int
+    private var lineHasToken = false
+    private var columnCacheLineStart = -1
+    private var columnCacheOffset = 0
+    private var columnCacheColumn = 1
+    private var previousWasInvalid = false
+    private var lastCommentStart: SourceLocation?
+    private var reportedNULInString = false
+
+    /// Errors found so far, in input order.
+    private(set) var diagnostics: [Diagnostic] = []
+    /// Whether the input ended inside a string, comment or HTML string (already reported), so
+    /// the parser need not add "unexpected end of file" errors of its own.
+    private(set) var endedInsideConstruct = false
+
+    /// Creates a lexer over `bytes`; a leading UTF-8 byte order mark is skipped.
+    init(bytes: [UInt8], file: String) {
+        self.bytes = bytes
+        self.file = file
+        let hasBOM = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
+        position = hasBOM ? 3 : 0
+        lineStart = position
+    }
+
+    /// The location of byte `offset`, which must be on the current line.
+    mutating func location(at offset: Int) -> SourceLocation {
+        SourceLocation(file: file, line: line, column: column(at: offset))
+    }
+
+    /// The 1-based column of `offset` on the current line. Tokens are asked for in input order,
+    /// so counting on from the previous answer keeps this linear even on a megabyte-long line.
+    private mutating func column(at offset: Int) -> Int {
+        if columnCacheLineStart != lineStart || offset < columnCacheOffset {
+            columnCacheLineStart = lineStart
+            columnCacheOffset = lineStart
+            columnCacheColumn = 1
+        }
+        let column = columnCacheColumn + (offset - columnCacheOffset)
+            - Self.continuationBytes(in: bytes, from: columnCacheOffset, to: offset)
+        columnCacheOffset = offset
+        columnCacheColumn = column
+        return column
+    }
+
+    /// The next token; `.endOfFile` forever once the input is used up.
+    mutating func next() -> DOTToken {
+        skipTrivia()
+        let start = position
+        let startLine = line
+        let startColumn = column(at: start)
+        guard start < bytes.count else {
+            return DOTToken(kind: .endOfFile, offset: start, line: startLine, column: startColumn, text: "")
+        }
+        lineHasToken = true
+        var token = DOTToken(kind: .invalid, offset: start, line: startLine, column: startColumn, text: "")
+        let byte = bytes[start]
+        switch byte {
+        case UInt8(ascii: "{"): token.kind = .leftBrace; position += 1
+        case UInt8(ascii: "}"): token.kind = .rightBrace; position += 1
+        case UInt8(ascii: "["): token.kind = .leftBracket; position += 1
+        case UInt8(ascii: "]"): token.kind = .rightBracket; position += 1
+        case UInt8(ascii: "="): token.kind = .equals; position += 1
+        case UInt8(ascii: ";"): token.kind = .semicolon; position += 1
+        case UInt8(ascii: ","): token.kind = .comma; position += 1
+        case UInt8(ascii: ":"): token.kind = .colon; position += 1
+        case UInt8(ascii: "+"): token.kind = .plus; position += 1
+        case UInt8(ascii: "-"):
+            let following = peekByte(at: start + 1)
+            if following == UInt8(ascii: ">") {
+                token.kind = .directedEdge
+                position += 2
+            } else if following == UInt8(ascii: "-") {
+                token.kind = .undirectedEdge
+                position += 2
+            } else if Self.isDigit(following) || (following == UInt8(ascii: ".") && Self.isDigit(peekByte(at: start + 2))) {
+                lexNumeral(into: &token)
+            } else {
+                position += 1
+                reportInvalid(
+                    "unexpected '-'; expected '->' or '--' (an edge) or a number such as -1.5",
+                    at: token, fix: "write an edge as 'a -> b' (digraph) or 'a -- b' (graph)")
+            }
+        case UInt8(ascii: "\""):
+            lexQuoted(into: &token)
+        case UInt8(ascii: "<"):
+            lexHTML(into: &token)
+        case UInt8(ascii: "."):
+            if Self.isDigit(peekByte(at: start + 1)) {
+                lexNumeral(into: &token)
+            } else {
+                position += 1
+                reportInvalid("unexpected '.'; expected an ID, an edge operator or punctuation", at: token, fix: nil)
+            }
+        case UInt8(ascii: "0")...UInt8(ascii: "9"):
+            lexNumeral(into: &token)
+        case UInt8(ascii: "*") where peekByte(at: start + 1) == UInt8(ascii: "/"):
+            position += 2
+            var message = "found '*/' outside a comment"
+            if let lastCommentStart {
+                message += "; DOT comments do not nest: the comment opened at \(lastCommentStart.line):\(lastCommentStart.column) ended at its first '*/'"
+            }
+            reportInvalid(message, at: token, fix: "remove the extra '*/', or close each '/*' before opening another")
+        case 0:
+            position += 1
+            while position < bytes.count, bytes[position] == 0 { position += 1 }
+            reportInvalid(
+                "found a NUL byte (0x00); a DOT file is text and may not contain NUL bytes", at: token,
+                fix: "remove the NUL bytes; the file may be binary or saved in UTF-16")
+        default:
+            if Self.isIdentifierStart(byte) {
+                lexIdentifier(into: &token)
+            } else {
+                let scalarEnd = min(start + Self.scalarLength(byte), bytes.count)
+                position = scalarEnd
+                let character = String(decoding: bytes[start..<scalarEnd], as: UTF8.self)
+                let shown = byte < 0x20 || byte == 0x7F
+                    ? "control character 0x" + String(byte, radix: 16, uppercase: true) : "'\(character)'"
+                reportInvalid(
+                    "unexpected character \(shown); expected an ID, an edge operator or punctuation", at: token,
+                    fix: "quote text that contains special characters: \"...\"")
+            }
+        }
+        if token.kind != .invalid { previousWasInvalid = false }
+        return token
+    }
+
+    // MARK: Trivia
+
+    /// Skips whitespace, `//` and `/* */` comments and `#` lines (a `#` as the first thing on a line).
+    private mutating func skipTrivia() {
+        let count = bytes.count
+        while position < count {
+            let byte = bytes[position]
+            switch byte {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), 0x0B, 0x0C:
+                position = bytes.withUnsafeBufferPointer { buffer in
+                    var index = position + 1
+                    while index < count {
+                        let next = buffer[index]
+                        guard next == UInt8(ascii: " ") || next == UInt8(ascii: "\t") || next == UInt8(ascii: "\r") else { break }
+                        index += 1
+                    }
+                    return index
+                }
+            case UInt8(ascii: "\n"):
+                position += 1
+                newLine()
+            case UInt8(ascii: "/") where peekByte(at: position + 1) == UInt8(ascii: "/"):
+                skipToEndOfLine()
+            case UInt8(ascii: "/") where peekByte(at: position + 1) == UInt8(ascii: "*"):
+                skipBlockComment()
+            case UInt8(ascii: "#") where !lineHasToken:
+                skipToEndOfLine()
+            default:
+                return
+            }
+        }
+    }
+
+    private mutating func newLine() {
+        line += 1
+        lineStart = position
+        lineHasToken = false
+    }
+
+    private mutating func skipToEndOfLine() {
+        position = bytes.withUnsafeBufferPointer { buffer in
+            var index = position
+            while index < buffer.count, buffer[index] != UInt8(ascii: "\n") { index += 1 }
+            return index
+        }
+    }
+
+    private mutating func skipBlockComment() {
+        let start = location(at: position)
+        lastCommentStart = start
+        position += 2
+        let count = bytes.count
+        while position < count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "*"), position + 1 < count, bytes[position + 1] == UInt8(ascii: "/") {
+                position += 2
+                return
+            }
+            position += 1
+            if byte == UInt8(ascii: "\n") { newLine() }
+        }
+        endedInsideConstruct = true
+        report(
+            "unterminated comment: the '/*' here has no closing '*/' before the end of the file", at: start,
+            fix: "close the comment with '*/'")
+    }
+
+    // MARK: IDs
+
+    private mutating func lexIdentifier(into token: inout DOTToken) {
+        let start = position
+        position += 1
+        scanIdentifierTail()
+        token.kind = .identifier
+        token.text = String(decoding: bytes[start..<position], as: UTF8.self)
+        let length = position - start
+        if length >= 4, length <= 8, let keyword = keyword(start: start, length: length) {
+            token.kind = keyword
+        }
+    }
+
+    /// Consumes identifier characters; a `.` joins two parts (`manager.actions`), the pipeline
+    /// dialect's qualified keys, which plain Graphviz rejects.
+    private mutating func scanIdentifierTail() {
+        position = bytes.withUnsafeBufferPointer { buffer in
+            var index = position
+            let count = buffer.count
+            while index < count {
+                let byte = buffer[index]
+                if Self.isIdentifierPart(byte) {
+                    index += 1
+                } else if byte == UInt8(ascii: "."), index + 1 < count, Self.isIdentifierPart(buffer[index + 1]) {
+                    index += 2
+                } else {
+                    break
+                }
+            }
+            return index
+        }
+    }
+
+    /// A numeral (`-1`, `.5`, `2.25`); letters right after it make one ID with it (`30s`,
+    /// `250ms`), the pipeline dialect's durations, which Graphviz would split in two.
+    private mutating func lexNumeral(into token: inout DOTToken) {
+        let start = position
+        let count = bytes.count
+        if bytes[position] == UInt8(ascii: "-") { position += 1 }
+        while position < count, Self.isDigit(bytes[position]) { position += 1 }
+        if position < count, bytes[position] == UInt8(ascii: ".") {
+            position += 1
+            while position < count, Self.isDigit(bytes[position]) { position += 1 }
+        }
+        if position < count, Self.isIdentifierPart(bytes[position]) {
+            scanIdentifierTail()
+        }
+        token.kind = .identifier
+        token.text = String(decoding: bytes[start..<position], as: UTF8.self)
+    }
+
+    /// A double-quoted string. `\"` becomes `"`, backslash-newline is removed (line
+    /// continuation), every other backslash sequence is kept as written, as Graphviz does.
+    private mutating func lexQuoted(into token: inout DOTToken) {
+        let startLocation = SourceLocation(file: file, line: token.line, column: token.column)
+        position += 1
+        let count = bytes.count
+        var segmentStart = position
+        var unescaped: [UInt8]?
+        while position < count {
+            // Skip the plain run up to the next byte that needs attention, without per-byte bookkeeping.
+            position = bytes.withUnsafeBufferPointer { buffer in
+                var index = position
+                while index < count {
+                    let byte = buffer[index]
+                    if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\n") || byte == 0 { break }
+                    index += 1
+                }
+                return index
+            }
+            guard position < count else { break }
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                if var built = unescaped {
+                    built.append(contentsOf: bytes[segmentStart..<position])
+                    token.text = String(decoding: built, as: UTF8.self)
+                } else {
+                    token.text = String(decoding: bytes[segmentStart..<position], as: UTF8.self)
+                }
+                position += 1
+                token.kind = .quoted
+                return
+            }
+            if byte == UInt8(ascii: "\\") {
+                let following = peekByte(at: position + 1)
+                var skip = 0
+                var replacement: UInt8?
+                switch following {
+                case UInt8(ascii: "\""): skip = 2; replacement = UInt8(ascii: "\"")
+                case UInt8(ascii: "\\"): position += 2; continue
+                case UInt8(ascii: "\n"): skip = 2
+                case UInt8(ascii: "\r") where peekByte(at: position + 2) == UInt8(ascii: "\n"): skip = 3
+                default: position += 1; continue
+                }
+                var built = unescaped ?? []
+                if unescaped == nil { built.reserveCapacity(position - segmentStart + 64) }
+                built.append(contentsOf: bytes[segmentStart..<position])
+                if let replacement { built.append(replacement) }
+                unescaped = built
+                position += skip
+                segmentStart = position
+                if replacement == nil { newLine() }
+                continue
+            }
+            position += 1
+            if byte == UInt8(ascii: "\n") {
+                newLine()
+            } else if byte == 0, !reportedNULInString {
+                reportedNULInString = true
+                report(
+                    "found a NUL byte (0x00) inside a string; a DOT file is text and may not contain NUL bytes",
+                    at: location(at: position - 1), fix: "remove the NUL byte")
+            }
+        }
+        endedInsideConstruct = true
+        token.kind = .invalid
+        report(
+            "unterminated string: the '\"' at \(startLocation.line):\(startLocation.column) has no closing '\"' before the end of the file",
+            at: startLocation, fix: "close the string with '\"'; write \\\" for a quote inside it")
+    }
+
+    /// An HTML string: `<` ... `>` with nested `<...>` balanced; the value is what is between the outer brackets.
+    private mutating func lexHTML(into token: inout DOTToken) {
+        let startLocation = SourceLocation(file: file, line: token.line, column: token.column)
+        position += 1
+        let contentStart = position
+        var depth = 1
+        let count = bytes.count
+        while position < count {
+            let byte = bytes[position]
+            position += 1
+            if byte == UInt8(ascii: "<") {
+                depth += 1
+            } else if byte == UInt8(ascii: ">") {
+                depth -= 1
+                if depth == 0 {
+                    token.kind = .html
+                    token.text = String(decoding: bytes[contentStart..<(position - 1)], as: UTF8.self)
+                    return
+                }
+            } else if byte == UInt8(ascii: "\n") {
+                newLine()
+            }
+        }
+        endedInsideConstruct = true
+        token.kind = .invalid
+        report(
+            "unterminated HTML string: the '<' at \(startLocation.line):\(startLocation.column) has no matching '>' before the end of the file",
+            at: startLocation, fix: "balance every '<' with a '>'; quote the value with \"...\" if it is not HTML")
+    }
+
+    private func keyword(start: Int, length: Int) -> DOTToken.Kind? {
+        switch length {
+        case 4:
+            if matches("node", at: start) { return .keywordNode }
+            if matches("edge", at: start) { return .keywordEdge }
+        case 5:
+            if matches("graph", at: start) { return .keywordGraph }
+        case 6:
+            if matches("strict", at: start) { return .keywordStrict }
+        case 7:
+            if matches("digraph", at: start) { return .keywordDigraph }
+        case 8:
+            if matches("subgraph", at: start) { return .keywordSubgraph }
+        default:
+            break
+        }
+        return nil
+    }
+
+    /// Whether the bytes at `start` spell the lowercase ASCII `word` in any case.
+    private func matches(_ word: StaticString, at start: Int) -> Bool {
+        word.withUTF8Buffer { letters in
+            for (index, letter) in letters.enumerated() {
+                let byte = bytes[start + index]
+                // Setting bit 5 lowercases an ASCII letter; only letters can match the keywords' letters.
+                guard Self.isLetter(byte), byte | 0x20 == letter else { return false }
+            }
+            return true
+        }
+    }
+
+    // MARK: Errors
+
+    private mutating func reportInvalid(_ message: String, at token: DOTToken, fix: String?) {
+        // A run of bad characters (`*/ */ */`, a block of NULs) is one mistake: report its start only.
+        guard !previousWasInvalid else { return }
+        previousWasInvalid = true
+        report(message, at: SourceLocation(file: file, line: token.line, column: token.column), fix: fix)
+    }
+
+    private mutating func report(_ message: String, at location: SourceLocation, fix: String?) {
+        diagnostics.append(Diagnostic(rule: "syntax", severity: .error, message: message, location: location, fix: fix))
+    }
+
+    // MARK: Bytes
+
+    private func peekByte(at index: Int) -> UInt8 { index < bytes.count ? bytes[index] : 0xFF }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    private static func isLetter(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+    }
+
+    private static func isIdentifierStart(_ byte: UInt8) -> Bool {
+        isLetter(byte) || byte == UInt8(ascii: "_") || byte >= 0x80
+    }
+
+    private static func isIdentifierPart(_ byte: UInt8) -> Bool { isIdentifierStart(byte) || isDigit(byte) }
+
+    /// The number of UTF-8 continuation bytes (`10xxxxxx`) in `bytes[start..<end]`: the bytes
+    /// that do not start a scalar. Counted eight bytes at a time, since every token needs it.
+    private static func continuationBytes(in bytes: [UInt8], from start: Int, to end: Int) -> Int {
+        bytes.withUnsafeBytes { raw in
+            var count = 0
+            var index = start
+            let highBits: UInt64 = 0x8080_8080_8080_8080
+            while index + 8 <= end {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                // A continuation byte has bit 7 set and bit 6 clear.
+                count += (word & highBits & ~(word << 1)).nonzeroBitCount
+                index += 8
+            }
+            while index < end {
+                if raw[index] & 0xC0 == 0x80 { count += 1 }
+                index += 1
+            }
+            return count
+        }
+    }
+
+    private static func scalarLength(_ lead: UInt8) -> Int {
+        if lead < 0xC0 { return 1 }
+        if lead < 0xE0 { return 2 }
+        if lead < 0xF0 { return 3 }
+        return 4
+    }
+}

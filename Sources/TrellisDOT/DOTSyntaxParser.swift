@@ -1,0 +1,536 @@
+/// The DOT grammar, parsed without recursion: subgraph bodies live on an explicit stack of
+/// frames, so deep nesting costs heap, never call stack. Statements go to a `GraphBuilder`
+/// as they are recognised; errors become diagnostics and parsing resumes at the next
+/// statement, so one run reports every error it can.
+struct DOTSyntaxParser {
+    /// Subgraphs nested deeper than this stop the parse with an error. The parser itself has no
+    /// limit; this protects the recursive walks of later stages and flags generated nonsense.
+    static let maximumNestingDepth = 1_000
+    /// Parsing stops after this many errors; later ones are mostly consequences of earlier ones.
+    static let maximumErrors = 100
+
+    /// One `{ ... }` body being parsed.
+    private struct Frame {
+        /// The scope of the enclosing body, restored when this one closes.
+        var enclosingScope: GraphBuilder.Scope
+        var opened: SourceLocation
+        /// The enclosing statement this subgraph is an operand of; `nil` for the graph body.
+        var suspended: Statement?
+    }
+
+    /// A node or edge statement in progress: its operands and the edge operators between them.
+    private struct Statement {
+        var operands: [Operand] = []
+        var operatorLocations: [SourceLocation] = []
+
+        init() {}
+
+        init(first: Operand) {
+            // Room for a short chain up front: growing from one element would reallocate per statement.
+            operands.reserveCapacity(4)
+            operatorLocations.reserveCapacity(3)
+            operands.append(first)
+        }
+    }
+
+    private enum Operand {
+        /// A node, by its position in the builder, with its port.
+        case node(Int, port: String?)
+        case subgraph(Int)
+    }
+
+    private var lexer: DOTLexer
+    private var current: DOTToken
+    private var peeked: DOTToken?
+    private var previousLine = 1
+    private let file: String
+    private var builder = GraphBuilder()
+    private var frames: [Frame] = []
+    /// The scope of the innermost open body (kept out of `frames` so statements use it without copying).
+    private var scope = GraphBuilder.Scope()
+    private var diagnostics: [Diagnostic] = []
+    private var stopped = false
+    private var reportedEndOfFile = false
+
+    /// Prepares to parse `bytes` (UTF-8, optionally with a byte order mark) named `file` in diagnostics.
+    init(bytes: [UInt8], file: String) {
+        self.file = file
+        lexer = DOTLexer(bytes: bytes, file: file)
+        current = lexer.next()
+    }
+
+    /// Parses the whole input.
+    mutating func parse() -> ParseResult {
+        if let bodyStart = parseHeader() {
+            parseBody(openedAt: bodyStart)
+        }
+        var all = lexer.diagnostics + diagnostics
+        // Lexer and parser errors interleave in the input; report them in reading order.
+        all = all.enumerated().sorted { lhs, rhs in
+            let left = lhs.element.location, right = rhs.element.location
+            if left?.line != right?.line { return (left?.line ?? 0) < (right?.line ?? 0) }
+            if left?.column != right?.column { return (left?.column ?? 0) < (right?.column ?? 0) }
+            return lhs.offset < rhs.offset
+        }.map(\.element)
+        if all.count > Self.maximumErrors {
+            let last = all[Self.maximumErrors - 1].location
+            all = Array(all.prefix(Self.maximumErrors))
+            all.append(Diagnostic(
+                rule: "syntax", severity: .error,
+                message: "too many errors (more than \(Self.maximumErrors)); parsing stopped", location: last,
+                fix: "fix the errors above first; later ones are often consequences of earlier ones"))
+        }
+        let hasErrors = all.contains { $0.severity == .error }
+        return ParseResult(graph: hasErrors ? nil : builder.build(), diagnostics: all)
+    }
+
+    // MARK: Header and body
+
+    /// `[strict] (graph | digraph) [ID] {`; returns where the body opens, or `nil` when there is no body to parse.
+    private mutating func parseHeader() -> SourceLocation? {
+        let first = current
+        if current.kind == .keywordStrict {
+            builder.isStrict = true
+            advance()
+        }
+        switch current.kind {
+        case .keywordGraph, .keywordDigraph:
+            builder.isDirected = current.kind == .keywordDigraph
+            builder.location = location(of: builder.isStrict ? first : current)
+            advance()
+        case .endOfFile:
+            if !lexer.endedInsideConstruct {
+                error(
+                    "the file holds no graph; expected 'digraph' or 'graph' followed by a body such as 'digraph G { a -> b }'",
+                    at: current, fix: "write the graph, e.g. 'digraph G { start -> exit }'")
+            }
+            return nil
+        default:
+            if current.kind != .invalid {
+                error(
+                    "expected 'digraph' or 'graph' (optionally after 'strict') to start the file, found \(current.described)",
+                    at: current, fix: "start the file with 'digraph NAME {'")
+            }
+            while current.kind != .leftBrace, current.kind != .endOfFile { advance() }
+        }
+        if current.isID {
+            builder.name = readID()?.raw
+        }
+        guard current.kind == .leftBrace else {
+            if current.kind != .endOfFile || !lexer.endedInsideConstruct {
+                error("expected '{' to open the graph body, found \(current.described)", at: current,
+                      fix: "write the body in braces: 'digraph G { ... }'")
+            }
+            return nil
+        }
+        let opened = location(of: current)
+        advance()
+        return opened
+    }
+
+    private mutating func parseBody(openedAt opened: SourceLocation) {
+        frames = [Frame(enclosingScope: GraphBuilder.Scope(), opened: opened, suspended: nil)]
+        var resumed: Statement?
+        while !stopped {
+            if var statement = resumed {
+                resumed = nil
+                continueStatement(&statement)
+                continue
+            }
+            if lexer.diagnostics.count + diagnostics.count > Self.maximumErrors { return }
+            switch current.kind {
+            case .rightBrace:
+                let closing = current
+                advance()
+                let frame = frames.removeLast()
+                let closed = scope.subgraph
+                scope = frame.enclosingScope
+                guard var statement = frame.suspended, let index = closed else {
+                    checkNothingFollows(closingBrace: closing)
+                    return
+                }
+                statement.operands.append(.subgraph(index))
+                resumed = statement
+            case .endOfFile:
+                reportUnclosedBody()
+                return
+            case .semicolon:
+                advance()
+            default:
+                parseStatement()
+            }
+        }
+    }
+
+    private mutating func reportUnclosedBody() {
+        guard !reportedEndOfFile, !lexer.endedInsideConstruct, let frame = frames.last else { return }
+        reportedEndOfFile = true
+        let what = frames.count == 1 ? "the graph body" : "the subgraph"
+        var message = "unexpected end of file: expected '}' to close \(what) opened at \(frame.opened.line):\(frame.opened.column)"
+        if frames.count > 2 {
+            message += " (\(frames.count - 1) subgraphs are still open)"
+        }
+        error(message, at: current, fix: "add the missing '}', or check that every '{' has its '}'")
+    }
+
+    private mutating func checkNothingFollows(closingBrace: DOTToken) {
+        guard current.kind != .endOfFile, current.kind != .invalid else { return }
+        let end = "\(closingBrace.line):\(closingBrace.column)"
+        switch current.kind {
+        case .keywordGraph, .keywordDigraph, .keywordStrict:
+            error(
+                "a second graph starts here, but a DOT file holds exactly one graph (the first ended at \(end))",
+                at: current, fix: "put each graph in its own file")
+        default:
+            error(
+                "unexpected \(current.described) after the end of the graph (its closing '}' is at \(end)); expected end of file",
+                at: current, fix: "remove it; if a '}' closed the graph too early, remove that '}'")
+        }
+    }
+
+    // MARK: Statements
+
+    private mutating func parseStatement() {
+        let token = current
+        switch token.kind {
+        case .keywordGraph, .keywordNode, .keywordEdge:
+            advance()
+            guard current.kind == .leftBracket else {
+                error(
+                    "expected '[' after '\(token.text)' to start its attribute list, found \(current.described)",
+                    at: current, fix: "write '\(token.text.lowercased()) [name=value]'")
+                recover(from: current)
+                return
+            }
+            guard let attributes = parseAttributeLists() else { return }
+            switch token.kind {
+            case .keywordNode: scope.nodeDefaults.merge(attributes)
+            case .keywordEdge: scope.edgeDefaults.merge(attributes)
+            default: builder.setGraphAttributes(attributes, in: scope)
+            }
+        case .keywordSubgraph, .leftBrace:
+            openSubgraph(suspending: Statement())
+        case .identifier, .quoted, .html:
+            guard let id = readID() else { return }
+            if current.kind == .equals {
+                advance()
+                guard let value = readID() else {
+                    error("expected a value after '\(id.raw) =', found \(current.described)", at: current,
+                          fix: "write '\(id.raw) = value'; quote values with spaces or punctuation")
+                    recover(from: current)
+                    return
+                }
+                builder.setGraphAttributes(Attributes([(id.raw, value)]), in: scope)
+                return
+            }
+            guard let operand = finishNodeOperand(id) else { return }
+            var statement = Statement(first: operand)
+            continueStatement(&statement)
+        case .invalid:
+            recover(from: token)
+        case .rightBracket:
+            error("found ']' without a matching '['", at: token, fix: "remove the extra ']'")
+            recover(from: token)
+        case .keywordStrict, .keywordDigraph:
+            error(
+                "expected a statement, found \(token.described): a graph cannot be declared inside another graph",
+                at: token, fix: "use 'subgraph NAME { ... }' for a graph inside a graph")
+            recover(from: token)
+        default:
+            error(
+                "expected a statement (a node, an edge, an attribute or a subgraph), found \(token.described)",
+                at: token, fix: nil)
+            recover(from: token)
+        }
+    }
+
+    /// Continues a node or edge statement after an operand: more `-> operand`, then the attribute lists.
+    private mutating func continueStatement(_ statement: inout Statement) {
+        while current.isEdgeOperator {
+            let edgeOperator = current
+            checkDirection(of: edgeOperator)
+            statement.operatorLocations.append(location(of: edgeOperator))
+            advance()
+            if current.isID {
+                guard let id = readID(), let operand = finishNodeOperand(id) else { return }
+                statement.operands.append(operand)
+            } else if current.kind == .keywordSubgraph || current.kind == .leftBrace {
+                openSubgraph(suspending: statement)
+                return
+            } else {
+                if current.kind == .endOfFile {
+                    guard !lexer.endedInsideConstruct, !reportedEndOfFile else { return }
+                    reportedEndOfFile = true
+                }
+                error(
+                    "expected a node ID or a subgraph after \(edgeOperator.described), found \(current.described)",
+                    at: current, fix: "name the edge's head node: 'a \(edgeOperator.kind == .directedEdge ? "->" : "--") b'")
+                recover(from: current)
+                return
+            }
+        }
+        finish(statement)
+    }
+
+    private mutating func finish(_ statement: Statement) {
+        if statement.operands.count == 1 {
+            // A lone subgraph is a complete statement; a lone node may carry attributes.
+            guard case .node(let position, _) = statement.operands[0] else { return }
+            guard let attributes = parseAttributeLists() else { return }
+            builder.setNodeAttributes(attributes, at: position)
+            return
+        }
+        guard let attributes = parseAttributeLists() else { return }
+        for index in 0..<(statement.operands.count - 1) {
+            let location = statement.operatorLocations[index]
+            switch (statement.operands[index], statement.operands[index + 1]) {
+            case (.node(let tail, let tailPort), .node(let head, let headPort)):
+                // The common case, without building endpoint lists.
+                builder.addEdge(
+                    from: builder.nodeID(at: tail), fromPort: tailPort, to: builder.nodeID(at: head), toPort: headPort,
+                    explicit: attributes, in: scope, location: location)
+            case (let tailOperand, let headOperand):
+                let heads = endpoints(of: headOperand)
+                for tail in endpoints(of: tailOperand) {
+                    for head in heads {
+                        builder.addEdge(
+                            from: tail.id, fromPort: tail.port, to: head.id, toPort: head.port,
+                            explicit: attributes, in: scope, location: location)
+                    }
+                }
+            }
+        }
+    }
+
+    private func endpoints(of operand: Operand) -> [(id: String, port: String?)] {
+        switch operand {
+        case .node(let position, let port): return [(builder.nodeID(at: position), port)]
+        case .subgraph(let index): return builder.members(ofSubgraph: index).map { ($0, nil) }
+        }
+    }
+
+    /// After a node ID: an optional `:port` and `:compass`, then the node is mentioned in the current scope.
+    private mutating func finishNodeOperand(_ id: AttributeValue) -> Operand? {
+        var port: String?
+        var colons = 0
+        while current.kind == .colon, colons < 2 {
+            colons += 1
+            advance()
+            guard let part = readID() else {
+                error(
+                    "expected a port name or compass point (n, ne, e, se, s, sw, w, nw, c, _) after ':', found \(current.described)",
+                    at: current, fix: "write 'node:port' or 'node:port:compass'")
+                recover(from: current)
+                return nil
+            }
+            port = port.map { $0 + ":" + part.raw } ?? part.raw
+        }
+        let position = builder.mentionNode(id.raw, location: id.location!, in: scope)
+        return .node(position, port: port)
+    }
+
+    /// `subgraph [ID] {` or `{`: pushes a frame whose statement resumes when the body closes.
+    private mutating func openSubgraph(suspending statement: Statement) {
+        let start = current
+        var name: String?
+        if current.kind == .keywordSubgraph {
+            advance()
+            if current.isID { name = readID()?.raw }
+        }
+        guard current.kind == .leftBrace else {
+            let subject = name.map { "subgraph '\($0)'" } ?? "the subgraph"
+            error("expected '{' to open the body of \(subject), found \(current.described)", at: current,
+                  fix: "write 'subgraph NAME { ... }'")
+            recover(from: current)
+            return
+        }
+        let opened = location(of: current)
+        guard frames.count <= Self.maximumNestingDepth else {
+            error(
+                "subgraphs are nested more than \(Self.maximumNestingDepth) levels deep here; parsing stopped",
+                at: current, fix: "flatten the nesting; Trellis accepts at most \(Self.maximumNestingDepth) levels")
+            stopped = true
+            return
+        }
+        advance()
+        let index = builder.openSubgraph(named: name, in: scope, location: location(of: start))
+        frames.append(Frame(enclosingScope: scope, opened: opened, suspended: statement))
+        // The body starts with the defaults in force around it.
+        scope.subgraph = index
+    }
+
+    private mutating func checkDirection(of edgeOperator: DOTToken) {
+        if edgeOperator.kind == .directedEdge, !builder.isDirected {
+            error(
+                "found '->' in an undirected graph; expected '--' (the graph is declared with 'graph')",
+                at: edgeOperator, fix: "write '--', or declare the graph with 'digraph' for directed edges")
+        } else if edgeOperator.kind == .undirectedEdge, builder.isDirected {
+            error(
+                "found '--' in a directed graph; expected '->' (the graph is declared with 'digraph')",
+                at: edgeOperator, fix: "write '->', or declare the graph with 'graph' for undirected edges")
+        }
+    }
+
+    // MARK: Attributes and IDs
+
+    /// Zero or more `[ name = value, ... ]` lists merged in order; `nil` after an error (already reported).
+    private mutating func parseAttributeLists() -> Attributes? {
+        var result = Attributes()
+        while current.kind == .leftBracket {
+            let open = current
+            advance()
+            listLoop: while true {
+                switch current.kind {
+                case .rightBracket:
+                    advance()
+                    break listLoop
+                case .comma, .semicolon:
+                    advance()
+                case .identifier, .quoted, .html:
+                    if current.line > open.line, current.line > previousLine, peek().kind != .equals {
+                        // A name on a new line with no '=' is the next statement: the ']' is missing.
+                        error(
+                            "expected ']' to close the attribute list opened at \(open.line):\(open.column), found \(current.described) on a new line",
+                            at: current, fix: "add ']' at the end of the attribute list")
+                        return nil
+                    }
+                    guard let key = readID() else { return nil }
+                    guard current.kind == .equals else {
+                        error(
+                            "expected '=' after attribute name '\(key.raw)', found \(current.described)",
+                            at: current, fix: "write attributes as name=value, separated by ',' or ';'")
+                        recover(from: current, insideBrackets: true)
+                        return nil
+                    }
+                    advance()
+                    guard let value = readID() else {
+                        error(
+                            "expected a value after '\(key.raw) =', found \(current.described)", at: current,
+                            fix: "write '\(key.raw)=value'; quote values with spaces or punctuation: \"...\"")
+                        recover(from: current, insideBrackets: true)
+                        return nil
+                    }
+                    result[key.raw] = value
+                case .endOfFile:
+                    if !lexer.endedInsideConstruct, !reportedEndOfFile {
+                        reportedEndOfFile = true
+                        error(
+                            "unexpected end of file: expected ']' to close the attribute list opened at \(open.line):\(open.column)",
+                            at: current, fix: "add the missing ']'")
+                    }
+                    return nil
+                case .invalid:
+                    recover(from: current, insideBrackets: true)
+                    return nil
+                default:
+                    error(
+                        "expected an attribute name or ']' to close the list opened at \(open.line):\(open.column), found \(current.described)",
+                        at: current, fix: "write attributes as [name=value, name=value]")
+                    recover(from: current, insideBrackets: true)
+                    return nil
+                }
+            }
+        }
+        return result
+    }
+
+    /// An ID: identifier, numeral, HTML string, or quoted strings joined with `+`; `nil` when the current token is none.
+    private mutating func readID() -> AttributeValue? {
+        guard current.isID else { return nil }
+        let token = current
+        advance()
+        let location = location(of: token)
+        guard token.kind == .quoted, current.kind == .plus else {
+            return AttributeValue(token.text, isHTML: token.kind == .html, location: location)
+        }
+        var text = token.text
+        while current.kind == .plus {
+            advance()
+            guard current.kind == .quoted else {
+                error("expected a quoted string after '+', found \(current.described)", at: current,
+                      fix: "'+' joins quoted strings only: \"first\" + \"second\"")
+                break
+            }
+            text += current.text
+            advance()
+        }
+        return AttributeValue(text, location: location)
+    }
+
+    // MARK: Recovery
+
+    /// Skips the rest of a broken statement: up to a `;` (consumed), a `}` closing the current
+    /// body, or the first possible statement start on a later line, whichever comes first.
+    /// Brackets and braces opened while skipping are skipped whole.
+    private mutating func recover(from errorToken: DOTToken, insideBrackets: Bool = false) {
+        var bracketDepth = insideBrackets ? 1 : 0
+        var braceDepth = 0
+        if current.offset == errorToken.offset, current.kind != .endOfFile, current.kind != .rightBrace {
+            if current.kind == .leftBracket { bracketDepth += 1 }
+            if current.kind == .rightBracket, bracketDepth > 0 { bracketDepth -= 1 }
+            if current.kind == .leftBrace { braceDepth += 1 }
+            if current.kind == .semicolon, bracketDepth == 0 {
+                advance()
+                return
+            }
+            advance()
+        }
+        while current.kind != .endOfFile {
+            let atTop = bracketDepth == 0 && braceDepth == 0
+            switch current.kind {
+            case .semicolon where atTop:
+                advance()
+                return
+            case .rightBrace where braceDepth == 0:
+                return
+            case .rightBrace:
+                braceDepth -= 1
+            case .leftBrace where atTop && current.line > errorToken.line:
+                return
+            case .leftBrace:
+                braceDepth += 1
+            case .leftBracket:
+                bracketDepth += 1
+            case .rightBracket where bracketDepth > 0:
+                bracketDepth -= 1
+            case .identifier, .quoted, .html, .keywordNode, .keywordEdge, .keywordGraph, .keywordSubgraph:
+                if atTop, current.line > errorToken.line { return }
+            default:
+                break
+            }
+            advance()
+        }
+    }
+
+    // MARK: Tokens
+
+    private mutating func advance() {
+        previousLine = current.line
+        if let next = peeked {
+            current = next
+            peeked = nil
+        } else {
+            current = lexer.next()
+        }
+    }
+
+    private mutating func peek() -> DOTToken {
+        if let peeked { return peeked }
+        let next = lexer.next()
+        peeked = next
+        return next
+    }
+
+    private func location(of token: DOTToken) -> SourceLocation {
+        SourceLocation(file: file, line: token.line, column: token.column)
+    }
+
+    private mutating func error(_ message: String, at token: DOTToken, fix: String?) {
+        // The lexer has reported bad characters and unterminated constructs already; a second
+        // message about the same spot would only repeat it.
+        guard token.kind != .invalid, token.kind != .endOfFile || !lexer.endedInsideConstruct else { return }
+        diagnostics.append(
+            Diagnostic(rule: "syntax", severity: .error, message: message, location: location(of: token), fix: fix))
+        if lexer.diagnostics.count + diagnostics.count > Self.maximumErrors { stopped = true }
+    }
+}

@@ -1,0 +1,48 @@
+/// `retry_target_exists` (error): `retry_target` and `fallback_retry_target`, on nodes and on
+/// the graph, name nodes of the graph.
+///
+/// The specification rates this a warning; Trellis makes it an error because the engine
+/// follows these targets when goal gates fail, and a dangling one would end the run in a
+/// failure path nobody can have tested.
+public struct RetryTargetExistsRule: ValidationRule {
+    /// Creates the rule.
+    public init() {}
+
+    /// `retry_target_exists`.
+    public var id: String { "retry_target_exists" }
+
+    static let keys = ["retry_target", "fallback_retry_target"]
+
+    /// Reports each retry target that names a missing node.
+    public func check(_ graph: Graph, in context: ValidationContext) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        func inspect(_ attributes: Attributes, node: String?, fallback: SourceLocation?) {
+            attributes.forEachPresent(Self.keys) { position, value in
+                guard !value.isBlank, graph.index(of: value.raw) == nil else { return }
+                let target = value.raw.trimmingSpaces()
+                guard graph.index(of: target) == nil else { return }
+                let key = Self.keys[position]
+                let owner = node.map { "node '\($0)'" } ?? "the graph"
+                diagnostics.append(Diagnostic(
+                    rule: id, severity: .error,
+                    message: "\(key) of \(owner) names '\(target)', which is not a node of the graph",
+                    location: value.location ?? fallback, node: node,
+                    fix: "set \(key) to the id of an existing node\(Self.suggestion(for: target, in: graph))"))
+            }
+        }
+        inspect(graph.attributes, node: nil, fallback: graph.location)
+        graph.nodes.withUnsafeBufferPointer { nodes in
+            for number in nodes.indices {
+                inspect(nodes[number].attributes, node: nodes[number].id, fallback: nodes[number].location)
+            }
+        }
+        return diagnostics
+    }
+
+    /// ` (did you mean 'X'?)` for the closest node id when one is close, else "".
+    static func suggestion(for target: String, in graph: Graph) -> String {
+        let ids = graph.nodes.map(\.id)
+        guard let best = CloseMatches.find(target, among: ids, limit: 1).first else { return "" }
+        return " (did you mean '\(best)'?)"
+    }
+}

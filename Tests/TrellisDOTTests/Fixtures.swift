@@ -1,0 +1,35 @@
+import Foundation
+import Testing
+
+/// Locates the test fixtures from this file's path (`#filePath`), so tests run from a clean clone
+/// without bundle resources. They live in `Tests/TrellisDOTFixtures`, outside the test target's
+/// folder, because files SwiftPM does not handle inside a target folder make it warn.
+enum Fixtures {
+    /// `Tests/TrellisDOTFixtures`.
+    static let directory: String = {
+        let here = URL(fileURLWithPath: #filePath)
+        return here.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("TrellisDOTFixtures").path
+    }()
+
+    /// Absolute paths of the `.dot` files in `Fixtures/<folder>`, sorted by name.
+    static func dotFiles(in folder: String) -> [String] {
+        dotFiles(atAbsolutePath: directory + "/" + folder)
+    }
+
+    /// Absolute paths of the `.dot` files in the folder at `path`, sorted; empty when it does not exist.
+    static func dotFiles(atAbsolutePath path: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        return names.filter { $0.hasSuffix(".dot") }.sorted().map { path + "/" + $0 }
+    }
+
+    /// The text of a fixture file.
+    static func text(_ path: String) throws -> String {
+        try String(contentsOfFile: path, encoding: .utf8)
+    }
+
+    /// The bytes of a fixture file (for inputs that are not valid text on purpose).
+    static func bytes(_ path: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+}
