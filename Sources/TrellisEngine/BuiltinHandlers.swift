@@ -4,7 +4,17 @@ import TrellisDOT
 public enum BuiltinHandlers {
     /// Every built-in registration.
     public static var all: [RegisteredHandler] {
-        []
+        [
+            StartHandler.registration,
+            ExitHandler.registration,
+            ConditionalHandler.registration,
+            ParallelHandler.registration,
+            FanInHandler.registration,
+            ManagerLoopHandler.registration,
+            LLMStageHandler.registration,
+            ToolHandler.registration,
+            HumanGateHandler.registration,
+        ]
     }
 }
 

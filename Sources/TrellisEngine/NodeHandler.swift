@@ -46,6 +46,9 @@ public struct NodeSpec: Sendable {
     public var attributes: Attributes
     /// The node's position in the compiled graph.
     public var index: Int
+    /// The node's outgoing edges in source order (label, target, condition), filled by the
+    /// graph compiler; empty for specs built without a graph.
+    public var outgoing: [OutgoingEdgeInfo] = []
 
     /// Creates a spec.
     public init(id: String, type: String, attributes: Attributes, index: Int) {
