@@ -19,6 +19,8 @@ let package = Package(
         .library(name: "TrellisPluginHost", targets: ["TrellisPluginHost"]),
         .library(name: "TrellisPluginKit", targets: ["TrellisPluginKit"]),
         .library(name: "TrellisSession", targets: ["TrellisSession"]),
+        .library(name: "TrellisStandardPlugin", type: .dynamic, targets: ["TrellisStandardPlugin"]),
+        .library(name: "TrellisMockAdapters", type: .dynamic, targets: ["TrellisMockAdapters"]),
     ],
     targets: [
         // MARK: Libraries
@@ -46,6 +48,20 @@ let package = Package(
         .executableTarget(
             name: "trellis",
             dependencies: ["TrellisDOT", "TrellisEngine", "TrellisPluginHost", "TrellisSession"],
+            swiftSettings: strict
+        ),
+
+        // MARK: Plugins (shared libraries loaded through the C ABI; they link only the SDK)
+        .target(
+            name: "TrellisStandardPlugin",
+            dependencies: ["TrellisPluginKit"],
+            path: "Plugins/StandardSession",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TrellisMockAdapters",
+            dependencies: ["TrellisPluginKit"],
+            path: "Plugins/MockAdapters",
             swiftSettings: strict
         ),
 

@@ -1,0 +1,12 @@
+import TrellisPluginKit
+
+/// Recalls no memories after a tenth of the simulated latency; updates do nothing.
+struct MockMemory: PluginMemoryAdapter {
+    func recall(agentID: String, query: String) async throws -> [PluginValue] {
+        let latency = MockLatency.memory
+        if latency > .zero { try await HostTimer.sleep(for: latency) }
+        return []
+    }
+
+    func update(agentID: String, entry: PluginValue) async throws {}
+}

@@ -1,0 +1,11 @@
+import TrellisPluginKit
+
+/// `session.memory_recall`: asks the run's memory adapter for memories relevant to
+/// `session.input` for `session.agent_id`; writes `session.recalled_memories`.
+struct MemoryRecallNode: AsyncNodeHandler {
+    func handle(_ call: inout NodeCall) async throws -> NodeResult {
+        let memories = try await call.memory.recall(
+            agentID: call.text(SessionKey.agentID), query: call.text(SessionKey.input))
+        return .success([SessionKey.recalledMemories: .list(memories)])
+    }
+}

@@ -1,0 +1,61 @@
+import CTrellisPlugin
+import Synchronization
+import TrellisDOT
+
+/// A node type as a plugin registered it: the host's copy of the strings and schema, and the
+/// plugin's function pointers.
+///
+/// `@unchecked Sendable`: every property is immutable after registration; `state` and the
+/// function pointers belong to an image that is never unloaded, and the ABI makes thread
+/// safety the plugin's promise (`TRELLIS_NODE_THREAD_SAFE`) or the host's job (`serial`).
+final class PluginNodeType: @unchecked Sendable {
+    typealias InvokeFunction = @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?) -> trellis_status
+    typealias CancelFunction = @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?) -> Void
+
+    /// The plugin id.
+    let pluginID: String
+    /// The name within the plugin.
+    let name: String
+    /// `<plugin id>.<name>`.
+    let qualifiedID: String
+    /// One line.
+    let summary: String
+    /// Whether invokes may overlap.
+    let isThreadSafe: Bool
+    /// Whether invoke may return PENDING.
+    let isAsynchronous: Bool
+    /// Accepted attributes.
+    let schema: AttributeSchema
+    let state: UnsafeMutableRawPointer?
+    let invoke: InvokeFunction
+    let cancel: CancelFunction?
+    /// Serializes invokes of a type that is not thread-safe.
+    let serial = Mutex(())
+
+    init(pluginID: String, name: String, summary: String, flags: UInt32, schema: AttributeSchema,
+         state: UnsafeMutableRawPointer?, invoke: @escaping InvokeFunction, cancel: CancelFunction?) {
+        self.pluginID = pluginID
+        self.name = name
+        self.qualifiedID = pluginID + "." + name
+        self.summary = summary
+        self.isThreadSafe = flags & UInt32(TRELLIS_NODE_THREAD_SAFE) != 0
+        self.isAsynchronous = flags & UInt32(TRELLIS_NODE_ASYNC) != 0
+        self.schema = schema
+        self.state = state
+        self.invoke = invoke
+        self.cancel = cancel
+    }
+
+    /// Calls the plugin's invoke for `call`, serialized unless the type is thread-safe.
+    @inline(__always)
+    func callInvoke(_ handle: OpaquePointer) -> trellis_status {
+        if isThreadSafe { return invoke(state, handle) }
+        return serial.withLock { _ in invoke(state, handle) }
+    }
+
+    /// What `plugins inspect` shows.
+    var info: PluginInfo.NodeTypeInfo {
+        PluginInfo.NodeTypeInfo(qualifiedID: qualifiedID, summary: summary, isThreadSafe: isThreadSafe,
+                                isAsynchronous: isAsynchronous, schema: schema)
+    }
+}

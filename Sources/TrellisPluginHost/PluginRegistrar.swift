@@ -1,0 +1,160 @@
+import CTrellisPlugin
+import TrellisDOT
+
+/// Collects what a plugin registers during `init` (the C `trellis_registrar *`), validating
+/// and copying each struct as it arrives. Used on the init thread only.
+final class PluginRegistrar {
+    let pluginID: String
+    private(set) var nodeTypes: [PluginNodeType] = []
+    private(set) var adapters: [(name: String, summary: String, function: PluginAdapterFunctions)] = []
+    /// The message the plugin gave with `registrar_set_error`.
+    var initError: String?
+    /// Registrations the host refused, with why.
+    private(set) var problems: [(kind: PluginLoadError.Kind, reason: String)] = []
+
+    init(pluginID: String) { self.pluginID = pluginID }
+
+    var handle: OpaquePointer { OpaquePointer(Unmanaged.passUnretained(self).toOpaque()) }
+
+    static func with<Result>(_ handle: OpaquePointer?, otherwise: Result, _ body: (PluginRegistrar) -> Result) -> Result {
+        guard let handle else { return otherwise }
+        return Unmanaged<PluginRegistrar>.fromOpaque(UnsafeRawPointer(handle))._withUnsafeGuaranteedRef(body)
+    }
+
+    // MARK: Minimum struct sizes of ABI 1.0 (fixed forever: later minors only append)
+
+    static let nodeTypeMinimumSize = MemoryLayout<trellis_node_type>.offset(of: \trellis_node_type.cancel)!
+        + MemoryLayout<PluginNodeType.CancelFunction?>.size
+    static let attributeMinimumSize = MemoryLayout<trellis_attribute_spec>.offset(of: \trellis_attribute_spec.summary)!
+        + MemoryLayout<UnsafePointer<CChar>?>.size
+    static let adapterMinimumSize = MemoryLayout<trellis_adapter>.offset(of: \trellis_adapter.cancel)!
+        + MemoryLayout<UnsafeRawPointer?>.size
+
+    /// A problem with a struct header, or `nil` when it is usable.
+    static func headerProblem(size: UInt32, major: UInt16, minor: UInt16, minimum: Int, what: String) -> (PluginLoadError.Kind, String)? {
+        if Int(major) != Int(TRELLIS_ABI_MAJOR) {
+            return (.abiMismatch, "\(what) was built for plugin ABI \(major).\(minor) but this host speaks \(TRELLIS_ABI_MAJOR).\(TRELLIS_ABI_MINOR); rebuild the plugin against this host's trellis_plugin.h")
+        }
+        if Int(size) < minimum {
+            return (.structTooSmall, "\(what) is \(size) bytes but ABI \(major).\(minor) needs at least \(minimum); fill struct_size with sizeof the struct (TRELLIS_HEADER_INIT) and rebuild against this host's trellis_plugin.h")
+        }
+        return nil
+    }
+
+    private static func validName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first.properties.isAlphabetic || first == "_" else { return false }
+        return name.unicodeScalars.allSatisfy { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "_" || $0 == "-" || $0 == "." }
+    }
+
+    private func refuse(_ kind: PluginLoadError.Kind, _ reason: String) -> trellis_status {
+        problems.append((kind, reason))
+        PluginLog.write(.error, plugin: pluginID, reason)
+        return trellis_status(TRELLIS_ERROR)
+    }
+
+    // MARK: Registration
+
+    func register(nodeType pointer: UnsafePointer<trellis_node_type>?) -> trellis_status {
+        guard let pointer else { return refuse(.invalidPlugin, "register_node_type called with NULL") }
+        let index = nodeTypes.count + 1
+        let version = VersionedStruct.header(pointer)
+        if let (kind, reason) = Self.headerProblem(size: version.size, major: version.major, minor: version.minor,
+                                                   minimum: Self.nodeTypeMinimumSize, what: "node type #\(index) (trellis_node_type)") {
+            return refuse(kind, reason)
+        }
+        let header = VersionedStruct.read(pointer, over: trellis_node_type())
+        let name = registrationString(header.name)
+        guard Self.validName(name) else {
+            return refuse(.invalidPlugin, "node type #\(index) has an invalid name '\(name)'; use letters, digits, '_', '-' and '.', starting with a letter")
+        }
+        guard let invoke = header.invoke else {
+            return refuse(.invalidPlugin, "node type '\(name)' has no invoke function")
+        }
+        if nodeTypes.contains(where: { $0.name == name }) {
+            return refuse(.duplicateID, "node type '\(pluginID).\(name)' is registered twice by this plugin")
+        }
+        var attributes: [AttributeSpec] = []
+        if header.attribute_count > 0 {
+            guard let first = header.attributes else {
+                return refuse(.invalidPlugin, "node type '\(name)' declares \(header.attribute_count) attributes but passes no array")
+            }
+            let stride = Int(first.pointee.struct_size)
+            let raw = UnsafeRawPointer(first)
+            for position in 0..<header.attribute_count {
+                let element = raw.advanced(by: position * max(stride, 1))
+                let version = VersionedStruct.header(element)
+                if let (kind, reason) = Self.headerProblem(size: version.size, major: version.major, minor: version.minor,
+                                                           minimum: Self.attributeMinimumSize,
+                                                           what: "attribute #\(position + 1) of node type '\(name)' (trellis_attribute_spec)") {
+                    return refuse(kind, reason)
+                }
+                let spec = VersionedStruct.read(element, over: trellis_attribute_spec())
+                let attributeName = registrationString(spec.name)
+                guard !attributeName.isEmpty else {
+                    return refuse(.invalidPlugin, "attribute #\(position + 1) of node type '\(name)' has no name")
+                }
+                guard let type = Self.attributeType(spec.type) else {
+                    return refuse(.invalidPlugin, "attribute '\(attributeName)' of node type '\(name)' has unknown type \(spec.type); use TRELLIS_ATTR_*")
+                }
+                attributes.append(AttributeSpec(name: attributeName, type: type, isRequired: spec.required, summary: registrationString(spec.summary)))
+            }
+        }
+        let flags = header.flags
+        let known = UInt32(TRELLIS_NODE_THREAD_SAFE) | UInt32(TRELLIS_NODE_ASYNC)
+        if flags & ~known != 0 {
+            PluginLog.write(.warning, plugin: pluginID, "node type '\(name)' sets unknown flags 0x\(String(flags & ~known, radix: 16)); ignored")
+        }
+        nodeTypes.append(PluginNodeType(
+            pluginID: pluginID, name: name, summary: registrationString(header.description), flags: flags,
+            schema: AttributeSchema(attributes: attributes, allowsUnlisted: header.allows_unlisted_attributes),
+            state: header.state, invoke: invoke, cancel: header.cancel))
+        return trellis_status(TRELLIS_OK)
+    }
+
+    private static func attributeType(_ code: Int32) -> AttributeType? {
+        switch code {
+        case Int32(TRELLIS_ATTR_STRING): return .string
+        case Int32(TRELLIS_ATTR_INTEGER): return .integer
+        case Int32(TRELLIS_ATTR_DOUBLE): return .double
+        case Int32(TRELLIS_ATTR_BOOLEAN): return .boolean
+        case Int32(TRELLIS_ATTR_DURATION): return .duration
+        default: return nil
+        }
+    }
+
+    func register(adapter pointer: UnsafePointer<trellis_adapter>?) -> trellis_status {
+        guard let pointer else { return refuse(.invalidPlugin, "register_adapter called with NULL") }
+        let index = adapters.count + 1
+        let version = VersionedStruct.header(pointer)
+        if let (kind, reason) = Self.headerProblem(size: version.size, major: version.major, minor: version.minor,
+                                                   minimum: Self.adapterMinimumSize, what: "adapter #\(index) (trellis_adapter)") {
+            return refuse(kind, reason)
+        }
+        let header = VersionedStruct.read(pointer, over: trellis_adapter())
+        let name = registrationString(header.name)
+        guard Self.validName(name) else {
+            return refuse(.invalidPlugin, "adapter #\(index) has an invalid name '\(name)'; use letters, digits, '_', '-' and '.', starting with a letter")
+        }
+        if adapters.contains(where: { $0.name == name }) {
+            return refuse(.duplicateID, "adapter '\(pluginID).\(name)' is registered twice by this plugin")
+        }
+        let function: PluginAdapterFunctions
+        switch header.kind {
+        case Int32(TRELLIS_ADAPTER_LLM):
+            guard header.llm_complete != nil else { return refuse(.invalidPlugin, "LLM adapter '\(name)' has no llm_complete function") }
+            function = PluginAdapterFunctions(kind: .llm, pluginID: pluginID, name: name, adapter: header)
+        case Int32(TRELLIS_ADAPTER_MEMORY):
+            guard header.memory_recall != nil, header.memory_update != nil else {
+                return refuse(.invalidPlugin, "memory adapter '\(name)' needs both memory_recall and memory_update")
+            }
+            function = PluginAdapterFunctions(kind: .memory, pluginID: pluginID, name: name, adapter: header)
+        case Int32(TRELLIS_ADAPTER_TOOLS):
+            guard header.tools_dispatch != nil else { return refuse(.invalidPlugin, "tools adapter '\(name)' has no tools_dispatch function") }
+            function = PluginAdapterFunctions(kind: .tools, pluginID: pluginID, name: name, adapter: header)
+        default:
+            return refuse(.invalidPlugin, "adapter '\(name)' has unknown kind \(header.kind); use TRELLIS_ADAPTER_LLM, _MEMORY or _TOOLS")
+        }
+        adapters.append((name, registrationString(header.description), function))
+        return trellis_status(TRELLIS_OK)
+    }
+}

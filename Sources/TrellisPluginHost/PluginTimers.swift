@@ -1,0 +1,42 @@
+import Dispatch
+import Synchronization
+
+/// The `trellis.timer/1` extension: callbacks run later on Dispatch's shared threads, so a
+/// plugin simulating latency (or waiting) holds no thread of its own and no sleeping thread.
+enum PluginTimers {
+    /// A plugin callback and its argument; the plugin promises they may be used from any thread.
+    struct Callback: @unchecked Sendable {
+        let function: @convention(c) (UnsafeMutableRawPointer?) -> Void
+        let userData: UnsafeMutableRawPointer?
+    }
+
+    /// A scheduled work item; Dispatch work items are safe to cancel from any thread.
+    private struct Scheduled: @unchecked Sendable {
+        let item: DispatchWorkItem
+    }
+
+    private static let pending = Mutex<[UInt64: Scheduled]>([:])
+    private static let nextID = Atomic<UInt64>(1)
+    private static let queue = DispatchQueue(label: "trellis.plugin-timers", attributes: .concurrent)
+
+    /// Schedules `callback` after `delayMicroseconds`; returns its id.
+    static func schedule(after delayMicroseconds: UInt64, _ callback: Callback) -> UInt64 {
+        let id = nextID.add(1, ordering: .relaxed).oldValue
+        let item = DispatchWorkItem {
+            // Whoever removes the entry owns the timer: the firing or `cancel`, never both.
+            let stillScheduled = pending.withLock { $0.removeValue(forKey: id) != nil }
+            if stillScheduled { callback.function(callback.userData) }
+        }
+        pending.withLock { $0[id] = Scheduled(item: item) }
+        let delay = Int(min(delayMicroseconds, UInt64(Int.max / 1000)))
+        queue.asyncAfter(deadline: .now() + .microseconds(delay), execute: item)
+        return id
+    }
+
+    /// Cancels a timer that has not fired; true when its callback will not run.
+    static func cancel(_ id: UInt64) -> Bool {
+        guard let scheduled = pending.withLock({ $0.removeValue(forKey: id) }) else { return false }
+        scheduled.item.cancel()
+        return true
+    }
+}

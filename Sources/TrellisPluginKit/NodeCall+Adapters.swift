@@ -1,0 +1,114 @@
+import CTrellisPlugin
+
+extension NodeCall {
+    /// The run's LLM adapter, reached through the host (`trellis.llm/1`).
+    public var llm: HostLLM { HostLLM(call: self) }
+    /// The run's memory adapter, reached through the host (`trellis.memory/1`).
+    public var memory: HostMemory { HostMemory(call: self) }
+    /// The run's tools adapter, reached through the host (`trellis.tools/1`).
+    public var tools: HostTools { HostTools(call: self) }
+}
+
+/// The run's LLM adapter as a node sees it. Calls suspend the handler's task, never a thread.
+public struct HostLLM: Sendable {
+    let call: NodeCall
+
+    /// Asks the run's LLM adapter. Set `useSessionMessages` to let the host pass the session
+    /// history without copying it through JSON.
+    public func complete(_ request: LLMCompletionRequest) async throws -> LLMCompletion {
+        guard let llm = call.runtime.llm else { throw PluginError("the host offers no \(TRELLIS_EXT_LLM) extension") }
+        let json = request.json.jsonText
+        let pointer = call.pointer
+        let answer = try await awaitHostResult(adapter: "LLM") { deliver, waiter in
+            withTrellisString(json) { llm.table.pointee.complete!(pointer, $0, deliver, waiter) }
+        }
+        return try LLMCompletion(json: PluginValue(jsonText: answer))
+    }
+}
+
+/// The run's memory adapter as a node sees it.
+public struct HostMemory: Sendable {
+    let call: NodeCall
+
+    /// Memories relevant to `query` for `agentID`.
+    public func recall(agentID: String, query: String) async throws -> [PluginValue] {
+        guard let memory = call.runtime.memory else { throw PluginError("the host offers no \(TRELLIS_EXT_MEMORY) extension") }
+        let pointer = call.pointer
+        let answer = try await awaitHostResult(adapter: "memory") { deliver, waiter in
+            withTrellisString(agentID) { agent in
+                withTrellisString(query) { memory.table.pointee.recall!(pointer, agent, $0, deliver, waiter) }
+            }
+        }
+        let value = try PluginValue(jsonText: answer)
+        guard let items = value.list else { throw PluginError("the memory adapter answered \(answer) where a JSON list was expected") }
+        return items
+    }
+
+    /// Records `entry` for `agentID`.
+    public func update(agentID: String, entry: PluginValue) async throws {
+        guard let memory = call.runtime.memory else { throw PluginError("the host offers no \(TRELLIS_EXT_MEMORY) extension") }
+        let pointer = call.pointer
+        let json = entry.jsonText
+        _ = try await awaitHostResult(adapter: "memory") { deliver, waiter in
+            withTrellisString(agentID) { agent in
+                withTrellisString(json) { memory.table.pointee.update!(pointer, agent, $0, deliver, waiter) }
+            }
+        }
+    }
+}
+
+/// The run's tools adapter as a node sees it.
+public struct HostTools: Sendable {
+    let call: NodeCall
+
+    /// Runs tool calls (`{name, arguments}` maps); one result per call, in order.
+    public func dispatch(_ calls: [PluginValue]) async throws -> [PluginValue] {
+        guard let tools = call.runtime.tools else { throw PluginError("the host offers no \(TRELLIS_EXT_TOOLS) extension") }
+        let pointer = call.pointer
+        let json = PluginValue.list(calls).jsonText
+        let answer = try await awaitHostResult(adapter: "tools") { deliver, waiter in
+            withTrellisString(json) { tools.table.pointee.dispatch!(pointer, $0, deliver, waiter) }
+        }
+        let value = try PluginValue(jsonText: answer)
+        guard let items = value.list else { throw PluginError("the tools adapter answered \(answer) where a JSON list was expected") }
+        return items
+    }
+}
+
+/// Holds the continuation of a task waiting for one `trellis_result_fn` reply.
+private final class ResultWaiter: Sendable {
+    let continuation: CheckedContinuation<String, any Error>
+    init(_ continuation: CheckedContinuation<String, any Error>) { self.continuation = continuation }
+}
+
+/// The `trellis_result_fn` the SDK hands the host: resumes the waiting task exactly once
+/// (the host runs it exactly once) and releases the waiter retained for it.
+private func deliverHostResult(_ userData: UnsafeMutableRawPointer?, _ status: trellis_status,
+                               _ result: trellis_string, _ error: trellis_string) {
+    guard let userData else { return }
+    let waiter = Unmanaged<ResultWaiter>.fromOpaque(userData).takeRetainedValue()
+    if status == TRELLIS_OK {
+        waiter.continuation.resume(returning: String(borrowing: result))
+    } else {
+        let message = String(borrowing: error)
+        waiter.continuation.resume(throwing: PluginError(message.isEmpty ? "the adapter failed without a message" : message))
+    }
+}
+
+/// Starts an adapter operation through `start` (which calls the host with the delivery
+/// function and the waiter) and suspends until the host delivers the JSON answer.
+private func awaitHostResult(
+    adapter: String,
+    _ start: (trellis_result_fn, UnsafeMutableRawPointer) -> trellis_status
+) async throws -> String {
+    try await withCheckedThrowingContinuation { continuation in
+        let waiter = Unmanaged.passRetained(ResultWaiter(continuation)).toOpaque()
+        let status = start(deliverHostResult, waiter)
+        guard status != TRELLIS_OK else { return }
+        // The host said on_result will not run: the waiter is ours to release and answer.
+        Unmanaged<ResultWaiter>.fromOpaque(waiter).release()
+        continuation.resume(throwing: PluginError(status == TRELLIS_UNAVAILABLE
+            ? "this run has no \(adapter) adapter (configure one for the session or run), or the call already completed"
+            : "the host refused the \(adapter) request as malformed"))
+    }
+}

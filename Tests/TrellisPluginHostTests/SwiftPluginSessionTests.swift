@@ -1,0 +1,165 @@
+import Foundation
+import Synchronization
+import Testing
+import TrellisDOT
+import TrellisEngine
+import TrellisPluginHost
+
+/// The shipped Swift plugins (`Plugins/StandardSession` and `Plugins/MockAdapters`) run the
+/// default session turn and heartbeat graphs through the C ABI: every session node type comes
+/// from the plugin, and the LLM and memory calls go through the host's adapter extensions to
+/// the plugin's mock adapters.
+@Suite struct SwiftPluginSessionTests {
+    private struct Loaded {
+        let host: PluginHost
+        let adapters: AdapterSet
+    }
+
+    private func loadSessionPlugins() async throws -> Loaded {
+        let (session, mock) = try await SwiftPluginBuilds.standardPlugins()
+        let sandbox = try SwiftPluginSandbox()
+        try sandbox.install(session)
+        try sandbox.install(mock)
+        let host = try sandbox.loadedHost()
+        let adapters = host.current.adapters
+        let set = AdapterSet(llm: adapters["mock.llm"]?.llm, memory: adapters["mock.memory"]?.memory, tools: adapters["mock.tools"]?.tools)
+        return Loaded(host: host, adapters: set)
+    }
+
+    private func sessionContext(input: String, sessionID: String, turn: Int, messages: [ContextValue] = []) -> Context {
+        Context([
+            "session.input": .string(input), "session.id": .string(sessionID), "session.agent_id": .string("agent-1"),
+            "session.turn_count": .integer(turn), "session.messages": .list(messages), "session.goals": .list([]),
+            "session.cognitive_mode": .string("reflection"), "session.run_kind": .string("turn"),
+        ])
+    }
+
+    @Test func everyStandardTypeIsRegisteredUnderTheSessionNamespace() async throws {
+        let loaded = try await loadSessionPlugins()
+        let registry = loaded.host.current.registry
+        for name in ["classify", "memory_recall", "mode_select", "llm_call", "tool_dispatch", "format", "memory_update", "checkpoint"] {
+            let registration = registry.handler(for: "session." + name)
+            #expect(registration != nil, "session.\(name) is missing; registry has \(registry.typeIDs)")
+            #expect(registration?.origin.hasSuffix("libTrellisStandardPlugin.so") == true)
+        }
+        #expect(Set(loaded.host.current.adapters.values.map(\.kind)) == [.llm, .memory, .tools])
+    }
+
+    @Test func defaultTurnGraphRunsOnThePluginTypesAndMockAdapters() async throws {
+        let loaded = try await loadSessionPlugins()
+        let compiled = try PipelineLoader.load(path: SwiftPluginBuilds.repositoryRoot + "/Graphs/session/turn.dot",
+                                               registry: loaded.host.current.registry)
+        var messages: [ContextValue] = []
+        for turn in 0..<3 {
+            let input = "question \(turn)"
+            let result = await Engine().run(compiled, context: sessionContext(input: input, sessionID: "swift-plugin-session", turn: turn, messages: messages),
+                                            adapters: loaded.adapters)
+            #expect(result.status == .success, "\(result.failureReason ?? "")")
+            #expect(result.context["session.input_type"] == .string("query"))
+            #expect(result.context["session.recalled_memories"] == .list([]))
+            #expect(result.context["llm.response_type"] == .string("text"))
+            #expect(result.context["session.response"] == .string("Response \(turn + 1)"), "the mock LLM counts answers per session")
+            #expect(result.completedNodes.contains("update_memory"))
+            messages.append(.map(["role": .string("user"), "content": .string(input)]))
+            messages.append(.map(["role": .string("assistant"), "content": result.context["session.response"] ?? .null]))
+        }
+        // Another session has its own count.
+        let other = await Engine().run(compiled, context: sessionContext(input: "hello", sessionID: "another-session", turn: 0), adapters: loaded.adapters)
+        #expect(other.context["session.response"] == .string("Response 1"))
+    }
+
+    @Test func classifyAndFormatFollowTheReferenceRules() async throws {
+        let loaded = try await loadSessionPlugins()
+        let registry = loaded.host.current.registry
+        let cases: [(String, ContextValue?, String)] = [
+            ("/help", nil, "command"),
+            ("tool_result: 42", nil, "tool_result"),
+            ("please run rm -rf", .map(["blocked_words": .string("rm -rf, shutdown")]), "blocked"),
+            ("what is the weather", nil, "query"),
+        ]
+        for (input, config, expected) in cases {
+            var values: [String: ContextValue] = ["session.input": .string(input)]
+            if let config { values["session.config"] = config }
+            let outcome = try await invokeSwiftPluginType(registry, "session.classify", context: values)
+            #expect(outcome.contextUpdates["session.input_type"] == .string(expected), "input '\(input)'")
+            #expect(outcome.preferredLabel == expected)
+        }
+        let formatted = try await invokeSwiftPluginType(registry, "session.format", context: [
+            "llm.content": .string(""), "session.tool_results": .list([.string("first"), .integer(2)]),
+        ], attributes: [("prefix", "> ")])
+        #expect(formatted.contextUpdates["session.response"] == .string("> first\n2"))
+    }
+
+    @Test func heartbeatGraphSelectsTheCognitiveMode() async throws {
+        let loaded = try await loadSessionPlugins()
+        let compiled = try PipelineLoader.load(path: SwiftPluginBuilds.repositoryRoot + "/Graphs/session/heartbeat.dot",
+                                               registry: loaded.host.current.registry)
+        let cases: [([ContextValue], Int, String)] = [
+            ([.map(["id": .string("g1")])], 5, "goal_pursuit"),
+            ([], 5, "consolidation"),
+            ([], 3, "reflection"),
+            ([], 0, "reflection"),
+        ]
+        for (goals, turn, expected) in cases {
+            let result = await Engine().run(compiled, context: Context(["session.goals": .list(goals), "session.turn_count": .integer(turn)]))
+            #expect(result.status == .success, "\(result.failureReason ?? "")")
+            #expect(result.context["session.cognitive_mode"] == .string(expected), "goals \(goals.count), turn \(turn)")
+        }
+    }
+
+    @Test func toolDispatchAppendsToolMessagesAndCheckpointPublishesASnapshot() async throws {
+        let loaded = try await loadSessionPlugins()
+        let registry = loaded.host.current.registry
+        let history: [ContextValue] = [.map(["role": .string("user"), "content": .string("run it")])]
+        let dispatched = try await invokeSwiftPluginType(registry, "session.tool_dispatch", context: [
+            "llm.tool_calls": .list([.map(["name": .string("search"), "arguments": .map(["q": .string("x")])])]),
+            "session.messages": .list(history),
+        ], adapters: loaded.adapters)
+        #expect(dispatched.status == .success, "\(dispatched.failureReason ?? "")")
+        #expect(dispatched.contextUpdates["session.tool_results"] == .list([.string("called search with {\"q\":\"x\"}")]))
+        #expect(dispatched.contextUpdates["session.messages"] == .list(history + [
+            .map(["role": .string("tool"), "name": .string("search"), "content": .string("called search with {\"q\":\"x\"}")]),
+        ]))
+
+        let events = SwiftPluginEventCollector()
+        let checkpoint = try await invokeSwiftPluginType(registry, "session.checkpoint", context: [
+            "session.id": .string("s-1"), "session.turn_count": .integer(7), "session.messages": .list(history),
+        ], events: events)
+        #expect(checkpoint.contextUpdates["session.last_checkpoint"] == .string("turn 7, 1 messages"))
+        let event = try #require(events.events.first { $0.kind.rawValue == "session_checkpoint" })
+        #expect(event.fields["message_count"] == .integer(1))
+        #expect(event.fields["snapshot"]?.mapValue?["session.id"] == .string("s-1"))
+    }
+
+    @Test func adapterNodesFailClearlyWithoutAdapters() async throws {
+        let loaded = try await loadSessionPlugins()
+        let outcome = try await invokeSwiftPluginType(loaded.host.current.registry, "session.llm_call", context: ["session.input": .string("hi")])
+        #expect(outcome.status == .fail)
+        #expect(outcome.failureReason?.contains("no LLM adapter") == true, "\(outcome.failureReason ?? "")")
+    }
+}
+
+extension ContextValue {
+    /// The entries of a map, else nil (test helper).
+    fileprivate var mapValue: [String: ContextValue]? {
+        if case .map(let entries) = self { return entries }
+        return nil
+    }
+}
+
+/// Collects run events (test helper).
+final class SwiftPluginEventCollector: EventSink, Sendable {
+    private let storage = Mutex<[RunEvent]>([])
+    func emit(_ event: RunEvent) { storage.withLock { $0.append(event) } }
+    var events: [RunEvent] { storage.withLock { $0 } }
+}
+
+/// Runs the handler registered as `type` on one request (test helper).
+func invokeSwiftPluginType(_ registry: HandlerRegistry, _ type: String, context: [String: ContextValue] = [:],
+                           attributes: [(String, String)] = [], events: any EventSink = DiscardingEventSink(),
+                           adapters: AdapterSet = AdapterSet()) async throws -> Outcome {
+    let registration = try #require(registry.handler(for: type), "no handler for '\(type)'; registry has \(registry.typeIDs)")
+    let node = NodeSpec(id: "node", type: type, attributes: Attributes(attributes.map { ($0.0, AttributeValue($0.1)) }), index: 0)
+    let request = HandlerRequest(node: node, context: Context(context), adapters: adapters, services: RunServices(events: events))
+    return try await registration.handler.execute(request)
+}
