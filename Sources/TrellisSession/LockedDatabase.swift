@@ -1,0 +1,14 @@
+import Synchronization
+
+/// The store's one SQLite connection behind a lock: every use of the connection, by the
+/// writer thread or by a reader, goes through `withConnection`.
+final class LockedDatabase: Sendable {
+    private let connection: Mutex<SQLiteDatabase>
+
+    init(_ connection: sending SQLiteDatabase) { self.connection = Mutex(connection) }
+
+    /// Runs `body` with exclusive use of the connection.
+    func withConnection<Result>(_ body: (SQLiteDatabase) throws -> Result) rethrows -> Result {
+        try connection.withLock { database in try body(database) }
+    }
+}

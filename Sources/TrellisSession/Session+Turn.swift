@@ -1,0 +1,212 @@
+import TrellisEngine
+
+extension Session {
+    /// Runs one turn for `message` and returns the reply.
+    ///
+    /// Turns run one at a time in arrival order. A message that arrives during a turn waits
+    /// (`enqueue`), is refused (`reject`: `SessionError.busy`) or cancels the running turn
+    /// (`interrupt`: that turn fails with `SessionError.interrupted`). A failed run throws
+    /// `SessionError.turnFailed` and leaves the session idle and usable; nothing is appended.
+    ///
+    /// Arrival order is the order in which messages reach the actor; a caller that hands
+    /// messages to separate tasks (a server reading a stream) fixes the order first with
+    /// `admit()` and passes the ticket here.
+    public func send(_ message: String, ticket: UInt64? = nil) async throws(SessionError) -> TurnReply {
+        if let ticket { await waitForTicket(ticket) }
+        guard !stopped else { throw SessionError.stopped("session '\(id)' is stopped; create a new session") }
+        if turnRunning {
+            switch turnPolicy {
+            case .reject:
+                throw SessionError.busy("session '\(id)' is busy with a turn and its turn_policy is 'reject'; retry when it is idle")
+            case .interrupt:
+                runningTurn?.cancel()
+            case .enqueue:
+                break
+            }
+            status.update { $0.queuedTurns += 1 }
+            await withCheckedContinuation { waiting.append($0) }
+            status.update { $0.queuedTurns -= 1 }
+            guard !stopped else {
+                handOver()
+                throw SessionError.stopped("session '\(id)' was stopped before this message's turn")
+            }
+        }
+        turnRunning = true
+        defer { handOver() }
+        // A turn whose adapters answer at once never suspends, and a task that never suspends
+        // keeps its pool thread: sessions sending back to back would starve every other task
+        // (other sessions, the heartbeat scheduler, the graph watcher). One yield per turn
+        // puts the session back in the queue behind them.
+        await Task.yield()
+        return try await runTurn(message)
+    }
+
+    /// Takes the next arrival ticket, synchronously: messages sent with tickets are admitted
+    /// in ticket order, whatever order their tasks reach the actor in. Every ticket must be
+    /// passed to `send` exactly once.
+    public nonisolated func admit() -> UInt64 { status.takeTicket() }
+
+    private func waitForTicket(_ ticket: UInt64) async {
+        if ticket != nextTicket {
+            await withCheckedContinuation { ticketWaiters[ticket] = $0 }
+        }
+        nextTicket = ticket + 1
+        ticketWaiters.removeValue(forKey: nextTicket)?.resume()
+    }
+
+    /// Passes the turn slot to the oldest waiting message, or frees it.
+    private func handOver() {
+        if waiting.isEmpty {
+            turnRunning = false
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
+
+    private func runTurn(_ message: String) async throws(SessionError) -> TurnReply {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let generation = graphs.current
+        let turnNumber = status.snapshot.turnCount + 1
+        status.setPhase(.processing)
+        events.publish(event("turn_started", ["turn": .integer(turnNumber), "input": .string(message),
+                                              "graph_generation": .integer(Int(generation.number))]))
+        let seededCount = messages.count
+        // The context is built in the argument so that no local keeps a reference to the
+        // message array once the run is over (an append would then copy the whole history).
+        var result = await execute(generation.turn, context: turnContext(message))
+
+        guard result.status == .success || result.status == .partialSuccess else {
+            status.setPhase(.idle)
+            let cancelled = runningTurnWasCancelled(result)
+            let reason = result.failureReason ?? "the turn graph ended with status \(result.status.rawValue)"
+            events.publish(event("turn_failed", ["turn": .integer(turnNumber), "error": .string(reason),
+                                                 "node_timings": Self.timings(result.nodeTimings)]))
+            if cancelled {
+                throw SessionError.interrupted("turn \(turnNumber) of session '\(id)' was interrupted: \(reason)")
+            }
+            throw SessionError.turnFailed("turn \(turnNumber) of session '\(id)' failed: \(reason)")
+        }
+        let outcome = Self.takeOutcome(of: &result, seededCount: seededCount)
+        let record = apply(outcome, message: message, nodeTimings: result.nodeTimings, turnNumber: turnNumber, started: started)
+        if let store {
+            do {
+                try await store.record(record)
+            } catch {
+                status.setPhase(.idle)
+                events.publish(event("store_failed", ["turn": .integer(turnNumber), "error": .string(error.description)]))
+                throw error
+            }
+        }
+        let latency = clock.now - started
+        status.setPhase(.idle)
+        events.publish(event("turn_completed", [
+            "turn": .integer(turnNumber), "latency_us": .integer(latency.wholeMicroseconds),
+            "node_timings": Self.timings(result.nodeTimings), "graph_generation": .integer(Int(generation.number)),
+        ]))
+        return TurnReply(reply: record.reply, turnCount: turnNumber, latency: latency, nodeTimings: result.nodeTimings)
+    }
+
+    private func runningTurnWasCancelled(_ result: RunResult) -> Bool {
+        result.failureReason?.localizedCaseInsensitiveContains("cancel") == true
+    }
+
+    /// Runs `graph`; with the `interrupt` policy in a child task another message can cancel.
+    private func execute(_ graph: CompiledGraph, context: Context) async -> RunResult {
+        let engine = self.engine
+        let adapters = turnAdapters
+        let services = self.services
+        let checkpoint = self.adapters.checkpoint
+        guard turnPolicy == .interrupt else {
+            return await SessionCheckpointing.$adapter.withValue(checkpoint) {
+                await engine.run(graph, context: context, adapters: adapters, services: services)
+            }
+        }
+        let task = Task {
+            await SessionCheckpointing.$adapter.withValue(checkpoint) {
+                await engine.run(graph, context: context, adapters: adapters, services: services)
+            }
+        }
+        runningTurn = task
+        let result = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
+        runningTurn = nil
+        if task.isCancelled && result.status != .success {
+            return RunResult(status: .fail, context: result.context, completedNodes: result.completedNodes,
+                             failureReason: "cancelled by a newer message (turn_policy 'interrupt')",
+                             nodeTimings: result.nodeTimings)
+        }
+        return result
+    }
+
+    private func turnContext(_ message: String) -> Context {
+        var values = seed(runKind: "turn", phase: .processing)
+        values[SessionKeys.input] = .string(message)
+        return Context(values)
+    }
+
+    /// What a successful run produced for the session.
+    private struct RunOutcome {
+        var reply: String
+        var addedMessages: [ContextValue]
+        var workingMemory: ContextValue?
+    }
+
+    /// Takes the reply, the messages the graph added and the working memory out of `result`,
+    /// and empties its context: the run must hold no reference to the session's message array
+    /// when the turn's messages are appended, or the append copies the whole history.
+    private static func takeOutcome(of result: inout RunResult, seededCount: Int) -> RunOutcome {
+        let context = result.context
+        result.context = Context()
+        var added: [ContextValue] = []
+        if case .list(let graphMessages)? = context[SessionKeys.messages], graphMessages.count > seededCount {
+            added = Array(graphMessages[seededCount...])
+        }
+        return RunOutcome(reply: context.string(SessionKeys.response), addedMessages: added,
+                          workingMemory: context[SessionKeys.workingMemory])
+    }
+
+    /// Applies a successful run: reply, messages (user, tool messages the graph added, assistant),
+    /// working memory when the graph changed it, turn count, window. Returns what to persist.
+    private func apply(
+        _ outcome: RunOutcome, message: String, nodeTimings: [NodeTiming], turnNumber: Int, started: ContinuousClock.Instant
+    ) -> TurnRecord {
+        let reply = outcome.reply
+        let added = outcome.addedMessages
+        let newMemory = outcome.workingMemory
+        let firstSequence = messageSequence
+        var appended: [ContextValue] = [.map(["role": .string("user"), "content": .string(message)])]
+        appended += added
+        appended.append(.map(["role": .string("assistant"), "content": .string(reply)]))
+        messages.append(contentsOf: appended)
+        messageSequence += appended.count
+        var memoryChanged: ContextValue?
+        if let newMemory, newMemory != workingMemory {
+            workingMemory = newMemory
+            memoryChanged = newMemory
+        }
+        status.update { $0.turnCount = turnNumber }
+        var windowChange: (summary: ContextValue?, start: Int)?
+        if window.maxMessages != nil {
+            var summary = hasSummary
+            if window.trim(&messages, hasSummary: &summary) > 0 {
+                hasSummary = summary
+                windowChange = (hasSummary ? messages.first : nil, messageSequence - (messages.count - (hasSummary ? 1 : 0)))
+            }
+        }
+        let clock = ContinuousClock()
+        return TurnRecord(
+            sessionID: id, turn: turnNumber, input: message, reply: reply, messages: appended,
+            firstSequence: firstSequence, workingMemory: memoryChanged, window: windowChange,
+            latencyMicroseconds: (clock.now - started).wholeMicroseconds,
+            nodeTimings: store == nil ? [] : Self.timingList(nodeTimings))
+    }
+
+    static func timings(_ timings: [NodeTiming]) -> ContextValue { .list(timingList(timings)) }
+
+    static func timingList(_ timings: [NodeTiming]) -> [ContextValue] {
+        timings.map { timing in
+            .map(["node": .string(timing.nodeID), "status": .string(timing.status.rawValue),
+                  "us": .integer(timing.duration.wholeMicroseconds)])
+        }
+    }
+}

@@ -1,0 +1,33 @@
+/// Why a session operation failed. Every case carries a sentence saying what and what to do.
+public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The turn graph run failed; the session stays idle and usable.
+    case turnFailed(String)
+    /// A message arrived during a turn and the session's policy is `reject`.
+    case busy(String)
+    /// The turn was cancelled by a newer message (policy `interrupt`) or by its caller.
+    case interrupted(String)
+    /// The session was stopped.
+    case stopped(String)
+    /// No session has this id.
+    case notFound(String)
+    /// A session with this id already exists.
+    case alreadyExists(String)
+    /// The graph needs an adapter the session lacks, or another configuration problem.
+    case configuration(String)
+    /// A graph file could not be loaded.
+    case graph(String)
+    /// A bad argument (unknown type, policy, ...).
+    case invalidArgument(String)
+    /// The session store failed.
+    case store(String)
+
+    /// The message, for printing.
+    public var description: String {
+        switch self {
+        case .turnFailed(let text), .busy(let text), .interrupted(let text), .stopped(let text),
+            .notFound(let text), .alreadyExists(let text), .configuration(let text), .graph(let text),
+            .invalidArgument(let text), .store(let text):
+            return text
+        }
+    }
+}

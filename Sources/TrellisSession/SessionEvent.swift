@@ -1,0 +1,45 @@
+import Foundation
+import TrellisEngine
+
+/// Something a session (or the session manager) did, published on a signal topic.
+public struct SessionEvent: Sendable {
+    /// What happened: `turn_started`, `turn_completed`, `turn_failed`, `phase_changed`,
+    /// `heartbeat_started`, `heartbeat_completed`, `heartbeat_failed`, `heartbeat_skipped`,
+    /// `session_created`, `session_stopped`, `graph_reloaded`, `graph_reload_failed`,
+    /// `plugins_reloaded`, `store_failed`.
+    public var kind: String
+    /// The signal topic (a session's `signal_topic`, or `trellis.manager` for manager events).
+    public var topic: String
+    /// The session concerned, if any.
+    public var sessionID: String?
+    /// The trace id of the session (or of the manager operation).
+    public var traceID: String
+    /// When it happened.
+    public var timestamp: Date
+    /// Further fields (turn, latency_us, node_timings, phase, error, file, ...).
+    public var fields: [String: ContextValue]
+
+    /// Creates an event stamped now.
+    public init(kind: String, topic: String, sessionID: String?, traceID: String, fields: [String: ContextValue] = [:]) {
+        self.kind = kind
+        self.topic = topic
+        self.sessionID = sessionID
+        self.traceID = traceID
+        self.timestamp = Date()
+        self.fields = fields
+    }
+
+    /// The event as a map (the JSON-lines and JSON-RPC notification form).
+    public var contextValue: ContextValue {
+        var map: [String: ContextValue] = [
+            "kind": .string(kind), "topic": .string(topic), "trace_id": .string(traceID),
+            "timestamp": .double((timestamp.timeIntervalSince1970 * 1000).rounded() / 1000),
+            "fields": .map(fields),
+        ]
+        if let sessionID { map["session_id"] = .string(sessionID) }
+        return .map(map)
+    }
+
+    /// The event as one line of compact JSON (no trailing newline).
+    public var jsonLine: String { contextValue.jsonText }
+}

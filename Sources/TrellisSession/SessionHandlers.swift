@@ -1,0 +1,46 @@
+import TrellisEngine
+
+/// The built-in session node types (see `docs/protocol.md` and the session graphs in `Graphs/session`).
+public enum SessionHandlers {
+    /// Every session registration.
+    public static let all: [RegisteredHandler] = [
+        ClassifyHandler.registration,
+        MemoryRecallHandler.registration,
+        ModeSelectHandler.registration,
+        LLMCallHandler.registration,
+        ToolDispatchHandler.registration,
+        FormatHandler.registration,
+        MemoryUpdateHandler.registration,
+        CheckpointHandler.registration,
+    ]
+
+    /// The adapter each session node type needs, checked when a session starts so that a
+    /// missing adapter is reported then rather than in the middle of a turn.
+    public static let requiredAdapters: [String: AdapterKind] = [
+        "session.memory_recall": .memory,
+        "session.llm_call": .llm,
+        "session.tool_dispatch": .tools,
+        "session.memory_update": .memory,
+        "session.checkpoint": .checkpoint,
+    ]
+
+    /// The built-in registry plus the session types (generation 0).
+    public static var registry: HandlerRegistry { HandlerRegistry.builtin.adding(all, generation: 0) }
+
+    static func missingAdapter(_ kind: String, node: NodeSpec) -> String {
+        "node '\(node.id)' (\(node.type)) needs a \(kind) adapter, but this session has none; "
+            + "configure one (built in or from a plugin) for the session"
+    }
+}
+
+/// The kinds of adapter a session can have.
+public enum AdapterKind: String, Sendable, Hashable, CaseIterable {
+    /// A language model.
+    case llm
+    /// Long-term memory.
+    case memory
+    /// Tools.
+    case tools
+    /// Checkpoint storage.
+    case checkpoint
+}

@@ -1,0 +1,66 @@
+import Synchronization
+import TrellisEngine
+import TrellisPluginHost
+
+/// Plugins for sessions: a `PluginHost` over the plugin directories whose generations feed
+/// the session manager — node types into the registry the graphs compile against, adapters
+/// into the catalog sessions choose from by name. A new generation recompiles the graphs;
+/// turns in flight finish on the graphs (and so the generation) they started with.
+public final class SessionPlugins: Sendable {
+    /// The plugin host.
+    public let host: PluginHost
+    private let catalog: AdapterCatalog
+    private let manager = Mutex<SessionManager?>(nil)
+    private let watcher = Mutex<PluginWatcher?>(nil)
+
+    /// Loads the plugins in `directories` on top of `builtins`.
+    public init(directories: [String], builtins: HandlerRegistry, catalog: AdapterCatalog) {
+        host = PluginHost(directories: directories, builtins: builtins)
+        self.catalog = catalog
+        _ = host.reload()
+        Self.publishAdapters(host.current, to: catalog)
+    }
+
+    /// The registry of the current generation (built-ins, session types and plugin types).
+    public var registry: HandlerRegistry { host.current.registry }
+
+    /// Starts following plugin changes for `manager`.
+    public func attach(to manager: SessionManager) {
+        self.manager.withLock { $0 = manager }
+        let started = host.watch { [weak self] generation, reports in
+            self?.apply(generation, reports: reports)
+        }
+        watcher.withLock { $0 = started }
+    }
+
+    /// Reloads the plugins now; returns the generation number and a line per plugin.
+    public func reload() -> (generation: UInt64, reports: [PluginLoadReport], graphs: GraphReloadReport?) {
+        let reports = host.reload()
+        let generation = host.current
+        return (generation.number, reports, apply(generation, reports: reports))
+    }
+
+    @discardableResult
+    private func apply(_ generation: PluginGeneration, reports: [PluginLoadReport]) -> GraphReloadReport? {
+        Self.publishAdapters(generation, to: catalog)
+        guard let manager = manager.withLock({ $0 }) else { return nil }
+        let report = manager.useRegistry(generation.registry)
+        manager.events.publish(SessionEvent(
+            kind: "plugins_reloaded", topic: SessionManager.topic, sessionID: nil, traceID: SessionConfiguration.newTraceID(),
+            fields: [
+                "generation": .integer(Int(generation.number)), "graphs_recompiled": .boolean(report.succeeded),
+                "reports": .list(reports.map { .string($0.description) }),
+            ]))
+        return report
+    }
+
+    private static func publishAdapters(_ generation: PluginGeneration, to catalog: AdapterCatalog) {
+        var entries: [String: AdapterCatalog.Entry] = [:]
+        for (name, adapter) in generation.adapters {
+            if let llm = adapter.llm { entries[name] = .llm(llm) }
+            if let memory = adapter.memory { entries[name] = .memory(memory) }
+            if let tools = adapter.tools { entries[name] = .tools(tools) }
+        }
+        catalog.replaceAll(entries)
+    }
+}

@@ -1,0 +1,56 @@
+/// How hard the session store works to keep what it was given.
+///
+/// - `sync`: every turn is committed with `synchronous=FULL` (fsync) before `send` returns
+///   its reply, so an acknowledged turn survives a crash of the process or of the machine.
+///   Turns of different sessions that finish together share one commit (group commit).
+/// - `batched`: turns are queued and committed as a group every `batchInterval` or every
+///   `batchSize` writes, whichever comes first, with `synchronous=NORMAL`; the reply does
+///   not wait. A killed process loses at most the writes of the last interval.
+/// - `off`: grouped like `batched`, but SQLite never syncs (`synchronous=OFF`): cheapest,
+///   and what a killed process had not yet handed to SQLite is lost.
+public enum Durability: String, Sendable, Hashable, CaseIterable {
+    /// Grouped writes, no syncing.
+    case off
+    /// Grouped writes on a timer or a count.
+    case batched
+    /// Each turn committed and synced before its reply.
+    case sync
+
+    /// Parses a durability name, with an error listing the valid ones.
+    public static func named(_ name: String) throws(SessionError) -> Durability {
+        guard let value = Durability(rawValue: name) else {
+            throw SessionError.invalidArgument("unknown durability '\(name)'; use off, batched or sync")
+        }
+        return value
+    }
+}
+
+/// Settings of a `SessionStore`.
+public struct SessionStoreOptions: Sendable {
+    /// How durable writes are (default `sync`).
+    public var durability: Durability
+    /// In `batched` and `off` modes, the longest a write waits before its group is committed (default 20 ms).
+    public var batchInterval: Duration
+    /// In `batched` and `off` modes, the number of queued writes that triggers a commit at once (default 64).
+    public var batchSize: Int
+    /// Messages kept per session in the store, newest first; `nil` keeps all (default).
+    /// Restoring a session loads at most this many of its latest messages.
+    public var maxMessagesPerSession: Int?
+    /// Journal entries (one per turn) kept per session; `nil` keeps all (default).
+    public var maxJournalEntriesPerSession: Int?
+
+    /// Creates options.
+    public init(
+        durability: Durability = .sync,
+        batchInterval: Duration = .milliseconds(20),
+        batchSize: Int = 64,
+        maxMessagesPerSession: Int? = nil,
+        maxJournalEntriesPerSession: Int? = nil
+    ) {
+        self.durability = durability
+        self.batchInterval = batchInterval
+        self.batchSize = max(1, batchSize)
+        self.maxMessagesPerSession = maxMessagesPerSession
+        self.maxJournalEntriesPerSession = maxJournalEntriesPerSession
+    }
+}

@@ -1,0 +1,119 @@
+import TrellisEngine
+
+/// A session as the store keeps it: its identity and settings, its latest state, and
+/// the messages of its current window.
+public struct StoredSession: Sendable, Equatable {
+    /// The session id.
+    public var sessionID: String
+    /// The owning agent.
+    public var agentID: String
+    /// The session type name (`primary`, ...).
+    public var sessionType: String
+    /// The trust tier.
+    public var trustTier: String
+    /// The trace id.
+    public var traceID: String
+    /// Session settings, as a map.
+    public var config: ContextValue
+    /// The agent identity reference, if any.
+    public var seedRef: String?
+    /// The signal topic.
+    public var signalTopic: String
+    /// Turns completed.
+    public var turnCount: Int
+    /// The messages of the window, oldest first (the summary of trimmed messages is `summary`, not one of these).
+    public var messages: [ContextValue]
+    /// The number of messages ever appended (the sequence number of the next one).
+    public var messageSequence: Int
+    /// Working memory.
+    public var workingMemory: ContextValue
+    /// Goals (maps with an `id`).
+    public var goals: [ContextValue]
+    /// The cognitive mode.
+    public var cognitiveMode: String
+    /// A summary of messages trimmed from the window, or `nil`.
+    public var summary: ContextValue?
+    /// The sequence number of the first message of the window.
+    public var windowStart: Int
+
+    /// Creates a record.
+    public init(
+        sessionID: String, agentID: String, sessionType: String, trustTier: String, traceID: String,
+        config: ContextValue, seedRef: String?, signalTopic: String, turnCount: Int, messages: [ContextValue],
+        messageSequence: Int, workingMemory: ContextValue, goals: [ContextValue], cognitiveMode: String,
+        summary: ContextValue?, windowStart: Int
+    ) {
+        self.sessionID = sessionID
+        self.agentID = agentID
+        self.sessionType = sessionType
+        self.trustTier = trustTier
+        self.traceID = traceID
+        self.config = config
+        self.seedRef = seedRef
+        self.signalTopic = signalTopic
+        self.turnCount = turnCount
+        self.messages = messages
+        self.messageSequence = messageSequence
+        self.workingMemory = workingMemory
+        self.goals = goals
+        self.cognitiveMode = cognitiveMode
+        self.summary = summary
+        self.windowStart = windowStart
+    }
+}
+
+/// What one turn changed, as the store records it.
+public struct TurnRecord: Sendable {
+    /// The session.
+    public var sessionID: String
+    /// The turn number (the turn count after the turn).
+    public var turn: Int
+    /// The input message.
+    public var input: String
+    /// The reply.
+    public var reply: String
+    /// The messages the turn appended, oldest first.
+    public var messages: [ContextValue]
+    /// The sequence number of the first of `messages`.
+    public var firstSequence: Int
+    /// Working memory after the turn, when the turn changed it.
+    public var workingMemory: ContextValue?
+    /// The summary and window start, when the turn trimmed the window.
+    public var window: (summary: ContextValue?, start: Int)?
+    /// How long the turn took, in microseconds.
+    public var latencyMicroseconds: Int
+    /// Per-node timings as `{node, status, us}` maps.
+    public var nodeTimings: [ContextValue]
+
+    /// Creates a record.
+    public init(
+        sessionID: String, turn: Int, input: String, reply: String, messages: [ContextValue], firstSequence: Int,
+        workingMemory: ContextValue?, window: (summary: ContextValue?, start: Int)?, latencyMicroseconds: Int,
+        nodeTimings: [ContextValue]
+    ) {
+        self.sessionID = sessionID
+        self.turn = turn
+        self.input = input
+        self.reply = reply
+        self.messages = messages
+        self.firstSequence = firstSequence
+        self.workingMemory = workingMemory
+        self.window = window
+        self.latencyMicroseconds = latencyMicroseconds
+        self.nodeTimings = nodeTimings
+    }
+}
+
+/// One journal row: a turn as it was recorded.
+public struct JournalEntry: Sendable, Equatable {
+    /// The turn number.
+    public var turn: Int
+    /// The input message.
+    public var input: String
+    /// The reply.
+    public var reply: String
+    /// The turn's latency in microseconds.
+    public var latencyMicroseconds: Int
+    /// Per-node timings as JSON text.
+    public var nodeTimingsJSON: String
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+import TrellisEngine
+@testable import TrellisSession
+
+@Suite struct SessionStoreTests {
+    private func storePath() -> String { Support.temporaryDirectory() + "/sessions.sqlite" }
+
+    @Test(arguments: Durability.allCases)
+    func sessionsAndTurnsSurviveReopening(durability: Durability) async throws {
+        let path = storePath()
+        do {
+            let store = try SessionStore(path: path, options: SessionStoreOptions(durability: durability))
+            let manager = try SessionManager(options: SessionManagerOptions(watchGraphs: false, heartbeats: .disabled, store: store))
+            let session = try await manager.create(SessionConfiguration(sessionID: "s1", agentID: "ada", sessionType: .background,
+                                                                        config: ["max_messages": .integer(100)]))
+            for turn in 1...7 { _ = try await session.send("hello \(turn)") }
+            try await store.flush()
+            manager.shutdown()
+            store.close()
+        }
+        let reopened = try SessionStore(path: path)
+        let manager = try SessionManager(options: SessionManagerOptions(watchGraphs: false, heartbeats: .disabled, store: reopened))
+        #expect(try manager.restoreSessions() == 1)
+        let session = try manager.require("s1")
+        #expect(session.agentID == "ada")
+        #expect(session.sessionType == .background)
+        #expect(session.turnCount == 7)
+        let messages = await session.messages
+        #expect(messages.count == 14)
+        #expect(messages[13] == .map(["role": .string("assistant"), "content": .string("Response 7")]))
+        // The simulated model continues its count after a restart.
+        #expect(try await session.send("again").reply == "Response 8")
+        let journal = try reopened.journal(sessionID: "s1")
+        #expect(journal.map(\.turn) == Array(1...8))
+        #expect(journal.last?.reply == "Response 8")
+        manager.shutdown()
+    }
+
+    @Test func retentionBoundsMessagesAndJournal() async throws {
+        let path = storePath()
+        let store = try SessionStore(path: path, options: SessionStoreOptions(
+            durability: .sync, maxMessagesPerSession: 6, maxJournalEntriesPerSession: 4))
+        let manager = try SessionManager(options: SessionManagerOptions(watchGraphs: false, heartbeats: .disabled, store: store))
+        let session = try await manager.create(SessionConfiguration(sessionID: "r"))
+        for turn in 1...10 { _ = try await session.send("m\(turn)") }
+        #expect(try store.journal(sessionID: "r").map(\.turn) == [7, 8, 9, 10])
+        let stored = try #require(try store.loadSessions().first)
+        #expect(stored.messages.count == 6)
+        #expect(stored.turnCount == 10)
+        manager.shutdown()
+    }
+
+    @Test func stoppedSessionsAreNotRestored() async throws {
+        let path = storePath()
+        let store = try SessionStore(path: path)
+        let manager = try SessionManager(options: SessionManagerOptions(watchGraphs: false, heartbeats: .disabled, store: store))
+        _ = try await manager.create(SessionConfiguration(sessionID: "keep"))
+        _ = try await manager.create(SessionConfiguration(sessionID: "drop"))
+        try await manager.stop("drop")
+        #expect(try store.loadSessions().map(\.sessionID) == ["keep"])
+        manager.shutdown()
+    }
+
+    @Test func checkpointNodesStoreASnapshot() async throws {
+        let store = try SessionStore(path: storePath())
+        let turn = try Support.graph("""
+            digraph t { start [shape=Mdiamond]; call [type="session.llm_call"]; format [type="session.format"]
+                        save [type="session.checkpoint"]; done [shape=Msquare]; start -> call -> format -> save -> done }
+            """)
+        let session = try Support.session(graphs: SessionGraphs(turn: turn, heartbeat: nil), store: store)
+        _ = try await session.send("remember me")
+        let snapshot = try #require(try store.lastCheckpoint(sessionID: session.id))
+        guard case .map(let fields) = snapshot else { Issue.record("snapshot is not a map"); return }
+        #expect(fields[SessionKeys.input] == .string("remember me"))
+        #expect(fields[SessionKeys.response] == .string("Response 1"))
+    }
+
+    @Test func sqliteErrorsCarrySQLitesMessage() throws {
+        let database = try SQLiteDatabase(path: ":memory:")
+        do {
+            try database.execute("SELEKT 1")
+            Issue.record("bad SQL should fail")
+        } catch {
+            #expect(error.description.contains("syntax error"))
+            #expect(error.description.contains("SELEKT"))
+        }
+    }
+
+    @Test func anUnopenableStoreSaysWhere() {
+        #expect(throws: SessionError.self) { try SessionStore(path: "/nonexistent-dir/x/y.sqlite") }
+    }
+}

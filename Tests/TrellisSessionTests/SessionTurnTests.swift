@@ -1,0 +1,225 @@
+import Testing
+import TrellisEngine
+@testable import TrellisSession
+
+/// Turn semantics beyond the reference scenarios: policies, errors, phases, tools, windows.
+@Suite struct SessionTurnTests {
+    @Test func engineErrorIsReturnedAndLeavesTheSessionIdleAndUsable() async throws {
+        let failing = SessionAdapters(set: AdapterSet(llm: FailingLLM(), memory: InMemoryMemory()))
+        let session = try Support.session(adapters: failing)
+        await #expect(throws: SessionError.self) { try await session.send("hello") }
+        do {
+            _ = try await session.send("hello")
+        } catch {
+            guard case .turnFailed(let text) = error else { Issue.record("expected turnFailed, got \(error)"); return }
+            #expect(text.contains("the model is unavailable"))
+        }
+        #expect(session.phase == .idle)
+        #expect(session.turnCount == 0)
+        #expect(await session.messages.isEmpty)
+    }
+
+    @Test func missingAdapterFailsAtSessionStartNamingIt() throws {
+        let graphs = try Support.defaultGraphs()
+        let noMemory = SessionAdapters(set: AdapterSet(llm: SimulatedSessionLLM()))
+        do {
+            _ = try Session(configuration: SessionConfiguration(), graphs: graphs, adapters: noMemory)
+            Issue.record("a session without memory should not start on the default graph")
+        } catch {
+            #expect(error.description.contains("recall"))
+            #expect(error.description.contains("memory adapter"))
+        }
+    }
+
+    @Test func phasesAreTrueDuringATurn() async throws {
+        let gate = Gate()
+        struct HeldLLM: LLMAdapter {
+            let gate: Gate
+            func complete(_ request: LLMRequest) async throws -> LLMResponse {
+                await gate.wait()
+                return LLMResponse(content: "done")
+            }
+        }
+        let events = SessionEventBus()
+        let log = EventLog(events)
+        let session = try Support.session(
+            adapters: SessionAdapters(set: AdapterSet(llm: HeldLLM(gate: gate), memory: InMemoryMemory())), events: events)
+        let turn = Task { try await session.send("hi") }
+        while session.phase != .awaitingLLM { try await Task.sleep(for: .milliseconds(1)) }
+        // Reading state does not wait for the running turn.
+        let state = await session.state()
+        #expect(state.phase == .awaitingLLM)
+        #expect(state.turnCount == 0)
+        gate.open()
+        #expect(try await turn.value.reply == "done")
+        #expect(session.phase == .idle)
+        #expect(log.all.filter { $0.kind == "phase_changed" }.compactMap { $0.fields["phase"]?.stringValue }
+            == ["processing", "awaiting_llm", "processing", "idle"])
+    }
+
+    @Test func toolCallsSetAwaitingToolsAndKeepToolMessages() async throws {
+        let turn = try Support.graph("""
+            digraph t {
+                start [shape=Mdiamond]; call [type="session.llm_call"]; tools [type="session.tool_dispatch"]
+                format [type="session.format"]; done [shape=Msquare]
+                start -> call -> tools -> format -> done
+            }
+            """)
+        let events = SessionEventBus()
+        let log = EventLog(events)
+        let session = try Support.session(
+            graphs: SessionGraphs(turn: turn, heartbeat: nil),
+            adapters: SessionAdapters(set: AdapterSet(llm: ToolCallingLLM(), memory: InMemoryMemory(), tools: EchoTools())),
+            events: events)
+        let reply = try await session.send("what time is it")
+        #expect(reply.reply == "result of clock")
+        let roles = await session.messages.map { message -> String in
+            guard case .map(let fields) = message else { return "" }
+            return fields["role"]?.stringValue ?? ""
+        }
+        #expect(roles == ["user", "tool", "assistant"])
+        let phases = log.all.filter { $0.kind == "phase_changed" }.compactMap { $0.fields["phase"]?.stringValue }
+        #expect(phases.contains("awaiting_tools"))
+    }
+
+    @Test func enqueuePolicyRunsTurnsOneAtATimeInArrivalOrder() async throws {
+        let session = try Support.session(latency: .milliseconds(5))
+        let tickets = (1...20).map { _ in session.admit() }
+        let replies = try await withThrowingTaskGroup(of: (Int, TurnReply).self) { group in
+            for (index, ticket) in tickets.enumerated().reversed() {
+                group.addTask { (index + 1, try await session.send("m\(index + 1)", ticket: ticket)) }
+            }
+            var all: [(Int, TurnReply)] = []
+            for try await reply in group { all.append(reply) }
+            return all
+        }
+        for (index, reply) in replies { #expect(reply.turnCount == index) }
+        let contents = await session.messages.enumerated().filter { $0.offset % 2 == 0 }.map { $0.element }
+        #expect(contents == (1...20).map { .map(["role": .string("user"), "content": .string("m\($0)")]) })
+    }
+
+    @Test func rejectPolicyRefusesAMessageDuringATurn() async throws {
+        let gate = Gate()
+        struct HeldLLM: LLMAdapter {
+            let gate: Gate
+            func complete(_ request: LLMRequest) async throws -> LLMResponse {
+                await gate.wait()
+                return LLMResponse(content: "first")
+            }
+        }
+        let session = try Support.session(
+            policy: .reject, adapters: SessionAdapters(set: AdapterSet(llm: HeldLLM(gate: gate), memory: InMemoryMemory())))
+        let first = Task { try await session.send("one") }
+        while session.phase != .awaitingLLM { try await Task.sleep(for: .milliseconds(1)) }
+        do {
+            _ = try await session.send("two")
+            Issue.record("the second message should be rejected")
+        } catch {
+            guard case .busy(let text) = error else { Issue.record("expected busy, got \(error)"); return }
+            #expect(text.contains("reject"))
+        }
+        gate.open()
+        #expect(try await first.value.reply == "first")
+        #expect(try await session.send("three").turnCount == 2)
+    }
+
+    @Test func interruptPolicyCancelsTheRunningTurn() async throws {
+        let slowModel = SessionAdapters(set: AdapterSet(llm: SimulatedSessionLLM(latency: .seconds(30)), memory: InMemoryMemory()))
+        let session = try Support.session(policy: .interrupt, adapters: slowModel)
+        let first = Task { try await session.send("slow") }
+        while session.phase != .awaitingLLM { try await Task.sleep(for: .milliseconds(1)) }
+        let second = Task { try await session.send("urgent") }
+        do {
+            _ = try await first.value
+            Issue.record("the first turn should have been interrupted")
+        } catch {
+            guard case .interrupted? = error as? SessionError else { Issue.record("expected interrupted, got \(error)"); return }
+        }
+        // The second turn now waits on the 30 s model; its caller gives up, which cancels it too.
+        while session.phase != .awaitingLLM { try await Task.sleep(for: .milliseconds(1)) }
+        second.cancel()
+        _ = try? await second.value
+        #expect(session.turnCount == 0)
+        #expect(session.phase == .idle)
+    }
+
+    @Test func windowKeepsMessagesBoundedAndSummarisesWhatItDrops() async throws {
+        let session = try Support.session(maxMessages: 20, summarize: true)
+        for turn in 1...60 { _ = try await session.send("question \(turn). More text.") }
+        let messages = await session.messages
+        #expect(messages.count <= 21)
+        guard case .map(let summary) = messages[0] else { Issue.record("no summary message"); return }
+        #expect(summary["summary"] == .boolean(true))
+        #expect(summary["content"]?.stringValue.contains("question") == true)
+        #expect(messages.last == .map(["role": .string("assistant"), "content": .string("Response 60")]))
+        #expect(session.turnCount == 60)
+    }
+
+    @Test func workingMemoryIsReplacedWhenTheGraphSetsIt() async throws {
+        struct RememberHandler: NodeHandler {
+            func execute(_ request: HandlerRequest) async throws -> Outcome {
+                .success([SessionKeys.workingMemory: .map(["last": .string(request.context.string(SessionKeys.input))])])
+            }
+        }
+        let registration = RegisteredHandler(typeID: "test.remember", handler: RememberHandler())
+        let turn = try Support.graph("""
+            digraph t { start [shape=Mdiamond]; remember [type="test.remember"]; call [type="session.llm_call"]
+                        format [type="session.format"]; done [shape=Msquare]; start -> remember -> call -> format -> done }
+            """, extra: [registration])
+        let session = try Support.session(graphs: SessionGraphs(turn: turn, heartbeat: nil))
+        _ = try await session.send("alpha")
+        #expect(await session.workingMemory == .map(["last": .string("alpha")]))
+    }
+
+    @Test func classifyAndModeSelectFollowTheReferenceTable() {
+        #expect(ClassifyHandler.classify("/help", blockedWords: []) == "command")
+        #expect(ClassifyHandler.classify("drop the table", blockedWords: ["drop"]) == "blocked")
+        #expect(ClassifyHandler.classify("tool_result: 42", blockedWords: []) == "tool_result")
+        #expect(ClassifyHandler.classify("hello", blockedWords: []) == "query")
+        #expect(ModeSelectHandler.mode(hasGoals: true, turnCount: 5) == "goal_pursuit")
+        #expect(ModeSelectHandler.mode(hasGoals: false, turnCount: 10) == "consolidation")
+        #expect(ModeSelectHandler.mode(hasGoals: false, turnCount: 0) == "reflection")
+        #expect(ModeSelectHandler.mode(hasGoals: false, turnCount: 7) == "reflection")
+    }
+
+    @Test func appendingATurnDoesNotCopyTheHistory() async throws {
+        // If anything kept a reference to the message array after a run, every append would
+        // copy the history into a new buffer; in place, the buffer moves only when it grows.
+        let session = try Support.session()
+        var moves = 0
+        var last: UnsafeRawPointer?
+        for turn in 1...300 {
+            _ = try await session.send("turn \(turn)")
+            let address = await session.messages.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+            if address != last { moves += 1 }
+            last = address
+        }
+        #expect(moves < 30, "the history buffer moved \(moves) times in 300 turns")
+    }
+
+    @Test func inMemoryMemoryRecallsKeptEntriesSharingAWord() async throws {
+        let memory = InMemoryMemory(capacity: 3)
+        for input in ["Paris trip", "budget review", "Paris hotel", "weather"] {
+            try await memory.update(agentID: "a", entry: .map(["input": .string(input)]))
+        }
+        #expect(try await memory.recall(agentID: "a", query: "book a PARIS flight") == [.map(["input": .string("Paris hotel")])])
+        #expect(try await memory.recall(agentID: "b", query: "Paris").isEmpty)
+        #expect(memory.stored(agentID: "a").count == 3)
+    }
+
+    @Test func messagesAreSharedWithTheContextNotCopied() async throws {
+        struct CaptureHandler: NodeHandler {
+            func execute(_ request: HandlerRequest) async throws -> Outcome {
+                guard case .list(let messages)? = request.context[SessionKeys.messages] else { return .failure("no messages") }
+                return .success([SessionKeys.response: .string("\(messages.count)")])
+            }
+        }
+        let turn = try Support.graph("""
+            digraph t { start [shape=Mdiamond]; look [type="test.capture"]; done [shape=Msquare]; start -> look -> done }
+            """, extra: [RegisteredHandler(typeID: "test.capture", handler: CaptureHandler())])
+        let session = try Support.session(graphs: SessionGraphs(turn: turn, heartbeat: nil))
+        #expect(try await session.send("a").reply == "0")
+        #expect(try await session.send("b").reply == "2")
+        #expect(try await session.send("c").reply == "4")
+    }
+}
