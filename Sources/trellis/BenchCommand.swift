@@ -7,6 +7,11 @@ struct BenchCommand: TrellisCommand {
 
     /// Every suite, in the order `bench` runs them. Each suite file adds its line here.
     static let suites: [any BenchSuite.Type] = [
+        DOTBench.self,
+        EngineBench.self,
+        SessionBench.self,
+        SwiftPluginBench.self,
+        PluginBench.self,
     ]
 
     static var help: String {

@@ -12,6 +12,12 @@ enum Trellis {
     static let commands: [any TrellisCommand.Type] = [
         // Each command file adds its line here.
         BenchCommand.self,
+        RunCommand.self,
+        ValidateCommand.self,
+        GraphCommand.self,
+        ChatCommand.self,
+        ServeCommand.self,
+        PluginsCommand.self,
     ]
 
     static func main() async {

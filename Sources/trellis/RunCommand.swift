@@ -1,0 +1,290 @@
+import Foundation
+import TrellisDOT
+import TrellisEngine
+import TrellisPluginHost
+
+/// `trellis run FILE`: runs a pipeline to its end with the built-in node types and any plugins.
+struct RunCommand: TrellisCommand {
+    static let name = "run"
+    static let summary = "run a pipeline graph (checkpointed; resumable with --resume)"
+
+    static var help: String {
+        """
+        Usage: trellis run FILE [--set KEY=VALUE]... [--logs DIR] [--workdir DIR] [--resume RUN_DIR]
+                                [--events PATH|-] [--interviewer console|auto|FILE] [--max-steps N]
+                                [--plugin-dir DIR]... [--adapter NAME]... [--simulate] [--json]
+
+        Parses, validates and runs the pipeline in FILE. The run directory holds manifest.json,
+        checkpoint.json (rewritten atomically after every node), and one folder per node with its
+        status.json and artifacts (prompt.md, response.md, command output). A run that was killed
+        or interrupted continues where it stopped with --resume RUN_DIR (FILE may then be omitted:
+        the manifest names it).
+
+        Options:
+          --set KEY=VALUE    put VALUE (text) in the run's context under KEY (repeatable)
+          --logs DIR         the run directory (default: .trellis-runs/<graph>-<UTC timestamp>
+                             under the current directory); it must not already hold a run
+          --workdir DIR      where tool commands run (default: the current directory)
+          --resume RUN_DIR   continue the run in RUN_DIR from its checkpoint
+          --events PATH|-    write run events as JSON lines to PATH, or '-' for standard output
+          --interviewer I    who answers human gates: 'console' (the terminal), 'auto' (always the
+                             first choice), or a FILE of scripted answers; default: console when
+                             standard input is a terminal, otherwise none (human gates then fail)
+          --max-steps N      fail the run after N node executions (default: the graph's max_steps,
+                             else 1000)
+          --plugin-dir DIR   load node types and adapters from the plugins in DIR (repeatable;
+                             $TRELLIS_PLUGIN_PATH adds more, colon-separated)
+          --adapter NAME     use the plugin adapter NAME (see 'trellis plugins list') for its kind
+                             (llm, memory or tools); repeatable, one per kind
+          --simulate         walk the pipeline safely: LLM stages answer from the built-in
+                             simulation and tool nodes record their command without running it
+          --json             print {"status","completed_nodes","context","run_dir","failure_reason"}
+
+        LLM stages call the built-in simulated LLM, which answers deterministically without any
+        network, unless --adapter names a plugin LLM adapter.
+
+        Exit status: 0 when the run succeeded, 1 when it failed (or ended without success),
+        2 for wrong usage or an invalid pipeline.
+        """
+    }
+
+    /// Everything the command line asked for.
+    private struct Settings {
+        var file: String?
+        var values: [String: ContextValue] = [:]
+        var logs: String?
+        var workdir: String?
+        var resume: String?
+        var events: String?
+        var interviewer: String?
+        var maxSteps: Int?
+        var pluginDirectories: [String] = []
+        var adapterNames: [String] = []
+        var simulate = false
+        var json = false
+    }
+
+    static func run(_ arguments: [String]) async -> Int32 {
+        let settings: Settings
+        do {
+            settings = try parse(arguments)
+        } catch {
+            Console.error("trellis run: \(error)")
+            return ExitCode.usage
+        }
+        guard let named = settings.file ?? settings.resume.flatMap(sourceFromManifest) else {
+            Console.error("trellis run: no FILE given; usage: trellis run FILE [options] (see 'trellis help run')")
+            return ExitCode.usage
+        }
+        // Absolute, so the manifest lets --resume find the file from any directory.
+        let file = named.hasPrefix("/") ? named : FileManager.default.currentDirectoryPath + "/" + named
+
+        guard let plugins = PluginSetup.loadHost(pluginDirectories: settings.pluginDirectories, command: "trellis run") else {
+            return ExitCode.usage
+        }
+        let generation = plugins.current
+        let adapters: AdapterSet
+        do {
+            adapters = try adapterSet(named: settings.adapterNames, in: generation)
+        } catch {
+            Console.error("trellis run: \(error)")
+            return ExitCode.usage
+        }
+
+        let graph: CompiledGraph
+        do {
+            graph = try PipelineLoader.load(path: file, registry: generation.registry)
+        } catch {
+            let source = try? String(contentsOfFile: file, encoding: .utf8)
+            for diagnostic in error.diagnostics { Console.error(diagnostic.rendered(source: source)) }
+            let errors = error.diagnostics.filter { $0.severity == .error }.count
+            Console.error("trellis run: \(file) cannot be run: \(errors) error(s)")
+            return ExitCode.usage
+        }
+        if !settings.json {
+            let warnings = graph.warnings.filter { $0.severity == .warning }.count
+            if warnings > 0 { Console.error("trellis run: \(file): \(warnings) validation warning(s); see 'trellis validate \(file)'") }
+        }
+
+        let workdir = settings.workdir ?? FileManager.default.currentDirectoryPath
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: workdir, isDirectory: &isDirectory), isDirectory.boolValue else {
+            Console.error("trellis run: --workdir \(workdir) is not a directory")
+            return ExitCode.usage
+        }
+
+        let runDirectory: String
+        if let resume = settings.resume {
+            guard FileManager.default.fileExists(atPath: resume + "/checkpoint.json") else {
+                Console.error("trellis run: --resume \(resume): no checkpoint.json there; give the directory of a run that was started with trellis run")
+                return ExitCode.usage
+            }
+            runDirectory = resume
+        } else {
+            runDirectory = settings.logs ?? defaultRunDirectory(for: graph)
+            if FileManager.default.fileExists(atPath: runDirectory + "/checkpoint.json") {
+                Console.error("trellis run: \(runDirectory) already holds a run; continue it with --resume \(runDirectory), or choose another --logs DIR")
+                return ExitCode.usage
+            }
+            do {
+                try RunFiles.createDirectory(runDirectory)
+            } catch {
+                Console.error("trellis run: \(error)")
+                return ExitCode.usage
+            }
+        }
+
+        let interviewer: (any Interviewer)?
+        do {
+            interviewer = try makeInterviewer(settings.interviewer)
+        } catch {
+            Console.error("trellis run: --interviewer: \(error)")
+            return ExitCode.usage
+        }
+
+        var sinks: [any EventSink] = []
+        var eventFile: JSONLinesEventSink?
+        if let events = settings.events {
+            do {
+                let sink = try JSONLinesEventSink(path: events)
+                eventFile = sink
+                sinks.append(sink)
+            } catch {
+                Console.error("trellis run: --events: \(error)")
+                return ExitCode.usage
+            }
+        }
+        let showsProgress = isatty(STDERR_FILENO) != 0 && !settings.json && settings.events != "-"
+        if showsProgress { sinks.append(ProgressPrinter()) }
+
+        let services = RunServices(
+            runDirectory: runDirectory, workingDirectory: workdir,
+            events: sinks.isEmpty ? DiscardingEventSink() : FanOutEventSink(sinks),
+            simulate: settings.simulate, interviewer: interviewer)
+        let result = await Engine().run(
+            graph, context: Context(settings.values), adapters: adapters, services: services,
+            options: RunOptions(maxSteps: settings.maxSteps, resumeFrom: settings.resume))
+        eventFile?.close()
+
+        if settings.json {
+            Console.out(jsonSummary(result, runDirectory: runDirectory))
+        } else {
+            Console.out(RunReport.table(result))
+            if result.status == .success {
+                Console.out("run succeeded: \(result.completedNodes.count) node execution(s); run directory: \(runDirectory)")
+            } else {
+                Console.out("run \(result.status == .fail ? "failed" : "ended with status \(result.status.rawValue)"): "
+                    + (result.failureReason ?? "no reason given") + "\nrun directory: \(runDirectory)"
+                    + (result.failureReason?.contains("cancelled") == true ? " (continue with --resume \(runDirectory))" : ""))
+            }
+        }
+        return result.status == .success ? ExitCode.success : ExitCode.failure
+    }
+
+    /// The run's adapters: the built-in simulated LLM, replaced kind by kind by the plugin
+    /// adapters named with `--adapter`.
+    private static func adapterSet(named names: [String], in generation: PluginGeneration) throws -> AdapterSet {
+        var adapters = AdapterSet(llm: SimulatedLLM())
+        var chosen: [PluginAdapter.Kind: String] = [:]
+        for name in names {
+            guard let adapter = generation.adapters[name] else {
+                let known = generation.adapters.keys.sorted()
+                throw ArgumentScanner.UsageError(description: "--adapter \(name): no plugin adapter of that name; "
+                    + (known.isEmpty ? "no plugin loaded provides adapters (use --plugin-dir)" : "known: \(known.joined(separator: ", "))"))
+            }
+            if let earlier = chosen[adapter.kind] {
+                throw ArgumentScanner.UsageError(description: "--adapter \(name): \(earlier) was already chosen as the \(adapter.kind.rawValue) adapter")
+            }
+            chosen[adapter.kind] = name
+            switch adapter.kind {
+            case .llm: adapters.llm = adapter.llm
+            case .memory: adapters.memory = adapter.memory
+            case .tools: adapters.tools = adapter.tools
+            }
+        }
+        return adapters
+    }
+
+    private static func parse(_ arguments: [String]) throws -> Settings {
+        let scanner = try ArgumentScanner(arguments, options: [
+            .init(name: "set", takesValue: true), .init(name: "logs", takesValue: true),
+            .init(name: "workdir", takesValue: true), .init(name: "resume", takesValue: true),
+            .init(name: "events", takesValue: true), .init(name: "interviewer", takesValue: true),
+            .init(name: "max-steps", takesValue: true), .init(name: "simulate", takesValue: false),
+            .init(name: "json", takesValue: false), .init(name: "plugin-dir", takesValue: true),
+            .init(name: "adapter", takesValue: true),
+        ])
+        guard scanner.positionals.count <= 1 else {
+            throw ArgumentScanner.UsageError(description: "one FILE at a time; got \(scanner.positionals.joined(separator: " "))")
+        }
+        var settings = Settings()
+        settings.file = scanner.positionals.first
+        for pair in scanner.values("set") {
+            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                throw ArgumentScanner.UsageError(description: "--set \(pair): write KEY=VALUE")
+            }
+            settings.values[String(pair[..<equals])] = .string(String(pair[pair.index(after: equals)...]))
+        }
+        settings.logs = scanner.value("logs")
+        settings.workdir = scanner.value("workdir")
+        settings.resume = scanner.value("resume")
+        settings.events = scanner.value("events")
+        settings.interviewer = scanner.value("interviewer")
+        if let text = scanner.value("max-steps") {
+            guard let steps = Int(text), steps > 0 else {
+                throw ArgumentScanner.UsageError(description: "--max-steps \(text): give a positive whole number")
+            }
+            settings.maxSteps = steps
+        }
+        if settings.resume != nil, settings.logs != nil {
+            throw ArgumentScanner.UsageError(description: "--resume and --logs together: a resumed run keeps writing to RUN_DIR")
+        }
+        settings.pluginDirectories = scanner.values("plugin-dir")
+        settings.adapterNames = scanner.values("adapter")
+        settings.simulate = scanner.flag("simulate")
+        settings.json = scanner.flag("json")
+        return settings
+    }
+
+    /// `.trellis-runs/<graph>-<UTC timestamp>` in the current directory, made unique with a counter.
+    private static func defaultRunDirectory(for graph: CompiledGraph) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        let base = FileManager.default.currentDirectoryPath + "/.trellis-runs/" + graph.name + "-" + formatter.string(from: Date())
+        var candidate = base
+        var counter = 2
+        while FileManager.default.fileExists(atPath: candidate) {
+            candidate = base + "-\(counter)"
+            counter += 1
+        }
+        return candidate
+    }
+
+    /// The pipeline file a run's manifest names.
+    private static func sourceFromManifest(_ runDirectory: String) -> String? {
+        guard let text = RunFiles.read(runDirectory + "/manifest.json"),
+              case .map(let fields)? = try? ContextValue(jsonText: text),
+              case .string(let source)? = fields["source"] else { return nil }
+        return source
+    }
+
+    private static func makeInterviewer(_ choice: String?) throws -> (any Interviewer)? {
+        switch choice {
+        case nil: return Console.inputIsTerminal ? ConsoleInterviewer() : nil
+        case "console": return ConsoleInterviewer()
+        case "auto": return AutoApproveInterviewer()
+        case let path?: return try ScriptedInterviewer(contentsOfFile: path)
+        }
+    }
+
+    private static func jsonSummary(_ result: RunResult, runDirectory: String) -> String {
+        var out = "{\"status\":" + JSONText.quoted(result.status.rawValue)
+        out += ",\"completed_nodes\":" + ContextValue.list(result.completedNodes.map { .string($0) }).jsonText
+        out += ",\"context\":" + ContextValue.map(result.context.values).jsonText
+        out += ",\"run_dir\":" + JSONText.quoted(runDirectory)
+        out += ",\"failure_reason\":" + (result.failureReason.map(JSONText.quoted) ?? "null")
+        return out + "}"
+    }
+}

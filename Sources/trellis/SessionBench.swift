@@ -1,0 +1,263 @@
+import Foundation
+import Synchronization
+import TrellisEngine
+import TrellisSession
+
+/// `trellis bench session`: the reference system's six session benchmarks (see
+/// `shared/reference/benchmarks.md`), each reported beside the reference figure, plus scale,
+/// memory per idle session and durable turns.
+struct SessionBench: BenchSuite {
+    static let name = "session"
+    static let summary = "session turns: the six reference benchmarks, scale, memory, durable turns"
+
+    static func run(_ options: BenchOptions) async throws -> [BenchResult] {
+        // Drive sessions from a pool task: the main actor stays off the per-turn path.
+        try await Task.detached { try await measure(options) }.value
+    }
+
+    private static func measure(_ options: BenchOptions) async throws -> [BenchResult] {
+        let quick = options.quick
+        let graphs = try SessionGraphs(
+            turn: SessionGraphs.compile(text: DefaultSessionGraphs.turn, file: "<turn>", registry: SessionHandlers.registry),
+            heartbeat: SessionGraphs.compile(text: DefaultSessionGraphs.heartbeat, file: "<heartbeat>", registry: SessionHandlers.registry))
+        func session(_ type: SessionType = .primary, latency: Duration = .zero, store: SessionStore? = nil) throws -> Session {
+            try Session(configuration: SessionConfiguration(sessionType: type), graphs: graphs,
+                        adapters: .builtIn(llmLatency: latency, checkpoint: store),
+                        heartbeat: HeartbeatSettings(enabled: false, interval: .seconds(60)), store: store)
+        }
+        var results: [BenchResult] = []
+
+        // 9. Memory per idle session.
+        let idleCount = quick ? 1_000 : 10_000
+        let before = residentBytes()
+        var idle: [Session] = []
+        idle.reserveCapacity(idleCount)
+        for _ in 0..<idleCount { idle.append(try session()) }
+        let emptyBytes = Double(residentBytes() - before) / Double(idleCount)
+        results.append(BenchResult(name: "9 memory per idle session (empty)", value: emptyBytes, unit: "bytes",
+                                   detail: "over \(idleCount) sessions; reference ~20-50 KB per agent"))
+        let fullCount = quick ? 50 : 1_000
+        let beforeFull = residentBytes()
+        var full: [Session] = []
+        for _ in 0..<fullCount {
+            let busy = try session()
+            for _ in 0..<200 { _ = try await busy.send("a short user message") }
+            full.append(busy)
+        }
+        let fullBytes = Double(residentBytes() - beforeFull) / Double(fullCount)
+        results.append(BenchResult(name: "9 memory per idle session (400 messages)", value: fullBytes, unit: "bytes",
+                                   detail: "over \(fullCount) sessions; reference ~27 KB state at 400 messages"))
+        idle.removeAll()
+        full.removeAll()
+
+        // 1. Turn overhead.
+        let overhead = try await turnSamples(try session(), count: quick ? 20 : 100)
+        results.append(distribution("1 turn overhead", overhead, referenceMilliseconds: 7.7))
+
+        // 2. History growth.
+        let growing = try session()
+        let history = try await Measure.samples(quick ? 60 : 200) { _ = try await growing.send("message") }
+        let first = average(Array(history.prefix(50)))
+        let last = average(Array(history.suffix(50)))
+        let state = await growing.state()
+        let stateBytes = state.contextValue.jsonText.utf8.count
+        results.append(BenchResult(
+            name: "2 history growth last/first", value: last / first, unit: "x",
+            detail: String(format: "first 50 avg %.1f us, last 50 avg %.1f us, %d messages, state %d bytes; reference 2.2x (6.6 -> 14.6 ms), ~27 KB",
+                           first, last, state.messages.count, stateBytes),
+            target: "< 2.2x", meetsTarget: last / first < 2.2))
+
+        // 3. Concurrent throughput.
+        let reference3: [Int: Double] = [1: 192, 5: 200, 10: 230, 25: 230, 50: 263]
+        for count in [1, 5, 10, 25, 50] {
+            let throughput = try await concurrentThroughput(sessions: (0..<count).map { _ in try session() }, turns: 10)
+            results.append(BenchResult(
+                name: "3 throughput \(count) sessions", value: throughput, unit: "turns/s",
+                detail: String(format: "reference %.0f turns/s, %.0fx", reference3[count]!, throughput / reference3[count]!),
+                target: "> reference", meetsTarget: throughput > reference3[count]!))
+        }
+
+        // 4. Concurrency under LLM latency.
+        let parallel = try await latencyParallelism(sessions: (0..<10).map { _ in try session(latency: .milliseconds(50)) }, turns: 5)
+        results.append(BenchResult(
+            name: "4 parallelism 10 sessions x 5 turns, lat 50 ms", value: parallel.parallelism, unit: "x",
+            detail: String(format: "%.3f s, %.0f turns/s; reference 6.0x (0.46 s, 109 turns/s), ideal 10x", parallel.seconds, parallel.throughput),
+            target: "> 6.0x", meetsTarget: parallel.parallelism > 6.0))
+
+        // 5. Heartbeat interleaving.
+        let beating = try session(latency: .milliseconds(10))
+        var started = 0
+        for _ in 0..<5 where beating.triggerHeartbeat() { started += 1 }
+        let interleaved = try await Measure.samples(20) { _ = try await beating.send("message") }
+        await beating.waitForHeartbeat()
+        let allDone = beating.turnCount == 20 && beating.phase == .idle
+        results.append(BenchResult(
+            name: "5 heartbeat interleaving avg turn, lat 10 ms", value: average(interleaved) / 1000, unit: "ms",
+            detail: String(format: "%d of 5 heartbeats started (in-flight guard), 20/20 turns %@, final phase %@; reference 16.9 ms",
+                           started, allDone ? "completed" : "NOT completed", beating.phase.rawValue),
+            target: "< 16.9 ms and all turns done", meetsTarget: allDone && average(interleaved) / 1000 < 16.9))
+
+        // 6. Session types.
+        let reference6: [SessionType: Double] = [.primary: 6.2, .background: 5.9, .delegation: 6.1, .consultation: 6.0]
+        for type in SessionType.allCases {
+            let samples = try await turnSamples(try session(type), count: quick ? 10 : 50)
+            let milliseconds = average(samples) / 1000
+            results.append(BenchResult(
+                name: "6 session type \(type.rawValue) avg", value: average(samples), unit: "us",
+                detail: String(format: "reference %.1f ms, %.0fx faster", reference6[type]!, reference6[type]! / milliseconds),
+                target: "< \(reference6[type]!) ms", meetsTarget: milliseconds < reference6[type]!))
+        }
+
+        // 7. Scale.
+        for count in quick ? [1_000] : [1_000, 10_000] {
+            let throughput = try await concurrentThroughput(sessions: (0..<count).map { _ in try session() }, turns: 10)
+            results.append(BenchResult(name: "7 throughput \(count) sessions x 10 turns", value: throughput, unit: "turns/s",
+                                       detail: "reference 263 turns/s at 50 sessions"))
+            let latency = try await latencyParallelism(
+                sessions: (0..<count).map { _ in try session(latency: .milliseconds(50)) }, turns: 5)
+            results.append(BenchResult(
+                name: "7 parallelism \(count) sessions x 5 turns, lat 50 ms", value: latency.parallelism, unit: "x",
+                detail: String(format: "%.2f s, %.0f turns/s; ideal %dx", latency.seconds, latency.throughput, count)))
+        }
+
+        let directory = NSTemporaryDirectory() + "trellis-bench-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+
+        // 10. Hot reload under load (the turn graph file; plugins are the plugin suite's).
+        results += try await reloadUnderLoad(directory: directory, sessions: quick ? 10 : 50)
+
+        // 11. Durable turns.
+        for durability in Durability.allCases {
+            let store = try SessionStore(path: directory + "/\(durability.rawValue).sqlite",
+                                         options: SessionStoreOptions(durability: durability))
+            let samples = try await turnSamples(try session(store: store), count: quick ? 20 : 100)
+            results.append(distribution("11 durable turn (\(durability.rawValue))", samples, referenceMilliseconds: 7.7))
+            let throughput = try await concurrentThroughput(sessions: (0..<50).map { _ in try session(store: store) }, turns: 10)
+            results.append(BenchResult(name: "11 durable throughput 50 sessions (\(durability.rawValue))", value: throughput,
+                                       unit: "turns/s", detail: "reference 263 turns/s (not durable)",
+                                       target: "> 263", meetsTarget: throughput > 263))
+            try await store.flush()
+            store.close()
+        }
+        return results
+    }
+
+    /// Rewrites the watched turn graph 10 times while sessions run turns at full speed:
+    /// failed and lost turns (must be 0), and the time from the file change to the new generation serving.
+    private static func reloadUnderLoad(directory: String, sessions count: Int) async throws -> [BenchResult] {
+        let path = directory + "/turn.dot"
+        try DefaultSessionGraphs.turn.write(toFile: path, atomically: true, encoding: .utf8)
+        let manager = try SessionManager(options: SessionManagerOptions(turnGraphPath: path, heartbeats: .disabled))
+        defer { manager.shutdown() }
+        var sessions: [Session] = []
+        for index in 0..<count { sessions.append(try await manager.create(SessionConfiguration(sessionID: "reload\(index)"))) }
+        let running = RunningFlag()
+        let loaded = sessions
+        let load = Task {
+            try await withThrowingTaskGroup(of: (turns: Int, failures: Int).self) { group in
+                for session in loaded {
+                    group.addTask {
+                        var turns = 0
+                        var failures = 0
+                        while running.isOn {
+                            do { _ = try await session.send("message"); turns += 1 } catch { failures += 1 }
+                        }
+                        return (turns, failures)
+                    }
+                }
+                var total = (turns: 0, failures: 0)
+                for try await part in group { total = (total.turns + part.turns, total.failures + part.failures) }
+                return total
+            }
+        }
+        let clock = ContinuousClock()
+        var delays: [Double] = []
+        for version in 1...10 {
+            try ("// version \(version)\n" + DefaultSessionGraphs.turn).write(toFile: path, atomically: true, encoding: .utf8)
+            let changed = clock.now
+            while manager.graphs.current.number < UInt64(version + 1) {
+                guard clock.now - changed < .seconds(30) else {
+                    running.turnOff()
+                    _ = try? await load.value
+                    throw SessionError.graph("the graph reload of version \(version) was not picked up within 30 s")
+                }
+                try await Task.sleep(for: .milliseconds(1))
+            }
+            delays.append(Measure.microseconds(clock.now - changed) / 1000)
+        }
+        running.turnOff()
+        let total = try await load.value
+        let recorded = sessions.reduce(0) { $0 + $1.turnCount }
+        let lost = total.turns - recorded
+        return [
+            BenchResult(name: "10 reload under load: failed + lost turns", value: Double(total.failures + abs(lost)), unit: "turns",
+                        detail: "\(total.turns) turns on \(count) sessions during 10 graph reloads", target: "0",
+                        meetsTarget: total.failures == 0 && lost == 0),
+            BenchResult(name: "10 reload: file change to new generation serving", value: Measure.median(delays), unit: "ms",
+                        detail: String(format: "median of 10; max %.1f ms; the watcher polls every 250 ms", delays.max() ?? 0)),
+        ]
+    }
+
+    private static func turnSamples(_ session: Session, count: Int) async throws -> [Double] {
+        _ = try await session.send("warm-up")
+        return try await Measure.samples(count) { _ = try await session.send("message") }
+    }
+
+    private static func concurrentThroughput(sessions: [Session], turns: Int) async throws -> Double {
+        let clock = ContinuousClock()
+        let start = clock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for session in sessions {
+                group.addTask { for _ in 0..<turns { _ = try await session.send("message") } }
+            }
+            try await group.waitForAll()
+        }
+        let seconds = Measure.microseconds(clock.now - start) / 1e6
+        return Double(sessions.count * turns) / seconds
+    }
+
+    private static func latencyParallelism(sessions: [Session], turns: Int) async throws -> (seconds: Double, throughput: Double, parallelism: Double) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for session in sessions {
+                group.addTask { for _ in 0..<turns { _ = try await session.send("message") } }
+            }
+            try await group.waitForAll()
+        }
+        let seconds = Measure.microseconds(clock.now - start) / 1e6
+        let sequential = Double(sessions.count * turns) * 0.055
+        return (seconds, Double(sessions.count * turns) / seconds, sequential / seconds)
+    }
+
+    private static func distribution(_ name: String, _ samples: [Double], referenceMilliseconds: Double) -> BenchResult {
+        let p50 = Measure.median(samples)
+        return BenchResult(
+            name: name + " p50", value: p50, unit: "us",
+            detail: String(format: "avg %.1f, p99 %.1f, min %.1f, max %.1f us; reference avg %.1f ms (%.0fx)",
+                           average(samples), Measure.percentile(samples, 99), samples.min() ?? 0, samples.max() ?? 0,
+                           referenceMilliseconds, referenceMilliseconds * 1000 / max(average(samples), 0.001)),
+            target: "< \(referenceMilliseconds) ms avg", meetsTarget: average(samples) < referenceMilliseconds * 1000)
+    }
+
+    private static func average(_ values: [Double]) -> Double {
+        values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count)
+    }
+
+    /// Resident set size from `/proc/self/statm`. Benchmark 9 runs first so that pages freed
+    /// by earlier benchmarks do not hide growth.
+    private static func residentBytes() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+}
+
+/// A flag the reload benchmark's load tasks poll.
+private final class RunningFlag: Sendable {
+    private let flag = Atomic<Bool>(true)
+    var isOn: Bool { flag.load(ordering: .relaxed) }
+    func turnOff() { flag.store(false, ordering: .relaxed) }
+}

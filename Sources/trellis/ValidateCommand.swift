@@ -1,0 +1,129 @@
+import Foundation
+import TrellisDOT
+import TrellisEngine
+import TrellisPluginHost
+
+/// `trellis validate FILE...`: parses each pipeline and runs the validation rules against the
+/// node types the host knows. Exit 0 when no file has an error (warnings allowed), 1 when
+/// any has, 2 for usage errors or files that cannot be read.
+struct ValidateCommand: TrellisCommand {
+    static let name = "validate"
+    static let summary = "check pipeline graphs against the specification's rules and the known node types"
+
+    static var help: String {
+        """
+        Usage: trellis validate FILE... [--json] [--plugin-dir DIR]... [--no-type-check]
+
+        Parses each DOT file ('-' reads standard input) and runs the validation rules: one
+        start and one exit node, start without incoming and exit without outgoing edges,
+        every node reachable, edge targets, condition and stylesheet syntax, outcome values
+        in conditions, retry targets, goal gates, prompts on LLM stages, fidelity modes,
+        typed attribute values, and known node types with their attributes.
+
+        Output groups findings per file as 'file:line:column: severity: message [rule]',
+        followed by a summary line per file.
+
+        Exit status: 0 when no file has an error (warnings allowed), 1 when any file has an
+        error, 2 for wrong usage or a file that cannot be read.
+
+        Options:
+          --json            print [{"file", "diagnostics": [{"rule", "severity", "message",
+                            "line", "column", "node", "edge": [from, to], "fix"}]}] (null when absent)
+          --plugin-dir DIR  also accept the node types of the plugins in DIR (repeatable;
+                            $TRELLIS_PLUGIN_PATH adds more); a plugin that cannot be loaded
+                            is reported and makes the exit status 2
+          --no-type-check   skip the node type checks (type_known, attribute_schema), e.g. for
+                            graphs meant for a host with other plugins
+        """
+    }
+
+    static func run(_ arguments: [String]) async -> Int32 {
+        let scanner: ArgumentScanner
+        do {
+            scanner = try ArgumentScanner(arguments, options: [
+                .init(name: "json", takesValue: false),
+                .init(name: "plugin-dir", takesValue: true),
+                .init(name: "no-type-check", takesValue: false),
+            ])
+        } catch {
+            Console.error("trellis validate: \(error)")
+            return ExitCode.usage
+        }
+        guard !scanner.positionals.isEmpty else {
+            Console.error("trellis validate: no FILE given; usage: trellis validate FILE... [--json] [--plugin-dir DIR]...")
+            return ExitCode.usage
+        }
+        let context: ValidationContext
+        if scanner.flag("no-type-check") {
+            context = ValidationContext(knownTypes: nil)
+        } else {
+            guard let types = knownTypes(pluginDirectories: scanner.values("plugin-dir")) else { return ExitCode.usage }
+            context = ValidationContext(knownTypes: types)
+        }
+
+        var reports: [FileReport] = []
+        for path in scanner.positionals {
+            reports.append(validate(path: path, in: context))
+        }
+        if scanner.flag("json") {
+            Console.out(ValidationReportFormatter.json(reports))
+        } else {
+            for report in reports { Console.out(ValidationReportFormatter.human(report)) }
+        }
+        if reports.contains(where: { $0.unreadable != nil }) { return ExitCode.usage }
+        if reports.contains(where: { $0.hasErrors }) { return ExitCode.failure }
+        return ExitCode.success
+    }
+
+    /// The node types to validate against: the built-in types plus those of the plugins in
+    /// `pluginDirectories` (and `$TRELLIS_PLUGIN_PATH`). Returns `nil`, after saying why, when a
+    /// plugin directory or file cannot be loaded: checking against an incomplete set of types
+    /// would report the missing plugin's types as unknown instead of the real problem.
+    private static func knownTypes(pluginDirectories: [String]) -> [String: AttributeSchema]? {
+        guard let host = PluginSetup.loadHost(pluginDirectories: pluginDirectories, command: "trellis validate") else {
+            return nil
+        }
+        let registry = host.current.registry
+        var types: [String: AttributeSchema] = [:]
+        for registration in registry.all { types[registration.typeID] = registration.schema }
+        return types
+    }
+
+    private static func validate(path: String, in context: ValidationContext) -> FileReport {
+        let result: ParseResult
+        let source: String?
+        if path == "-" {
+            let bytes = FileHandle.standardInput.readDataToEndOfFile()
+            result = DOTParser.parse(bytes: Array(bytes), file: "<stdin>")
+            source = String(decoding: bytes, as: UTF8.self)
+        } else {
+            do {
+                result = try DOTParser.parse(fileAt: path)
+            } catch {
+                Console.error("trellis validate: \(error)")
+                return FileReport(file: path, source: nil, diagnostics: [], unreadable: error.description)
+            }
+            source = try? String(contentsOfFile: path, encoding: .utf8)
+        }
+        var diagnostics = result.diagnostics
+        if let graph = result.graph {
+            diagnostics += Validator.standard.validate(graph, in: context)
+        }
+        return FileReport(file: path == "-" ? "<stdin>" : path, source: source, diagnostics: diagnostics, unreadable: nil)
+    }
+}
+
+/// The outcome of validating one file.
+struct FileReport {
+    /// The path as given.
+    var file: String
+    /// The file's text, for excerpts; `nil` when it could not be read.
+    var source: String?
+    /// Parse diagnostics followed by validation diagnostics.
+    var diagnostics: [Diagnostic]
+    /// Why the file could not be read, or `nil`.
+    var unreadable: String?
+
+    /// Whether the file has an error diagnostic or could not be read.
+    var hasErrors: Bool { unreadable != nil || diagnostics.contains { $0.severity == .error } }
+}

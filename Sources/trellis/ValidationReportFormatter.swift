@@ -1,0 +1,78 @@
+import TrellisDOT
+
+/// Renders `trellis validate` results for people and for programs.
+enum ValidationReportFormatter {
+    /// Each diagnostic as `file:line:column: severity: message [rule]` with its excerpt and fix,
+    /// then a summary line for the file.
+    static func human(_ report: FileReport) -> String {
+        if let unreadable = report.unreadable { return "\(report.file): error: \(unreadable)" }
+        var lines = report.diagnostics.map { $0.rendered(source: report.source) }
+        lines.append("\(report.file): " + summary(report.diagnostics))
+        return lines.joined(separator: "\n")
+    }
+
+    /// `no problems`, or counts by severity: `2 errors, 1 warning`.
+    static func summary(_ diagnostics: [Diagnostic]) -> String {
+        guard !diagnostics.isEmpty else { return "no problems" }
+        let counts: [(Severity, String)] = [(.error, "error"), (.warning, "warning"), (.info, "note")]
+        return counts.compactMap { severity, noun in
+            let count = diagnostics.filter { $0.severity == severity }.count
+            return count == 0 ? nil : "\(count) \(noun)\(count == 1 ? "" : "s")"
+        }.joined(separator: ", ")
+    }
+
+    /// `[{"file", "diagnostics": [{"rule","severity","message","line","column","node","edge","fix"}]}]`;
+    /// absent fields are `null`. An unreadable file has one diagnostic with rule `file`.
+    static func json(_ reports: [FileReport]) -> String {
+        let files = reports.map { report -> String in
+            var diagnostics = report.diagnostics.map(json)
+            if let unreadable = report.unreadable {
+                diagnostics.append(object([
+                    ("rule", quoted("file")), ("severity", quoted("error")), ("message", quoted(unreadable)),
+                    ("line", "null"), ("column", "null"), ("node", "null"), ("edge", "null"), ("fix", "null"),
+                ]))
+            }
+            return object([("file", quoted(report.file)), ("diagnostics", "[" + diagnostics.joined(separator: ",") + "]")])
+        }
+        return "[" + files.joined(separator: ",\n") + "]"
+    }
+
+    private static func json(_ diagnostic: Diagnostic) -> String {
+        object([
+            ("rule", quoted(diagnostic.rule)),
+            ("severity", quoted(diagnostic.severity.rawValue)),
+            ("message", quoted(diagnostic.message)),
+            ("line", diagnostic.location.map { String($0.line) } ?? "null"),
+            ("column", diagnostic.location.map { String($0.column) } ?? "null"),
+            ("node", diagnostic.node.map(quoted) ?? "null"),
+            ("edge", diagnostic.edge.map { "[" + quoted($0.from) + "," + quoted($0.to) + "]" } ?? "null"),
+            ("fix", diagnostic.fix.map(quoted) ?? "null"),
+        ])
+    }
+
+    private static func object(_ fields: [(String, String)]) -> String {
+        "{" + fields.map { quoted($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
+    }
+
+    /// A JSON string literal.
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

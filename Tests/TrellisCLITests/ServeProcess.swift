@@ -1,0 +1,160 @@
+import Foundation
+
+/// A `trellis serve --stdio` child process driven line by line, for end-to-end tests.
+final class ServeProcess: @unchecked Sendable {
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+    private let errors = Pipe()
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var responses: [Int: [String: Any]] = [:]
+    private var notifications: [[String: Any]] = []
+    private var ended = false
+    private var nextID = 1
+
+    /// The `trellis` executable in the build folder that holds this test bundle.
+    static func executable() throws -> String {
+        let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folder = here.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("trellis").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        throw Failure(description: "no trellis executable beside \(here.path); build the package (swift build) before testing")
+    }
+
+    /// Starts `trellis serve --stdio` with `arguments` in `directory`.
+    init(_ arguments: [String], in directory: String) throws {
+        process.executableURL = URL(fileURLWithPath: try Self.executable())
+        process.arguments = ["serve", "--stdio"] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let handle = output.fileHandleForReading
+        let thread = Thread { [self] in
+            var pending = Data()
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                pending.append(chunk)
+                while let newline = pending.firstIndex(of: 0x0A) {
+                    let line = pending[pending.startIndex..<newline]
+                    pending = Data(pending[(newline + 1)...])
+                    record(Data(line))
+                }
+            }
+            condition.lock()
+            ended = true
+            condition.broadcast()
+            condition.unlock()
+        }
+        thread.start()
+    }
+
+    private func record(_ line: Data) {
+        guard let object = try? JSONSerialization.jsonObject(with: line) as? [String: Any] else { return }
+        condition.lock()
+        if let id = object["id"] as? Int {
+            responses[id] = object
+        } else if object["method"] != nil {
+            notifications.append(object)
+        }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Sends a raw line.
+    func write(_ line: String) {
+        input.fileHandleForWriting.write(Data((line + "\n").utf8))
+    }
+
+    /// Sends a request without waiting; returns its id.
+    @discardableResult
+    func send(_ method: String, _ params: [String: Any] = [:]) throws -> Int {
+        condition.lock()
+        let id = nextID
+        nextID += 1
+        condition.unlock()
+        let request: [String: Any] = ["jsonrpc": "2.0", "id": id, "method": method, "params": params]
+        let data = try JSONSerialization.data(withJSONObject: request)
+        write(String(decoding: data, as: UTF8.self))
+        return id
+    }
+
+    /// Waits for the response to `id` (a generous guard against hangs, not a timing assertion).
+    func response(_ id: Int, within seconds: Double = 120) throws -> [String: Any] {
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        condition.lock()
+        defer { condition.unlock() }
+        while responses[id] == nil {
+            if ended { throw Failure(description: "the server ended before answering request \(id)") }
+            guard condition.wait(until: deadline) else { throw Failure(description: "no response to request \(id)") }
+        }
+        return responses[id]!
+    }
+
+    /// Sends a request and waits for its result; throws with the error message when it failed.
+    func call(_ method: String, _ params: [String: Any] = [:]) throws -> [String: Any] {
+        let answer = try response(try send(method, params))
+        guard let result = answer["result"] as? [String: Any] else {
+            throw Failure(description: "\(method) failed: \(answer["error"] ?? answer)")
+        }
+        return result
+    }
+
+    /// Responses received so far, by id.
+    var received: [Int: [String: Any]] {
+        condition.lock()
+        defer { condition.unlock() }
+        return responses
+    }
+
+    /// Waits until an event notification of `kind` has arrived (a guard against hangs, not a timing assertion).
+    func waitForEvent(_ kind: String, within seconds: Double = 120) throws -> [String: Any] {
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if let event = notifications.lazy.compactMap({ $0["params"] as? [String: Any] }).first(where: { $0["kind"] as? String == kind }) {
+                return event
+            }
+            if ended { throw Failure(description: "the server ended before a '\(kind)' event") }
+            guard condition.wait(until: deadline) else { throw Failure(description: "no '\(kind)' event") }
+        }
+    }
+
+    /// Notifications received so far.
+    var events: [[String: Any]] {
+        condition.lock()
+        defer { condition.unlock() }
+        return notifications
+    }
+
+    /// Closes standard input and waits for the process to exit; returns its status.
+    func finish() -> Int32 {
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// Kills the process with SIGKILL and waits for it.
+    func kill9() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// A fresh temporary directory.
+    static func temporaryDirectory() -> String {
+        let path = NSTemporaryDirectory() + "trellis-serve-tests-" + UUID().uuidString
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+}

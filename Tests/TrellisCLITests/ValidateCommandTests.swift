@@ -1,0 +1,321 @@
+import Foundation
+import Testing
+
+/// End-to-end tests of `trellis validate`: the built executable run on files written by the tests.
+///
+/// The executable is found beside the test bundle (the build products folder), or at
+/// `$TRELLIS_EXECUTABLE`; build it first, e.g. `swift build --scratch-path .build-val --product trellis`.
+@Suite("trellis validate")
+struct ValidateCommandTests {
+    /// What one run of the executable produced.
+    struct Run {
+        var status: Int32
+        var output: String
+        var errors: String
+
+        /// The `--json` output, parsed.
+        func json() throws -> [[String: Any]] {
+            let parsed = try JSONSerialization.jsonObject(with: Data(output.utf8))
+            return try #require(parsed as? [[String: Any]], "not a JSON array of files: \(output)")
+        }
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The package folder, from this file's path.
+    static let repositoryRoot: String = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    static let samplesDirectory: String = repositoryRoot + "/Tests/TrellisDOTFixtures/attractor-samples"
+
+    static func executable() throws -> String {
+        if let path = ProcessInfo.processInfo.environment["TRELLIS_EXECUTABLE"], !path.isEmpty { return path }
+        let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folder = here.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("trellis").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        throw Failure(description: "no trellis executable beside \(here.path); build it (swift build --product trellis) or set TRELLIS_EXECUTABLE")
+    }
+
+    /// Runs `trellis validate` with `arguments`.
+    static func validate(_ arguments: [String], input: String? = nil) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try executable())
+        process.arguments = ["validate"] + arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        let stdin = Pipe()
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
+        // Drain both pipes before waiting so a large output cannot block the child.
+        let errorData = LockedData()
+        let errorReader = Thread { errorData.set(errors.fileHandleForReading.readDataToEndOfFile()) }
+        errorReader.start()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !errorData.isSet { Thread.sleep(forTimeInterval: 0.001) }
+        return Run(
+            status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+            errors: String(decoding: errorData.value, as: UTF8.self))
+    }
+
+    /// Writes `text` to a new file in a fresh temporary folder and returns its path.
+    static func file(_ name: String, _ text: String) throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trellis-validate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static let valid = """
+        digraph G {
+          start [shape=Mdiamond]
+          work [shape=box, prompt="do it"]
+          exit [shape=Msquare]
+          start -> work -> exit
+        }
+        """
+
+    static let warningsOnly = """
+        digraph G {
+          start [shape=Mdiamond]
+          work [shape=box, prompt="do it", goal_gate=true]
+          exit [shape=Msquare]
+          start -> work -> exit
+        }
+        """
+
+    static let withErrors = """
+        digraph G {
+          start [shape=Mdiamond]
+          work [shape=box, prompt="do it"]
+          exit [shape=Msquare]
+          start -> work
+          work -> exit [condition="outcome=~success"]
+          exit -> work
+        }
+        """
+
+    @Test("a valid graph: exit 0 and a summary line")
+    func validFile() throws {
+        let path = try Self.file("valid.dot", Self.valid)
+        let run = try Self.validate([path, "--no-type-check"])
+        #expect(run.status == 0)
+        #expect(run.output == "\(path): no problems\n")
+    }
+
+    @Test("warnings alone still exit 0, printed as file:line:column: warning: message [rule]")
+    func warningsExitZero() throws {
+        let path = try Self.file("warn.dot", Self.warningsOnly)
+        let run = try Self.validate([path, "--no-type-check"])
+        #expect(run.status == 0)
+        let lines = run.output.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("\(path):3:") == true)
+        #expect(lines.first?.contains(": warning: goal gate 'work' has no retry_target") == true)
+        #expect(lines.first?.hasSuffix("[goal_gate_has_retry]") == true)
+        #expect(lines.contains { $0.hasPrefix("  fix: ") })
+        #expect(lines.last == "\(path): 1 warning")
+    }
+
+    @Test("errors exit 1, each with its position and rule")
+    func errorsExitOne() throws {
+        let path = try Self.file("bad.dot", Self.withErrors)
+        let run = try Self.validate([path, "--no-type-check"])
+        #expect(run.status == 1)
+        #expect(run.output.contains("\(path):6:35: error: condition of edge work -> exit at column 8: unknown operator '=~'"))
+        #expect(run.output.contains("\(path):7:8: error: edge exit -> work leaves the exit node 'exit'"))
+        #expect(run.output.contains("[exit_no_outgoing]"))
+        #expect(run.output.hasSuffix("\(path): 2 errors\n"))
+    }
+
+    @Test("'-' validates standard input, named <stdin>")
+    func standardInput() throws {
+        let run = try Self.validate(["-", "--no-type-check"], input: Self.withErrors)
+        #expect(run.status == 1)
+        #expect(run.output.contains("<stdin>:7:8: error: edge exit -> work leaves the exit node"))
+    }
+
+    @Test("--json: one object per file, every field present, null when absent")
+    func jsonOutput() throws {
+        let bad = try Self.file("bad.dot", Self.withErrors)
+        let good = try Self.file("good.dot", Self.valid)
+        let run = try Self.validate(["--json", "--no-type-check", bad, good])
+        #expect(run.status == 1)
+        let files = try run.json()
+        #expect(files.map { $0["file"] as? String } == [bad, good])
+        #expect((files[1]["diagnostics"] as? [Any])?.isEmpty == true)
+        let diagnostics = try #require(files[0]["diagnostics"] as? [[String: Any]])
+        #expect(diagnostics.count == 2)
+        for diagnostic in diagnostics {
+            #expect(Set(diagnostic.keys) == ["rule", "severity", "message", "line", "column", "node", "edge", "fix"])
+        }
+        let condition = try #require(diagnostics.first { $0["rule"] as? String == "condition_syntax" })
+        #expect(condition["severity"] as? String == "error")
+        #expect(condition["line"] as? Int == 6)
+        #expect(condition["column"] as? Int == 35)
+        #expect(condition["node"] is NSNull)
+        #expect(condition["edge"] as? [String] == ["work", "exit"])
+        #expect((condition["fix"] as? String)?.isEmpty == false)
+    }
+
+    @Test("syntax errors are diagnostics with rule syntax and exit 1")
+    func syntaxErrors() throws {
+        let path = try Self.file("broken.dot", "digraph G {\n  a -> \n}\n")
+        let run = try Self.validate(["--json", path])
+        #expect(run.status == 1)
+        let diagnostics = try #require(try run.json().first?["diagnostics"] as? [[String: Any]])
+        #expect(!diagnostics.isEmpty)
+        #expect(diagnostics.allSatisfy { $0["rule"] as? String == "syntax" && $0["severity"] as? String == "error" })
+        #expect(diagnostics.first?["line"] as? Int != nil)
+    }
+
+    @Test("an unreadable file exits 2 and says why, even beside valid files")
+    func unreadableFile() throws {
+        let good = try Self.file("good.dot", Self.valid)
+        let missing = good + ".missing"
+        let run = try Self.validate([good, missing, "--no-type-check"])
+        #expect(run.status == 2)
+        #expect(run.errors.contains("cannot read '\(missing)'"))
+        #expect(run.output.contains("\(good): no problems"))
+        let json = try Self.validate(["--json", "--no-type-check", missing])
+        #expect(json.status == 2)
+        let diagnostics = try #require(try json.json().first?["diagnostics"] as? [[String: Any]])
+        #expect(diagnostics.first?["rule"] as? String == "file")
+    }
+
+    @Test("usage errors exit 2 and say what is wrong", arguments: [
+        ([String](), "no FILE given"),
+        (["--bogus", "x.dot"], "unknown option '--bogus'"),
+        (["x.dot", "--plugin-dir"], "needs a value"),
+    ])
+    func usageErrors(arguments: [String], message: String) throws {
+        let run = try Self.validate(arguments)
+        #expect(run.status == 2)
+        #expect(run.errors.contains(message), "\(run.errors)")
+    }
+
+    @Test("--plugin-dir: an empty plugin folder adds nothing, a missing one is reported with exit 2")
+    func pluginDirectories() throws {
+        let path = try Self.file("valid.dot", Self.valid)
+        let emptyFolder = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("plugins").path
+        try FileManager.default.createDirectory(atPath: emptyFolder, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o755])
+        let typed = try Self.file("typed.dot", Self.valid.replacingOccurrences(of: "shape=box,", with: "type=\"no.such.type\","))
+        let empty = try Self.validate(["--json", typed, "--plugin-dir", emptyFolder])
+        #expect(empty.status == 1, "\(empty.errors)")
+        let diagnostics = try #require(try empty.json().first?["diagnostics"] as? [[String: Any]])
+        #expect(diagnostics.contains { $0["rule"] as? String == "type_known" && $0["node"] as? String == "work" })
+        let missing = try Self.validate([path, "--plugin-dir", emptyFolder + "/absent"])
+        #expect(missing.status == 2)
+        #expect(missing.errors.contains("cannot load plugins"), "\(missing.errors)")
+        #expect(missing.errors.contains(emptyFolder + "/absent"))
+    }
+
+    @Test("--plugin-dir: node types of a real C plugin are known, and their attribute schema is checked")
+    func pluginTypes() throws {
+        let graph = try Self.file("plugin.dot", """
+            digraph G {
+              start [shape=Mdiamond]
+              shout [type="cexample.uppercase", from=input]
+              pause [type="cexample.wait", delay_ms=soon]
+              exit [shape=Msquare]
+              start -> shout -> pause -> exit
+            }
+            """)
+        let plugins = URL(fileURLWithPath: graph).deletingLastPathComponent().appendingPathComponent("plugins").path
+        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o755])
+        let library = plugins + "/libcexample.so"
+        let compiler = Process()
+        compiler.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        compiler.arguments = ["cc", "-std=c11", "-O1", "-shared", "-fPIC", "-I", Self.repositoryRoot + "/Sources/CTrellisPlugin/include",
+                              Self.repositoryRoot + "/Plugins/CExample/example_plugin.c", "-o", library, "-lpthread"]
+        try compiler.run()
+        compiler.waitUntilExit()
+        try #require(compiler.terminationStatus == 0, "cc could not build the C example plugin")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: library)
+
+        let withoutPlugins = try Self.validate(["--json", graph])
+        #expect(withoutPlugins.status == 1)
+        let unknown = try #require(try withoutPlugins.json().first?["diagnostics"] as? [[String: Any]])
+        #expect(unknown.filter { $0["rule"] as? String == "type_known" }.compactMap { $0["node"] as? String } == ["shout", "pause"])
+
+        let run = try Self.validate(["--json", graph, "--plugin-dir", plugins])
+        #expect(run.status == 0, "\(run.errors)")
+        let diagnostics = try #require(try run.json().first?["diagnostics"] as? [[String: Any]])
+        #expect(!diagnostics.contains { $0["rule"] as? String == "type_known" })
+        let schema = try #require(diagnostics.first { $0["rule"] as? String == "attribute_schema" })
+        #expect(schema["severity"] as? String == "warning")
+        #expect(schema["node"] as? String == "pause")
+        #expect((schema["message"] as? String)?.contains("'delay_ms'") == true)
+        #expect(schema["line"] as? Int == 4)
+    }
+
+    @Test("node types are checked against the host's types by default")
+    func unknownType() throws {
+        let path = try Self.file("typed.dot", Self.valid.replacingOccurrences(of: "shape=box,", with: "type=\"no.such.type\","))
+        let run = try Self.validate(["--json", path])
+        #expect(run.status == 1)
+        let diagnostics = try #require(try run.json().first?["diagnostics"] as? [[String: Any]])
+        let unknown = try #require(diagnostics.first { $0["node"] as? String == "work" })
+        #expect(unknown["rule"] as? String == "type_known")
+        #expect((unknown["message"] as? String)?.contains("'no.such.type'") == true)
+        #expect(unknown["line"] as? Int == 3)
+        let skipped = try Self.validate([path, "--no-type-check"])
+        #expect(skipped.status == 0)
+    }
+
+    @Test("the attractor samples validate: no errors without type checks, only unknown types with them")
+    func samples() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: Self.samplesDirectory).filter { $0.hasSuffix(".dot") }
+        #expect(names.count == 17)
+        let paths = names.sorted().map { Self.samplesDirectory + "/" + $0 }
+        let plain = try Self.validate(["--no-type-check"] + paths)
+        #expect(plain.status == 0, "\(plain.output)")
+        let typed = try Self.validate(["--json"] + paths)
+        let files = try typed.json()
+        #expect(files.count == 17)
+        var anyError = false
+        for file in files {
+            let diagnostics = try #require(file["diagnostics"] as? [[String: Any]])
+            let errors = diagnostics.filter { $0["severity"] as? String == "error" }
+            anyError = anyError || !errors.isEmpty
+            #expect(errors.allSatisfy { $0["rule"] as? String == "type_known" }, "\(file["file"] ?? ""): \(errors)")
+        }
+        #expect(typed.status == (anyError ? 1 : 0))
+    }
+}
+
+/// A value written by one thread and read by another.
+private final class LockedData: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data: Data?
+
+    func set(_ value: Data) {
+        lock.lock()
+        data = value
+        lock.unlock()
+    }
+
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return data != nil
+    }
+
+    var value: Data {
+        lock.lock()
+        defer { lock.unlock() }
+        return data ?? Data()
+    }
+}
