@@ -12,7 +12,7 @@ struct RunCommand: TrellisCommand {
         """
         Usage: trellis run FILE [--set KEY=VALUE]... [--logs DIR] [--workdir DIR] [--resume RUN_DIR]
                                 [--events PATH|-] [--interviewer console|auto|FILE] [--max-steps N]
-                                [--plugin-dir DIR]... [--adapter NAME]... [--simulate] [--json]
+                                [--plugin-dir DIR]... [--adapter NAME]... [--watch] [--simulate] [--json]
 
         Parses, validates and runs the pipeline in FILE. The run directory holds manifest.json,
         checkpoint.json (rewritten atomically after every node), and one folder per node with its
@@ -36,6 +36,9 @@ struct RunCommand: TrellisCommand {
                              $TRELLIS_PLUGIN_PATH adds more, colon-separated)
           --adapter NAME     use the plugin adapter NAME (see 'trellis plugins list') for its kind
                              (llm, memory or tools); repeatable, one per kind
+          --watch            after the run, run again (in a new run directory) whenever FILE changes
+                             or a plugin in the plugin directories is added, changed or removed;
+                             a run in progress keeps the graph and plugins it started with
           --simulate         walk the pipeline safely: LLM stages answer from the built-in
                              simulation and tool nodes record their command without running it
           --json             print {"status","completed_nodes","context","run_dir","failure_reason"}
@@ -49,7 +52,7 @@ struct RunCommand: TrellisCommand {
     }
 
     /// Everything the command line asked for.
-    private struct Settings {
+    struct Settings {
         var file: String?
         var values: [String: ContextValue] = [:]
         var logs: String?
@@ -62,6 +65,7 @@ struct RunCommand: TrellisCommand {
         var adapterNames: [String] = []
         var simulate = false
         var json = false
+        var watch = false
     }
 
     static func run(_ arguments: [String]) async -> Int32 {
@@ -91,9 +95,17 @@ struct RunCommand: TrellisCommand {
             return ExitCode.usage
         }
 
+        guard settings.watch else {
+            return await runOnce(file: file, settings: settings, registry: generation.registry, adapters: adapters)
+        }
+        return await watchAndRun(file: file, settings: settings, plugins: plugins, adapterNames: settings.adapterNames)
+    }
+
+    /// Loads, validates and runs `file` once on `registry`; returns the exit code.
+    static func runOnce(file: String, settings: Settings, registry: HandlerRegistry, adapters: AdapterSet) async -> Int32 {
         let graph: CompiledGraph
         do {
-            graph = try PipelineLoader.load(path: file, registry: generation.registry)
+            graph = try PipelineLoader.load(path: file, registry: registry)
         } catch {
             let source = try? String(contentsOfFile: file, encoding: .utf8)
             for diagnostic in error.diagnostics { Console.error(diagnostic.rendered(source: source)) }
@@ -183,7 +195,7 @@ struct RunCommand: TrellisCommand {
 
     /// The run's adapters: the built-in simulated LLM, replaced kind by kind by the plugin
     /// adapters named with `--adapter`.
-    private static func adapterSet(named names: [String], in generation: PluginGeneration) throws -> AdapterSet {
+    static func adapterSet(named names: [String], in generation: PluginGeneration) throws -> AdapterSet {
         var adapters = AdapterSet(llm: SimulatedLLM())
         var chosen: [PluginAdapter.Kind: String] = [:]
         for name in names {
@@ -212,7 +224,7 @@ struct RunCommand: TrellisCommand {
             .init(name: "events", takesValue: true), .init(name: "interviewer", takesValue: true),
             .init(name: "max-steps", takesValue: true), .init(name: "simulate", takesValue: false),
             .init(name: "json", takesValue: false), .init(name: "plugin-dir", takesValue: true),
-            .init(name: "adapter", takesValue: true),
+            .init(name: "adapter", takesValue: true), .init(name: "watch", takesValue: false),
         ])
         guard scanner.positionals.count <= 1 else {
             throw ArgumentScanner.UsageError(description: "one FILE at a time; got \(scanner.positionals.joined(separator: " "))")
@@ -241,6 +253,10 @@ struct RunCommand: TrellisCommand {
         }
         settings.pluginDirectories = scanner.values("plugin-dir")
         settings.adapterNames = scanner.values("adapter")
+        settings.watch = scanner.flag("watch")
+        if settings.watch, settings.resume != nil || settings.logs != nil {
+            throw ArgumentScanner.UsageError(description: "--watch starts a new run directory for every run; it cannot be combined with --resume or --logs")
+        }
         settings.simulate = scanner.flag("simulate")
         settings.json = scanner.flag("json")
         return settings
