@@ -28,6 +28,14 @@ struct PluginsCommand: TrellisCommand {
         copied to ~/.cache/trellis/plugins/<hash>.so and loaded from there.
         """
 
+    static func help(for arguments: [String]) -> String {
+        switch arguments.first {
+        case "new": return PluginsScaffoldCommand.newHelp
+        case "build": return PluginsScaffoldCommand.buildHelp
+        default: return help
+        }
+    }
+
     static func run(_ arguments: [String]) async -> Int32 {
         guard let subcommand = arguments.first else {
             Console.error("trellis plugins: say what to do: list, inspect, new or build. Run 'trellis plugins --help'.")

@@ -57,7 +57,7 @@ enum Trellis {
             }
             let rest = Array(arguments.dropFirst())
             if rest.contains("--help") || rest.contains("-h") {
-                Console.out(command.help)
+                Console.out(command.help(for: rest))
                 return ExitCode.success
             }
             return await command.run(rest)

@@ -8,6 +8,14 @@ protocol TrellisCommand: Sendable {
     static var help: String { get }
     /// Runs the command with the arguments after its name; returns the process exit code.
     static func run(_ arguments: [String]) async -> Int32
+    /// The help text for `arguments` (the words after the command name, `--help` included):
+    /// commands with subcommands answer `trellis plugins new --help` with the subcommand's help.
+    static func help(for arguments: [String]) -> String
+}
+
+extension TrellisCommand {
+    /// By default a command has one help text.
+    static func help(for arguments: [String]) -> String { help }
 }
 
 /// Exit codes shared by every command.
