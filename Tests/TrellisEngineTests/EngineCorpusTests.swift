@@ -6,13 +6,11 @@ import TrellisEngine
 /// Every public pipeline in the attractor samples walks to an end with simulated LLM stages and
 /// tools, and auto-approved human gates — or fails for the reason named here.
 @Suite struct EngineCorpusTests {
-    /// The samples folder: the copy in the test fixtures, else the shared corpus.
+    /// The samples folder: the repository's copy in the test fixtures (CI has no shared folder).
     static let samplesDirectory: String = {
         let here = URL(fileURLWithPath: #filePath)
-        let fixtures = here.deletingLastPathComponent().deletingLastPathComponent()
+        return here.deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("TrellisDOTFixtures/attractor-samples").path
-        if FileManager.default.fileExists(atPath: fixtures) { return fixtures }
-        return "/work/shared/corpus/attractor-samples"
     }()
 
     static var samples: [String] {

@@ -3,14 +3,10 @@ import Testing
 import TrellisDOT
 @testable import TrellisEngine
 
-/// The public pipelines in `shared/corpus/attractor-samples`, read with the real parser.
+/// The public pipelines (the repository's copy of `shared/corpus/attractor-samples`), read with the real parser.
 enum LeafCorpus {
-    /// The corpus directory, found from this file's place in the repository.
-    static var directory: String {
-        URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("../shared/corpus/attractor-samples").standardized.path
-    }
+    /// The corpus directory: the repository's copy of the samples.
+    static var directory: String { EngineCorpusTests.samplesDirectory }
 
     /// Every corpus graph with its file name.
     static func graphs() throws -> [(file: String, graph: Graph)] {
