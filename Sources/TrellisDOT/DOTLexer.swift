@@ -14,6 +14,8 @@ struct DOTLexer {
     private var previousWasInvalid = false
     private var lastCommentStart: SourceLocation?
     private var reportedNULInString = false
+    /// Whether the input holds only ASCII bytes: then a column is a byte distance, no counting needed.
+    private let isASCII: Bool
 
     /// Errors found so far, in input order.
     private(set) var diagnostics: [Diagnostic] = []
@@ -28,6 +30,7 @@ struct DOTLexer {
         let hasBOM = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
         position = hasBOM ? 3 : 0
         lineStart = position
+        isASCII = Self.isAllASCII(in: bytes)
     }
 
     /// The location of byte `offset`, which must be on the current line.
@@ -38,6 +41,7 @@ struct DOTLexer {
     /// The 1-based column of `offset` on the current line. Tokens are asked for in input order,
     /// so counting on from the previous answer keeps this linear even on a megabyte-long line.
     private mutating func column(at offset: Int) -> Int {
+        if isASCII { return offset - lineStart + 1 }
         if columnCacheLineStart != lineStart || offset < columnCacheOffset {
             columnCacheLineStart = lineStart
             columnCacheOffset = lineStart
@@ -263,6 +267,25 @@ struct DOTLexer {
             // Skip the plain run up to the next byte that needs attention, without per-byte bookkeeping.
             position = bytes.withUnsafeBufferPointer { buffer in
                 var index = position
+                // Skip eight bytes at a time while none of them can be '"', '\\', '\n' or NUL.
+                // The test may flag a word that holds none of them; the byte loop below then decides.
+                if let base = buffer.baseAddress {
+                    let raw = UnsafeRawPointer(base)
+                    let ones: UInt64 = 0x0101_0101_0101_0101
+                    let highs: UInt64 = 0x8080_8080_8080_8080
+                    while index + 8 <= count {
+                        let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                        let quote = word ^ (ones &* UInt64(UInt8(ascii: "\"")))
+                        let backslash = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
+                        let newline = word ^ (ones &* UInt64(UInt8(ascii: "\n")))
+                        var found = (word &- ones) & ~word
+                        found |= (quote &- ones) & ~quote
+                        found |= (backslash &- ones) & ~backslash
+                        found |= (newline &- ones) & ~newline
+                        if found & highs != 0 { break }
+                        index += 8
+                    }
+                }
                 while index < count {
                     let byte = buffer[index]
                     if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\n") || byte == 0 { break }
@@ -429,6 +452,24 @@ struct DOTLexer {
                 index += 1
             }
             return count
+        }
+    }
+
+    /// Whether every byte is ASCII (checked eight bytes at a time).
+    private static func isAllASCII(in bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            let count = raw.count
+            var index = 0
+            var accumulated: UInt64 = 0
+            while index + 8 <= count {
+                accumulated |= raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                index += 8
+            }
+            while index < count {
+                accumulated |= UInt64(raw[index])
+                index += 1
+            }
+            return accumulated & 0x8080_8080_8080_8080 == 0
         }
     }
 

@@ -27,8 +27,8 @@ struct DOTSyntaxParser {
 
         init(first: Operand) {
             // Room for a short chain up front: growing from one element would reallocate per statement.
+            // Operator locations get their room at the first operator: a node statement has none.
             operands.reserveCapacity(4)
-            operatorLocations.reserveCapacity(3)
             operands.append(first)
         }
     }
@@ -44,7 +44,7 @@ struct DOTSyntaxParser {
     private var peeked: DOTToken?
     private var previousLine = 1
     private let file: String
-    private var builder = GraphBuilder()
+    private var builder: GraphBuilder
     private var frames: [Frame] = []
     /// The scope of the innermost open body (kept out of `frames` so statements use it without copying).
     private var scope = GraphBuilder.Scope()
@@ -55,6 +55,7 @@ struct DOTSyntaxParser {
     /// Prepares to parse `bytes` (UTF-8, optionally with a byte order mark) named `file` in diagnostics.
     init(bytes: [UInt8], file: String) {
         self.file = file
+        builder = GraphBuilder(expectedSourceBytes: bytes.count)
         lexer = DOTLexer(bytes: bytes, file: file)
         current = lexer.next()
     }
@@ -249,6 +250,7 @@ struct DOTSyntaxParser {
         while current.isEdgeOperator {
             let edgeOperator = current
             checkDirection(of: edgeOperator)
+            if statement.operatorLocations.isEmpty { statement.operatorLocations.reserveCapacity(3) }
             statement.operatorLocations.append(location(of: edgeOperator))
             advance()
             if current.isID {

@@ -42,6 +42,15 @@ struct GraphBuilder {
     /// Creates an empty builder.
     init() {}
 
+    /// Creates an empty builder with room for the nodes a source of `byteCount` bytes likely declares,
+    /// so the node table is not rehashed again and again while it grows.
+    init(expectedSourceBytes byteCount: Int) {
+        let capacity = byteCount / 128
+        guard capacity > 16 else { return }
+        nodes.reserveCapacity(capacity)
+        nodeIndex.reserveCapacity(capacity)
+    }
+
     /// The member node ids of subgraph `index`, nested members included, in first-mention order.
     func members(ofSubgraph index: Int) -> [String] { subgraphs[index].nodes }
 
@@ -88,8 +97,11 @@ struct GraphBuilder {
         from: String, fromPort: String?, to: String, toPort: String?,
         explicit: Attributes, in scope: Scope, location: SourceLocation
     ) {
-        var attributes = scope.edgeDefaults
-        attributes.merge(explicit)
+        var attributes = explicit
+        if !scope.edgeDefaults.isEmpty {
+            attributes = scope.edgeDefaults
+            attributes.merge(explicit)
+        }
         var key: EdgeKey?
         if isStrict {
             key = edgeKey(from: from, to: to, key: nil)
