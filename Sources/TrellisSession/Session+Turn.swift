@@ -74,15 +74,14 @@ extension Session {
         let seededCount = messages.count
         // The context is built in the argument so that no local keeps a reference to the
         // message array once the run is over (an append would then copy the whole history).
-        var result = await execute(generation.turn, context: turnContext(message))
+        var (result, interrupted) = await execute(generation.turn, context: turnContext(message))
 
         guard result.status == .success || result.status == .partialSuccess else {
             status.setPhase(.idle)
-            let cancelled = runningTurnWasCancelled(result)
             let reason = result.failureReason ?? "the turn graph ended with status \(result.status.rawValue)"
             events.publish(event("turn_failed", ["turn": .integer(turnNumber), "error": .string(reason),
                                                  "node_timings": Self.timings(result.nodeTimings)]))
-            if cancelled {
+            if interrupted {
                 throw SessionError.interrupted("turn \(turnNumber) of session '\(id)' was interrupted: \(reason)")
             }
             throw SessionError.turnFailed("turn \(turnNumber) of session '\(id)' failed: \(reason)")
@@ -107,20 +106,19 @@ extension Session {
         return TurnReply(reply: record.reply, turnCount: turnNumber, latency: latency, nodeTimings: result.nodeTimings)
     }
 
-    private func runningTurnWasCancelled(_ result: RunResult) -> Bool {
-        result.failureReason?.localizedCaseInsensitiveContains("cancel") == true
-    }
-
     /// Runs `graph`; with the `interrupt` policy in a child task another message can cancel.
-    private func execute(_ graph: CompiledGraph, context: Context) async -> RunResult {
+    /// `interrupted` is true only when a newer message cancelled the run: a handler whose own
+    /// failure mentions cancellation is an ordinary failed turn, not an interruption.
+    private func execute(_ graph: CompiledGraph, context: Context) async -> (result: RunResult, interrupted: Bool) {
         let engine = self.engine
         let adapters = turnAdapters
         let services = self.services
         let checkpoint = self.adapters.checkpoint
         guard turnPolicy == .interrupt else {
-            return await SessionCheckpointing.$adapter.withValue(checkpoint) {
+            let result = await SessionCheckpointing.$adapter.withValue(checkpoint) {
                 await engine.run(graph, context: context, adapters: adapters, services: services)
             }
+            return (result, false)
         }
         let task = Task {
             await SessionCheckpointing.$adapter.withValue(checkpoint) {
@@ -131,11 +129,12 @@ extension Session {
         let result = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
         runningTurn = nil
         if task.isCancelled && result.status != .success {
-            return RunResult(status: .fail, context: result.context, completedNodes: result.completedNodes,
-                             failureReason: "cancelled by a newer message (turn_policy 'interrupt')",
-                             nodeTimings: result.nodeTimings)
+            let interrupted = RunResult(status: .fail, context: result.context, completedNodes: result.completedNodes,
+                                        failureReason: "cancelled by a newer message (turn_policy 'interrupt')",
+                                        nodeTimings: result.nodeTimings)
+            return (interrupted, true)
         }
-        return result
+        return (result, false)
     }
 
     private func turnContext(_ message: String) -> Context {

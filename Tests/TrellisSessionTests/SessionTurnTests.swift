@@ -19,6 +19,23 @@ import TrellisEngine
         #expect(await session.messages.isEmpty)
     }
 
+    @Test func aFailureThatMentionsCancellationIsAFailedTurnNotAnInterruption() async throws {
+        struct CancelledUpstreamLLM: LLMAdapter {
+            struct Failure: Error, CustomStringConvertible { var description: String { "request cancelled by the provider" } }
+            func complete(_ request: LLMRequest) async throws -> LLMResponse { throw Failure() }
+        }
+        let adapters = SessionAdapters(set: AdapterSet(llm: CancelledUpstreamLLM(), memory: InMemoryMemory()))
+        let session = try Support.session(adapters: adapters)
+        do {
+            _ = try await session.send("hello")
+            Issue.record("the turn should have failed")
+        } catch {
+            guard case .turnFailed(let text) = error else { Issue.record("expected turnFailed, got \(error)"); return }
+            #expect(text.contains("cancelled by the provider"))
+        }
+        #expect(session.phase == .idle)
+    }
+
     @Test func missingAdapterFailsAtSessionStartNamingIt() throws {
         let graphs = try Support.defaultGraphs()
         let noMemory = SessionAdapters(set: AdapterSet(llm: SimulatedSessionLLM()))
