@@ -4,13 +4,11 @@ extension Attributes {
     /// Validation asks every node for several keys that are mostly absent; scanning the node's
     /// few keys with string comparisons is cheaper than hashing every wanted key.
     func forEachPresent(_ wanted: [String], _ body: (Int, AttributeValue) -> Void) {
-        for key in keys {
+        for entry in entries {
             // Comparing lengths first skips most of the (comparatively slow) string comparisons.
-            let length = key.utf8.count
-            guard let position = wanted.firstIndex(where: { $0.utf8.count == length && $0 == key }),
-                let value = self[key]
-            else { continue }
-            body(position, value)
+            let length = entry.key.utf8.count
+            guard let position = wanted.firstIndex(where: { $0.utf8.count == length && $0 == entry.key }) else { continue }
+            body(position, entry.value)
         }
     }
 

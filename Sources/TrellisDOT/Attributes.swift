@@ -1,14 +1,19 @@
 /// An ordered attribute list: keys keep the order in which they were first set,
 /// and setting a key again replaces its value in place (Graphviz's merge semantics).
 ///
-/// Storage is two parallel arrays searched linearly, because almost every list holds a handful
+/// Storage is one array of entries searched linearly, because almost every list holds a handful
 /// of keys and a graph holds tens of thousands of lists: a dictionary per list would cost an
-/// allocation and a hash per key for nothing. Past `indexThreshold` keys a position index
-/// keeps lookups constant-time.
+/// allocation and a hash per key for nothing, and a second array another allocation. Past
+/// `indexThreshold` keys a position index keeps lookups constant-time.
 public struct Attributes: Sendable, Hashable, Sequence {
-    /// Keys in first-set order.
-    public private(set) var keys: [String] = []
-    private var storedValues: [AttributeValue] = []
+    /// One key and its value.
+    struct Entry: Sendable {
+        var key: String
+        var value: AttributeValue
+    }
+
+    /// Entries in first-set order.
+    private(set) var entries: [Entry] = []
     /// Key → position, kept only for long lists.
     private var positions: [String: Int]?
 
@@ -22,48 +27,50 @@ public struct Attributes: Sendable, Hashable, Sequence {
         for (key, value) in pairs { self[key] = value }
     }
 
+    /// Keys in first-set order.
+    public var keys: [String] { entries.map(\.key) }
+
     private func position(of key: String) -> Int? {
         if let positions { return positions[key] }
-        return keys.firstIndex(of: key)
+        // Comparing lengths first skips most string comparisons; keys are short and few.
+        let length = key.utf8.count
+        return entries.firstIndex { $0.key.utf8.count == length && $0.key == key }
     }
 
     /// The value for `key`, or `nil`. Setting `nil` removes the key.
     public subscript(key: String) -> AttributeValue? {
-        get { position(of: key).map { storedValues[$0] } }
+        get { position(of: key).map { entries[$0].value } }
         set {
             if let newValue {
                 if let index = position(of: key) {
-                    storedValues[index] = newValue
+                    entries[index].value = newValue
                     return
                 }
-                if keys.isEmpty {
+                if entries.isEmpty {
                     // Lists hold a few keys; growing 1 → 2 → 4 would reallocate twice on the way.
-                    keys.reserveCapacity(4)
-                    storedValues.reserveCapacity(4)
+                    entries.reserveCapacity(4)
                 }
-                keys.append(key)
-                storedValues.append(newValue)
+                entries.append(Entry(key: key, value: newValue))
                 if positions != nil {
-                    positions?[key] = keys.count - 1
-                } else if keys.count > Self.indexThreshold {
+                    positions?[key] = entries.count - 1
+                } else if entries.count > Self.indexThreshold {
                     rebuildPositions()
                 }
             } else if let index = position(of: key) {
-                keys.remove(at: index)
-                storedValues.remove(at: index)
+                entries.remove(at: index)
                 if positions != nil { rebuildPositions() }
             }
         }
     }
 
     private mutating func rebuildPositions() {
-        guard keys.count > Self.indexThreshold else {
+        guard entries.count > Self.indexThreshold else {
             positions = nil
             return
         }
         var index: [String: Int] = [:]
-        index.reserveCapacity(keys.count)
-        for (position, key) in keys.enumerated() { index[key] = position }
+        index.reserveCapacity(entries.count)
+        for (position, entry) in entries.enumerated() { index[entry.key] = position }
         positions = index
     }
 
@@ -72,54 +79,51 @@ public struct Attributes: Sendable, Hashable, Sequence {
 
     /// Sets every attribute of `other` on this list, replacing existing values.
     public mutating func merge(_ other: Attributes) {
-        if keys.isEmpty {
+        if entries.isEmpty {
             self = other
             return
         }
-        keys.reserveCapacity(keys.count + other.keys.count)
-        storedValues.reserveCapacity(storedValues.count + other.keys.count)
-        for index in other.keys.indices { self[other.keys[index]] = other.storedValues[index] }
+        entries.reserveCapacity(entries.count + other.entries.count)
+        for entry in other.entries { self[entry.key] = entry.value }
     }
 
     /// Number of attributes.
-    public var count: Int { keys.count }
+    public var count: Int { entries.count }
 
     /// Whether there are no attributes.
-    public var isEmpty: Bool { keys.isEmpty }
+    public var isEmpty: Bool { entries.isEmpty }
 
     /// Iterates `(key, value)` pairs in key order.
     public func makeIterator() -> some IteratorProtocol<(key: String, value: AttributeValue)> {
-        PairIterator(keys: keys, values: storedValues)
+        PairIterator(entries: entries)
     }
 
     private struct PairIterator: IteratorProtocol {
-        let keys: [String]
-        let values: [AttributeValue]
+        let entries: [Entry]
         var index = 0
 
         mutating func next() -> (key: String, value: AttributeValue)? {
-            guard index < keys.count else { return nil }
+            guard index < entries.count else { return nil }
             defer { index += 1 }
-            return (keys[index], values[index])
+            return (entries[index].key, entries[index].value)
         }
     }
 
     /// Two lists are equal when they hold the same keys with the same raw text (order and locations ignored).
     public static func == (lhs: Attributes, rhs: Attributes) -> Bool {
-        guard lhs.keys.count == rhs.keys.count else { return false }
-        for (index, key) in lhs.keys.enumerated() {
-            guard let other = rhs[key] else { return false }
-            let value = lhs.storedValues[index]
-            guard other.raw == value.raw, other.isHTML == value.isHTML else { return false }
+        guard lhs.entries.count == rhs.entries.count else { return false }
+        for entry in lhs.entries {
+            guard let other = rhs[entry.key] else { return false }
+            guard other.raw == entry.value.raw, other.isHTML == entry.value.isHTML else { return false }
         }
         return true
     }
 
     /// Hashes the key set and raw values, consistently with `==`.
     public func hash(into hasher: inout Hasher) {
-        for key in keys.sorted() {
-            hasher.combine(key)
-            hasher.combine(self[key]!.raw)
+        for entry in entries.sorted(by: { $0.key < $1.key }) {
+            hasher.combine(entry.key)
+            hasher.combine(entry.value.raw)
         }
     }
 }

@@ -2,8 +2,11 @@
 /// `String` work. Lexical errors (stray characters, NUL bytes, unterminated strings and comments)
 /// become diagnostics here and the lexer carries on, so the parser can report further errors.
 struct DOTLexer {
-    private let bytes: [UInt8]
-    private let file: String
+    /// The input, borrowed for the parse (`DOTParser` keeps it alive): reading through a
+    /// pointer costs no reference counting, which reading an array in a loop can.
+    private let bytes: UnsafeBufferPointer<UInt8>
+    /// The file name's number in `SourceFileNames`, for locations.
+    private let fileNumber: UInt32
     private var position: Int
     private var line = 1
     private var lineStart: Int
@@ -22,11 +25,13 @@ struct DOTLexer {
     /// Whether the input ended inside a string, comment or HTML string (already reported), so
     /// the parser need not add "unexpected end of file" errors of its own.
     private(set) var endedInsideConstruct = false
+    /// Whether the input holds only ASCII bytes, so the bytes of any ID are its UTF-8 text as is.
+    var isASCIIInput: Bool { isASCII }
 
     /// Creates a lexer over `bytes`; a leading UTF-8 byte order mark is skipped.
-    init(bytes: [UInt8], file: String) {
+    init(bytes: UnsafeBufferPointer<UInt8>, fileNumber: UInt32) {
         self.bytes = bytes
-        self.file = file
+        self.fileNumber = fileNumber
         let hasBOM = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
         position = hasBOM ? 3 : 0
         lineStart = position
@@ -35,7 +40,7 @@ struct DOTLexer {
 
     /// The location of byte `offset`, which must be on the current line.
     mutating func location(at offset: Int) -> SourceLocation {
-        SourceLocation(file: file, line: line, column: column(at: offset))
+        SourceLocation(fileNumber: fileNumber, line: line, column: column(at: offset))
     }
 
     /// The 1-based column of `offset` on the current line. Tokens are asked for in input order,
@@ -61,10 +66,10 @@ struct DOTLexer {
         let startLine = line
         let startColumn = column(at: start)
         guard start < bytes.count else {
-            return DOTToken(kind: .endOfFile, offset: start, line: startLine, column: startColumn, text: "")
+            return DOTToken(kind: .endOfFile, offset: start, line: startLine, column: startColumn)
         }
         lineHasToken = true
-        var token = DOTToken(kind: .invalid, offset: start, line: startLine, column: startColumn, text: "")
+        var token = DOTToken(kind: .invalid, offset: start, line: startLine, column: startColumn)
         let byte = bytes[start]
         switch byte {
         case UInt8(ascii: "{"): token.kind = .leftBrace; position += 1
@@ -145,14 +150,11 @@ struct DOTLexer {
             let byte = bytes[position]
             switch byte {
             case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), 0x0B, 0x0C:
-                position = bytes.withUnsafeBufferPointer { buffer in
-                    var index = position + 1
-                    while index < count {
-                        let next = buffer[index]
-                        guard next == UInt8(ascii: " ") || next == UInt8(ascii: "\t") || next == UInt8(ascii: "\r") else { break }
-                        index += 1
-                    }
-                    return index
+                position += 1
+                while position < count {
+                    let next = bytes[position]
+                    guard next == UInt8(ascii: " ") || next == UInt8(ascii: "\t") || next == UInt8(ascii: "\r") else { break }
+                    position += 1
                 }
             case UInt8(ascii: "\n"):
                 position += 1
@@ -176,11 +178,7 @@ struct DOTLexer {
     }
 
     private mutating func skipToEndOfLine() {
-        position = bytes.withUnsafeBufferPointer { buffer in
-            var index = position
-            while index < buffer.count, buffer[index] != UInt8(ascii: "\n") { index += 1 }
-            return index
-        }
+        while position < bytes.count, bytes[position] != UInt8(ascii: "\n") { position += 1 }
     }
 
     private mutating func skipBlockComment() {
@@ -210,7 +208,7 @@ struct DOTLexer {
         position += 1
         scanIdentifierTail()
         token.kind = .identifier
-        token.text = String(decoding: bytes[start..<position], as: UTF8.self)
+        token.valueEnd = position
         let length = position - start
         if length >= 4, length <= 8, let keyword = keyword(start: start, length: length) {
             token.kind = keyword
@@ -220,27 +218,24 @@ struct DOTLexer {
     /// Consumes identifier characters; a `.` joins two parts (`manager.actions`), the pipeline
     /// dialect's qualified keys, which plain Graphviz rejects.
     private mutating func scanIdentifierTail() {
-        position = bytes.withUnsafeBufferPointer { buffer in
-            var index = position
-            let count = buffer.count
-            while index < count {
-                let byte = buffer[index]
-                if Self.isIdentifierPart(byte) {
-                    index += 1
-                } else if byte == UInt8(ascii: "."), index + 1 < count, Self.isIdentifierPart(buffer[index + 1]) {
-                    index += 2
-                } else {
-                    break
-                }
+        var index = position
+        let count = bytes.count
+        while index < count {
+            let byte = bytes[index]
+            if Self.isIdentifierPart(byte) {
+                index += 1
+            } else if byte == UInt8(ascii: "."), index + 1 < count, Self.isIdentifierPart(bytes[index + 1]) {
+                index += 2
+            } else {
+                break
             }
-            return index
         }
+        position = index
     }
 
     /// A numeral (`-1`, `.5`, `2.25`); letters right after it make one ID with it (`30s`,
     /// `250ms`), the pipeline dialect's durations, which Graphviz would split in two.
     private mutating func lexNumeral(into token: inout DOTToken) {
-        let start = position
         let count = bytes.count
         if bytes[position] == UInt8(ascii: "-") { position += 1 }
         while position < count, Self.isDigit(bytes[position]) { position += 1 }
@@ -252,24 +247,23 @@ struct DOTLexer {
             scanIdentifierTail()
         }
         token.kind = .identifier
-        token.text = String(decoding: bytes[start..<position], as: UTF8.self)
+        token.valueEnd = position
     }
 
-    /// A double-quoted string. `\"` becomes `"`, backslash-newline is removed (line
-    /// continuation), every other backslash sequence is kept as written, as Graphviz does.
+    /// A double-quoted string. Its value (`text(of:)`) turns `\"` into `"` and drops
+    /// backslash-newline (line continuation); here the lexer only finds the end and counts lines.
     private mutating func lexQuoted(into token: inout DOTToken) {
-        let startLocation = SourceLocation(file: file, line: token.line, column: token.column)
+        let startLocation = SourceLocation(fileNumber: fileNumber, line: token.line, column: token.column)
         position += 1
+        token.valueStart = position
         let count = bytes.count
-        var segmentStart = position
-        var unescaped: [UInt8]?
         while position < count {
             // Skip the plain run up to the next byte that needs attention, without per-byte bookkeeping.
-            position = bytes.withUnsafeBufferPointer { buffer in
+            do {
                 var index = position
                 // Skip eight bytes at a time while none of them can be '"', '\\', '\n' or NUL.
                 // The test may flag a word that holds none of them; the byte loop below then decides.
-                if let base = buffer.baseAddress {
+                if let base = bytes.baseAddress {
                     let raw = UnsafeRawPointer(base)
                     let ones: UInt64 = 0x0101_0101_0101_0101
                     let highs: UInt64 = 0x8080_8080_8080_8080
@@ -287,44 +281,38 @@ struct DOTLexer {
                     }
                 }
                 while index < count {
-                    let byte = buffer[index]
+                    let byte = bytes[index]
                     if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\n") || byte == 0 { break }
                     index += 1
                 }
-                return index
+                position = index
             }
             guard position < count else { break }
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
-                if var built = unescaped {
-                    built.append(contentsOf: bytes[segmentStart..<position])
-                    token.text = String(decoding: built, as: UTF8.self)
-                } else {
-                    token.text = String(decoding: bytes[segmentStart..<position], as: UTF8.self)
-                }
+                token.valueEnd = position
                 position += 1
                 token.kind = .quoted
                 return
             }
             if byte == UInt8(ascii: "\\") {
-                let following = peekByte(at: position + 1)
-                var skip = 0
-                var replacement: UInt8?
-                switch following {
-                case UInt8(ascii: "\""): skip = 2; replacement = UInt8(ascii: "\"")
-                case UInt8(ascii: "\\"): position += 2; continue
-                case UInt8(ascii: "\n"): skip = 2
-                case UInt8(ascii: "\r") where peekByte(at: position + 2) == UInt8(ascii: "\n"): skip = 3
-                default: position += 1; continue
+                switch peekByte(at: position + 1) {
+                case UInt8(ascii: "\""):
+                    token.hasEscapes = true
+                    position += 2
+                case UInt8(ascii: "\\"):
+                    position += 2
+                case UInt8(ascii: "\n"):
+                    token.hasEscapes = true
+                    position += 2
+                    newLine()
+                case UInt8(ascii: "\r") where peekByte(at: position + 2) == UInt8(ascii: "\n"):
+                    token.hasEscapes = true
+                    position += 3
+                    newLine()
+                default:
+                    position += 1
                 }
-                var built = unescaped ?? []
-                if unescaped == nil { built.reserveCapacity(position - segmentStart + 64) }
-                built.append(contentsOf: bytes[segmentStart..<position])
-                if let replacement { built.append(replacement) }
-                unescaped = built
-                position += skip
-                segmentStart = position
-                if replacement == nil { newLine() }
                 continue
             }
             position += 1
@@ -346,7 +334,7 @@ struct DOTLexer {
 
     /// An HTML string: `<` ... `>` with nested `<...>` balanced; the value is what is between the outer brackets.
     private mutating func lexHTML(into token: inout DOTToken) {
-        let startLocation = SourceLocation(file: file, line: token.line, column: token.column)
+        let startLocation = SourceLocation(fileNumber: fileNumber, line: token.line, column: token.column)
         position += 1
         let contentStart = position
         var depth = 1
@@ -360,7 +348,8 @@ struct DOTLexer {
                 depth -= 1
                 if depth == 0 {
                     token.kind = .html
-                    token.text = String(decoding: bytes[contentStart..<(position - 1)], as: UTF8.self)
+                    token.valueStart = contentStart
+                    token.valueEnd = position - 1
                     return
                 }
             } else if byte == UInt8(ascii: "\n") {
@@ -405,13 +394,81 @@ struct DOTLexer {
         }
     }
 
+    // MARK: Values
+
+    /// The value of an ID or keyword token as text: an identifier's or keyword's bytes, an HTML
+    /// string's content, a quoted string's content with `\"` and line continuations resolved
+    /// (every other backslash sequence is kept as written, as Graphviz does). Invalid UTF-8
+    /// becomes U+FFFD.
+    func text(of token: DOTToken) -> String {
+        guard token.hasEscapes else {
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[token.valueStart..<token.valueEnd]), as: UTF8.self)
+        }
+        var unescaped: [UInt8] = []
+        unescaped.reserveCapacity(token.valueEnd - token.valueStart)
+        var index = token.valueStart
+        while index < token.valueEnd {
+            let byte = bytes[index]
+            guard byte == UInt8(ascii: "\\"), index + 1 < token.valueEnd else {
+                unescaped.append(byte)
+                index += 1
+                continue
+            }
+            switch bytes[index + 1] {
+            case UInt8(ascii: "\""):
+                unescaped.append(UInt8(ascii: "\""))
+                index += 2
+            case UInt8(ascii: "\n"):
+                index += 2
+            case UInt8(ascii: "\r") where index + 2 < token.valueEnd && bytes[index + 2] == UInt8(ascii: "\n"):
+                index += 3
+            default:
+                // `\\` and other pairs stay as written; taking both bytes keeps `\\"` from reading as `\"`.
+                unescaped.append(byte)
+                unescaped.append(bytes[index + 1])
+                index += 2
+            }
+        }
+        return String(decoding: unescaped, as: UTF8.self)
+    }
+
+    /// How a token reads in an error message: `'->'`, `'Start'`, `end of file`.
+    func describe(_ token: DOTToken) -> String {
+        switch token.kind {
+        case .identifier: return "'\(Self.clipped(text(of: token)))'"
+        case .quoted: return "string \"\(Self.clipped(text(of: token)))\""
+        case .html: return "HTML string <\(Self.clipped(text(of: token)))>"
+        case .keywordStrict, .keywordGraph, .keywordDigraph, .keywordNode, .keywordEdge, .keywordSubgraph:
+            return "keyword '\(text(of: token))'"
+        case .leftBrace: return "'{'"
+        case .rightBrace: return "'}'"
+        case .leftBracket: return "'['"
+        case .rightBracket: return "']'"
+        case .equals: return "'='"
+        case .semicolon: return "';'"
+        case .comma: return "','"
+        case .colon: return "':'"
+        case .plus: return "'+'"
+        case .directedEdge: return "'->'"
+        case .undirectedEdge: return "'--'"
+        case .invalid: return "an invalid character"
+        case .endOfFile: return "end of file"
+        }
+    }
+
+    private static func clipped(_ text: String) -> String {
+        let limit = 40
+        guard text.unicodeScalars.count > limit else { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.prefix(limit))) + "..."
+    }
+
     // MARK: Errors
 
     private mutating func reportInvalid(_ message: String, at token: DOTToken, fix: String?) {
         // A run of bad characters (`*/ */ */`, a block of NULs) is one mistake: report its start only.
         guard !previousWasInvalid else { return }
         previousWasInvalid = true
-        report(message, at: SourceLocation(file: file, line: token.line, column: token.column), fix: fix)
+        report(message, at: SourceLocation(fileNumber: fileNumber, line: token.line, column: token.column), fix: fix)
     }
 
     private mutating func report(_ message: String, at location: SourceLocation, fix: String?) {
@@ -432,45 +489,51 @@ struct DOTLexer {
         isLetter(byte) || byte == UInt8(ascii: "_") || byte >= 0x80
     }
 
-    private static func isIdentifierPart(_ byte: UInt8) -> Bool { isIdentifierStart(byte) || isDigit(byte) }
+    /// Letters, digits, `_` and every byte of a non-ASCII scalar, tested with one bit mask per
+    /// half of the ASCII range: this test runs for every byte of every identifier.
+    private static func isIdentifierPart(_ byte: UInt8) -> Bool {
+        let digits: UInt64 = 0x03FF_0000_0000_0000  // '0'...'9' in bytes 0-63
+        let lettersAndUnderscore: UInt64 = 0x07FF_FFFE_87FF_FFFE  // 'A'...'Z', '_', 'a'...'z' in bytes 64-127
+        if byte >= 0x80 { return true }
+        let mask = byte < 64 ? digits : lettersAndUnderscore
+        return (mask >> UInt64(byte & 63)) & 1 != 0
+    }
 
     /// The number of UTF-8 continuation bytes (`10xxxxxx`) in `bytes[start..<end]`: the bytes
     /// that do not start a scalar. Counted eight bytes at a time, since every token needs it.
-    private static func continuationBytes(in bytes: [UInt8], from start: Int, to end: Int) -> Int {
-        bytes.withUnsafeBytes { raw in
-            var count = 0
-            var index = start
-            let highBits: UInt64 = 0x8080_8080_8080_8080
-            while index + 8 <= end {
-                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                // A continuation byte has bit 7 set and bit 6 clear.
-                count += (word & highBits & ~(word << 1)).nonzeroBitCount
-                index += 8
-            }
-            while index < end {
-                if raw[index] & 0xC0 == 0x80 { count += 1 }
-                index += 1
-            }
-            return count
+    private static func continuationBytes(in bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
+        let raw = UnsafeRawBufferPointer(bytes)
+        var count = 0
+        var index = start
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        while index + 8 <= end {
+            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            // A continuation byte has bit 7 set and bit 6 clear.
+            count += (word & highBits & ~(word << 1)).nonzeroBitCount
+            index += 8
         }
+        while index < end {
+            if raw[index] & 0xC0 == 0x80 { count += 1 }
+            index += 1
+        }
+        return count
     }
 
     /// Whether every byte is ASCII (checked eight bytes at a time).
-    private static func isAllASCII(in bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { raw in
-            let count = raw.count
-            var index = 0
-            var accumulated: UInt64 = 0
-            while index + 8 <= count {
-                accumulated |= raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                index += 8
-            }
-            while index < count {
-                accumulated |= UInt64(raw[index])
-                index += 1
-            }
-            return accumulated & 0x8080_8080_8080_8080 == 0
+    private static func isAllASCII(in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let raw = UnsafeRawBufferPointer(bytes)
+        let count = raw.count
+        var index = 0
+        var accumulated: UInt64 = 0
+        while index + 8 <= count {
+            accumulated |= raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            index += 8
         }
+        while index < count {
+            accumulated |= UInt64(raw[index])
+            index += 1
+        }
+        return accumulated & 0x8080_8080_8080_8080 == 0
     }
 
     private static func scalarLength(_ lead: UInt8) -> Int {

@@ -21,12 +21,17 @@ public enum DOTParser {
     /// Parses `text`; `file` names it in diagnostics (a path, or a label such as `<stdin>`).
     public static func parse(_ text: String, file: String) -> ParseResult {
         var text = text
-        return text.withUTF8 { buffer in parse(bytes: Array(buffer), file: file) }
+        return text.withUTF8 { parse(buffer: $0, file: file) }
     }
 
     /// Parses UTF-8 `bytes`; invalid UTF-8 inside IDs is replaced by U+FFFD.
     public static func parse(bytes: [UInt8], file: String) -> ParseResult {
-        var parser = DOTSyntaxParser(bytes: bytes, file: file)
+        bytes.withUnsafeBufferPointer { parse(buffer: $0, file: file) }
+    }
+
+    /// The parser reads the input through a pointer that is valid only while this call runs.
+    private static func parse(buffer: UnsafeBufferPointer<UInt8>, file: String) -> ParseResult {
+        var parser = DOTSyntaxParser(bytes: buffer, file: file)
         return parser.parse()
     }
 

@@ -19,18 +19,17 @@ struct DOTSyntaxParser {
     }
 
     /// A node or edge statement in progress: its operands and the edge operators between them.
+    /// Statements are recycled (`makeStatement`, `recycle`) so their arrays are allocated once per
+    /// parse, not once per statement.
     private struct Statement {
         var operands: [Operand] = []
-        var operatorLocations: [SourceLocation] = []
+        var operators: [DOTToken] = []
+    }
 
-        init() {}
-
-        init(first: Operand) {
-            // Room for a short chain up front: growing from one element would reallocate per statement.
-            // Operator locations get their room at the first operator: a node statement has none.
-            operands.reserveCapacity(4)
-            operands.append(first)
-        }
+    /// An ID read but not yet used: its token, and its text when `+` joined several quoted strings.
+    private struct PendingID {
+        var token: DOTToken
+        var joined: String?
     }
 
     private enum Operand {
@@ -40,23 +39,32 @@ struct DOTSyntaxParser {
     }
 
     private var lexer: DOTLexer
+    /// The input, shared with the lexer: node ids and attribute names are looked up by their bytes.
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var current: DOTToken
     private var peeked: DOTToken?
     private var previousLine = 1
-    private let file: String
+    /// The file name's number in `SourceFileNames`, for locations.
+    private let fileNumber: UInt32
     private var builder: GraphBuilder
     private var frames: [Frame] = []
     /// The scope of the innermost open body (kept out of `frames` so statements use it without copying).
     private var scope = GraphBuilder.Scope()
     private var diagnostics: [Diagnostic] = []
+    /// Statements whose storage can be reused.
+    private var spareStatements: [Statement] = []
+    /// Attribute names seen so far, as strings made once: a pipeline repeats a few names thousands of times.
+    private var attributeNames = ByteKeyTable(capacity: 32)
+    private var attributeNameStrings: [String] = []
     private var stopped = false
     private var reportedEndOfFile = false
 
     /// Prepares to parse `bytes` (UTF-8, optionally with a byte order mark) named `file` in diagnostics.
-    init(bytes: [UInt8], file: String) {
-        self.file = file
-        builder = GraphBuilder(expectedSourceBytes: bytes.count)
-        lexer = DOTLexer(bytes: bytes, file: file)
+    init(bytes: UnsafeBufferPointer<UInt8>, file: String) {
+        fileNumber = SourceFileNames.number(of: file)
+        self.bytes = bytes
+        builder = GraphBuilder(fileNumber: fileNumber, expectedSourceBytes: bytes.count)
+        lexer = DOTLexer(bytes: bytes, fileNumber: fileNumber)
         current = lexer.next()
     }
 
@@ -109,7 +117,7 @@ struct DOTSyntaxParser {
         default:
             if current.kind != .invalid {
                 error(
-                    "expected 'digraph' or 'graph' (optionally after 'strict') to start the file, found \(current.described)",
+                    "expected 'digraph' or 'graph' (optionally after 'strict') to start the file, found \(describe(current))",
                     at: current, fix: "start the file with 'digraph NAME {'")
             }
             while current.kind != .leftBrace, current.kind != .endOfFile { advance() }
@@ -119,7 +127,7 @@ struct DOTSyntaxParser {
         }
         guard current.kind == .leftBrace else {
             if current.kind != .endOfFile || !lexer.endedInsideConstruct {
-                error("expected '{' to open the graph body, found \(current.described)", at: current,
+                error("expected '{' to open the graph body, found \(describe(current))", at: current,
                       fix: "write the body in braces: 'digraph G { ... }'")
             }
             return nil
@@ -133,9 +141,9 @@ struct DOTSyntaxParser {
         frames = [Frame(enclosingScope: GraphBuilder.Scope(), opened: opened, suspended: nil)]
         var resumed: Statement?
         while !stopped {
-            if var statement = resumed {
+            if let statement = resumed {
                 resumed = nil
-                continueStatement(&statement)
+                continueStatement(statement)
                 continue
             }
             if lexer.diagnostics.count + diagnostics.count > Self.maximumErrors { return }
@@ -184,7 +192,7 @@ struct DOTSyntaxParser {
                 at: current, fix: "put each graph in its own file")
         default:
             error(
-                "unexpected \(current.described) after the end of the graph (its closing '}' is at \(end)); expected end of file",
+                "unexpected \(describe(current)) after the end of the graph (its closing '}' is at \(end)); expected end of file",
                 at: current, fix: "remove it; if a '}' closed the graph too early, remove that '}'")
         }
     }
@@ -197,9 +205,10 @@ struct DOTSyntaxParser {
         case .keywordGraph, .keywordNode, .keywordEdge:
             advance()
             guard current.kind == .leftBracket else {
+                let keyword = lexer.text(of: token)
                 error(
-                    "expected '[' after '\(token.text)' to start its attribute list, found \(current.described)",
-                    at: current, fix: "write '\(token.text.lowercased()) [name=value]'")
+                    "expected '[' after '\(keyword)' to start its attribute list, found \(describe(current))",
+                    at: current, fix: "write '\(keyword.lowercased()) [name=value]'")
                 recover(from: current)
                 return
             }
@@ -210,23 +219,25 @@ struct DOTSyntaxParser {
             default: builder.setGraphAttributes(attributes, in: scope)
             }
         case .keywordSubgraph, .leftBrace:
-            openSubgraph(suspending: Statement())
+            openSubgraph(suspending: makeStatement())
         case .identifier, .quoted, .html:
-            guard let id = readID() else { return }
+            guard let id = readPendingID() else { return }
             if current.kind == .equals {
+                let key = text(of: id)
                 advance()
                 guard let value = readID() else {
-                    error("expected a value after '\(id.raw) =', found \(current.described)", at: current,
-                          fix: "write '\(id.raw) = value'; quote values with spaces or punctuation")
+                    error("expected a value after '\(key) =', found \(describe(current))", at: current,
+                          fix: "write '\(key) = value'; quote values with spaces or punctuation")
                     recover(from: current)
                     return
                 }
-                builder.setGraphAttributes(Attributes([(id.raw, value)]), in: scope)
+                builder.setGraphAttributes(Attributes([(key, value)]), in: scope)
                 return
             }
             guard let operand = finishNodeOperand(id) else { return }
-            var statement = Statement(first: operand)
-            continueStatement(&statement)
+            var statement = makeStatement()
+            statement.operands.append(operand)
+            continueStatement(statement)
         case .invalid:
             recover(from: token)
         case .rightBracket:
@@ -234,47 +245,69 @@ struct DOTSyntaxParser {
             recover(from: token)
         case .keywordStrict, .keywordDigraph:
             error(
-                "expected a statement, found \(token.described): a graph cannot be declared inside another graph",
+                "expected a statement, found \(describe(token)): a graph cannot be declared inside another graph",
                 at: token, fix: "use 'subgraph NAME { ... }' for a graph inside a graph")
             recover(from: token)
         default:
             error(
-                "expected a statement (a node, an edge, an attribute or a subgraph), found \(token.described)",
+                "expected a statement (a node, an edge, an attribute or a subgraph), found \(describe(token))",
                 at: token, fix: nil)
             recover(from: token)
         }
     }
 
+    /// A statement with empty arrays, reusing the storage of a finished one when there is one.
+    private mutating func makeStatement() -> Statement {
+        guard var statement = spareStatements.popLast() else {
+            var statement = Statement()
+            // Room for a short chain: growing from one element would reallocate on the way.
+            statement.operands.reserveCapacity(4)
+            statement.operators.reserveCapacity(3)
+            return statement
+        }
+        statement.operands.removeAll(keepingCapacity: true)
+        statement.operators.removeAll(keepingCapacity: true)
+        return statement
+    }
+
+    /// Returns a finished statement's storage for reuse.
+    private mutating func recycle(_ statement: Statement) {
+        spareStatements.append(statement)
+    }
+
     /// Continues a node or edge statement after an operand: more `-> operand`, then the attribute lists.
-    private mutating func continueStatement(_ statement: inout Statement) {
+    private mutating func continueStatement(_ started: consuming Statement) {
+        // Owned, not copied: a copy would share the arrays and make the first append reallocate.
+        var statement = consume started
         while current.isEdgeOperator {
             let edgeOperator = current
             checkDirection(of: edgeOperator)
-            if statement.operatorLocations.isEmpty { statement.operatorLocations.reserveCapacity(3) }
-            statement.operatorLocations.append(location(of: edgeOperator))
+            statement.operators.append(edgeOperator)
             advance()
             if current.isID {
-                guard let id = readID(), let operand = finishNodeOperand(id) else { return }
+                guard let id = readPendingID(), let operand = finishNodeOperand(id) else { return recycle(statement) }
                 statement.operands.append(operand)
             } else if current.kind == .keywordSubgraph || current.kind == .leftBrace {
                 openSubgraph(suspending: statement)
                 return
             } else {
+                defer { recycle(statement) }
                 if current.kind == .endOfFile {
                     guard !lexer.endedInsideConstruct, !reportedEndOfFile else { return }
                     reportedEndOfFile = true
                 }
                 error(
-                    "expected a node ID or a subgraph after \(edgeOperator.described), found \(current.described)",
+                    "expected a node ID or a subgraph after \(describe(edgeOperator)), found \(describe(current))",
                     at: current, fix: "name the edge's head node: 'a \(edgeOperator.kind == .directedEdge ? "->" : "--") b'")
                 recover(from: current)
                 return
             }
         }
         finish(statement)
+        recycle(statement)
     }
 
-    private mutating func finish(_ statement: Statement) {
+    private mutating func finish(_ statement: borrowing Statement) {
         if statement.operands.count == 1 {
             // A lone subgraph is a complete statement; a lone node may carry attributes.
             guard case .node(let position, _) = statement.operands[0] else { return }
@@ -284,19 +317,19 @@ struct DOTSyntaxParser {
         }
         guard let attributes = parseAttributeLists() else { return }
         for index in 0..<(statement.operands.count - 1) {
-            let location = statement.operatorLocations[index]
+            let location = location(of: statement.operators[index])
             switch (statement.operands[index], statement.operands[index + 1]) {
             case (.node(let tail, let tailPort), .node(let head, let headPort)):
                 // The common case, without building endpoint lists.
                 builder.addEdge(
-                    from: builder.nodeID(at: tail), fromPort: tailPort, to: builder.nodeID(at: head), toPort: headPort,
+                    from: tail, fromPort: tailPort, to: head, toPort: headPort,
                     explicit: attributes, in: scope, location: location)
             case (let tailOperand, let headOperand):
                 let heads = endpoints(of: headOperand)
                 for tail in endpoints(of: tailOperand) {
                     for head in heads {
                         builder.addEdge(
-                            from: tail.id, fromPort: tail.port, to: head.id, toPort: head.port,
+                            from: tail.position, fromPort: tail.port, to: head.position, toPort: head.port,
                             explicit: attributes, in: scope, location: location)
                     }
                 }
@@ -304,15 +337,15 @@ struct DOTSyntaxParser {
         }
     }
 
-    private func endpoints(of operand: Operand) -> [(id: String, port: String?)] {
+    private func endpoints(of operand: Operand) -> [(position: Int, port: String?)] {
         switch operand {
-        case .node(let position, let port): return [(builder.nodeID(at: position), port)]
+        case .node(let position, let port): return [(position, port)]
         case .subgraph(let index): return builder.members(ofSubgraph: index).map { ($0, nil) }
         }
     }
 
     /// After a node ID: an optional `:port` and `:compass`, then the node is mentioned in the current scope.
-    private mutating func finishNodeOperand(_ id: AttributeValue) -> Operand? {
+    private mutating func finishNodeOperand(_ id: PendingID) -> Operand? {
         var port: String?
         var colons = 0
         while current.kind == .colon, colons < 2 {
@@ -320,19 +353,26 @@ struct DOTSyntaxParser {
             advance()
             guard let part = readID() else {
                 error(
-                    "expected a port name or compass point (n, ne, e, se, s, sw, w, nw, c, _) after ':', found \(current.described)",
+                    "expected a port name or compass point (n, ne, e, se, s, sw, w, nw, c, _) after ':', found \(describe(current))",
                     at: current, fix: "write 'node:port' or 'node:port:compass'")
                 recover(from: current)
                 return nil
             }
             port = port.map { $0 + ":" + part.raw } ?? part.raw
         }
-        let position = builder.mentionNode(id.raw, location: id.location!, in: scope)
+        let token = id.token
+        let position: Int
+        if id.joined == nil, !token.hasEscapes, lexer.isASCIIInput {
+            // The bytes as written are the id: look it up without making a string.
+            position = builder.mentionNode(key: valueBytes(of: token), line: token.line, column: token.column, in: scope)
+        } else {
+            position = builder.mentionNode(text(of: id), line: token.line, column: token.column, in: scope)
+        }
         return .node(position, port: port)
     }
 
     /// `subgraph [ID] {` or `{`: pushes a frame whose statement resumes when the body closes.
-    private mutating func openSubgraph(suspending statement: Statement) {
+    private mutating func openSubgraph(suspending statement: consuming Statement) {
         let start = current
         var name: String?
         if current.kind == .keywordSubgraph {
@@ -341,9 +381,10 @@ struct DOTSyntaxParser {
         }
         guard current.kind == .leftBrace else {
             let subject = name.map { "subgraph '\($0)'" } ?? "the subgraph"
-            error("expected '{' to open the body of \(subject), found \(current.described)", at: current,
+            error("expected '{' to open the body of \(subject), found \(describe(current))", at: current,
                   fix: "write 'subgraph NAME { ... }'")
             recover(from: current)
+            recycle(statement)
             return
         }
         let opened = location(of: current)
@@ -392,14 +433,14 @@ struct DOTSyntaxParser {
                     if current.line > open.line, current.line > previousLine, peek().kind != .equals {
                         // A name on a new line with no '=' is the next statement: the ']' is missing.
                         error(
-                            "expected ']' to close the attribute list opened at \(open.line):\(open.column), found \(current.described) on a new line",
+                            "expected ']' to close the attribute list opened at \(open.line):\(open.column), found \(describe(current)) on a new line",
                             at: current, fix: "add ']' at the end of the attribute list")
                         return nil
                     }
-                    guard let key = readID() else { return nil }
+                    guard let key = readAttributeName() else { return nil }
                     guard current.kind == .equals else {
                         error(
-                            "expected '=' after attribute name '\(key.raw)', found \(current.described)",
+                            "expected '=' after attribute name '\(key)', found \(describe(current))",
                             at: current, fix: "write attributes as name=value, separated by ',' or ';'")
                         recover(from: current, insideBrackets: true)
                         return nil
@@ -407,12 +448,12 @@ struct DOTSyntaxParser {
                     advance()
                     guard let value = readID() else {
                         error(
-                            "expected a value after '\(key.raw) =', found \(current.described)", at: current,
-                            fix: "write '\(key.raw)=value'; quote values with spaces or punctuation: \"...\"")
+                            "expected a value after '\(key) =', found \(describe(current))", at: current,
+                            fix: "write '\(key)=value'; quote values with spaces or punctuation: \"...\"")
                         recover(from: current, insideBrackets: true)
                         return nil
                     }
-                    result[key.raw] = value
+                    result[key] = value
                 case .endOfFile:
                     if !lexer.endedInsideConstruct, !reportedEndOfFile {
                         reportedEndOfFile = true
@@ -426,7 +467,7 @@ struct DOTSyntaxParser {
                     return nil
                 default:
                     error(
-                        "expected an attribute name or ']' to close the list opened at \(open.line):\(open.column), found \(current.described)",
+                        "expected an attribute name or ']' to close the list opened at \(open.line):\(open.column), found \(describe(current))",
                         at: current, fix: "write attributes as [name=value, name=value]")
                     recover(from: current, insideBrackets: true)
                     return nil
@@ -436,27 +477,50 @@ struct DOTSyntaxParser {
         return result
     }
 
-    /// An ID: identifier, numeral, HTML string, or quoted strings joined with `+`; `nil` when the current token is none.
+    /// An attribute name, made into a string once per distinct name.
+    private mutating func readAttributeName() -> String? {
+        guard let id = readPendingID() else { return nil }
+        let token = id.token
+        guard id.joined == nil, !token.hasEscapes, lexer.isASCIIInput else { return text(of: id) }
+        let (number, inserted) = attributeNames.findOrInsert(valueBytes(of: token))
+        if inserted { attributeNameStrings.append(lexer.text(of: token)) }
+        return attributeNameStrings[number]
+    }
+
+    /// An ID as a value: identifier, numeral, HTML string, or quoted strings joined with `+`;
+    /// `nil` when the current token is none.
     private mutating func readID() -> AttributeValue? {
+        guard let id = readPendingID() else { return nil }
+        return AttributeValue(text(of: id), isHTML: id.token.kind == .html, location: location(of: id.token))
+    }
+
+    /// Reads an ID, joining quoted strings written with `+`, without making its text yet.
+    private mutating func readPendingID() -> PendingID? {
         guard current.isID else { return nil }
         let token = current
         advance()
-        let location = location(of: token)
-        guard token.kind == .quoted, current.kind == .plus else {
-            return AttributeValue(token.text, isHTML: token.kind == .html, location: location)
-        }
-        var text = token.text
+        guard token.kind == .quoted, current.kind == .plus else { return PendingID(token: token) }
+        var text = lexer.text(of: token)
         while current.kind == .plus {
             advance()
             guard current.kind == .quoted else {
-                error("expected a quoted string after '+', found \(current.described)", at: current,
+                error("expected a quoted string after '+', found \(describe(current))", at: current,
                       fix: "'+' joins quoted strings only: \"first\" + \"second\"")
                 break
             }
-            text += current.text
+            text += lexer.text(of: current)
             advance()
         }
-        return AttributeValue(text, location: location)
+        return PendingID(token: token, joined: text)
+    }
+
+    /// The bytes of a token's value as written (escapes not resolved).
+    private func valueBytes(of token: DOTToken) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[token.valueStart..<token.valueEnd])
+    }
+
+    private func text(of id: PendingID) -> String {
+        id.joined ?? lexer.text(of: id.token)
     }
 
     // MARK: Recovery
@@ -523,8 +587,10 @@ struct DOTSyntaxParser {
         return next
     }
 
+    private func describe(_ token: DOTToken) -> String { lexer.describe(token) }
+
     private func location(of token: DOTToken) -> SourceLocation {
-        SourceLocation(file: file, line: token.line, column: token.column)
+        SourceLocation(fileNumber: fileNumber, line: token.line, column: token.column)
     }
 
     private mutating func error(_ message: String, at token: DOTToken, fix: String?) {

@@ -21,7 +21,8 @@ public struct Graph: Sendable, Equatable {
     public var subgraphs: [Subgraph]
     /// Where the graph keyword is.
     public var location: SourceLocation?
-    private var indexByID: [String: Int]
+    /// Node ids numbered by position in `nodes`.
+    private var nodeTable: ByteKeyTable
 
     /// Creates a graph.
     public init(
@@ -42,15 +43,16 @@ public struct Graph: Sendable, Equatable {
         self.edges = edges
         self.subgraphs = subgraphs
         self.location = location
-        self.indexByID = [:]
+        self.nodeTable = ByteKeyTable(capacity: nodes.count)
         for node in nodes { upsert(node) }
     }
 
-    /// Creates a graph from nodes with distinct ids whose positions are already indexed (the
-    /// parser's path: it has built that index while parsing, so building it again is wasted work).
+    /// Creates a graph from nodes with distinct ids whose positions are already numbered in
+    /// `table` (the parser's path: it has built that table while parsing, so building it again
+    /// is wasted work).
     init(
         name: String?, isStrict: Bool, isDirected: Bool, attributes: Attributes, uniqueNodes: [GraphNode],
-        indexedBy index: [String: Int], edges: [GraphEdge], subgraphs: [Subgraph], location: SourceLocation?
+        numberedBy table: ByteKeyTable, edges: [GraphEdge], subgraphs: [Subgraph], location: SourceLocation?
     ) {
         self.name = name
         self.isStrict = isStrict
@@ -60,31 +62,39 @@ public struct Graph: Sendable, Equatable {
         self.edges = edges
         self.subgraphs = subgraphs
         self.location = location
-        self.indexByID = index
+        self.nodeTable = table
     }
 
     /// The position of the node with `id` in `nodes`, or `nil`.
-    public func index(of id: String) -> Int? { indexByID[id] }
+    public func index(of id: String) -> Int? { nodeTable.find(id) }
 
     /// The node with `id`, or `nil`.
-    public func node(_ id: String) -> GraphNode? { indexByID[id].map { nodes[$0] } }
+    public func node(_ id: String) -> GraphNode? { nodeTable.find(id).map { nodes[$0] } }
+
+    /// The position of the node at one end of an edge: `hint` when the parser recorded it and
+    /// it still names `id`, else a lookup. Saves hashing every edge end in a parsed graph.
+    func index(of id: String, hint: Int32) -> Int? {
+        let position = Int(hint)
+        if position >= 0, position < nodes.count, nodes[position].id == id { return position }
+        return nodeTable.find(id)
+    }
 
     /// Adds a node, or when one with the same id exists, merges the new attributes into it.
     public mutating func upsert(_ node: GraphNode) {
-        if let index = indexByID[node.id] {
+        let (index, inserted) = nodeTable.findOrInsert(node.id)
+        if !inserted {
             nodes[index].attributes.merge(node.attributes)
             for name in node.classes where !nodes[index].classes.contains(name) {
                 nodes[index].classes.append(name)
             }
         } else {
-            indexByID[node.id] = nodes.count
             nodes.append(node)
         }
     }
 
     /// Replaces the attributes of an existing node (no-op when absent).
     public mutating func setAttributes(_ attributes: Attributes, forNode id: String) {
-        guard let index = indexByID[id] else { return }
+        guard let index = nodeTable.find(id) else { return }
         nodes[index].attributes = attributes
     }
 
@@ -136,9 +146,9 @@ public struct GraphNode: Sendable, Hashable {
 /// An edge between two nodes.
 public struct GraphEdge: Sendable, Hashable {
     /// The tail node id.
-    public var from: String
+    public var from: String { didSet { tailHint = -1 } }
     /// The head node id.
-    public var to: String
+    public var to: String { didSet { headHint = -1 } }
     /// Port (and compass point) on the tail, as written after `:`; `nil` when none.
     public var fromPort: String?
     /// Port (and compass point) on the head; `nil` when none.
@@ -147,6 +157,10 @@ public struct GraphEdge: Sendable, Hashable {
     public var attributes: Attributes
     /// Where the edge operator is.
     public var location: SourceLocation?
+    /// The tail's position in the parsed graph's `nodes`, or -1; checked before use (`Graph.index(of:hint:)`).
+    var tailHint: Int32 = -1
+    /// The head's position in the parsed graph's `nodes`, or -1.
+    var headHint: Int32 = -1
 
     /// Creates an edge.
     public init(
@@ -163,6 +177,21 @@ public struct GraphEdge: Sendable, Hashable {
         self.toPort = toPort
         self.attributes = attributes
         self.location = location
+    }
+
+    /// Creates an edge whose ends' positions in the graph's nodes are known (the parser's path).
+    init(
+        from: String, to: String, fromPort: String?, toPort: String?, attributes: Attributes,
+        location: SourceLocation, tailHint: Int32, headHint: Int32
+    ) {
+        self.from = from
+        self.to = to
+        self.fromPort = fromPort
+        self.toPort = toPort
+        self.attributes = attributes
+        self.location = location
+        self.tailHint = tailHint
+        self.headHint = headHint
     }
 
     /// Compares endpoints, ports and attributes (location ignored).

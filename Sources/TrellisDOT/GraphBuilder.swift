@@ -14,10 +14,10 @@ struct GraphBuilder {
     }
 
     /// Identifies an edge for merging: strict graphs merge per node pair, other graphs per
-    /// node pair and `key` attribute (Graphviz's edge keys).
+    /// node pair and `key` attribute (Graphviz's edge keys). Nodes are by position.
     private struct EdgeKey: Hashable {
-        var from: String
-        var to: String
+        var from: Int
+        var to: Int
         var key: String?
     }
 
@@ -31,59 +31,65 @@ struct GraphBuilder {
     var isDirected = true
     var location: SourceLocation?
     var attributes = Attributes()
+    /// The number of the file name that node locations carry (`SourceFileNames`).
+    let fileNumber: UInt32
     private var nodes: [GraphNode] = []
-    private var nodeIndex: [String: Int] = [:]
+    /// Node ids numbered by position in `nodes`.
+    private var nodeTable: ByteKeyTable
     private var edges: [GraphEdge] = []
     private var edgeIndex: [EdgeKey: Int] = [:]
     private var subgraphs: [Subgraph] = []
-    private var subgraphMembers: [Set<String>] = []
+    /// Member node positions of each subgraph, in first-mention order, and the same as a set.
+    private var subgraphMembers: [[Int]] = []
+    private var subgraphMemberSets: [Set<Int>] = []
     private var subgraphIndex: [SubgraphKey: Int] = [:]
 
-    /// Creates an empty builder.
-    init() {}
-
-    /// Creates an empty builder with room for the nodes a source of `byteCount` bytes likely declares,
-    /// so the node table is not rehashed again and again while it grows.
-    init(expectedSourceBytes byteCount: Int) {
+    /// Creates an empty builder with room for the nodes a source of `byteCount` bytes likely
+    /// declares, so the node table is not rehashed again and again while it grows.
+    init(fileNumber: UInt32, expectedSourceBytes byteCount: Int = 0) {
+        self.fileNumber = fileNumber
         let capacity = byteCount / 128
-        guard capacity > 16 else { return }
-        nodes.reserveCapacity(capacity)
-        nodeIndex.reserveCapacity(capacity)
+        nodeTable = ByteKeyTable(capacity: max(capacity, 8))
+        if capacity > 16 {
+            nodes.reserveCapacity(capacity)
+            edges.reserveCapacity(capacity * 2)
+        }
     }
 
-    /// The member node ids of subgraph `index`, nested members included, in first-mention order.
-    func members(ofSubgraph index: Int) -> [String] { subgraphs[index].nodes }
+    /// The member node positions of subgraph `index`, nested members included, in first-mention order.
+    func members(ofSubgraph index: Int) -> [Int] { subgraphMembers[index] }
 
-    /// Names a node in `scope`: creates it with the node defaults in force when it is new, and
-    /// makes it a member of the scope's subgraph and every enclosing one. Returns its position.
-    @discardableResult
-    mutating func mentionNode(_ id: String, location: SourceLocation, in scope: Scope) -> Int {
-        let next = nodes.count
-        // One hash lookup that also inserts the position when the id is new.
-        let position = Self.value(of: &nodeIndex[id, default: next])
-        if position == next {
-            nodes.append(GraphNode(id: id, attributes: scope.nodeDefaults, location: location))
+    /// Names the node whose id is the UTF-8 `key` in `scope`: creates it with the node defaults in
+    /// force when it is new, and makes it a member of the scope's subgraph and every enclosing
+    /// one. Returns its position.
+    mutating func mentionNode(key: UnsafeRawBufferPointer, line: Int, column: Int, in scope: Scope) -> Int {
+        let (position, inserted) = nodeTable.findOrInsert(key)
+        if inserted {
+            let id = String(decoding: key, as: UTF8.self)
+            nodes.append(GraphNode(
+                id: id, attributes: scope.nodeDefaults, location: SourceLocation(fileNumber: fileNumber, line: line, column: column)))
         }
-        if let subgraph = scope.subgraph { addMember(id, to: subgraph) }
+        if let subgraph = scope.subgraph { addMember(position, to: subgraph) }
         return position
     }
 
-    /// Makes `id` a member of subgraph `index` and of its ancestors. Kept apart from
+    /// `mentionNode(key:...)` for an id already made into a `String` (escapes resolved, or input that is not ASCII).
+    mutating func mentionNode(_ id: String, line: Int, column: Int, in scope: Scope) -> Int {
+        var id = id
+        return id.withUTF8 { mentionNode(key: UnsafeRawBufferPointer($0), line: line, column: column, in: scope) }
+    }
+
+    /// Makes node `position` a member of subgraph `index` and of its ancestors. Kept apart from
     /// `mentionNode` so nodes outside subgraphs never touch the subgraph arrays.
-    private mutating func addMember(_ id: String, to index: Int) {
+    private mutating func addMember(_ position: Int, to index: Int) {
         var current: Int? = index
         while let index = current {
             // Membership of a subgraph implies membership of all its ancestors, so the walk can stop early.
-            guard subgraphMembers[index].insert(id).inserted else { break }
-            subgraphs[index].nodes.append(id)
+            guard subgraphMemberSets[index].insert(position).inserted else { break }
+            subgraphMembers[index].append(position)
             current = subgraphs[index].parent
         }
     }
-
-    private static func value(of slot: inout Int) -> Int { slot }
-
-    /// The id of the node at `position`.
-    func nodeID(at position: Int) -> String { nodes[position].id }
 
     /// Sets the attributes of a node statement on the node at `position` (from `mentionNode`).
     mutating func setNodeAttributes(_ explicit: Attributes, at position: Int) {
@@ -91,22 +97,18 @@ struct GraphBuilder {
         nodes[position].attributes.merge(explicit)
     }
 
-    /// Adds the edge `from -> to` created in `scope` with `explicit` attributes, or merges into
-    /// the existing edge when the graph is strict (or the edges share a `key`).
+    /// Adds the edge from node `tail` to node `head` created in `scope` with `explicit`
+    /// attributes, or merges into the existing edge when the graph
+    /// is strict (or the edges share a `key`).
     mutating func addEdge(
-        from: String, fromPort: String?, to: String, toPort: String?,
+        from tail: Int, fromPort: String?, to head: Int, toPort: String?,
         explicit: Attributes, in scope: Scope, location: SourceLocation
     ) {
-        var attributes = explicit
-        if !scope.edgeDefaults.isEmpty {
-            attributes = scope.edgeDefaults
-            attributes.merge(explicit)
-        }
         var key: EdgeKey?
         if isStrict {
-            key = edgeKey(from: from, to: to, key: nil)
-        } else if let edgeKeyValue = attributes.raw("key") {
-            key = edgeKey(from: from, to: to, key: edgeKeyValue)
+            key = edgeKey(from: tail, to: head, key: nil)
+        } else if let edgeKeyValue = explicit.raw("key") ?? scope.edgeDefaults.raw("key") {
+            key = edgeKey(from: tail, to: head, key: edgeKeyValue)
         }
         if let key, let existing = edgeIndex[key] {
             edges[existing].attributes.merge(explicit)
@@ -114,15 +116,21 @@ struct GraphBuilder {
             if let toPort { edges[existing].toPort = toPort }
             return
         }
+        var attributes = explicit
+        if !scope.edgeDefaults.isEmpty {
+            attributes = scope.edgeDefaults
+            attributes.merge(explicit)
+        }
         if let key { edgeIndex[key] = edges.count }
-        edges.append(
-            GraphEdge(from: from, to: to, fromPort: fromPort, toPort: toPort, attributes: attributes, location: location))
+        edges.append(GraphEdge(
+            from: nodes[tail].id, to: nodes[head].id, fromPort: fromPort, toPort: toPort,
+            attributes: attributes, location: location, tailHint: Int32(tail), headHint: Int32(head)))
     }
 
-    private func edgeKey(from: String, to: String, key: String?) -> EdgeKey {
+    private func edgeKey(from tail: Int, to head: Int, key: String?) -> EdgeKey {
         // Undirected edges are the same edge whichever way round they are written.
-        if !isDirected, to < from { return EdgeKey(from: to, to: from, key: key) }
-        return EdgeKey(from: from, to: to, key: key)
+        if !isDirected, nodes[head].id < nodes[tail].id { return EdgeKey(from: head, to: tail, key: key) }
+        return EdgeKey(from: tail, to: head, key: key)
     }
 
     /// Opens the subgraph `name` inside `parent`: a named subgraph seen before in the same
@@ -134,6 +142,7 @@ struct GraphBuilder {
         let index = subgraphs.count
         subgraphs.append(Subgraph(id: name, parent: parent.subgraph, location: location))
         subgraphMembers.append([])
+        subgraphMemberSets.append([])
         if let name { subgraphIndex[SubgraphKey(parent: parent.subgraph, name: name)] = index }
         return index
     }
@@ -150,8 +159,7 @@ struct GraphBuilder {
 
     /// The finished graph, with each node's classes: its own `class` list first, then one class
     /// per labelled subgraph it belongs to, outermost first (pipeline specification).
-    func build() -> Graph {
-        var nodes = self.nodes
+    consuming func build() -> Graph {
         for index in nodes.indices {
             if let own = nodes[index].attributes.raw("class") {
                 for part in own.split(separator: ",") {
@@ -160,18 +168,20 @@ struct GraphBuilder {
                 }
             }
         }
-        for subgraph in subgraphs {
-            guard let label = subgraph.attributes.raw("label") else { continue }
+        for (number, members) in subgraphMembers.enumerated() {
+            subgraphs[number].nodes = members.map { nodes[$0].id }
+        }
+        for subgraph in subgraphs.indices {
+            guard let label = subgraphs[subgraph].attributes.raw("label") else { continue }
             let name = Self.className(fromLabel: label)
             guard !name.isEmpty else { continue }
-            for member in subgraph.nodes {
-                guard let index = nodeIndex[member] else { continue }
-                if !nodes[index].classes.contains(name) { nodes[index].classes.append(name) }
+            for member in subgraphMembers[subgraph] where !nodes[member].classes.contains(name) {
+                nodes[member].classes.append(name)
             }
         }
         return Graph(
             name: name, isStrict: isStrict, isDirected: isDirected, attributes: attributes,
-            uniqueNodes: nodes, indexedBy: nodeIndex, edges: edges, subgraphs: subgraphs, location: location)
+            uniqueNodes: nodes, numberedBy: nodeTable, edges: edges, subgraphs: subgraphs, location: location)
     }
 
     /// The class a subgraph label gives its nodes: lowercased, spaces become hyphens, and every

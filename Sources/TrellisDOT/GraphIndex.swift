@@ -74,24 +74,12 @@ public struct GraphIndex: Sendable {
         var heads: [Int?] = []
         tails.reserveCapacity(graph.edges.count)
         heads.reserveCapacity(graph.edges.count)
-        // Edges written as chains or fans repeat an endpoint of the previous edge; reusing the
-        // previous lookup then saves hashing the id again.
-        var previous: (from: String, to: String, tail: Int?, head: Int?)?
-        for number in graph.edges.indices {
-            let from = graph.edges[number].from
-            let to = graph.edges[number].to
-            let tail: Int?
-            let head: Int?
-            if let previous {
-                tail = from == previous.from ? previous.tail : (from == previous.to ? previous.head : graph.index(of: from))
-                head = to == previous.to ? previous.head : (to == previous.from ? previous.tail : graph.index(of: to))
-            } else {
-                tail = graph.index(of: from)
-                head = graph.index(of: to)
+        // A parsed graph's edges carry their ends' positions; other edges are looked up.
+        graph.edges.withUnsafeBufferPointer { edges in
+            for edge in edges {
+                tails.append(graph.index(of: edge.from, hint: edge.tailHint))
+                heads.append(graph.index(of: edge.to, hint: edge.headHint))
             }
-            tails.append(tail)
-            heads.append(head)
-            previous = (from, to, tail, head)
         }
         edgeTails = tails
         edgeHeads = heads

@@ -1,7 +1,11 @@
 /// A position in a source file: 1-based line and column (columns count Unicode scalars).
+///
+/// The file name is held as a number in `SourceFileNames`, so a location is plain data: the
+/// parser stamps one on every node, edge and attribute value, and copying a `String` there
+/// would cost reference counting on each copy.
 public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
-    /// The file name as given to the parser (a path, or a label such as `<stdin>`).
-    public var file: String
+    /// The file name's number in `SourceFileNames`.
+    let fileNumber: UInt32
     /// 1-based line number.
     public var line: Int
     /// 1-based column number, counted in Unicode scalars.
@@ -9,10 +13,18 @@ public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
 
     /// Creates a location.
     public init(file: String, line: Int, column: Int) {
-        self.file = file
+        self.init(fileNumber: SourceFileNames.number(of: file), line: line, column: column)
+    }
+
+    /// Creates a location in a file already numbered (the parser numbers its file once).
+    init(fileNumber: UInt32, line: Int, column: Int) {
+        self.fileNumber = fileNumber
         self.line = line
         self.column = column
     }
+
+    /// The file name as given to the parser (a path, or a label such as `<stdin>`).
+    public var file: String { SourceFileNames.name(of: fileNumber) }
 
     /// `file:line:column`, the form editors and compilers use.
     public var description: String { "\(file):\(line):\(column)" }

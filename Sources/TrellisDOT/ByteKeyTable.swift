@@ -1,0 +1,145 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A hash set of byte strings that numbers its keys in insertion order (0, 1, 2, ...).
+///
+/// The parser looks up every node ID and attribute name it reads. Keyed by the bytes as they
+/// sit in the source, a lookup needs no `String` (so no UTF-8 validation and no allocation)
+/// and hashes with a multiply-and-shift mix instead of SipHash. Keys are copied into one byte
+/// arena; slots hold a 32-bit hash and the key number, so probing touches a single small array.
+///
+/// The hash is seeded per process, so a file crafted to collide in one run does not collide
+/// in the next.
+struct ByteKeyTable: Sendable {
+    private struct Slot {
+        var hash: UInt32
+        /// The key number, or -1 for an empty slot.
+        var key: Int32
+    }
+
+    private static let empty = Slot(hash: 0, key: -1)
+    private static let seed = UInt64.random(in: .min ... .max)
+
+    private var slots: [Slot]
+    private var mask: Int
+    private let seed: UInt64
+    /// All keys back to back; key `n` is `arena[keyStarts[n]..<keyStarts[n + 1]]`.
+    private var arena: [UInt8] = []
+    private var keyStarts: [Int] = [0]
+
+    /// Creates an empty table with room for about `capacity` keys before it grows.
+    init(capacity: Int = 8) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        slots = [Slot](repeating: Self.empty, count: size)
+        mask = size - 1
+        seed = Self.seed
+    }
+
+    /// The number of keys.
+    var count: Int { keyStarts.count - 1 }
+
+    /// The number of `key`, or `nil` when it is not in the table.
+    func find(_ key: UnsafeRawBufferPointer) -> Int? {
+        let hash = hash(of: key)
+        return slots.withUnsafeBufferPointer { slots in
+            var index = Int(truncatingIfNeeded: hash) & mask
+            while true {
+                let slot = slots[index]
+                if slot.key < 0 { return nil }
+                if slot.hash == UInt32(truncatingIfNeeded: hash), keyEquals(Int(slot.key), key) { return Int(slot.key) }
+                index = (index + 1) & mask
+            }
+        }
+    }
+
+    /// The number of `key`, adding it with the next number when it is new.
+    mutating func findOrInsert(_ key: UnsafeRawBufferPointer) -> (number: Int, inserted: Bool) {
+        let hash = hash(of: key)
+        var index = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let slot = slots[index]
+            if slot.key < 0 { break }
+            if slot.hash == UInt32(truncatingIfNeeded: hash), keyEquals(Int(slot.key), key) { return (Int(slot.key), false) }
+            index = (index + 1) & mask
+        }
+        let number = count
+        slots[index] = Slot(hash: UInt32(truncatingIfNeeded: hash), key: Int32(number))
+        arena.append(contentsOf: key)
+        keyStarts.append(arena.count)
+        // Half full at most keeps probe runs short.
+        if count * 2 > slots.count { grow() }
+        return (number, true)
+    }
+
+    /// `find` for a `String` key.
+    func find(_ key: String) -> Int? {
+        var key = key
+        return key.withUTF8 { find(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// `findOrInsert` for a `String` key.
+    mutating func findOrInsert(_ key: String) -> (number: Int, inserted: Bool) {
+        var key = key
+        return key.withUTF8 { findOrInsert(UnsafeRawBufferPointer($0)) }
+    }
+
+    private func keyEquals(_ number: Int, _ key: UnsafeRawBufferPointer) -> Bool {
+        let start = keyStarts[number]
+        let length = keyStarts[number + 1] - start
+        guard length == key.count else { return false }
+        guard length > 0 else { return true }
+        return arena.withUnsafeBytes { stored in
+            memcmp(stored.baseAddress! + start, key.baseAddress!, length) == 0
+        }
+    }
+
+    private mutating func grow() {
+        let size = slots.count * 2
+        var grown = [Slot](repeating: Self.empty, count: size)
+        let newMask = size - 1
+        for slot in slots where slot.key >= 0 {
+            var index = Int(slot.hash) & newMask
+            while grown[index].key >= 0 { index = (index + 1) & newMask }
+            grown[index] = slot
+        }
+        slots = grown
+        mask = newMask
+    }
+
+    /// A 64-bit mix of the bytes, eight at a time; only its low 32 bits are kept in slots.
+    private func hash(of key: UnsafeRawBufferPointer) -> UInt64 {
+        let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var hash = seed ^ (UInt64(key.count) &* multiplier)
+        var offset = 0
+        let count = key.count
+        while offset + 8 <= count {
+            let word = key.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            hash = (hash ^ word) &* multiplier
+            hash ^= hash >> 29
+            offset += 8
+        }
+        if offset < count {
+            // The last bytes: one word ending at the end of the key (overlapping bytes already
+            // mixed, which is harmless), or for keys under eight bytes, two overlapping halves.
+            let word: UInt64
+            if count >= 8 {
+                word = key.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            } else if count >= 4 {
+                let low = UInt64(key.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+                let high = UInt64(key.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+                word = low | high << 32
+            } else {
+                word = UInt64(key[0]) | UInt64(key[count >> 1]) << 8 | UInt64(key[count - 1]) << 16
+            }
+            hash = (hash ^ word) &* multiplier
+        }
+        hash ^= hash >> 32
+        hash = hash &* 0xD6E8_FEB8_6659_FD93
+        hash ^= hash >> 32
+        return hash
+    }
+}
