@@ -5,12 +5,15 @@
 /// exactly as `dot -Tjson` reports them; consumers that want text (prompts, tool
 /// scripts) call `text`, which resolves them.
 public struct AttributeValue: Sendable, Hashable {
+    // Stored properties are laid out in this order: the flag after the location packs into
+    // the location's padding, so a value takes 32 bytes rather than 40.
+
     /// The value as Graphviz stores it.
     public var raw: String
-    /// Whether the value was written as an HTML string (`<...>`).
-    public var isHTML: Bool
     /// Where the value starts in the source; `nil` for values built in code.
     public var location: SourceLocation?
+    /// Whether the value was written as an HTML string (`<...>`).
+    public var isHTML: Bool
 
     /// Creates a value.
     public init(_ raw: String, isHTML: Bool = false, location: SourceLocation? = nil) {

@@ -87,6 +87,11 @@ public struct Attributes: Sendable, Hashable, Sequence {
         for entry in other.entries { self[entry.key] = entry.value }
     }
 
+    /// Makes room for `capacity` attributes in storage of this list's own (copying shared storage).
+    mutating func reserveCapacity(_ capacity: Int) {
+        entries.reserveCapacity(capacity)
+    }
+
     /// Number of attributes.
     public var count: Int { entries.count }
 

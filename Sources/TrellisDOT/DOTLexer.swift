@@ -45,8 +45,13 @@ struct DOTLexer {
 
     /// The 1-based column of `offset` on the current line. Tokens are asked for in input order,
     /// so counting on from the previous answer keeps this linear even on a megabyte-long line.
+    @inline(__always)
     private mutating func column(at offset: Int) -> Int {
         if isASCII { return offset - lineStart + 1 }
+        return countedColumn(at: offset)
+    }
+
+    private mutating func countedColumn(at offset: Int) -> Int {
         if columnCacheLineStart != lineStart || offset < columnCacheOffset {
             columnCacheLineStart = lineStart
             columnCacheOffset = lineStart
@@ -144,28 +149,29 @@ struct DOTLexer {
     // MARK: Trivia
 
     /// Skips whitespace, `//` and `/* */` comments and `#` lines (a `#` as the first thing on a line).
+    /// Runs before every token, so the common bytes (spaces, line ends, the token's own first
+    /// byte) are decided with as few tests as possible.
     private mutating func skipTrivia() {
         let count = bytes.count
         while position < count {
             let byte = bytes[position]
-            switch byte {
-            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), 0x0B, 0x0C:
+            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") || byte == 0x0B || byte == 0x0C {
                 position += 1
-                while position < count {
-                    let next = bytes[position]
-                    guard next == UInt8(ascii: " ") || next == UInt8(ascii: "\t") || next == UInt8(ascii: "\r") else { break }
-                    position += 1
-                }
-            case UInt8(ascii: "\n"):
+            } else if byte == UInt8(ascii: "\n") {
                 position += 1
                 newLine()
-            case UInt8(ascii: "/") where peekByte(at: position + 1) == UInt8(ascii: "/"):
+            } else if byte == UInt8(ascii: "/") {
+                let following = peekByte(at: position + 1)
+                if following == UInt8(ascii: "/") {
+                    skipToEndOfLine()
+                } else if following == UInt8(ascii: "*") {
+                    skipBlockComment()
+                } else {
+                    return
+                }
+            } else if byte == UInt8(ascii: "#"), !lineHasToken {
                 skipToEndOfLine()
-            case UInt8(ascii: "/") where peekByte(at: position + 1) == UInt8(ascii: "*"):
-                skipBlockComment()
-            case UInt8(ascii: "#") where !lineHasToken:
-                skipToEndOfLine()
-            default:
+            } else {
                 return
             }
         }

@@ -26,15 +26,17 @@ struct DOTSyntaxParser {
         var operators: [DOTToken] = []
     }
 
-    /// An ID read but not yet used: its token, and its text when `+` joined several quoted strings.
+    /// An ID read but not yet used: its token, and when `+` joined several quoted strings, where
+    /// their joined text is in `joinedTexts`. Plain data, so passing one around costs nothing.
     private struct PendingID {
         var token: DOTToken
-        var joined: String?
+        var joined: Int32 = -1
     }
 
+    /// Plain data, so statements' arrays are cheap to fill and empty.
     private enum Operand {
-        /// A node, by its position in the builder, with its port.
-        case node(Int, port: String?)
+        /// A node, by its position in the builder, with its port: a position in `ports`, or -1 for none.
+        case node(Int, port: Int32)
         case subgraph(Int)
     }
 
@@ -56,6 +58,10 @@ struct DOTSyntaxParser {
     /// Attribute names seen so far, as strings made once: a pipeline repeats a few names thousands of times.
     private var attributeNames = ByteKeyTable(capacity: 32)
     private var attributeNameStrings: [String] = []
+    /// Texts of IDs joined with `+`, and ports written after node IDs, by `PendingID.joined` and
+    /// `Operand.node`'s port number. Both are rare, so they live apart from the common case.
+    private var joinedTexts: [String] = []
+    private var ports: [String] = []
     private var stopped = false
     private var reportedEndOfFile = false
 
@@ -311,7 +317,13 @@ struct DOTSyntaxParser {
         if statement.operands.count == 1 {
             // A lone subgraph is a complete statement; a lone node may carry attributes.
             guard case .node(let position, _) = statement.operands[0] else { return }
-            guard let attributes = parseAttributeLists() else { return }
+            // Parsed straight into the node's list: a new node's list is the node defaults, and
+            // copying them once with room for the statement's own attributes saves building a
+            // second list and merging it.
+            guard current.kind == .leftBracket else { return }
+            var attributes = builder.takeNodeAttributes(at: position)
+            attributes.reserveCapacity(attributes.count + 4)
+            guard parseAttributeLists(into: &attributes) else { return }
             builder.setNodeAttributes(attributes, at: position)
             return
         }
@@ -322,7 +334,7 @@ struct DOTSyntaxParser {
             case (.node(let tail, let tailPort), .node(let head, let headPort)):
                 // The common case, without building endpoint lists.
                 builder.addEdge(
-                    from: tail, fromPort: tailPort, to: head, toPort: headPort,
+                    from: tail, fromPort: port(tailPort), to: head, toPort: port(headPort),
                     explicit: attributes, in: scope, location: location)
             case (let tailOperand, let headOperand):
                 let heads = endpoints(of: headOperand)
@@ -339,10 +351,12 @@ struct DOTSyntaxParser {
 
     private func endpoints(of operand: Operand) -> [(position: Int, port: String?)] {
         switch operand {
-        case .node(let position, let port): return [(position, port)]
+        case .node(let position, let port): return [(position, self.port(port))]
         case .subgraph(let index): return builder.members(ofSubgraph: index).map { ($0, nil) }
         }
     }
+
+    private func port(_ number: Int32) -> String? { number < 0 ? nil : ports[Int(number)] }
 
     /// After a node ID: an optional `:port` and `:compass`, then the node is mentioned in the current scope.
     private mutating func finishNodeOperand(_ id: PendingID) -> Operand? {
@@ -362,13 +376,18 @@ struct DOTSyntaxParser {
         }
         let token = id.token
         let position: Int
-        if id.joined == nil, !token.hasEscapes, lexer.isASCIIInput {
+        var portNumber: Int32 = -1
+        if let port {
+            portNumber = Int32(ports.count)
+            ports.append(port)
+        }
+        if id.joined < 0, !token.hasEscapes, lexer.isASCIIInput {
             // The bytes as written are the id: look it up without making a string.
             position = builder.mentionNode(key: valueBytes(of: token), line: token.line, column: token.column, in: scope)
         } else {
             position = builder.mentionNode(text(of: id), line: token.line, column: token.column, in: scope)
         }
-        return .node(position, port: port)
+        return .node(position, port: portNumber)
     }
 
     /// `subgraph [ID] {` or `{`: pushes a frame whose statement resumes when the body closes.
@@ -419,6 +438,12 @@ struct DOTSyntaxParser {
     /// Zero or more `[ name = value, ... ]` lists merged in order; `nil` after an error (already reported).
     private mutating func parseAttributeLists() -> Attributes? {
         var result = Attributes()
+        return parseAttributeLists(into: &result) ? result : nil
+    }
+
+    /// Zero or more `[ name = value, ... ]` lists set in order on `result`; `false` after an
+    /// error (already reported), with `result` holding what was read before it.
+    private mutating func parseAttributeLists(into result: inout Attributes) -> Bool {
         while current.kind == .leftBracket {
             let open = current
             advance()
@@ -435,15 +460,15 @@ struct DOTSyntaxParser {
                         error(
                             "expected ']' to close the attribute list opened at \(open.line):\(open.column), found \(describe(current)) on a new line",
                             at: current, fix: "add ']' at the end of the attribute list")
-                        return nil
+                        return false
                     }
-                    guard let key = readAttributeName() else { return nil }
+                    guard let key = readAttributeName() else { return false }
                     guard current.kind == .equals else {
                         error(
                             "expected '=' after attribute name '\(key)', found \(describe(current))",
                             at: current, fix: "write attributes as name=value, separated by ',' or ';'")
                         recover(from: current, insideBrackets: true)
-                        return nil
+                        return false
                     }
                     advance()
                     guard let value = readID() else {
@@ -451,7 +476,7 @@ struct DOTSyntaxParser {
                             "expected a value after '\(key) =', found \(describe(current))", at: current,
                             fix: "write '\(key)=value'; quote values with spaces or punctuation: \"...\"")
                         recover(from: current, insideBrackets: true)
-                        return nil
+                        return false
                     }
                     result[key] = value
                 case .endOfFile:
@@ -461,27 +486,27 @@ struct DOTSyntaxParser {
                             "unexpected end of file: expected ']' to close the attribute list opened at \(open.line):\(open.column)",
                             at: current, fix: "add the missing ']'")
                     }
-                    return nil
+                    return false
                 case .invalid:
                     recover(from: current, insideBrackets: true)
-                    return nil
+                    return false
                 default:
                     error(
                         "expected an attribute name or ']' to close the list opened at \(open.line):\(open.column), found \(describe(current))",
                         at: current, fix: "write attributes as [name=value, name=value]")
                     recover(from: current, insideBrackets: true)
-                    return nil
+                    return false
                 }
             }
         }
-        return result
+        return true
     }
 
     /// An attribute name, made into a string once per distinct name.
     private mutating func readAttributeName() -> String? {
         guard let id = readPendingID() else { return nil }
         let token = id.token
-        guard id.joined == nil, !token.hasEscapes, lexer.isASCIIInput else { return text(of: id) }
+        guard id.joined < 0, !token.hasEscapes, lexer.isASCIIInput else { return text(of: id) }
         let (number, inserted) = attributeNames.findOrInsert(valueBytes(of: token))
         if inserted { attributeNameStrings.append(lexer.text(of: token)) }
         return attributeNameStrings[number]
@@ -511,7 +536,8 @@ struct DOTSyntaxParser {
             text += lexer.text(of: current)
             advance()
         }
-        return PendingID(token: token, joined: text)
+        joinedTexts.append(text)
+        return PendingID(token: token, joined: Int32(joinedTexts.count - 1))
     }
 
     /// The bytes of a token's value as written (escapes not resolved).
@@ -520,7 +546,7 @@ struct DOTSyntaxParser {
     }
 
     private func text(of id: PendingID) -> String {
-        id.joined ?? lexer.text(of: id.token)
+        id.joined < 0 ? lexer.text(of: id.token) : joinedTexts[Int(id.joined)]
     }
 
     // MARK: Recovery

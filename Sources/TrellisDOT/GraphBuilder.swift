@@ -91,10 +91,17 @@ struct GraphBuilder {
         }
     }
 
-    /// Sets the attributes of a node statement on the node at `position` (from `mentionNode`).
-    mutating func setNodeAttributes(_ explicit: Attributes, at position: Int) {
-        guard !explicit.isEmpty else { return }
-        nodes[position].attributes.merge(explicit)
+    /// Moves the attributes of the node at `position` out, leaving it none, so a node statement
+    /// can add to them without the array's copy making them shared.
+    mutating func takeNodeAttributes(at position: Int) -> Attributes {
+        var attributes = Attributes()
+        swap(&attributes, &nodes[position].attributes)
+        return attributes
+    }
+
+    /// Gives the node at `position` its attributes back (`takeNodeAttributes`).
+    mutating func setNodeAttributes(_ attributes: Attributes, at position: Int) {
+        nodes[position].attributes = attributes
     }
 
     /// Adds the edge from node `tail` to node `head` created in `scope` with `explicit`
