@@ -93,7 +93,19 @@ struct ByteKeyTable: Sendable {
         guard length == key.count else { return false }
         guard length > 0 else { return true }
         return arena.withUnsafeBytes { stored in
-            memcmp(stored.baseAddress! + start, key.baseAddress!, length) == 0
+            // Word by word, the last word overlapping: keys are mostly short ids and names.
+            let storedKey = stored.baseAddress! + start
+            let other = key.baseAddress!
+            guard length >= 8 else { return memcmp(storedKey, other, length) == 0 }
+            var offset = 0
+            while offset + 8 <= length {
+                let mine = storedKey.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                guard mine == other.loadUnaligned(fromByteOffset: offset, as: UInt64.self) else { return false }
+                offset += 8
+            }
+            return offset == length
+                || storedKey.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
+                    == other.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
         }
     }
 

@@ -65,27 +65,56 @@ struct DOTLexer {
     }
 
     /// The next token; `.endOfFile` forever once the input is used up.
+    ///
+    /// Punctuation, identifiers and quoted strings, which make up nearly every token, are
+    /// decided here; everything else (edge operators, numerals, HTML strings, errors) goes to
+    /// `lexOther`, which keeps this function small enough to stay cheap to call.
     mutating func next() -> DOTToken {
         skipTrivia()
         let start = position
-        let startLine = line
         let startColumn = column(at: start)
         guard start < bytes.count else {
-            return DOTToken(kind: .endOfFile, offset: start, line: startLine, column: startColumn)
+            return DOTToken(kind: .endOfFile, offset: start, line: line, column: startColumn)
         }
         lineHasToken = true
-        var token = DOTToken(kind: .invalid, offset: start, line: startLine, column: startColumn)
+        var token = DOTToken(kind: .invalid, offset: start, line: line, column: startColumn)
         let byte = bytes[start]
+        if let punctuation = Self.punctuation(byte) {
+            token.kind = punctuation
+            position += 1
+        } else if Self.isLetter(byte) || byte == UInt8(ascii: "_") {
+            lexIdentifier(into: &token)
+        } else if byte == UInt8(ascii: "\"") {
+            lexQuoted(into: &token)
+        } else {
+            lexOther(byte, into: &token)
+        }
+        if token.kind != .invalid { previousWasInvalid = false }
+        return token
+    }
+
+    /// The one-byte tokens.
+    @inline(__always)
+    private static func punctuation(_ byte: UInt8) -> DOTToken.Kind? {
         switch byte {
-        case UInt8(ascii: "{"): token.kind = .leftBrace; position += 1
-        case UInt8(ascii: "}"): token.kind = .rightBrace; position += 1
-        case UInt8(ascii: "["): token.kind = .leftBracket; position += 1
-        case UInt8(ascii: "]"): token.kind = .rightBracket; position += 1
-        case UInt8(ascii: "="): token.kind = .equals; position += 1
-        case UInt8(ascii: ";"): token.kind = .semicolon; position += 1
-        case UInt8(ascii: ","): token.kind = .comma; position += 1
-        case UInt8(ascii: ":"): token.kind = .colon; position += 1
-        case UInt8(ascii: "+"): token.kind = .plus; position += 1
+        case UInt8(ascii: "["): return .leftBracket
+        case UInt8(ascii: "]"): return .rightBracket
+        case UInt8(ascii: "="): return .equals
+        case UInt8(ascii: ","): return .comma
+        case UInt8(ascii: ";"): return .semicolon
+        case UInt8(ascii: "{"): return .leftBrace
+        case UInt8(ascii: "}"): return .rightBrace
+        case UInt8(ascii: ":"): return .colon
+        case UInt8(ascii: "+"): return .plus
+        default: return nil
+        }
+    }
+
+    /// Every token that does not start with punctuation, an ASCII letter, `_` or `"`; an
+    /// identifier starting with a non-ASCII letter ends up here too.
+    private mutating func lexOther(_ byte: UInt8, into token: inout DOTToken) {
+        let start = token.offset
+        switch byte {
         case UInt8(ascii: "-"):
             let following = peekByte(at: start + 1)
             if following == UInt8(ascii: ">") {
@@ -102,8 +131,6 @@ struct DOTLexer {
                     "unexpected '-'; expected '->' or '--' (an edge) or a number such as -1.5",
                     at: token, fix: "write an edge as 'a -> b' (digraph) or 'a -- b' (graph)")
             }
-        case UInt8(ascii: "\""):
-            lexQuoted(into: &token)
         case UInt8(ascii: "<"):
             lexHTML(into: &token)
         case UInt8(ascii: "."):
@@ -142,38 +169,60 @@ struct DOTLexer {
                     fix: "quote text that contains special characters: \"...\"")
             }
         }
-        if token.kind != .invalid { previousWasInvalid = false }
-        return token
     }
 
     // MARK: Trivia
 
     /// Skips whitespace, `//` and `/* */` comments and `#` lines (a `#` as the first thing on a line).
-    /// Runs before every token, so the common bytes (spaces, line ends, the token's own first
-    /// byte) are decided with as few tests as possible.
+    /// Runs before every token, so spaces and line ends are skipped in a tight loop over local
+    /// copies of the position and line, and only a possible comment leaves it.
+    @inline(__always)
     private mutating func skipTrivia() {
+        guard let base = bytes.baseAddress else { return }
         let count = bytes.count
-        while position < count {
-            let byte = bytes[position]
-            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") || byte == 0x0B || byte == 0x0C {
-                position += 1
+        var index = position
+        while index < count {
+            let byte = base[index]
+            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") {
+                index += 1
             } else if byte == UInt8(ascii: "\n") {
-                position += 1
-                newLine()
-            } else if byte == UInt8(ascii: "/") {
-                let following = peekByte(at: position + 1)
-                if following == UInt8(ascii: "/") {
-                    skipToEndOfLine()
-                } else if following == UInt8(ascii: "*") {
-                    skipBlockComment()
-                } else {
-                    return
-                }
-            } else if byte == UInt8(ascii: "#"), !lineHasToken {
-                skipToEndOfLine()
+                index += 1
+                line += 1
+                lineStart = index
+                lineHasToken = false
+            } else if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "#") || byte == 0x0B || byte == 0x0C {
+                position = index
+                guard skipCommentOrRareSpace() else { return }
+                index = position
             } else {
-                return
+                break
             }
+        }
+        position = index
+    }
+
+    /// Skips one comment, `#` line or vertical tab or form feed at `position`; `false` when
+    /// the byte there starts a token instead.
+    private mutating func skipCommentOrRareSpace() -> Bool {
+        let byte = bytes[position]
+        if byte == 0x0B || byte == 0x0C {
+            position += 1
+            return true
+        }
+        if byte == UInt8(ascii: "#") {
+            guard !lineHasToken else { return false }
+            skipToEndOfLine()
+            return true
+        }
+        switch peekByte(at: position + 1) {
+        case UInt8(ascii: "/"):
+            skipToEndOfLine()
+            return true
+        case UInt8(ascii: "*"):
+            skipBlockComment()
+            return true
+        default:
+            return false
         }
     }
 

@@ -18,12 +18,13 @@ struct DOTSyntaxParser {
         var suspended: Statement?
     }
 
-    /// A node or edge statement in progress: its operands and the edge operators between them.
-    /// Statements are recycled (`makeStatement`, `recycle`) so their arrays are allocated once per
-    /// parse, not once per statement.
+    /// A node or edge statement in progress: where its operands and the edge operators between
+    /// them start on the parser's `operands` and `operators` stacks. A statement suspended by a
+    /// subgraph operand keeps its entries below those of the statements inside the subgraph,
+    /// which end first, so the stacks never need a statement's own arrays.
     private struct Statement {
-        var operands: [Operand] = []
-        var operators: [DOTToken] = []
+        var operandBase: Int
+        var operatorBase: Int
     }
 
     /// An ID read but not yet used: its token, and when `+` joined several quoted strings, where
@@ -53,8 +54,9 @@ struct DOTSyntaxParser {
     /// The scope of the innermost open body (kept out of `frames` so statements use it without copying).
     private var scope = GraphBuilder.Scope()
     private var diagnostics: [Diagnostic] = []
-    /// Statements whose storage can be reused.
-    private var spareStatements: [Statement] = []
+    /// The operands and edge operators of the statements in progress (`Statement`).
+    private var operands: [Operand] = []
+    private var operators: [DOTToken] = []
     /// Attribute names seen so far, as strings made once: a pipeline repeats a few names thousands of times.
     private var attributeNames = ByteKeyTable(capacity: 32)
     private var attributeNameStrings: [String] = []
@@ -160,11 +162,11 @@ struct DOTSyntaxParser {
                 let frame = frames.removeLast()
                 let closed = scope.subgraph
                 scope = frame.enclosingScope
-                guard var statement = frame.suspended, let index = closed else {
+                guard let statement = frame.suspended, let index = closed else {
                     checkNothingFollows(closingBrace: closing)
                     return
                 }
-                statement.operands.append(.subgraph(index))
+                operands.append(.subgraph(index))
                 resumed = statement
             case .endOfFile:
                 reportUnclosedBody()
@@ -241,8 +243,8 @@ struct DOTSyntaxParser {
                 return
             }
             guard let operand = finishNodeOperand(id) else { return }
-            var statement = makeStatement()
-            statement.operands.append(operand)
+            let statement = makeStatement()
+            operands.append(operand)
             continueStatement(statement)
         case .invalid:
             recover(from: token)
@@ -262,42 +264,32 @@ struct DOTSyntaxParser {
         }
     }
 
-    /// A statement with empty arrays, reusing the storage of a finished one when there is one.
-    private mutating func makeStatement() -> Statement {
-        guard var statement = spareStatements.popLast() else {
-            var statement = Statement()
-            // Room for a short chain: growing from one element would reallocate on the way.
-            statement.operands.reserveCapacity(4)
-            statement.operators.reserveCapacity(3)
-            return statement
-        }
-        statement.operands.removeAll(keepingCapacity: true)
-        statement.operators.removeAll(keepingCapacity: true)
-        return statement
+    /// A new statement, starting at the tops of the stacks.
+    private func makeStatement() -> Statement {
+        Statement(operandBase: operands.count, operatorBase: operators.count)
     }
 
-    /// Returns a finished statement's storage for reuse.
-    private mutating func recycle(_ statement: Statement) {
-        spareStatements.append(statement)
+    /// Removes a finished (or abandoned) statement's entries from the stacks.
+    private mutating func end(_ statement: Statement) {
+        while operands.count > statement.operandBase { operands.removeLast() }
+        while operators.count > statement.operatorBase { operators.removeLast() }
     }
 
     /// Continues a node or edge statement after an operand: more `-> operand`, then the attribute lists.
-    private mutating func continueStatement(_ started: consuming Statement) {
-        // Owned, not copied: a copy would share the arrays and make the first append reallocate.
-        var statement = consume started
+    private mutating func continueStatement(_ statement: Statement) {
         while current.isEdgeOperator {
             let edgeOperator = current
             checkDirection(of: edgeOperator)
-            statement.operators.append(edgeOperator)
+            operators.append(edgeOperator)
             advance()
             if current.isID {
-                guard let id = readPendingID(), let operand = finishNodeOperand(id) else { return recycle(statement) }
-                statement.operands.append(operand)
+                guard let id = readPendingID(), let operand = finishNodeOperand(id) else { return end(statement) }
+                operands.append(operand)
             } else if current.kind == .keywordSubgraph || current.kind == .leftBrace {
                 openSubgraph(suspending: statement)
                 return
             } else {
-                defer { recycle(statement) }
+                defer { end(statement) }
                 if current.kind == .endOfFile {
                     guard !lexer.endedInsideConstruct, !reportedEndOfFile else { return }
                     reportedEndOfFile = true
@@ -310,13 +302,14 @@ struct DOTSyntaxParser {
             }
         }
         finish(statement)
-        recycle(statement)
+        end(statement)
     }
 
-    private mutating func finish(_ statement: borrowing Statement) {
-        if statement.operands.count == 1 {
+    private mutating func finish(_ statement: Statement) {
+        let operandCount = operands.count - statement.operandBase
+        if operandCount == 1 {
             // A lone subgraph is a complete statement; a lone node may carry attributes.
-            guard case .node(let position, _) = statement.operands[0] else { return }
+            guard case .node(let position, _) = operands[statement.operandBase] else { return }
             // Parsed straight into the node's list: a new node's list is the node defaults, and
             // copying them once with room for the statement's own attributes saves building a
             // second list and merging it.
@@ -328,9 +321,9 @@ struct DOTSyntaxParser {
             return
         }
         guard let attributes = parseAttributeLists() else { return }
-        for index in 0..<(statement.operands.count - 1) {
-            let location = location(of: statement.operators[index])
-            switch (statement.operands[index], statement.operands[index + 1]) {
+        for index in 0..<(operandCount - 1) {
+            let location = location(of: operators[statement.operatorBase + index])
+            switch (operands[statement.operandBase + index], operands[statement.operandBase + index + 1]) {
             case (.node(let tail, let tailPort), .node(let head, let headPort)):
                 // The common case, without building endpoint lists.
                 builder.addEdge(
@@ -391,7 +384,7 @@ struct DOTSyntaxParser {
     }
 
     /// `subgraph [ID] {` or `{`: pushes a frame whose statement resumes when the body closes.
-    private mutating func openSubgraph(suspending statement: consuming Statement) {
+    private mutating func openSubgraph(suspending statement: Statement) {
         let start = current
         var name: String?
         if current.kind == .keywordSubgraph {
@@ -403,7 +396,7 @@ struct DOTSyntaxParser {
             error("expected '{' to open the body of \(subject), found \(describe(current))", at: current,
                   fix: "write 'subgraph NAME { ... }'")
             recover(from: current)
-            recycle(statement)
+            end(statement)
             return
         }
         let opened = location(of: current)
