@@ -69,17 +69,20 @@ public struct AttributeValueRule: ValidationRule {
         }
         inspect(graph.attributes, Self.graphKeys, Self.graphExpectations, owner: { "the graph" }, node: nil, edge: { nil },
                 fallback: { graph.location })
-        // Unsafe buffers let the loops read each element's attributes in place instead of copying the element.
+        // Unsafe buffers let the loops read each element's attributes in place instead of copying
+        // the element; the key lists are read once, since each read of a static retains it.
+        let nodeKeys = Self.nodeKeys, nodeExpectations = Self.nodeExpectations
+        let edgeKeys = Self.edgeKeys, edgeExpectations = Self.edgeExpectations
         graph.nodes.withUnsafeBufferPointer { nodes in
             for number in nodes.indices {
-                inspect(nodes[number].attributes, Self.nodeKeys, Self.nodeExpectations,
+                inspect(nodes[number].attributes, nodeKeys, nodeExpectations,
                         owner: { "node '\(nodes[number].id)'" }, node: nodes[number].id, edge: { nil },
                         fallback: { nodes[number].location })
             }
         }
         graph.edges.withUnsafeBufferPointer { edges in
             for number in edges.indices {
-                inspect(edges[number].attributes, Self.edgeKeys, Self.edgeExpectations,
+                inspect(edges[number].attributes, edgeKeys, edgeExpectations,
                         owner: { "edge \(edges[number].from) -> \(edges[number].to)" }, node: nil,
                         edge: { EdgeReference(from: edges[number].from, to: edges[number].to) },
                         fallback: { edges[number].location })

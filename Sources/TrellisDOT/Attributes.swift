@@ -34,7 +34,12 @@ public struct Attributes: Sendable, Hashable, Sequence {
         if let positions { return positions[key] }
         // Comparing lengths first skips most string comparisons; keys are short and few.
         let length = key.utf8.count
-        return entries.firstIndex { $0.key.utf8.count == length && $0.key == key }
+        return entries.withUnsafeBufferPointer { entries in
+            for index in entries.indices where entries[index].key.utf8.count == length && entries[index].key == key {
+                return index
+            }
+            return nil
+        }
     }
 
     /// The value for `key`, or `nil`. Setting `nil` removes the key.

@@ -580,6 +580,14 @@ struct DOTLexer {
         let count = raw.count
         var index = 0
         var accumulated: UInt64 = 0
+        // Four words per step: the test is a pass over the whole input before lexing starts.
+        while index + 32 <= count {
+            accumulated |= raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                | raw.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self)
+                | raw.loadUnaligned(fromByteOffset: index + 16, as: UInt64.self)
+                | raw.loadUnaligned(fromByteOffset: index + 24, as: UInt64.self)
+            index += 32
+        }
         while index + 8 <= count {
             accumulated |= raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
             index += 8

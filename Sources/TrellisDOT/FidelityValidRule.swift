@@ -30,10 +30,12 @@ public struct FidelityValidRule: ValidationRule {
             guard !Self.modes.contains(value.raw) else { return }
             report(value, key: "default_fidelity", owner: { "the graph" }, node: nil, edge: nil, fallback: graph.location)
         }
-        // Unsafe buffers let the loops read each element's attributes in place instead of copying the element.
+        // Unsafe buffers let the loops read each element's attributes in place instead of copying
+        // the element; the key list is read once, since each read of a static retains it.
+        let keys = Self.keys
         graph.nodes.withUnsafeBufferPointer { nodes in
             for number in nodes.indices {
-                nodes[number].attributes.forEachPresent(Self.keys) { _, value in
+                nodes[number].attributes.forEachPresent(keys) { _, value in
                     guard !Self.modes.contains(value.raw) else { return }
                     let node = nodes[number]
                     report(value, key: "fidelity", owner: { "node '\(node.id)'" }, node: node.id, edge: nil, fallback: node.location)
@@ -42,7 +44,7 @@ public struct FidelityValidRule: ValidationRule {
         }
         graph.edges.withUnsafeBufferPointer { edges in
             for number in edges.indices {
-                edges[number].attributes.forEachPresent(Self.keys) { _, value in
+                edges[number].attributes.forEachPresent(keys) { _, value in
                     guard !Self.modes.contains(value.raw) else { return }
                     let edge = edges[number]
                     report(value, key: "fidelity", owner: { "edge \(edge.from) -> \(edge.to)" }, node: nil,

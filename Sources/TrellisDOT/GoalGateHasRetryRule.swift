@@ -14,12 +14,14 @@ public struct GoalGateHasRetryRule: ValidationRule {
     public func check(_ graph: Graph, in context: ValidationContext) -> [Diagnostic] {
         guard !graph.attributes.hasNonBlank(anyOf: RetryTargetExistsRule.keys) else { return [] }
         var diagnostics: [Diagnostic] = []
-        // An unsafe buffer lets the loop read each node's attributes in place instead of copying the node.
+        // An unsafe buffer lets the loop read each node's attributes in place instead of copying
+        // the node; the key list is read once, since each read of a static retains it.
+        let keys = Self.keys
         graph.nodes.withUnsafeBufferPointer { nodes in
             for number in nodes.indices {
                 var gate: AttributeValue?
                 var hasTarget = false
-                nodes[number].attributes.forEachPresent(Self.keys) { position, value in
+                nodes[number].attributes.forEachPresent(keys) { position, value in
                     if position == 0 {
                         if value.boolean == true { gate = value }
                     } else if !value.isBlank {

@@ -8,7 +8,7 @@ extension GraphIndex {
         var parsed: [Result<ConditionExpression, ConditionSyntaxError>] = []
         var numbers: [Int?] = []
         numbers.reserveCapacity(graph.edges.count)
-        var numberByText: [String: Int] = [:]
+        var numberByText = ByteKeyTable()
         // An unsafe buffer lets the loop read each edge's attributes in place instead of copying the edge.
         graph.edges.withUnsafeBufferPointer { edges in
             for edge in edges.indices {
@@ -16,15 +16,11 @@ extension GraphIndex {
                     numbers.append(nil)
                     continue
                 }
-                if let known = numberByText[value.raw] {
-                    numbers.append(known)
-                    continue
-                }
-                let number = texts.count
-                numberByText[value.raw] = number
+                let (number, isNew) = numberByText.findOrInsert(value.raw)
+                numbers.append(number)
+                guard isNew else { continue }
                 texts.append(value.raw)
                 parsed.append(Result { () throws(ConditionSyntaxError) in try ConditionParser.parse(value.raw) })
-                numbers.append(number)
             }
         }
         return (texts, parsed, numbers)

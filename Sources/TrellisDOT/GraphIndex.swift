@@ -47,7 +47,7 @@ public struct GraphIndex: Sendable {
             // Borrowing through the buffer avoids copying each node; neighbours usually share
             // a type, so the previous one is compared before hashing.
             for node in nodes.indices {
-                let type = NodeTypes.resolvedType(of: nodes[node])
+                let type = NodeTypes.resolvedType(attributes: nodes[node].attributes)
                 types.append(type)
                 if let previousType, previousType.name == type {
                     typeNumbers.append(previousType.number)

@@ -14,10 +14,12 @@ public struct PromptOnLLMNodesRule: ValidationRule {
     public func check(_ graph: Graph, in context: ValidationContext) -> [Diagnostic] {
         let index = context.graphIndex(for: graph)
         var diagnostics: [Diagnostic] = []
-        // An unsafe buffer lets the loop read each node's attributes in place instead of copying the node.
+        // An unsafe buffer lets the loop read each node's attributes in place instead of copying
+        // the node; the key list is read once, since each read of a static retains it.
+        let keys = Self.keys
         graph.nodes.withUnsafeBufferPointer { nodes in
             for number in nodes.indices where index.nodeTypes[number] == NodeTypes.llm {
-                guard !nodes[number].attributes.hasNonBlank(anyOf: Self.keys), !index.isEndpoint(number) else { continue }
+                guard !nodes[number].attributes.hasNonBlank(anyOf: keys), !index.isEndpoint(number) else { continue }
                 let node = nodes[number]
                 diagnostics.append(Diagnostic(
                     rule: id, severity: .warning,

@@ -16,12 +16,14 @@ public struct RetryTargetExistsRule: ValidationRule {
     /// Reports each retry target that names a missing node.
     public func check(_ graph: Graph, in context: ValidationContext) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
+        // Read once: each read of a static retains it, and this runs for every node.
+        let keys = Self.keys
         func inspect(_ attributes: Attributes, node: String?, fallback: SourceLocation?) {
-            attributes.forEachPresent(Self.keys) { position, value in
+            attributes.forEachPresent(keys) { position, value in
                 guard !value.isBlank, graph.index(of: value.raw) == nil else { return }
                 let target = value.raw.trimmingSpaces()
                 guard graph.index(of: target) == nil else { return }
-                let key = Self.keys[position]
+                let key = keys[position]
                 let owner = node.map { "node '\($0)'" } ?? "the graph"
                 diagnostics.append(Diagnostic(
                     rule: id, severity: .error,
