@@ -44,35 +44,35 @@ struct ByteKeyTable: Sendable {
 
     /// The number of `key`, or `nil` when it is not in the table.
     func find(_ key: UnsafeRawBufferPointer) -> Int? {
-        let hash = hash(of: key)
-        return slots.withUnsafeBufferPointer { slots in
-            var index = Int(truncatingIfNeeded: hash) & mask
-            while true {
-                let slot = slots[index]
-                if slot.key < 0 { return nil }
-                if slot.hash == UInt32(truncatingIfNeeded: hash), keyEquals(Int(slot.key), key) { return Int(slot.key) }
-                index = (index + 1) & mask
-            }
-        }
+        probe(key, hash: hash(of: key)).number
     }
 
     /// The number of `key`, adding it with the next number when it is new.
     mutating func findOrInsert(_ key: UnsafeRawBufferPointer) -> (number: Int, inserted: Bool) {
         let hash = hash(of: key)
-        var index = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let slot = slots[index]
-            if slot.key < 0 { break }
-            if slot.hash == UInt32(truncatingIfNeeded: hash), keyEquals(Int(slot.key), key) { return (Int(slot.key), false) }
-            index = (index + 1) & mask
-        }
+        let (slot, found) = probe(key, hash: hash)
+        if let found { return (found, false) }
         let number = count
-        slots[index] = Slot(hash: UInt32(truncatingIfNeeded: hash), key: Int32(number))
+        slots[slot] = Slot(hash: UInt32(truncatingIfNeeded: hash), key: Int32(number))
         arena.append(contentsOf: key)
         keyStarts.append(arena.count)
         // Half full at most keeps probe runs short.
         if count * 2 > slots.count { grow() }
         return (number, true)
+    }
+
+    /// Where `key` is: its number when present, and the slot that holds it or that it would take.
+    private func probe(_ key: UnsafeRawBufferPointer, hash: UInt64) -> (slot: Int, number: Int?) {
+        let shortHash = UInt32(truncatingIfNeeded: hash)
+        return slots.withUnsafeBufferPointer { slots in
+            var index = Int(truncatingIfNeeded: hash) & mask
+            while true {
+                let slot = slots[index]
+                if slot.key < 0 { return (index, nil) }
+                if slot.hash == shortHash, keyEquals(Int(slot.key), key) { return (index, Int(slot.key)) }
+                index = (index + 1) & mask
+            }
+        }
     }
 
     /// `find` for a `String` key.
