@@ -105,8 +105,8 @@ struct GraphBuilder {
     }
 
     /// Adds the edge from node `tail` to node `head` created in `scope` with `explicit`
-    /// attributes, or merges into the existing edge when the graph
-    /// is strict (or the edges share a `key`).
+    /// attributes, or merges into the existing edge when the graph is strict (or the edges
+    /// share a `key`).
     mutating func addEdge(
         from tail: Int, fromPort: String?, to head: Int, toPort: String?,
         explicit: Attributes, in scope: Scope, location: SourceLocation
