@@ -43,19 +43,7 @@ public enum NodeTypes {
     /// The type of a node with `attributes` (see `resolvedType(of:)`).
     static func resolvedType(attributes: Attributes) -> String {
         if let explicit = attributes.raw("type"), !explicit.isEmpty { return explicit }
-        guard let shape = attributes.raw("shape") else { return llm }
-        // A switch compares the short shape names directly; `byShape` would hash each one.
-        switch shape {
-        case "box": return llm
-        case "Mdiamond": return start
-        case "Msquare": return exit
-        case "diamond": return conditional
-        case "hexagon": return human
-        case "parallelogram": return tool
-        case "component": return parallel
-        case "tripleoctagon": return fanIn
-        case "house": return managerLoop
-        default: return llm
-        }
+        if let shape = attributes.raw("shape"), let type = byShape[shape] { return type }
+        return llm
     }
 }
