@@ -44,6 +44,8 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .target(name: "TrellisProviders", dependencies: ["TrellisEngine"], swiftSettings: strict),
+
         // MARK: Command-line tool
         .executableTarget(
             name: "trellis",
@@ -74,6 +76,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "TrellisSessionTests", dependencies: ["TrellisSession"], swiftSettings: strict),
+        .testTarget(name: "TrellisProvidersTests", dependencies: ["TrellisProviders"], swiftSettings: strict),
         .testTarget(name: "TrellisCLITests", dependencies: ["TrellisDOT"], swiftSettings: strict),
     ]
 )

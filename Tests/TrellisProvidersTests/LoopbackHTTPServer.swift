@@ -1,0 +1,168 @@
+import Foundation
+import Glibc
+import Synchronization
+
+/// A real HTTP/1.1 server on 127.0.0.1 for tests: it answers each request with what the
+/// test's script says, including streamed bodies written piece by piece, slow answers, and
+/// connections cut in the middle of a body. Every connection gets its own thread and is
+/// closed after one response.
+final class LoopbackHTTPServer: Sendable {
+    /// A request as the server received it.
+    struct Request: Sendable {
+        var method: String
+        var path: String
+        /// Header fields by lowercased name.
+        var headers: [String: String]
+        var body: String
+    }
+
+    /// What to answer.
+    struct Response: Sendable {
+        var status: Int = 200
+        var headers: [String: String] = ["Content-Type": "application/json"]
+        /// Body pieces, each written after its delay; more than one piece is sent chunked.
+        var pieces: [(delay: Duration, text: String)] = []
+        /// Close the connection after the pieces without ending the body.
+        var cut = false
+
+        /// A whole JSON body.
+        static func json(_ text: String, status: Int = 200, headers: [String: String] = [:]) -> Response {
+            Response(status: status, headers: ["Content-Type": "application/json"].merging(headers) { $1 }, pieces: [(.zero, text)])
+        }
+
+        /// An event stream, one piece per event text.
+        static func events(_ events: [String], every delay: Duration = .zero, cut: Bool = false) -> Response {
+            Response(status: 200, headers: ["Content-Type": "text/event-stream"], pieces: events.map { (delay, $0) }, cut: cut)
+        }
+    }
+
+    let port: Int
+    private let listener: Int32
+    private let script: @Sendable (Request, Int) -> Response
+    private let log = Mutex<[Request]>([])
+
+    /// Starts listening; `script` gets each request and its number (from 0).
+    init(script: @escaping @Sendable (Request, Int) -> Response) throws {
+        self.script = script
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ServerError("socket: errno \(errno)") }
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 64) == 0 else { throw ServerError("bind/listen: errno \(errno)") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        listener = fd
+        let thread = Thread { [self] in acceptLoop() }
+        thread.start()
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// Every request received so far.
+    var requests: [Request] { log.withLock { $0 } }
+
+    /// Stops accepting connections.
+    func stop() {
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+    }
+
+    private func acceptLoop() {
+        while true {
+            let connection = accept(listener, nil, nil)
+            guard connection >= 0 else { return }
+            let thread = Thread { [self] in serve(connection) }
+            thread.start()
+        }
+    }
+
+    private func serve(_ connection: Int32) {
+        defer { close(connection) }
+        guard let request = readRequest(connection) else { return }
+        let number = log.withLock { log in
+            log.append(request)
+            return log.count - 1
+        }
+        let response = script(request, number)
+        var head = "HTTP/1.1 \(response.status) \(response.status < 400 ? "OK" : "Error")\r\nConnection: close\r\n"
+        for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
+        let chunked = response.pieces.count > 1 || response.cut
+        if chunked {
+            head += "Transfer-Encoding: chunked\r\n\r\n"
+        } else {
+            head += "Content-Length: \(response.pieces.first?.text.utf8.count ?? 0)\r\n\r\n"
+        }
+        guard write(connection, head) else { return }
+        for piece in response.pieces {
+            if piece.delay > .zero { Thread.sleep(forTimeInterval: Double(piece.delay.components.seconds) + Double(piece.delay.components.attoseconds) / 1e18) }
+            let bytes = piece.text.utf8.count
+            guard write(connection, chunked ? String(bytes, radix: 16) + "\r\n" + piece.text + "\r\n" : piece.text) else { return }
+        }
+        if chunked && !response.cut { _ = write(connection, "0\r\n\r\n") }
+    }
+
+    private func write(_ connection: Int32, _ text: String) -> Bool {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeMutableBytes { send(connection, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            if written <= 0 { return false }
+            offset += written
+        }
+        return true
+    }
+
+    private func readRequest(_ connection: Int32) -> Request? {
+        var data: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var headerEnd: Int?
+        var contentLength = 0
+        while true {
+            if let end = headerEnd, data.count >= end + contentLength { break }
+            let count = buffer.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { return nil }
+            data += buffer[..<count]
+            if headerEnd == nil, let range = findHeaderEnd(data) {
+                headerEnd = range
+                let head = String(decoding: data[..<range], as: UTF8.self)
+                for line in head.split(separator: "\r\n") where line.lowercased().hasPrefix("content-length:") {
+                    contentLength = Int(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) ?? 0
+                }
+            }
+        }
+        let end = headerEnd!
+        let lines = String(decoding: data[..<(end - 4)], as: UTF8.self).components(separatedBy: "\r\n")
+        let requestLine = lines[0].split(separator: " ")
+        var headers: [String: String] = [:]
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return Request(method: String(requestLine[0]), path: String(requestLine[1]), headers: headers,
+                       body: String(decoding: data[end..<(end + contentLength)], as: UTF8.self))
+    }
+
+    private func findHeaderEnd(_ data: [UInt8]) -> Int? {
+        guard data.count >= 4 else { return nil }
+        for index in 0...(data.count - 4) where data[index] == 13 && data[index + 1] == 10 && data[index + 2] == 13 && data[index + 3] == 10 {
+            return index + 4
+        }
+        return nil
+    }
+
+    struct ServerError: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+}
