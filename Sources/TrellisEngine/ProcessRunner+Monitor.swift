@@ -12,6 +12,7 @@ extension ProcessRunner {
             StreamCapture(descriptor: process.standardOutput, limit: limits.captureLimit),
             StreamCapture(descriptor: process.standardError, limit: limits.captureLimit),
         ]
+        var input = InputFeed(descriptor: process.standardInput, bytes: limits.standardInput)
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var termination: Termination?
         var exitedAt: ContinuousClock.Instant?
@@ -48,8 +49,10 @@ extension ProcessRunner {
                 let grace = terminateSentAt == nil ? limits.drainGrace : limits.terminationGrace
                 if now - exitedAt >= grace { break }
             }
-            wait(for: &streams, buffer: &buffer, milliseconds: 20)
+            if termination != nil || terminateSentAt != nil { input.close() }
+            wait(for: &streams, input: &input, buffer: &buffer, milliseconds: 20)
         }
+        input.close()
         if terminateSentAt != nil {
             _ = kill(-process.pid, SIGKILL)
         }
@@ -66,19 +69,23 @@ extension ProcessRunner {
         return MonitorOutcome(result: result, stoppedOnRequest: stoppedOnRequest)
     }
 
-    /// Waits up to `milliseconds` for output and reads whatever is ready.
-    private static func wait(for streams: inout [StreamCapture], buffer: inout [UInt8], milliseconds: Int32) {
+    /// Waits up to `milliseconds` for output (or room in the input pipe) and moves whatever
+    /// is ready. Input and output share one `poll`, so a child that fills its output pipe
+    /// before reading its input cannot deadlock the monitor.
+    private static func wait(for streams: inout [StreamCapture], input: inout InputFeed, buffer: inout [UInt8], milliseconds: Int32) {
         let open = streams.indices.filter { streams[$0].isOpen }
-        guard !open.isEmpty else {
+        var descriptors = open.map { pollfd(fd: streams[$0].descriptor, events: Int16(POLLIN), revents: 0) }
+        if input.isOpen { descriptors.append(pollfd(fd: input.descriptor, events: Int16(POLLOUT), revents: 0)) }
+        guard !descriptors.isEmpty else {
             _ = poll(nil, 0, milliseconds)
             return
         }
-        var descriptors = open.map { pollfd(fd: streams[$0].descriptor, events: Int16(POLLIN), revents: 0) }
         let ready = poll(&descriptors, nfds_t(descriptors.count), milliseconds)
         guard ready > 0 else { return }
         for (slot, index) in open.enumerated() where descriptors[slot].revents != 0 {
             streams[index].drain(using: &buffer)
         }
+        if input.isOpen, descriptors[descriptors.count - 1].revents != 0 { input.feed() }
     }
 
     /// Collects the child's status: `nil` when it is still running (non-blocking) and
@@ -137,6 +144,56 @@ struct StreamCapture {
     }
 
     /// Closes the pipe if it is open.
+    mutating func close() {
+        guard isOpen else { return }
+        _ = Glibc.close(descriptor)
+        descriptor = -1
+    }
+}
+
+/// The child's standard input being written: the pipe's write end while open, and the bytes
+/// still to send. Closed when everything is written, when the child stops reading (`EPIPE`)
+/// or when the child ends.
+struct InputFeed {
+    private(set) var descriptor: Int32
+    private let bytes: [UInt8]
+    private var offset = 0
+
+    init(descriptor: Int32, bytes: [UInt8]) {
+        self.descriptor = descriptor
+        self.bytes = bytes
+        guard descriptor >= 0 else { return }
+        // A write to a pipe the child closed raises SIGPIPE in the writing thread, which would
+        // end the whole host. This is the monitor's own thread: blocking it here turns the
+        // signal into an EPIPE from `write`, for this thread only.
+        var pipeSignal = sigset_t()
+        sigemptyset(&pipeSignal)
+        sigaddset(&pipeSignal, SIGPIPE)
+        pthread_sigmask(SIG_BLOCK, &pipeSignal, nil)
+        if bytes.isEmpty { close() }
+    }
+
+    /// Whether the pipe is still open.
+    var isOpen: Bool { descriptor >= 0 }
+
+    /// Writes as much as the pipe takes now (never blocking: the pipe is non-blocking).
+    mutating func feed() {
+        while isOpen && offset < bytes.count {
+            let written = bytes.withUnsafeBytes { raw in
+                Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+            }
+            if written > 0 {
+                offset += written
+                continue
+            }
+            if written < 0 && errno == EINTR { continue }
+            if written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return }
+            close()  // EPIPE and other errors: the child no longer reads
+        }
+        if offset >= bytes.count { close() }
+    }
+
+    /// Closes the pipe if it is open, so the child sees end of input.
     mutating func close() {
         guard isOpen else { return }
         _ = Glibc.close(descriptor)

@@ -11,6 +11,9 @@ extension ProcessRunner {
         public var workingDirectory: String
         /// How long the child may run before its process group is ended; `nil` for no limit.
         public var timeout: Duration?
+        /// Bytes written to the child's standard input, which is then closed; `nil` gives the
+        /// child `/dev/null`. A child that exits or closes its input early loses the rest.
+        public var standardInput: [UInt8]?
 
         /// Creates an invocation.
         public init(
@@ -18,13 +21,15 @@ extension ProcessRunner {
             arguments: [String] = [],
             environment: [String: String] = [:],
             workingDirectory: String,
-            timeout: Duration? = nil
+            timeout: Duration? = nil,
+            standardInput: [UInt8]? = nil
         ) {
             self.executable = executable
             self.arguments = arguments
             self.environment = environment
             self.workingDirectory = workingDirectory
             self.timeout = timeout
+            self.standardInput = standardInput
         }
     }
 

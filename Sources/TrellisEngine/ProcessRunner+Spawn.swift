@@ -1,16 +1,18 @@
 import Glibc
 
-/// A child started by `ProcessRunner`: its pid (also its process group id) and the read
-/// ends of its output pipes, which the monitor owns and closes.
+/// A child started by `ProcessRunner`: its pid (also its process group id), the read ends
+/// of its output pipes and the write end of its input pipe (-1 without input), which the
+/// monitor owns and closes.
 struct SpawnedProcess: Sendable {
     var pid: pid_t
     var standardOutput: Int32
     var standardError: Int32
+    var standardInput: Int32 = -1
 }
 
 extension ProcessRunner {
     /// Starts `invocation` with `posix_spawn` as the leader of a new process group, stdin
-    /// from `/dev/null`, stdout and stderr into non-blocking close-on-exec pipes, every other
+    /// from `/dev/null` (or a non-blocking pipe when the invocation has input), stdout and stderr into non-blocking close-on-exec pipes, every other
     /// descriptor closed in the child, and every signal disposition reset to its default (a
     /// parent that ignores SIGPIPE must not hand that to shell scripts).
     static func spawn(_ invocation: Invocation) throws(Failure) -> SpawnedProcess {
@@ -32,6 +34,13 @@ extension ProcessRunner {
             throw Failure(reason: "could not create a pipe for \(invocation.executable): \(Self.describe(code))")
         }
 
+        var inputPipe: [Int32] = [-1, -1]
+        if invocation.standardInput != nil, functions.pipe2(&inputPipe, O_CLOEXEC) != 0 {
+            let code = errno
+            for descriptor in outputPipe + errorPipe { close(descriptor) }
+            throw Failure(reason: "could not create a pipe for \(invocation.executable): \(Self.describe(code))")
+        }
+
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         var attributes = posix_spawnattr_t()
@@ -45,9 +54,12 @@ extension ProcessRunner {
             envp.free()
             close(outputPipe[1])
             close(errorPipe[1])
+            if inputPipe[0] >= 0 { close(inputPipe[0]) }
         }
 
-        var problem: Int32 = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        var problem: Int32 = inputPipe[0] >= 0
+            ? posix_spawn_file_actions_adddup2(&actions, inputPipe[0], 0)
+            : posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         if problem == 0 { problem = posix_spawn_file_actions_adddup2(&actions, outputPipe[1], 1) }
         if problem == 0 { problem = posix_spawn_file_actions_adddup2(&actions, errorPipe[1], 2) }
         if problem == 0 { problem = functions.addChdir(&actions, invocation.workingDirectory) }
@@ -69,12 +81,13 @@ extension ProcessRunner {
         guard problem == 0 else {
             close(outputPipe[0])
             close(errorPipe[0])
+            if inputPipe[1] >= 0 { close(inputPipe[1]) }
             throw Failure(reason: "could not start \(invocation.executable) in \(invocation.workingDirectory): \(Self.describe(problem))")
         }
-        for descriptor in [outputPipe[0], errorPipe[0]] {
+        for descriptor in [outputPipe[0], errorPipe[0], inputPipe[1]] where descriptor >= 0 {
             _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
         }
-        return SpawnedProcess(pid: pid, standardOutput: outputPipe[0], standardError: errorPipe[0])
+        return SpawnedProcess(pid: pid, standardOutput: outputPipe[0], standardError: errorPipe[0], standardInput: inputPipe[1])
     }
 
     /// The system's text for an errno value.

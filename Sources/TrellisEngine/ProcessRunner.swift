@@ -45,7 +45,8 @@ public struct ProcessRunner: Sendable {
             captureLimit: max(captureLimit, 0),
             terminationGrace: terminationGrace,
             drainGrace: drainGrace,
-            timeout: invocation.timeout
+            timeout: invocation.timeout,
+            standardInput: invocation.standardInput ?? []
         )
         let outcome = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<MonitorOutcome, Never>) in
@@ -80,6 +81,7 @@ struct MonitorLimits: Sendable {
     var terminationGrace: Duration
     var drainGrace: Duration
     var timeout: Duration?
+    var standardInput: [UInt8] = []
 }
 
 /// What a monitor thread hands back.
