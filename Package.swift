@@ -45,6 +45,7 @@ let package = Package(
         ),
 
         .target(name: "TrellisProviders", dependencies: ["TrellisEngine"], swiftSettings: strict),
+        .target(name: "TrellisTools", dependencies: ["TrellisEngine"], swiftSettings: strict),
 
         // MARK: Command-line tool
         .executableTarget(
@@ -77,6 +78,7 @@ let package = Package(
         ),
         .testTarget(name: "TrellisSessionTests", dependencies: ["TrellisSession"], swiftSettings: strict),
         .testTarget(name: "TrellisProvidersTests", dependencies: ["TrellisProviders"], swiftSettings: strict),
+        .testTarget(name: "TrellisToolsTests", dependencies: ["TrellisTools"], swiftSettings: strict),
         .testTarget(name: "TrellisCLITests", dependencies: ["TrellisDOT"], swiftSettings: strict),
     ]
 )
