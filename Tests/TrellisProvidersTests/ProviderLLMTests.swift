@@ -204,3 +204,51 @@ struct ProviderLLMTests {
         #expect(error?.status == nil)
     }
 }
+
+@Suite("Provider discovery", .timeLimit(.minutes(1)))
+struct ProviderDiscoveryTests {
+    @Test("a key in the environment picks its provider; an empty key does not count")
+    func keyInEnvironment() async {
+        let found = ProviderDiscovery(environment: ["OPENAI_API_KEY": "", "ANTHROPIC_API_KEY": "sk-ant-x"], localServers: []).providerWithKey()
+        #expect(found?.kind == .anthropic)
+        #expect(found?.apiKey == "sk-ant-x")
+        #expect(ProviderDiscovery(environment: [:], localServers: []).providerWithKey() == nil)
+    }
+
+    @Test("a local OpenAI-compatible server that lists a model is used with that model; a silent port is skipped")
+    func localServer() async throws {
+        let server = try LoopbackHTTPServer { request, _ in
+            request.path == "/v1/models" ? .json(#"{"object":"list","data":[{"id":"llama3.2:3b","object":"model"}]}"#) : .json("{}", status: 404)
+        }
+        defer { server.stop() }
+        let closed = try LoopbackHTTPServer { _, _ in .json("{}") }
+        let closedURL = closed.baseURL
+        closed.stop()
+        let discovery = ProviderDiscovery(environment: [:], localServers: [
+            .init(name: "closed", baseURL: closedURL + "/v1"), .init(name: "test", baseURL: server.baseURL + "/v1"),
+        ])
+        let found = await discovery.discover()
+        #expect(found?.kind == .openai)
+        #expect(found?.model == "llama3.2:3b")
+        #expect(found?.baseURL == server.baseURL + "/v1")
+        #expect(found?.apiKey == nil)
+    }
+
+    @Test("nothing configured and nothing listening: nothing is found")
+    func nothing() async throws {
+        let closed = try LoopbackHTTPServer { _, _ in .json("{}") }
+        let closedURL = closed.baseURL
+        closed.stop()
+        #expect(await ProviderDiscovery(environment: [:], localServers: [.init(name: "x", baseURL: closedURL)]).discover() == nil)
+    }
+
+    @Test("the provider a model name implies")
+    func inferred() {
+        #expect(ProviderKind.inferred(fromModel: "gpt-5.4") == .openai)
+        #expect(ProviderKind.inferred(fromModel: "o3-mini") == .openai)
+        #expect(ProviderKind.inferred(fromModel: "claude-opus-4-6") == .anthropic)
+        #expect(ProviderKind.inferred(fromModel: "gemini-3-pro") == .gemini)
+        #expect(ProviderKind.inferred(fromModel: "llama3") == nil)
+        #expect(ProviderKind.inferred(fromModel: "omni") == nil)
+    }
+}
