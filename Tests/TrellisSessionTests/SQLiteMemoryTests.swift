@@ -5,7 +5,7 @@ import TrellisEngine
 @testable import TrellisSession
 
 /// `SQLiteMemory`: storing and recalling, ranking, agent isolation, restarts, hostile
-/// queries and consolidation.
+/// queries, consolidation, and the `session.memory_consolidate` node.
 @Suite(.timeLimit(.minutes(1)))
 struct SQLiteMemoryTests {
     // MARK: Helpers (kept here rather than in the shared test support, which is being reorganised)
@@ -331,6 +331,34 @@ struct SQLiteMemoryTests {
                 #expect(fields["input"] == .string("remember the blue notebook"))
                 #expect(fields["turn"] == .integer(0))
             }
+        }
+    }
+
+    @Test func theConsolidateNodeRunsInAHeartbeatGraph() async throws {
+        try await withDirectory { directory in
+            let graph = try compile("""
+                digraph heartbeat { start [shape=Mdiamond]; select_mode [type="session.mode_select"]
+                    consolidate [type="session.memory_consolidate"]; done [shape=Msquare]
+                    start -> select_mode -> consolidate -> done }
+                """)
+            // Entries stored thirty days ago, by the real clock the node uses.
+            let clock = ManualClock(Date().addingTimeInterval(-30 * 86_400))
+            let memory = try SQLiteMemory(path: directory.appendingPathComponent("m.sqlite").path, clock: clock.function)
+            for turn in 1...3 { try await memory.update(agentID: "a", entry: entry("old note \(turn)", turn: turn)) }
+            let result = await Engine().run(graph, context: context(agentID: "a"), adapters: AdapterSet(memory: memory))
+            #expect(result.status == .success, "\(result.failureReason ?? "")")
+            // The clock stands still, so the three turns share one day and make one digest.
+            #expect(result.context[MemoryConsolidateHandler.reportKey]
+                == MemoryConsolidation(merged: 3, digests: 1, pruned: 0, remaining: 1).contextValue)
+
+            // A memory that does not consolidate is fine; no memory at all is a configuration error.
+            let inMemory = await Engine().run(graph, context: context(agentID: "a"), adapters: AdapterSet(memory: InMemoryMemory()))
+            #expect(inMemory.status == .success)
+            #expect(inMemory.context[MemoryConsolidateHandler.reportKey] == nil)
+            let none = await Engine().run(graph, context: context(agentID: "a"), adapters: AdapterSet())
+            #expect(none.status == .fail)
+            #expect(none.failureReason?.contains("needs a memory adapter") == true)
+            #expect(SessionHandlers.requiredAdapters["session.memory_consolidate"] == .memory)
         }
     }
 
