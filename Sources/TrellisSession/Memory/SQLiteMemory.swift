@@ -32,6 +32,7 @@ public final class SQLiteMemory: ConsolidatingMemory {
 
     /// Opens (creating the file, its directory and the schema if needed) the memory at
     /// `path`. `clock` gives the time entries are stored at and recalls rank against.
+    /// `path` must name a file: `:memory:` would give each connection its own empty database.
     public init(
         path: String, options: SQLiteMemoryOptions = SQLiteMemoryOptions(),
         clock: @escaping @Sendable () -> Date = { Date() }
