@@ -12,6 +12,7 @@ public enum SessionHandlers {
         FormatHandler.registration,
         MemoryUpdateHandler.registration,
         CheckpointHandler.registration,
+        MemoryConsolidateHandler.registration,
     ]
 
     /// The adapter each session node type needs, checked when a session starts so that a
@@ -22,6 +23,7 @@ public enum SessionHandlers {
         "session.tool_dispatch": .tools,
         "session.memory_update": .memory,
         "session.checkpoint": .checkpoint,
+        "session.memory_consolidate": .memory,
     ]
 
     /// The built-in registry plus the session types (generation 0).
