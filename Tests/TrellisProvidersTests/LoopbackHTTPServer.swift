@@ -72,16 +72,21 @@ final class LoopbackHTTPServer: Sendable {
     /// Every request received so far.
     var requests: [Request] { log.withLock { $0 } }
 
-    /// Stops accepting connections.
+    /// Stops accepting connections. Only the accept loop closes the listener: closing it here
+    /// would free its descriptor number for another server's socket while the loop may still
+    /// be about to call `accept` on that number.
     func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
     }
 
     private func acceptLoop() {
         while true {
             let connection = accept(listener, nil, nil)
-            guard connection >= 0 else { return }
+            guard connection >= 0 else {
+                if errno == EINTR { continue }
+                close(listener)
+                return
+            }
             let thread = Thread { [self] in serve(connection) }
             thread.start()
         }
