@@ -187,7 +187,7 @@ struct RunCommand: TrellisCommand {
             } else {
                 Console.out("run \(result.status == .fail ? "failed" : "ended with status \(result.status.rawValue)"): "
                     + (result.failureReason ?? "no reason given") + "\nrun directory: \(runDirectory)"
-                    + (result.failureReason?.contains("cancelled") == true ? " (continue with --resume \(runDirectory))" : ""))
+                    + (result.wasCancelled ? " (continue with --resume \(runDirectory))" : ""))
             }
         }
         return result.status == .success ? ExitCode.success : ExitCode.failure
