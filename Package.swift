@@ -44,10 +44,16 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .target(
+            name: "TrellisBench",
+            dependencies: ["TrellisDOT", "TrellisEngine", "TrellisPluginHost", "TrellisSession"],
+            swiftSettings: strict
+        ),
+
         // MARK: Command-line tool
         .executableTarget(
             name: "trellis",
-            dependencies: ["TrellisDOT", "TrellisEngine", "TrellisPluginHost", "TrellisSession"],
+            dependencies: ["TrellisDOT", "TrellisEngine", "TrellisPluginHost", "TrellisSession", "TrellisBench"],
             swiftSettings: strict
         ),
 
