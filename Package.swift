@@ -50,10 +50,14 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .target(name: "TrellisPluginTools", swiftSettings: strict),
+
         // MARK: Command-line tool
         .executableTarget(
             name: "trellis",
-            dependencies: ["TrellisDOT", "TrellisEngine", "TrellisPluginHost", "TrellisSession", "TrellisBench"],
+            dependencies: [
+                "TrellisDOT", "TrellisEngine", "TrellisPluginHost", "TrellisSession", "TrellisBench", "TrellisPluginTools",
+            ],
             swiftSettings: strict
         ),
 
@@ -81,5 +85,6 @@ let package = Package(
         ),
         .testTarget(name: "TrellisSessionTests", dependencies: ["TrellisSession"], swiftSettings: strict),
         .testTarget(name: "TrellisCLITests", dependencies: ["TrellisDOT"], swiftSettings: strict),
+        .testTarget(name: "TrellisPluginToolsTests", dependencies: ["TrellisPluginTools"], swiftSettings: strict),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import TrellisPluginTools
 
 /// `trellis plugins new` and `trellis plugins build`: create a plugin package that builds and
 /// loads on the first try, and build one in release mode into a plugin directory.
