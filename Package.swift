@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "TrellisPluginHost", targets: ["TrellisPluginHost"]),
         .library(name: "TrellisPluginKit", targets: ["TrellisPluginKit"]),
         .library(name: "TrellisSession", targets: ["TrellisSession"]),
+        .library(name: "TrellisHosting", targets: ["TrellisHosting"]),
         .library(name: "TrellisStandardPlugin", type: .dynamic, targets: ["TrellisStandardPlugin"]),
         .library(name: "TrellisMockAdapters", type: .dynamic, targets: ["TrellisMockAdapters"]),
     ],
@@ -40,7 +41,12 @@ let package = Package(
         ),
         .target(
             name: "TrellisSession",
-            dependencies: ["TrellisEngine", "TrellisPluginHost", "CSQLite"],
+            dependencies: ["TrellisEngine", "CSQLite"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TrellisHosting",
+            dependencies: ["TrellisDOT", "TrellisEngine", "TrellisPluginHost", "TrellisSession"],
             swiftSettings: strict
         ),
 
@@ -56,7 +62,8 @@ let package = Package(
         .executableTarget(
             name: "trellis",
             dependencies: [
-                "TrellisDOT", "TrellisEngine", "TrellisPluginHost", "TrellisSession", "TrellisBench", "TrellisPluginTools",
+                "TrellisDOT", "TrellisEngine", "TrellisPluginHost", "TrellisSession", "TrellisHosting", "TrellisBench",
+                "TrellisPluginTools",
             ],
             swiftSettings: strict
         ),
@@ -83,8 +90,13 @@ let package = Package(
             dependencies: ["TrellisPluginHost", "TrellisEngine"],
             swiftSettings: strict
         ),
-        .testTarget(name: "TrellisSessionTests", dependencies: ["TrellisSession"], swiftSettings: strict),
+        .testTarget(name: "TrellisSessionTests", dependencies: ["TrellisSession", "TrellisHosting"], swiftSettings: strict),
         .testTarget(name: "TrellisCLITests", dependencies: ["TrellisDOT"], swiftSettings: strict),
         .testTarget(name: "TrellisPluginToolsTests", dependencies: ["TrellisPluginTools"], swiftSettings: strict),
+        .testTarget(
+            name: "TrellisHostingTests",
+            dependencies: ["TrellisHosting", "TrellisEngine", "TrellisPluginHost", "TrellisSession"],
+            swiftSettings: strict
+        ),
     ]
 )

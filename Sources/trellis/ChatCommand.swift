@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import TrellisEngine
+import TrellisHosting
 import TrellisSession
 
 /// `trellis chat`: a conversation with one session, on the embedded defaults when no flags are given.

@@ -1,6 +1,7 @@
 import Foundation
 import TrellisDOT
 import TrellisEngine
+import TrellisHosting
 import TrellisPluginHost
 
 /// `trellis run FILE`: runs a pipeline to its end with the built-in node types and any plugins.
@@ -83,15 +84,15 @@ struct RunCommand: TrellisCommand {
         // Absolute, so the manifest lets --resume find the file from any directory.
         let file = named.hasPrefix("/") ? named : FileManager.default.currentDirectoryPath + "/" + named
 
-        guard let plugins = PluginSetup.loadHost(pluginDirectories: settings.pluginDirectories, command: "trellis run") else {
+        guard let plugins = PluginSetup.loadHost(pluginDirectories: settings.pluginDirectories, report: { Console.error("trellis run: \($0)") }) else {
             return ExitCode.usage
         }
         let generation = plugins.current
         let adapters: AdapterSet
         do {
-            adapters = try adapterSet(named: settings.adapterNames, in: generation)
+            adapters = try generation.adapterSet(named: settings.adapterNames)
         } catch {
-            Console.error("trellis run: \(error)")
+            Console.error("trellis run: --adapter \(error)")
             return ExitCode.usage
         }
 
@@ -191,30 +192,6 @@ struct RunCommand: TrellisCommand {
             }
         }
         return result.status == .success ? ExitCode.success : ExitCode.failure
-    }
-
-    /// The run's adapters: the built-in simulated LLM, replaced kind by kind by the plugin
-    /// adapters named with `--adapter`.
-    static func adapterSet(named names: [String], in generation: PluginGeneration) throws -> AdapterSet {
-        var adapters = AdapterSet(llm: SimulatedLLM())
-        var chosen: [PluginAdapter.Kind: String] = [:]
-        for name in names {
-            guard let adapter = generation.adapters[name] else {
-                let known = generation.adapters.keys.sorted()
-                throw ArgumentScanner.UsageError(description: "--adapter \(name): no plugin adapter of that name; "
-                    + (known.isEmpty ? "no plugin loaded provides adapters (use --plugin-dir)" : "known: \(known.joined(separator: ", "))"))
-            }
-            if let earlier = chosen[adapter.kind] {
-                throw ArgumentScanner.UsageError(description: "--adapter \(name): \(earlier) was already chosen as the \(adapter.kind.rawValue) adapter")
-            }
-            chosen[adapter.kind] = name
-            switch adapter.kind {
-            case .llm: adapters.llm = adapter.llm
-            case .memory: adapters.memory = adapter.memory
-            case .tools: adapters.tools = adapter.tools
-            }
-        }
-        return adapters
     }
 
     private static func parse(_ arguments: [String]) throws -> Settings {

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import TrellisEngine
+import TrellisHosting
 import TrellisSession
 
 /// `trellis serve --stdio`: sessions over JSON-RPC 2.0 on standard input and output.
@@ -80,20 +81,7 @@ struct ServeCommand: TrellisCommand {
         let plugins = host.plugins
         let server = SessionRPCServer(
             manager: host.manager, output: JSONLinesEventWriter(descriptor: STDOUT_FILENO),
-            pluginReloader: plugins.map { plugins in
-                { @Sendable in
-                    let outcome = plugins.reload()
-                    if let graphs = outcome.graphs, !graphs.succeeded {
-                        return .failure(JSONRPCError(
-                            code: JSONRPCError.reloadFailed,
-                            message: "plugins reloaded (generation \(outcome.generation)) but the graphs do not compile against them; the previous graphs keep serving:\n\(graphs.errors)"))
-                    }
-                    return .success(.map([
-                        "generation": .integer(Int(outcome.generation)),
-                        "reports": .list(outcome.reports.map { .string($0.description) }),
-                    ]))
-                }
-            })
+            pluginReloader: plugins.map { plugins in { @Sendable in plugins.reloadForRPC() } })
         Console.error("trellis serve: ready (\(host.manager.count) session(s) restored\(settings.storePath.map { ", store \($0), durability \(settings.durability.rawValue)" } ?? ""))")
         await server.serve()
         await host.shutdown()

@@ -1,6 +1,7 @@
 import Foundation
 import TrellisDOT
 import TrellisEngine
+import TrellisHosting
 import TrellisPluginHost
 
 /// `trellis validate FILE...`: parses each pipeline and runs the validation rules against the
@@ -80,7 +81,7 @@ struct ValidateCommand: TrellisCommand {
     /// plugin directory or file cannot be loaded: checking against an incomplete set of types
     /// would report the missing plugin's types as unknown instead of the real problem.
     private static func knownTypes(pluginDirectories: [String]) -> [String: AttributeSchema]? {
-        guard let host = PluginSetup.loadHost(pluginDirectories: pluginDirectories, command: "trellis validate") else {
+        guard let host = PluginSetup.loadHost(pluginDirectories: pluginDirectories, report: { Console.error("trellis validate: \($0)") }) else {
             return nil
         }
         let registry = host.current.registry
