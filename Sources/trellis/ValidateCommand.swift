@@ -113,18 +113,3 @@ struct ValidateCommand: TrellisCommand {
         return FileReport(file: path == "-" ? "<stdin>" : path, source: source, diagnostics: diagnostics, unreadable: nil)
     }
 }
-
-/// The outcome of validating one file.
-struct FileReport {
-    /// The path as given.
-    var file: String
-    /// The file's text, for excerpts; `nil` when it could not be read.
-    var source: String?
-    /// Parse diagnostics followed by validation diagnostics.
-    var diagnostics: [Diagnostic]
-    /// Why the file could not be read, or `nil`.
-    var unreadable: String?
-
-    /// Whether the file has an error diagnostic or could not be read.
-    var hasErrors: Bool { unreadable != nil || diagnostics.contains { $0.severity == .error } }
-}
