@@ -7,11 +7,19 @@ import TrellisPluginHost
 struct PluginsCommand: TrellisCommand {
     static let name = "plugins"
     static let summary = "list, inspect, create and build plugins"
+    static let listSyntax = OptionTable(command: "trellis plugins list", options: [
+        .value("plugin-dir", "DIR", repeatable: true, "a directory of plugins (repeatable; then TRELLIS_PLUGIN_PATH)"),
+        .flag("json", "print the listing as JSON"),
+        .flag("verbose", short: "v", "also name the files that were skipped as not being plugins"),
+    ])
+
+    static let inspectSyntax = OptionTable(command: "trellis plugins inspect", operands: "FILE", options: [
+        .flag("json", "print the library's description as JSON"),
+    ])
+
     static let help = """
-        Usage: trellis plugins list [--plugin-dir DIR]... [--json] [--verbose]
-               trellis plugins inspect FILE [--json]
-               trellis plugins new NAME --lang swift|c [--dir DIR]
-               trellis plugins build DIR [--into PLUGIN_DIR]
+        Usage: \([listSyntax, inspectSyntax, PluginsScaffoldCommand.newSyntax, PluginsScaffoldCommand.buildSyntax]
+            .map(\.usageLine).joined(separator: "\n       "))
 
         list     every node type and adapter the plugins in the plugin directories provide,
                  with its plugin, version and file. Directories come from --plugin-dir
@@ -28,8 +36,13 @@ struct PluginsCommand: TrellisCommand {
         copied to ~/.cache/trellis/plugins/<hash>.so and loaded from there.
         """
 
+    /// The subcommands, for dispatch and "did you mean" hints.
+    static let subcommands = ["list", "inspect", "new", "build"]
+
     static func help(for arguments: [String]) -> String {
         switch arguments.first {
+        case "list": return listSyntax.help("Lists the node types and adapters of the plugins in the plugin directories.")
+        case "inspect": return inspectSyntax.help("Describes one plugin library without loading it into a host.")
         case "new": return PluginsScaffoldCommand.newHelp
         case "build": return PluginsScaffoldCommand.buildHelp
         default: return help
@@ -48,7 +61,8 @@ struct PluginsCommand: TrellisCommand {
         case "new": return await PluginsScaffoldCommand.runNew(rest)
         case "build": return await PluginsScaffoldCommand.runBuild(rest)
         default:
-            Console.error("trellis plugins: unknown subcommand '\(subcommand)'; use list, inspect, new or build")
+            let hint = CloseMatches.find(subcommand, among: subcommands, limit: 1).first.map { " (did you mean '\($0)'?)" } ?? ""
+            Console.error("trellis plugins: unknown subcommand '\(subcommand)'\(hint); use list, inspect, new or build")
             return ExitCode.usage
         }
     }
@@ -58,10 +72,7 @@ struct PluginsCommand: TrellisCommand {
     private static func list(_ arguments: [String]) -> Int32 {
         let scanner: ArgumentScanner
         do {
-            scanner = try ArgumentScanner(arguments, options: [
-                .init(name: "plugin-dir", takesValue: true), .init(name: "json", takesValue: false),
-                .init(name: "verbose", takesValue: false),
-            ], aliases: ["v": "verbose"])
+            scanner = try listSyntax.scan(arguments)
         } catch {
             Console.error("trellis plugins list: \(error)")
             return ExitCode.usage
@@ -133,7 +144,7 @@ struct PluginsCommand: TrellisCommand {
     private static func inspect(_ arguments: [String]) -> Int32 {
         let scanner: ArgumentScanner
         do {
-            scanner = try ArgumentScanner(arguments, options: [.init(name: "json", takesValue: false)])
+            scanner = try inspectSyntax.scan(arguments)
         } catch {
             Console.error("trellis plugins inspect: \(error)")
             return ExitCode.usage

@@ -9,48 +9,54 @@ struct RunCommand: TrellisCommand {
     static let name = "run"
     static let summary = "run a pipeline graph (checkpointed; resumable with --resume)"
 
-    static var help: String {
-        """
-        Usage: trellis run FILE [--set KEY=VALUE]... [--logs DIR] [--workdir DIR] [--resume RUN_DIR]
-                                [--events PATH|-] [--interviewer console|auto|FILE] [--max-steps N]
-                                [--plugin-dir DIR]... [--adapter NAME]... [--watch] [--simulate] [--json]
+    static let syntax = OptionTable(command: "trellis run", operands: "FILE", options: [
+        .value("set", "KEY=VALUE", repeatable: true, "put VALUE (text) in the run's context under KEY (repeatable)"),
+        .value("logs", "DIR", """
+            the run directory (default: .trellis-runs/<graph>-<UTC timestamp>
+            under the current directory); it must not already hold a run
+            """),
+        .value("workdir", "DIR", "where tool commands run (default: the current directory)"),
+        .value("resume", "RUN_DIR", "continue the run in RUN_DIR from its checkpoint"),
+        .value("events", "PATH|-", "write run events as JSON lines to PATH, or '-' for standard output"),
+        .value("interviewer", "console|auto|FILE", """
+            who answers human gates: 'console' (the terminal), 'auto' (always the
+            first choice), or a FILE of scripted answers; default: console when
+            standard input is a terminal, otherwise none (human gates then fail)
+            """),
+        .value("max-steps", "N", "fail the run after N node executions (default: the graph's max_steps,\nelse 1000)"),
+        .value("plugin-dir", "DIR", repeatable: true, """
+            load node types and adapters from the plugins in DIR (repeatable;
+            $TRELLIS_PLUGIN_PATH adds more, colon-separated)
+            """),
+        .value("adapter", "NAME", repeatable: true, """
+            use the plugin adapter NAME (see 'trellis plugins list') for its kind
+            (llm, memory or tools); repeatable, one per kind
+            """),
+        .flag("watch", """
+            after the run, run again (in a new run directory) whenever FILE changes
+            or a plugin in the plugin directories is added, changed or removed;
+            a run in progress keeps the graph and plugins it started with
+            """),
+        .flag("simulate", """
+            walk the pipeline safely: LLM stages answer from the built-in
+            simulation and tool nodes record their command without running it
+            """),
+        .flag("json", #"print {"status","completed_nodes","context","run_dir","failure_reason"}"#),
+    ])
 
+    static let help = syntax.help("""
         Parses, validates and runs the pipeline in FILE. The run directory holds manifest.json,
         checkpoint.json (rewritten atomically after every node), and one folder per node with its
         status.json and artifacts (prompt.md, response.md, command output). A run that was killed
         or interrupted continues where it stopped with --resume RUN_DIR (FILE may then be omitted:
         the manifest names it).
-
-        Options:
-          --set KEY=VALUE    put VALUE (text) in the run's context under KEY (repeatable)
-          --logs DIR         the run directory (default: .trellis-runs/<graph>-<UTC timestamp>
-                             under the current directory); it must not already hold a run
-          --workdir DIR      where tool commands run (default: the current directory)
-          --resume RUN_DIR   continue the run in RUN_DIR from its checkpoint
-          --events PATH|-    write run events as JSON lines to PATH, or '-' for standard output
-          --interviewer I    who answers human gates: 'console' (the terminal), 'auto' (always the
-                             first choice), or a FILE of scripted answers; default: console when
-                             standard input is a terminal, otherwise none (human gates then fail)
-          --max-steps N      fail the run after N node executions (default: the graph's max_steps,
-                             else 1000)
-          --plugin-dir DIR   load node types and adapters from the plugins in DIR (repeatable;
-                             $TRELLIS_PLUGIN_PATH adds more, colon-separated)
-          --adapter NAME     use the plugin adapter NAME (see 'trellis plugins list') for its kind
-                             (llm, memory or tools); repeatable, one per kind
-          --watch            after the run, run again (in a new run directory) whenever FILE changes
-                             or a plugin in the plugin directories is added, changed or removed;
-                             a run in progress keeps the graph and plugins it started with
-          --simulate         walk the pipeline safely: LLM stages answer from the built-in
-                             simulation and tool nodes record their command without running it
-          --json             print {"status","completed_nodes","context","run_dir","failure_reason"}
-
+        """, epilogue: """
         LLM stages call the built-in simulated LLM, which answers deterministically without any
         network, unless --adapter names a plugin LLM adapter.
 
         Exit status: 0 when the run succeeded, 1 when it failed (or ended without success),
         2 for wrong usage or an invalid pipeline.
-        """
-    }
+        """)
 
     /// Everything the command line asked for.
     struct Settings {
@@ -194,23 +200,16 @@ struct RunCommand: TrellisCommand {
         return result.status == .success ? ExitCode.success : ExitCode.failure
     }
 
-    private static func parse(_ arguments: [String]) throws -> Settings {
-        let scanner = try ArgumentScanner(arguments, options: [
-            .init(name: "set", takesValue: true), .init(name: "logs", takesValue: true),
-            .init(name: "workdir", takesValue: true), .init(name: "resume", takesValue: true),
-            .init(name: "events", takesValue: true), .init(name: "interviewer", takesValue: true),
-            .init(name: "max-steps", takesValue: true), .init(name: "simulate", takesValue: false),
-            .init(name: "json", takesValue: false), .init(name: "plugin-dir", takesValue: true),
-            .init(name: "adapter", takesValue: true), .init(name: "watch", takesValue: false),
-        ])
+    private static func parse(_ arguments: [String]) throws(UsageError) -> Settings {
+        let scanner = try syntax.scan(arguments)
         guard scanner.positionals.count <= 1 else {
-            throw ArgumentScanner.UsageError(description: "one FILE at a time; got \(scanner.positionals.joined(separator: " "))")
+            throw UsageError("one FILE at a time; got \(scanner.positionals.joined(separator: " "))")
         }
         var settings = Settings()
         settings.file = scanner.positionals.first
         for pair in scanner.values("set") {
             guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
-                throw ArgumentScanner.UsageError(description: "--set \(pair): write KEY=VALUE")
+                throw UsageError("--set \(pair): write KEY=VALUE")
             }
             settings.values[String(pair[..<equals])] = .string(String(pair[pair.index(after: equals)...]))
         }
@@ -219,20 +218,15 @@ struct RunCommand: TrellisCommand {
         settings.resume = scanner.value("resume")
         settings.events = scanner.value("events")
         settings.interviewer = scanner.value("interviewer")
-        if let text = scanner.value("max-steps") {
-            guard let steps = Int(text), steps > 0 else {
-                throw ArgumentScanner.UsageError(description: "--max-steps \(text): give a positive whole number")
-            }
-            settings.maxSteps = steps
-        }
+        settings.maxSteps = try scanner.number("max-steps", minimum: 1) { "--max-steps \($0): give a positive whole number" }
         if settings.resume != nil, settings.logs != nil {
-            throw ArgumentScanner.UsageError(description: "--resume and --logs together: a resumed run keeps writing to RUN_DIR")
+            throw UsageError("--resume and --logs together: a resumed run keeps writing to RUN_DIR")
         }
         settings.pluginDirectories = scanner.values("plugin-dir")
         settings.adapterNames = scanner.values("adapter")
         settings.watch = scanner.flag("watch")
         if settings.watch, settings.resume != nil || settings.logs != nil {
-            throw ArgumentScanner.UsageError(description: "--watch starts a new run directory for every run; it cannot be combined with --resume or --logs")
+            throw UsageError("--watch starts a new run directory for every run; it cannot be combined with --resume or --logs")
         }
         settings.simulate = scanner.flag("simulate")
         settings.json = scanner.flag("json")
