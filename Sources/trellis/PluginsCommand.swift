@@ -1,5 +1,6 @@
 import TrellisDOT
 import TrellisEngine
+import TrellisHosting
 import TrellisPluginHost
 
 /// `trellis plugins`: list and inspect plugins; `new` and `build` (authoring) are dispatched
@@ -87,12 +88,12 @@ struct PluginsCommand: TrellisCommand {
         let generation = host.current
         let problems = reports.filter { $0.status == .failed }
         if scanner.flag("json") {
-            Console.out(listJSON(generation, reports: reports, directories: directories).jsonText)
+            Console.out(generation.listingJSON(reports: reports, directories: directories).jsonText)
         } else {
             if directories.isEmpty {
                 Console.error("trellis plugins list: no plugin directories; give --plugin-dir DIR or set \(PluginSearchPath.environmentVariable)")
             }
-            for line in listLines(generation) { Console.out(line) }
+            for line in generation.listingLines { Console.out(line) }
             for report in reports where report.status == .skipped && scanner.flag("verbose") {
                 Console.error("note: skipped \(report.path): \(report.message)")
             }
@@ -101,42 +102,6 @@ struct PluginsCommand: TrellisCommand {
             }
         }
         return problems.isEmpty ? ExitCode.success : ExitCode.failure
-    }
-
-    private static func listLines(_ generation: PluginGeneration) -> [String] {
-        var rows: [[String]] = [["KIND", "ID", "PLUGIN", "VERSION", "FILE"]]
-        for plugin in generation.plugins {
-            for type in plugin.nodeTypes {
-                let alias = type.qualifiedID.split(separator: ".", maxSplits: 1).last.map(String.init) ?? ""
-                let aliased = generation.registry.handler(for: alias)?.origin == plugin.file && alias != type.qualifiedID
-                rows.append(["type", type.qualifiedID + (aliased ? " (alias \(alias))" : ""), plugin.id, plugin.version, plugin.file])
-            }
-            for adapter in plugin.adapters {
-                rows.append(["\(adapter.kind.rawValue) adapter", adapter.qualifiedName, plugin.id, plugin.version, plugin.file])
-            }
-        }
-        if rows.count == 1 { return ["no plugin types or adapters found"] }
-        let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { column, cell in
-                column == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[column] - cell.count)
-            }.joined(separator: "  ")
-        }
-    }
-
-    private static func listJSON(_ generation: PluginGeneration, reports: [PluginLoadReport], directories: [String]) -> ContextValue {
-        .map([
-            "generation": .integer(Int(generation.number)),
-            "directories": .list(directories.map { .string($0) }),
-            "plugins": .list(generation.plugins.map(pluginJSON)),
-            "reports": .list(reports.map { report in
-                var fields: [String: ContextValue] = ["path": .string(report.path), "status": .string(report.status.rawValue),
-                                                      "message": .string(report.message)]
-                if let id = report.pluginID { fields["plugin"] = .string(id) }
-                if report.status == .failed { fields["previous_version_serving"] = .boolean(report.previousVersionServing) }
-                return .map(fields)
-            }),
-        ])
     }
 
     // MARK: inspect
@@ -164,71 +129,15 @@ struct PluginsCommand: TrellisCommand {
             return ExitCode.failure
         case .success(let info):
             if scanner.flag("json") {
-                guard case .map(var fields) = pluginJSON(info) else { return ExitCode.failure }
+                guard case .map(var fields) = info.jsonValue else { return ExitCode.failure }
                 fields["ok"] = .boolean(true)
                 fields["host_abi"] = .string("\(HostABI.version)")
                 fields["host_toolchain"] = .string(SwiftToolchain.identity)
                 Console.out(ContextValue.map(fields).jsonText)
             } else {
-                for line in inspectLines(info) { Console.out(line) }
+                for line in info.descriptionLines { Console.out(line) }
             }
             return ExitCode.success
         }
-    }
-
-    private static func inspectLines(_ info: PluginInfo) -> [String] {
-        var lines = [
-            "file:       \(info.file)",
-            "plugin:     \(info.id) \(info.version)" + (info.summary.isEmpty ? "" : " - \(info.summary)"),
-            "abi:        \(info.abiMajor).\(info.abiMinor) (this host: \(HostABI.version))",
-            "toolchain:  " + (info.toolchain.isEmpty ? "none (a C plugin)" : "\(info.toolchain) (this host: \(SwiftToolchain.identity))"),
-            "staged as:  \(info.stagedPath)",
-        ]
-        lines.append(info.nodeTypes.isEmpty ? "node types: none" : "node types:")
-        for type in info.nodeTypes {
-            var flags: [String] = []
-            if type.isThreadSafe { flags.append("thread-safe") }
-            if type.isAsynchronous { flags.append("asynchronous") }
-            lines.append("  \(type.qualifiedID)" + (flags.isEmpty ? "" : " [\(flags.joined(separator: ", "))]")
-                + (type.summary.isEmpty ? "" : ": \(type.summary)"))
-            for attribute in type.schema.attributes {
-                lines.append("    \(attribute.name): \(attribute.type.rawValue)\(attribute.isRequired ? ", required" : "")"
-                    + (attribute.summary.isEmpty ? "" : " - \(attribute.summary)"))
-            }
-            if !type.schema.allowsUnlisted { lines.append("    (no other attributes accepted)") }
-        }
-        lines.append(info.adapters.isEmpty ? "adapters:   none" : "adapters:")
-        for adapter in info.adapters {
-            lines.append("  \(adapter.qualifiedName) [\(adapter.kind.rawValue)]" + (adapter.summary.isEmpty ? "" : ": \(adapter.summary)"))
-        }
-        return lines
-    }
-
-    private static func pluginJSON(_ info: PluginInfo) -> ContextValue {
-        .map([
-            "file": .string(info.file),
-            "staged": .string(info.stagedPath),
-            "id": .string(info.id),
-            "version": .string(info.version),
-            "summary": .string(info.summary),
-            "abi": .string("\(info.abiMajor).\(info.abiMinor)"),
-            "toolchain": .string(info.toolchain),
-            "types": .list(info.nodeTypes.map { type in
-                .map([
-                    "id": .string(type.qualifiedID),
-                    "summary": .string(type.summary),
-                    "thread_safe": .boolean(type.isThreadSafe),
-                    "asynchronous": .boolean(type.isAsynchronous),
-                    "allows_unlisted_attributes": .boolean(type.schema.allowsUnlisted),
-                    "attributes": .list(type.schema.attributes.map { attribute in
-                        .map(["name": .string(attribute.name), "type": .string(attribute.type.rawValue),
-                              "required": .boolean(attribute.isRequired), "summary": .string(attribute.summary)])
-                    }),
-                ])
-            }),
-            "adapters": .list(info.adapters.map { adapter in
-                .map(["name": .string(adapter.qualifiedName), "kind": .string(adapter.kind.rawValue), "summary": .string(adapter.summary)])
-            }),
-        ])
     }
 }

@@ -83,7 +83,7 @@ struct RunCommand: TrellisCommand {
             Console.error("trellis run: \(error)")
             return ExitCode.usage
         }
-        guard let named = settings.file ?? settings.resume.flatMap(sourceFromManifest) else {
+        guard let named = settings.file ?? settings.resume.flatMap({ RunDirectory.source(ofRunIn: $0) }) else {
             Console.error("trellis run: no FILE given; usage: trellis run FILE [options] (see 'trellis help run')")
             return ExitCode.usage
         }
@@ -140,7 +140,7 @@ struct RunCommand: TrellisCommand {
             }
             runDirectory = resume
         } else {
-            runDirectory = settings.logs ?? defaultRunDirectory(for: graph)
+            runDirectory = settings.logs ?? RunDirectory.defaultPath(for: graph)
             if FileManager.default.fileExists(atPath: runDirectory + "/checkpoint.json") {
                 Console.error("trellis run: \(runDirectory) already holds a run; continue it with --resume \(runDirectory), or choose another --logs DIR")
                 return ExitCode.usage
@@ -186,7 +186,7 @@ struct RunCommand: TrellisCommand {
         eventFile?.close()
 
         if settings.json {
-            Console.out(jsonSummary(result, runDirectory: runDirectory))
+            Console.out(result.jsonSummary(runDirectory: runDirectory))
         } else {
             Console.out(RunReport.table(result))
             if result.status == .success {
@@ -233,30 +233,6 @@ struct RunCommand: TrellisCommand {
         return settings
     }
 
-    /// `.trellis-runs/<graph>-<UTC timestamp>` in the current directory, made unique with a counter.
-    private static func defaultRunDirectory(for graph: CompiledGraph) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        let base = FileManager.default.currentDirectoryPath + "/.trellis-runs/" + graph.name + "-" + formatter.string(from: Date())
-        var candidate = base
-        var counter = 2
-        while FileManager.default.fileExists(atPath: candidate) {
-            candidate = base + "-\(counter)"
-            counter += 1
-        }
-        return candidate
-    }
-
-    /// The pipeline file a run's manifest names.
-    private static func sourceFromManifest(_ runDirectory: String) -> String? {
-        guard let text = RunFiles.read(runDirectory + "/manifest.json"),
-              case .map(let fields)? = try? ContextValue(jsonText: text),
-              case .string(let source)? = fields["source"] else { return nil }
-        return source
-    }
-
     private static func makeInterviewer(_ choice: String?) throws -> (any Interviewer)? {
         switch choice {
         case nil: return Console.inputIsTerminal ? ConsoleInterviewer() : nil
@@ -264,14 +240,5 @@ struct RunCommand: TrellisCommand {
         case "auto": return AutoApproveInterviewer()
         case let path?: return try ScriptedInterviewer(contentsOfFile: path)
         }
-    }
-
-    private static func jsonSummary(_ result: RunResult, runDirectory: String) -> String {
-        var out = "{\"status\":" + JSONText.quoted(result.status.rawValue)
-        out += ",\"completed_nodes\":" + ContextValue.list(result.completedNodes.map { .string($0) }).jsonText
-        out += ",\"context\":" + ContextValue.map(result.context.values).jsonText
-        out += ",\"run_dir\":" + JSONText.quoted(runDirectory)
-        out += ",\"failure_reason\":" + (result.failureReason.map(JSONText.quoted) ?? "null")
-        return out + "}"
     }
 }
