@@ -46,16 +46,14 @@ let package = Package(
         ),
         .target(
             name: "TrellisHosting",
-            dependencies: ["TrellisDOT", "TrellisEngine", "TrellisPluginHost", "TrellisSession"],
+            dependencies: ["TrellisEngine", "TrellisPluginHost", "TrellisSession"],
             swiftSettings: strict
         ),
-
         .target(
             name: "TrellisBench",
             dependencies: ["TrellisDOT", "TrellisEngine", "TrellisPluginHost", "TrellisSession"],
             swiftSettings: strict
         ),
-
         .target(name: "TrellisPluginTools", swiftSettings: strict),
 
         // MARK: Command-line tool

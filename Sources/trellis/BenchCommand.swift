@@ -5,6 +5,7 @@ struct BenchCommand: TrellisCommand {
     static let name = "bench"
     static let summary = "run the performance benchmarks (use a release build)"
 
+    /// The command's syntax: operands and the option table help and scanner share.
     static let syntax = OptionTable(command: "trellis bench", operands: "[SUITE]...", options: [
         .flag("quick", "fewer iterations (a smoke test of the benchmarks, not a measurement)"),
         .flag("json", "print the results as JSON lines"),

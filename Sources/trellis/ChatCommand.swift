@@ -9,6 +9,8 @@ import TrellisSession
 struct ChatCommand: TrellisCommand {
     static let name = "chat"
     static let summary = "talk to a session (graphs and plugins reload live)"
+
+    /// The command's syntax: operands and the option table help and scanner share.
     static let syntax = OptionTable(command: "trellis chat", options: [
         SessionHostOptions.pluginDirectory, SessionHostOptions.turnGraph, SessionHostOptions.heartbeatGraph,
         .value("type", "TYPE", "primary (default), background, delegation or consultation"),

@@ -6,6 +6,7 @@ struct GraphCommand: TrellisCommand {
     static let name = "graph"
     static let summary = "print a DOT file's parsed graph as JSON or canonical DOT"
 
+    /// The command's syntax: operands and the option table help and scanner share.
     static let syntax = OptionTable(command: "trellis graph", options: [
         .flag("json", """
             the graph as JSON: {"name", "strict", "directed", "attributes",

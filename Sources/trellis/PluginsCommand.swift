@@ -8,12 +8,15 @@ import TrellisPluginHost
 struct PluginsCommand: TrellisCommand {
     static let name = "plugins"
     static let summary = "list, inspect, create and build plugins"
+
+    /// `trellis plugins list`'s syntax.
     static let listSyntax = OptionTable(command: "trellis plugins list", options: [
         .value("plugin-dir", "DIR", repeatable: true, "a directory of plugins (repeatable; then TRELLIS_PLUGIN_PATH)"),
         .flag("json", "print the listing as JSON"),
         .flag("verbose", short: "v", "also name the files that were skipped as not being plugins"),
     ])
 
+    /// `trellis plugins inspect`'s syntax.
     static let inspectSyntax = OptionTable(command: "trellis plugins inspect", operands: "FILE", options: [
         .flag("json", "print the library's description as JSON"),
     ])
@@ -43,7 +46,10 @@ struct PluginsCommand: TrellisCommand {
     static func help(for arguments: [String]) -> String {
         switch arguments.first {
         case "list": return listSyntax.help("Lists the node types and adapters of the plugins in the plugin directories.")
-        case "inspect": return inspectSyntax.help("Describes one plugin library without loading it into a host.")
+        case "inspect": return inspectSyntax.help("""
+            Describes one plugin library: ABI version, plugin id and version, toolchain, node types
+            with their attribute schemas, adapters; for a file that cannot be loaded, the reason.
+            """)
         case "new": return PluginsScaffoldCommand.newHelp
         case "build": return PluginsScaffoldCommand.buildHelp
         default: return help

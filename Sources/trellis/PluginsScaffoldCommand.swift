@@ -9,11 +9,13 @@ enum PluginsScaffoldCommand {
     /// The plugin directory `plugins build` installs into when `--into` is not given.
     static let defaultPluginDirectory = "plugins"
 
+    /// `trellis plugins new`'s syntax.
     static let newSyntax = OptionTable(command: "trellis plugins new", operands: "NAME", options: [
         OptionSpec(name: "lang", placeholder: "swift|c", help: "the plugin's language", isRequired: true),
         .value("dir", "DIR", "where the package directory NAME is created (default: the current directory)"),
     ])
 
+    /// `trellis plugins build`'s syntax.
     static let buildSyntax = OptionTable(command: "trellis plugins build", operands: "DIR", options: [
         .value("into", "PLUGIN_DIR", "where the libraries are installed (default: ./\(defaultPluginDirectory))"),
         .value("scratch-path", "PATH", "the Swift build folder (default: DIR/.build)"),

@@ -9,6 +9,7 @@ struct RunCommand: TrellisCommand {
     static let name = "run"
     static let summary = "run a pipeline graph (checkpointed; resumable with --resume)"
 
+    /// The command's syntax: operands and the option table help and scanner share.
     static let syntax = OptionTable(command: "trellis run", operands: "FILE", options: [
         .value("set", "KEY=VALUE", repeatable: true, "put VALUE (text) in the run's context under KEY (repeatable)"),
         .value("logs", "DIR", """
@@ -188,7 +189,7 @@ struct RunCommand: TrellisCommand {
         if settings.json {
             Console.out(result.jsonSummary(runDirectory: runDirectory))
         } else {
-            Console.out(RunReport.table(result))
+            Console.out(result.timingTable)
             if result.status == .success {
                 Console.out("run succeeded: \(result.completedNodes.count) node execution(s); run directory: \(runDirectory)")
             } else {

@@ -9,6 +9,8 @@ import TrellisSession
 struct ServeCommand: TrellisCommand {
     static let name = "serve"
     static let summary = "serve sessions over JSON-RPC 2.0 on stdin/stdout (see docs/protocol.md)"
+
+    /// The command's syntax: operands and the option table help and scanner share.
     static let syntax = OptionTable(command: "trellis serve", options: [
         .flag("stdio", required: true, "speak the protocol on standard input and output (required)"),
         SessionHostOptions.pluginDirectory, SessionHostOptions.store, SessionHostOptions.durability,

@@ -11,6 +11,7 @@ struct ValidateCommand: TrellisCommand {
     static let name = "validate"
     static let summary = "check pipeline graphs against the specification's rules and the known node types"
 
+    /// The command's syntax: operands and the option table help and scanner share.
     static let syntax = OptionTable(command: "trellis validate", operands: "FILE...", options: [
         .flag("json", """
             print [{"file", "diagnostics": [{"rule", "severity", "message",
