@@ -21,8 +21,10 @@ struct OptionSpec: Sendable {
     }
 
     /// An option with a value, written `--name VALUE` or `--name=VALUE`.
-    static func value(_ name: String, _ placeholder: String, repeatable: Bool = false, _ help: String) -> OptionSpec {
-        OptionSpec(name: name, placeholder: placeholder, help: help, isRepeatable: repeatable)
+    static func value(
+        _ name: String, _ placeholder: String, repeatable: Bool = false, required: Bool = false, _ help: String
+    ) -> OptionSpec {
+        OptionSpec(name: name, placeholder: placeholder, help: help, isRepeatable: repeatable, isRequired: required)
     }
 
     /// Whether it takes a value.

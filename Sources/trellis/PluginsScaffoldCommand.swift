@@ -11,7 +11,7 @@ enum PluginsScaffoldCommand {
 
     /// `trellis plugins new`'s syntax.
     static let newSyntax = OptionTable(command: "trellis plugins new", operands: "NAME", options: [
-        OptionSpec(name: "lang", placeholder: "swift|c", help: "the plugin's language", isRequired: true),
+        .value("lang", "swift|c", required: true, "the plugin's language"),
         .value("dir", "DIR", "where the package directory NAME is created (default: the current directory)"),
     ])
 
