@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "TrellisPluginHost", targets: ["TrellisPluginHost"]),
         .library(name: "TrellisPluginKit", targets: ["TrellisPluginKit"]),
         .library(name: "TrellisSession", targets: ["TrellisSession"]),
+        .library(name: "TrellisHosting", targets: ["TrellisHosting"]),
         .library(name: "TrellisStandardPlugin", type: .dynamic, targets: ["TrellisStandardPlugin"]),
         .library(name: "TrellisMockAdapters", type: .dynamic, targets: ["TrellisMockAdapters"]),
     ],
@@ -40,9 +41,20 @@ let package = Package(
         ),
         .target(
             name: "TrellisSession",
-            dependencies: ["TrellisEngine", "TrellisPluginHost", "CSQLite"],
+            dependencies: ["TrellisEngine", "CSQLite"],
             swiftSettings: strict
         ),
+        .target(
+            name: "TrellisHosting",
+            dependencies: ["TrellisEngine", "TrellisPluginHost", "TrellisSession"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TrellisBench",
+            dependencies: ["TrellisDOT", "TrellisEngine", "TrellisPluginHost", "TrellisSession"],
+            swiftSettings: strict
+        ),
+        .target(name: "TrellisPluginTools", swiftSettings: strict),
 
         .target(name: "TrellisProviders", dependencies: ["TrellisEngine"], swiftSettings: strict),
         .target(name: "TrellisTools", dependencies: ["TrellisEngine"], swiftSettings: strict),
@@ -50,7 +62,10 @@ let package = Package(
         // MARK: Command-line tool
         .executableTarget(
             name: "trellis",
-            dependencies: ["TrellisDOT", "TrellisEngine", "TrellisPluginHost", "TrellisSession"],
+            dependencies: [
+                "TrellisDOT", "TrellisEngine", "TrellisPluginHost", "TrellisSession", "TrellisHosting", "TrellisBench",
+                "TrellisPluginTools",
+            ],
             swiftSettings: strict
         ),
 
@@ -76,9 +91,15 @@ let package = Package(
             dependencies: ["TrellisPluginHost", "TrellisEngine"],
             swiftSettings: strict
         ),
-        .testTarget(name: "TrellisSessionTests", dependencies: ["TrellisSession"], swiftSettings: strict),
+        .testTarget(name: "TrellisSessionTests", dependencies: ["TrellisSession", "TrellisHosting"], swiftSettings: strict),
         .testTarget(name: "TrellisProvidersTests", dependencies: ["TrellisProviders"], swiftSettings: strict),
         .testTarget(name: "TrellisToolsTests", dependencies: ["TrellisTools"], swiftSettings: strict),
         .testTarget(name: "TrellisCLITests", dependencies: ["TrellisDOT"], swiftSettings: strict),
+        .testTarget(name: "TrellisPluginToolsTests", dependencies: ["TrellisPluginTools"], swiftSettings: strict),
+        .testTarget(
+            name: "TrellisHostingTests",
+            dependencies: ["TrellisHosting", "TrellisEngine", "TrellisPluginHost", "TrellisSession"],
+            swiftSettings: strict
+        ),
     ]
 )

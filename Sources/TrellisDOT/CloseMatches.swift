@@ -1,8 +1,8 @@
 /// Finds names close to a misspelt one, for "did you mean" hints in diagnostics.
-enum CloseMatches {
+package enum CloseMatches {
     /// Up to `limit` of `candidates` closest to `name`: equal ignoring case, or within an edit
     /// distance of about a third of the name's length; closest first, then alphabetical.
-    static func find(_ name: String, among candidates: [String], limit: Int = 3) -> [String] {
+    package static func find(_ name: String, among candidates: [String], limit: Int = 3) -> [String] {
         let target = Array(name.lowercased().unicodeScalars)
         let threshold = max(1, target.count / 3)
         var scored: [(distance: Int, name: String)] = []

@@ -258,7 +258,7 @@ struct RunLoop {
         }
         return RunResult(
             status: status, context: context, completedNodes: completed, failureReason: reason,
-            nodeTimings: timings, runDirectory: rootDirectory)
+            nodeTimings: timings, runDirectory: rootDirectory, wasCancelled: resumable)
     }
 
     /// Writes `checkpoint.json` (when the run keeps files): `running` with the next node, or the final status.

@@ -13,6 +13,9 @@ public struct RunResult: Sendable {
     public var nodeTimings: [NodeTiming]
     /// The run directory (the root one when loop restarts made fresh ones), or `nil` when the run kept nothing on disk.
     public var runDirectory: String?
+    /// Whether the run was cancelled rather than ending on its own: its checkpoint then still
+    /// says `running`, so resuming the run directory continues where it stopped.
+    public var wasCancelled: Bool
 
     /// Creates a result.
     public init(
@@ -21,7 +24,8 @@ public struct RunResult: Sendable {
         completedNodes: [String],
         failureReason: String? = nil,
         nodeTimings: [NodeTiming] = [],
-        runDirectory: String? = nil
+        runDirectory: String? = nil,
+        wasCancelled: Bool = false
     ) {
         self.status = status
         self.context = context
@@ -29,6 +33,7 @@ public struct RunResult: Sendable {
         self.failureReason = failureReason
         self.nodeTimings = nodeTimings
         self.runDirectory = runDirectory
+        self.wasCancelled = wasCancelled
     }
 }
 

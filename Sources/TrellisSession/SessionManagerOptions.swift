@@ -14,14 +14,12 @@ public struct SessionManagerOptions: Sendable {
     public var store: SessionStore?
     /// The built-in simulated LLM's latency (its memory recall takes a tenth of it).
     public var llmLatency: Duration
-    /// Directories plugins are loaded from (empty: no plugins).
-    public var pluginDirectories: [String]
 
     /// Creates options.
     public init(
         turnGraphPath: String? = nil, heartbeatGraphPath: String? = nil, watchGraphs: Bool = true,
         watchInterval: Duration = .milliseconds(250), heartbeats: HeartbeatPolicy = HeartbeatPolicy(),
-        store: SessionStore? = nil, llmLatency: Duration = .zero, pluginDirectories: [String] = []
+        store: SessionStore? = nil, llmLatency: Duration = .zero
     ) {
         self.turnGraphPath = turnGraphPath
         self.heartbeatGraphPath = heartbeatGraphPath
@@ -30,6 +28,5 @@ public struct SessionManagerOptions: Sendable {
         self.heartbeats = heartbeats
         self.store = store
         self.llmLatency = llmLatency
-        self.pluginDirectories = pluginDirectories
     }
 }

@@ -6,44 +6,41 @@ struct GraphCommand: TrellisCommand {
     static let name = "graph"
     static let summary = "print a DOT file's parsed graph as JSON or canonical DOT"
 
-    static let help = """
-        Usage: trellis graph FILE (--json | --dot)
+    /// The command's syntax: operands and the option table help and scanner share.
+    static let syntax = OptionTable(command: "trellis graph", options: [
+        .flag("json", """
+            the graph as JSON: {"name", "strict", "directed", "attributes",
+            "nodes": [{"id", "attributes"}], "edges": [{"from", "to", "attributes"}],
+            "subgraphs": [{"id", "nodes"}]}; edges with ports also carry
+            "from_port" / "to_port". Values are the strings as written (quotes
+            removed, \\" and line continuations resolved), as 'dot -Tjson' gives them.
+            """),
+        .flag("dot", """
+            canonical DOT that parses back to the same graph: every node once with
+            all its attributes, then every edge, then subgraphs with their members.
+            """),
+    ], synopsis: "FILE (--json | --dot)")
 
+    static let help = syntax.help("""
         Parses FILE (Graphviz DOT plus the pipeline dialect) and prints the graph with
         Graphviz's default and merge rules applied.
-
-        Options:
-          --json  the graph as JSON: {"name", "strict", "directed", "attributes",
-                  "nodes": [{"id", "attributes"}], "edges": [{"from", "to", "attributes"}],
-                  "subgraphs": [{"id", "nodes"}]}; edges with ports also carry
-                  "from_port" / "to_port". Values are the strings as written (quotes
-                  removed, \\" and line continuations resolved), as 'dot -Tjson' gives them.
-          --dot   canonical DOT that parses back to the same graph: every node once with
-                  all its attributes, then every edge, then subgraphs with their members.
-
+        """, epilogue: """
         Use '-' as FILE to read standard input.
 
         Exit status: 0 when the file parses, 1 when it has syntax errors (printed to
         standard error), 2 for wrong usage or a file that cannot be read.
-        """
+        """)
 
     static func run(_ arguments: [String]) async -> Int32 {
         let scanner: ArgumentScanner
         do {
-            scanner = try ArgumentScanner(arguments, options: [
-                .init(name: "json", takesValue: false), .init(name: "dot", takesValue: false),
-            ])
+            scanner = try syntax.scan(arguments)
+            guard scanner.positionals.count == 1 else {
+                throw UsageError(scanner.positionals.isEmpty ? "missing FILE" : "expected one FILE, got \(scanner.positionals.count)")
+            }
+            guard scanner.flag("json") != scanner.flag("dot") else { throw UsageError("give exactly one of --json and --dot") }
         } catch {
-            Console.error("trellis graph: \(error)")
-            return ExitCode.usage
-        }
-        guard scanner.positionals.count == 1 else {
-            let problem = scanner.positionals.isEmpty ? "missing FILE" : "expected one FILE, got \(scanner.positionals.count)"
-            Console.error("trellis graph: \(problem); usage: trellis graph FILE (--json | --dot)")
-            return ExitCode.usage
-        }
-        guard scanner.flag("json") != scanner.flag("dot") else {
-            Console.error("trellis graph: give exactly one of --json and --dot; usage: trellis graph FILE (--json | --dot)")
+            Console.error("trellis graph: \(error); usage: \(syntax.usageLine)")
             return ExitCode.usage
         }
         let path = scanner.positionals[0]

@@ -1,4 +1,5 @@
 import Foundation
+import TrellisPluginTools
 
 /// `trellis plugins new` and `trellis plugins build`: create a plugin package that builds and
 /// loads on the first try, and build one in release mode into a plugin directory.
@@ -8,10 +9,20 @@ enum PluginsScaffoldCommand {
     /// The plugin directory `plugins build` installs into when `--into` is not given.
     static let defaultPluginDirectory = "plugins"
 
-    /// Help for `trellis plugins new`.
-    static let newHelp = """
-        Usage: trellis plugins new NAME --lang swift|c [--dir DIR]
+    /// `trellis plugins new`'s syntax.
+    static let newSyntax = OptionTable(command: "trellis plugins new", operands: "NAME", options: [
+        .value("lang", "swift|c", required: true, "the plugin's language"),
+        .value("dir", "DIR", "where the package directory NAME is created (default: the current directory)"),
+    ])
 
+    /// `trellis plugins build`'s syntax.
+    static let buildSyntax = OptionTable(command: "trellis plugins build", operands: "DIR", options: [
+        .value("into", "PLUGIN_DIR", "where the libraries are installed (default: ./\(defaultPluginDirectory))"),
+        .value("scratch-path", "PATH", "the Swift build folder (default: DIR/.build)"),
+    ])
+
+    /// Help for `trellis plugins new`.
+    static let newHelp = newSyntax.help("""
         Creates a plugin package at DIR/NAME (DIR defaults to the current directory) with one
         node type, NAME.greet, a README and an example graph that uses the type. The package
         builds and loads as created:
@@ -28,12 +39,10 @@ enum PluginsScaffoldCommand {
 
         NAME: letters, digits, '-' and '_', starting with a letter. The plugin id, which
         namespaces the node types, is NAME in lower case with '-' turned into '_'.
-        """
+        """)
 
     /// Help for `trellis plugins build`.
-    static let buildHelp = """
-        Usage: trellis plugins build DIR [--into PLUGIN_DIR] [--scratch-path PATH]
-
+    static let buildHelp = buildSyntax.help("""
         Builds the plugin package at DIR in release mode and installs its shared libraries
         into PLUGIN_DIR (default: ./\(defaultPluginDirectory), created when missing).
 
@@ -44,25 +53,19 @@ enum PluginsScaffoldCommand {
 
         Installing copies the library to a temporary file in PLUGIN_DIR and renames it into
         place, so a host watching PLUGIN_DIR never sees a half-written library.
-        """
+        """)
 
     /// `trellis plugins new NAME --lang swift|c [--dir DIR]`.
     static func runNew(_ arguments: [String]) async -> Int32 {
-        if arguments.contains("--help") || arguments.contains("-h") {
-            Console.out(newHelp)
-            return ExitCode.success
-        }
         let scanner: ArgumentScanner
         do {
-            scanner = try ArgumentScanner(arguments, options: [
-                .init(name: "lang", takesValue: true), .init(name: "dir", takesValue: true),
-            ])
+            scanner = try newSyntax.scan(arguments)
         } catch {
             Console.error("trellis plugins new: \(error)")
             return ExitCode.usage
         }
         guard scanner.positionals.count == 1, let name = scanner.positionals.first else {
-            Console.error("trellis plugins new: expected exactly one NAME, got \(scanner.positionals.count). Usage: trellis plugins new NAME --lang swift|c [--dir DIR]")
+            Console.error("trellis plugins new: expected exactly one NAME, got \(scanner.positionals.count). Usage: \(newSyntax.usageLine)")
             return ExitCode.usage
         }
         guard let language = scanner.value("lang").flatMap(PluginScaffold.Language.init(rawValue:)) else {
@@ -99,21 +102,15 @@ enum PluginsScaffoldCommand {
 
     /// `trellis plugins build DIR [--into PLUGIN_DIR] [--scratch-path PATH]`.
     static func runBuild(_ arguments: [String]) async -> Int32 {
-        if arguments.contains("--help") || arguments.contains("-h") {
-            Console.out(buildHelp)
-            return ExitCode.success
-        }
         let scanner: ArgumentScanner
         do {
-            scanner = try ArgumentScanner(arguments, options: [
-                .init(name: "into", takesValue: true), .init(name: "scratch-path", takesValue: true),
-            ])
+            scanner = try buildSyntax.scan(arguments)
         } catch {
             Console.error("trellis plugins build: \(error)")
             return ExitCode.usage
         }
         guard scanner.positionals.count == 1, let directory = scanner.positionals.first else {
-            Console.error("trellis plugins build: expected exactly one package DIR, got \(scanner.positionals.count). Usage: trellis plugins build DIR [--into PLUGIN_DIR]")
+            Console.error("trellis plugins build: expected exactly one package DIR, got \(scanner.positionals.count). Usage: \(buildSyntax.usageLine)")
             return ExitCode.usage
         }
         let builder = PluginPackageBuilder(

@@ -1,5 +1,6 @@
 import Foundation
 import TrellisEngine
+import TrellisHosting
 import TrellisPluginHost
 
 extension RunCommand {
@@ -38,10 +39,10 @@ extension RunCommand {
             let generation = plugins.current
             ranOn = generation.number
             do {
-                let adapters = try adapterSet(named: adapterNames, in: generation)
+                let adapters = try generation.adapterSet(named: adapterNames)
                 code = await runOnce(file: file, settings: settings, registry: generation.registry, adapters: adapters)
             } catch {
-                Console.error("trellis run: \(error)")
+                Console.error("trellis run: --adapter \(error)")
                 code = ExitCode.usage
             }
             Console.error("trellis run: watching \(file) and \(plugins.directories.isEmpty ? "no plugin directories" : plugins.directories.joined(separator: ", ")) for changes (Ctrl-C to stop)")

@@ -1,6 +1,7 @@
 import Foundation
 import TrellisDOT
 import TrellisEngine
+import TrellisHosting
 import TrellisPluginHost
 
 /// `trellis run FILE`: runs a pipeline to its end with the built-in node types and any plugins.
@@ -8,48 +9,55 @@ struct RunCommand: TrellisCommand {
     static let name = "run"
     static let summary = "run a pipeline graph (checkpointed; resumable with --resume)"
 
-    static var help: String {
-        """
-        Usage: trellis run FILE [--set KEY=VALUE]... [--logs DIR] [--workdir DIR] [--resume RUN_DIR]
-                                [--events PATH|-] [--interviewer console|auto|FILE] [--max-steps N]
-                                [--plugin-dir DIR]... [--adapter NAME]... [--watch] [--simulate] [--json]
+    /// The command's syntax: operands and the option table help and scanner share.
+    static let syntax = OptionTable(command: "trellis run", operands: "FILE", options: [
+        .value("set", "KEY=VALUE", repeatable: true, "put VALUE (text) in the run's context under KEY (repeatable)"),
+        .value("logs", "DIR", """
+            the run directory (default: .trellis-runs/<graph>-<UTC timestamp>
+            under the current directory); it must not already hold a run
+            """),
+        .value("workdir", "DIR", "where tool commands run (default: the current directory)"),
+        .value("resume", "RUN_DIR", "continue the run in RUN_DIR from its checkpoint"),
+        .value("events", "PATH|-", "write run events as JSON lines to PATH, or '-' for standard output"),
+        .value("interviewer", "console|auto|FILE", """
+            who answers human gates: 'console' (the terminal), 'auto' (always the
+            first choice), or a FILE of scripted answers; default: console when
+            standard input is a terminal, otherwise none (human gates then fail)
+            """),
+        .value("max-steps", "N", "fail the run after N node executions (default: the graph's max_steps,\nelse 1000)"),
+        .value("plugin-dir", "DIR", repeatable: true, """
+            load node types and adapters from the plugins in DIR (repeatable;
+            $TRELLIS_PLUGIN_PATH adds more, colon-separated)
+            """),
+        .value("adapter", "NAME", repeatable: true, """
+            use the plugin adapter NAME (see 'trellis plugins list') for its kind
+            (llm, memory or tools); repeatable, one per kind
+            """),
+        .flag("watch", """
+            after the run, run again (in a new run directory) whenever FILE changes
+            or a plugin in the plugin directories is added, changed or removed;
+            a run in progress keeps the graph and plugins it started with
+            """),
+        .flag("simulate", """
+            walk the pipeline safely: LLM stages answer from the built-in
+            simulation and tool nodes record their command without running it
+            """),
+        .flag("json", #"print {"status","completed_nodes","context","run_dir","failure_reason"}"#),
+    ])
 
+    static let help = syntax.help("""
         Parses, validates and runs the pipeline in FILE. The run directory holds manifest.json,
         checkpoint.json (rewritten atomically after every node), and one folder per node with its
         status.json and artifacts (prompt.md, response.md, command output). A run that was killed
         or interrupted continues where it stopped with --resume RUN_DIR (FILE may then be omitted:
         the manifest names it).
-
-        Options:
-          --set KEY=VALUE    put VALUE (text) in the run's context under KEY (repeatable)
-          --logs DIR         the run directory (default: .trellis-runs/<graph>-<UTC timestamp>
-                             under the current directory); it must not already hold a run
-          --workdir DIR      where tool commands run (default: the current directory)
-          --resume RUN_DIR   continue the run in RUN_DIR from its checkpoint
-          --events PATH|-    write run events as JSON lines to PATH, or '-' for standard output
-          --interviewer I    who answers human gates: 'console' (the terminal), 'auto' (always the
-                             first choice), or a FILE of scripted answers; default: console when
-                             standard input is a terminal, otherwise none (human gates then fail)
-          --max-steps N      fail the run after N node executions (default: the graph's max_steps,
-                             else 1000)
-          --plugin-dir DIR   load node types and adapters from the plugins in DIR (repeatable;
-                             $TRELLIS_PLUGIN_PATH adds more, colon-separated)
-          --adapter NAME     use the plugin adapter NAME (see 'trellis plugins list') for its kind
-                             (llm, memory or tools); repeatable, one per kind
-          --watch            after the run, run again (in a new run directory) whenever FILE changes
-                             or a plugin in the plugin directories is added, changed or removed;
-                             a run in progress keeps the graph and plugins it started with
-          --simulate         walk the pipeline safely: LLM stages answer from the built-in
-                             simulation and tool nodes record their command without running it
-          --json             print {"status","completed_nodes","context","run_dir","failure_reason"}
-
+        """, epilogue: """
         LLM stages call the built-in simulated LLM, which answers deterministically without any
         network, unless --adapter names a plugin LLM adapter.
 
         Exit status: 0 when the run succeeded, 1 when it failed (or ended without success),
         2 for wrong usage or an invalid pipeline.
-        """
-    }
+        """)
 
     /// Everything the command line asked for.
     struct Settings {
@@ -76,22 +84,22 @@ struct RunCommand: TrellisCommand {
             Console.error("trellis run: \(error)")
             return ExitCode.usage
         }
-        guard let named = settings.file ?? settings.resume.flatMap(sourceFromManifest) else {
+        guard let named = settings.file ?? settings.resume.flatMap({ RunDirectory.source(ofRunIn: $0) }) else {
             Console.error("trellis run: no FILE given; usage: trellis run FILE [options] (see 'trellis help run')")
             return ExitCode.usage
         }
         // Absolute, so the manifest lets --resume find the file from any directory.
         let file = named.hasPrefix("/") ? named : FileManager.default.currentDirectoryPath + "/" + named
 
-        guard let plugins = PluginSetup.loadHost(pluginDirectories: settings.pluginDirectories, command: "trellis run") else {
+        guard let plugins = PluginSetup.loadHost(pluginDirectories: settings.pluginDirectories, report: { Console.error("trellis run: \($0)") }) else {
             return ExitCode.usage
         }
         let generation = plugins.current
         let adapters: AdapterSet
         do {
-            adapters = try adapterSet(named: settings.adapterNames, in: generation)
+            adapters = try generation.adapterSet(named: settings.adapterNames)
         } catch {
-            Console.error("trellis run: \(error)")
+            Console.error("trellis run: --adapter \(error)")
             return ExitCode.usage
         }
 
@@ -133,7 +141,7 @@ struct RunCommand: TrellisCommand {
             }
             runDirectory = resume
         } else {
-            runDirectory = settings.logs ?? defaultRunDirectory(for: graph)
+            runDirectory = settings.logs ?? RunDirectory.defaultPath(for: graph)
             if FileManager.default.fileExists(atPath: runDirectory + "/checkpoint.json") {
                 Console.error("trellis run: \(runDirectory) already holds a run; continue it with --resume \(runDirectory), or choose another --logs DIR")
                 return ExitCode.usage
@@ -179,61 +187,30 @@ struct RunCommand: TrellisCommand {
         eventFile?.close()
 
         if settings.json {
-            Console.out(jsonSummary(result, runDirectory: runDirectory))
+            Console.out(result.jsonSummary(runDirectory: runDirectory))
         } else {
-            Console.out(RunReport.table(result))
+            Console.out(result.timingTable)
             if result.status == .success {
                 Console.out("run succeeded: \(result.completedNodes.count) node execution(s); run directory: \(runDirectory)")
             } else {
                 Console.out("run \(result.status == .fail ? "failed" : "ended with status \(result.status.rawValue)"): "
                     + (result.failureReason ?? "no reason given") + "\nrun directory: \(runDirectory)"
-                    + (result.failureReason?.contains("cancelled") == true ? " (continue with --resume \(runDirectory))" : ""))
+                    + (result.wasCancelled ? " (continue with --resume \(runDirectory))" : ""))
             }
         }
         return result.status == .success ? ExitCode.success : ExitCode.failure
     }
 
-    /// The run's adapters: the built-in simulated LLM, replaced kind by kind by the plugin
-    /// adapters named with `--adapter`.
-    static func adapterSet(named names: [String], in generation: PluginGeneration) throws -> AdapterSet {
-        var adapters = AdapterSet(llm: SimulatedLLM())
-        var chosen: [PluginAdapter.Kind: String] = [:]
-        for name in names {
-            guard let adapter = generation.adapters[name] else {
-                let known = generation.adapters.keys.sorted()
-                throw ArgumentScanner.UsageError(description: "--adapter \(name): no plugin adapter of that name; "
-                    + (known.isEmpty ? "no plugin loaded provides adapters (use --plugin-dir)" : "known: \(known.joined(separator: ", "))"))
-            }
-            if let earlier = chosen[adapter.kind] {
-                throw ArgumentScanner.UsageError(description: "--adapter \(name): \(earlier) was already chosen as the \(adapter.kind.rawValue) adapter")
-            }
-            chosen[adapter.kind] = name
-            switch adapter.kind {
-            case .llm: adapters.llm = adapter.llm
-            case .memory: adapters.memory = adapter.memory
-            case .tools: adapters.tools = adapter.tools
-            }
-        }
-        return adapters
-    }
-
-    private static func parse(_ arguments: [String]) throws -> Settings {
-        let scanner = try ArgumentScanner(arguments, options: [
-            .init(name: "set", takesValue: true), .init(name: "logs", takesValue: true),
-            .init(name: "workdir", takesValue: true), .init(name: "resume", takesValue: true),
-            .init(name: "events", takesValue: true), .init(name: "interviewer", takesValue: true),
-            .init(name: "max-steps", takesValue: true), .init(name: "simulate", takesValue: false),
-            .init(name: "json", takesValue: false), .init(name: "plugin-dir", takesValue: true),
-            .init(name: "adapter", takesValue: true), .init(name: "watch", takesValue: false),
-        ])
+    private static func parse(_ arguments: [String]) throws(UsageError) -> Settings {
+        let scanner = try syntax.scan(arguments)
         guard scanner.positionals.count <= 1 else {
-            throw ArgumentScanner.UsageError(description: "one FILE at a time; got \(scanner.positionals.joined(separator: " "))")
+            throw UsageError("one FILE at a time; got \(scanner.positionals.joined(separator: " "))")
         }
         var settings = Settings()
         settings.file = scanner.positionals.first
         for pair in scanner.values("set") {
             guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
-                throw ArgumentScanner.UsageError(description: "--set \(pair): write KEY=VALUE")
+                throw UsageError("--set \(pair): write KEY=VALUE")
             }
             settings.values[String(pair[..<equals])] = .string(String(pair[pair.index(after: equals)...]))
         }
@@ -242,48 +219,19 @@ struct RunCommand: TrellisCommand {
         settings.resume = scanner.value("resume")
         settings.events = scanner.value("events")
         settings.interviewer = scanner.value("interviewer")
-        if let text = scanner.value("max-steps") {
-            guard let steps = Int(text), steps > 0 else {
-                throw ArgumentScanner.UsageError(description: "--max-steps \(text): give a positive whole number")
-            }
-            settings.maxSteps = steps
-        }
+        settings.maxSteps = try scanner.number("max-steps", minimum: 1) { "--max-steps \($0): give a positive whole number" }
         if settings.resume != nil, settings.logs != nil {
-            throw ArgumentScanner.UsageError(description: "--resume and --logs together: a resumed run keeps writing to RUN_DIR")
+            throw UsageError("--resume and --logs together: a resumed run keeps writing to RUN_DIR")
         }
         settings.pluginDirectories = scanner.values("plugin-dir")
         settings.adapterNames = scanner.values("adapter")
         settings.watch = scanner.flag("watch")
         if settings.watch, settings.resume != nil || settings.logs != nil {
-            throw ArgumentScanner.UsageError(description: "--watch starts a new run directory for every run; it cannot be combined with --resume or --logs")
+            throw UsageError("--watch starts a new run directory for every run; it cannot be combined with --resume or --logs")
         }
         settings.simulate = scanner.flag("simulate")
         settings.json = scanner.flag("json")
         return settings
-    }
-
-    /// `.trellis-runs/<graph>-<UTC timestamp>` in the current directory, made unique with a counter.
-    private static func defaultRunDirectory(for graph: CompiledGraph) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        let base = FileManager.default.currentDirectoryPath + "/.trellis-runs/" + graph.name + "-" + formatter.string(from: Date())
-        var candidate = base
-        var counter = 2
-        while FileManager.default.fileExists(atPath: candidate) {
-            candidate = base + "-\(counter)"
-            counter += 1
-        }
-        return candidate
-    }
-
-    /// The pipeline file a run's manifest names.
-    private static func sourceFromManifest(_ runDirectory: String) -> String? {
-        guard let text = RunFiles.read(runDirectory + "/manifest.json"),
-              case .map(let fields)? = try? ContextValue(jsonText: text),
-              case .string(let source)? = fields["source"] else { return nil }
-        return source
     }
 
     private static func makeInterviewer(_ choice: String?) throws -> (any Interviewer)? {
@@ -293,14 +241,5 @@ struct RunCommand: TrellisCommand {
         case "auto": return AutoApproveInterviewer()
         case let path?: return try ScriptedInterviewer(contentsOfFile: path)
         }
-    }
-
-    private static func jsonSummary(_ result: RunResult, runDirectory: String) -> String {
-        var out = "{\"status\":" + JSONText.quoted(result.status.rawValue)
-        out += ",\"completed_nodes\":" + ContextValue.list(result.completedNodes.map { .string($0) }).jsonText
-        out += ",\"context\":" + ContextValue.map(result.context.values).jsonText
-        out += ",\"run_dir\":" + JSONText.quoted(runDirectory)
-        out += ",\"failure_reason\":" + (result.failureReason.map(JSONText.quoted) ?? "null")
-        return out + "}"
     }
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import TrellisDOT
 
 /// The `trellis` command line: a thin dispatcher over the Trellis libraries.
 @main
@@ -52,7 +53,8 @@ enum Trellis {
         default:
             guard let command = command(named: first) else {
                 let what = first.hasPrefix("-") ? "unknown option '\(first)'" : "unknown command '\(first)'"
-                Console.error("trellis: \(what); commands: \(commandNames). Run 'trellis --help'.")
+                let hint = CloseMatches.find(first, among: commands.map { $0.name }, limit: 1).first.map { " (did you mean '\($0)'?)" } ?? ""
+                Console.error("trellis: \(what)\(hint); commands: \(commandNames). Run 'trellis --help'.")
                 return ExitCode.usage
             }
             let rest = Array(arguments.dropFirst())

@@ -1,6 +1,7 @@
 import Foundation
 import TrellisDOT
 import TrellisEngine
+import TrellisHosting
 import TrellisPluginHost
 
 /// `trellis validate FILE...`: parses each pipeline and runs the validation rules against the
@@ -10,10 +11,24 @@ struct ValidateCommand: TrellisCommand {
     static let name = "validate"
     static let summary = "check pipeline graphs against the specification's rules and the known node types"
 
-    static var help: String {
-        """
-        Usage: trellis validate FILE... [--json] [--plugin-dir DIR]... [--no-type-check]
+    /// The command's syntax: operands and the option table help and scanner share.
+    static let syntax = OptionTable(command: "trellis validate", operands: "FILE...", options: [
+        .flag("json", """
+            print [{"file", "diagnostics": [{"rule", "severity", "message",
+            "line", "column", "node", "edge": [from, to], "fix"}]}] (null when absent)
+            """),
+        .value("plugin-dir", "DIR", repeatable: true, """
+            also accept the node types of the plugins in DIR (repeatable;
+            $TRELLIS_PLUGIN_PATH adds more); a plugin that cannot be loaded
+            is reported and makes the exit status 2
+            """),
+        .flag("no-type-check", """
+            skip the node type checks (type_known, attribute_schema), e.g. for
+            graphs meant for a host with other plugins
+            """),
+    ])
 
+    static let help = syntax.help("""
         Parses each DOT file ('-' reads standard input) and runs the validation rules: one
         start and one exit node, start without incoming and exit without outgoing edges,
         every node reachable, edge targets, condition and stylesheet syntax, outcome values
@@ -25,32 +40,15 @@ struct ValidateCommand: TrellisCommand {
 
         Exit status: 0 when no file has an error (warnings allowed), 1 when any file has an
         error, 2 for wrong usage or a file that cannot be read.
-
-        Options:
-          --json            print [{"file", "diagnostics": [{"rule", "severity", "message",
-                            "line", "column", "node", "edge": [from, to], "fix"}]}] (null when absent)
-          --plugin-dir DIR  also accept the node types of the plugins in DIR (repeatable;
-                            $TRELLIS_PLUGIN_PATH adds more); a plugin that cannot be loaded
-                            is reported and makes the exit status 2
-          --no-type-check   skip the node type checks (type_known, attribute_schema), e.g. for
-                            graphs meant for a host with other plugins
-        """
-    }
+        """)
 
     static func run(_ arguments: [String]) async -> Int32 {
         let scanner: ArgumentScanner
         do {
-            scanner = try ArgumentScanner(arguments, options: [
-                .init(name: "json", takesValue: false),
-                .init(name: "plugin-dir", takesValue: true),
-                .init(name: "no-type-check", takesValue: false),
-            ])
+            scanner = try syntax.scan(arguments)
+            guard !scanner.positionals.isEmpty else { throw UsageError("no FILE given; usage: \(syntax.usageLine)") }
         } catch {
             Console.error("trellis validate: \(error)")
-            return ExitCode.usage
-        }
-        guard !scanner.positionals.isEmpty else {
-            Console.error("trellis validate: no FILE given; usage: trellis validate FILE... [--json] [--plugin-dir DIR]...")
             return ExitCode.usage
         }
         let context: ValidationContext
@@ -61,10 +59,7 @@ struct ValidateCommand: TrellisCommand {
             context = ValidationContext(knownTypes: types)
         }
 
-        var reports: [FileReport] = []
-        for path in scanner.positionals {
-            reports.append(validate(path: path, in: context))
-        }
+        let reports = scanner.positionals.map { validate(path: $0, in: context) }
         if scanner.flag("json") {
             Console.out(ValidationReportFormatter.json(reports))
         } else {
@@ -80,7 +75,7 @@ struct ValidateCommand: TrellisCommand {
     /// plugin directory or file cannot be loaded: checking against an incomplete set of types
     /// would report the missing plugin's types as unknown instead of the real problem.
     private static func knownTypes(pluginDirectories: [String]) -> [String: AttributeSchema]? {
-        guard let host = PluginSetup.loadHost(pluginDirectories: pluginDirectories, command: "trellis validate") else {
+        guard let host = PluginSetup.loadHost(pluginDirectories: pluginDirectories, report: { Console.error("trellis validate: \($0)") }) else {
             return nil
         }
         let registry = host.current.registry
@@ -111,19 +106,4 @@ struct ValidateCommand: TrellisCommand {
         }
         return FileReport(file: path == "-" ? "<stdin>" : path, source: source, diagnostics: diagnostics, unreadable: nil)
     }
-}
-
-/// The outcome of validating one file.
-struct FileReport {
-    /// The path as given.
-    var file: String
-    /// The file's text, for excerpts; `nil` when it could not be read.
-    var source: String?
-    /// Parse diagnostics followed by validation diagnostics.
-    var diagnostics: [Diagnostic]
-    /// Why the file could not be read, or `nil`.
-    var unreadable: String?
-
-    /// Whether the file has an error diagnostic or could not be read.
-    var hasErrors: Bool { unreadable != nil || diagnostics.contains { $0.severity == .error } }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TrellisEngine
+import TrellisHosting
 @testable import TrellisSession
 
 /// Reloading the turn graph and a plugin (a real `.so` built from the shipped C example)

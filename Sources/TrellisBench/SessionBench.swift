@@ -7,10 +7,10 @@ import TrellisSession
 /// `shared/reference/benchmarks.md`), each reported beside the reference figure, plus scale,
 /// memory per idle session and durable turns.
 struct SessionBench: BenchSuite {
-    static let name = "session"
-    static let summary = "session turns: the six reference benchmarks, scale, memory, durable turns"
+    package static let name = "session"
+    package static let summary = "session turns: the six reference benchmarks, scale, memory, durable turns"
 
-    static func run(_ options: BenchOptions) async throws -> [BenchResult] {
+    package static func run(_ options: BenchOptions) async throws -> [BenchResult] {
         // Drive sessions from a pool task: the main actor stays off the per-turn path.
         try await Task.detached { try await measure(options) }.value
     }

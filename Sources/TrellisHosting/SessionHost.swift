@@ -1,5 +1,6 @@
 import Foundation
 import TrellisEngine
+import TrellisSession
 
 /// What `trellis chat` and `trellis serve` set up: the store, the session manager (graphs
 /// watched) and plugins, from command-line settings. Sessions in the store are restored.
@@ -60,8 +61,7 @@ public struct SessionHost: Sendable {
         let manager = try SessionManager(
             options: SessionManagerOptions(
                 turnGraphPath: settings.turnGraphPath, heartbeatGraphPath: settings.heartbeatGraphPath,
-                heartbeats: settings.heartbeats, store: store, llmLatency: settings.llmLatency,
-                pluginDirectories: settings.pluginDirectories),
+                heartbeats: settings.heartbeats, store: store, llmLatency: settings.llmLatency),
             events: events, registry: registry, adapterCatalog: catalog)
         plugins?.attach(to: manager)
         try manager.restoreSessions()

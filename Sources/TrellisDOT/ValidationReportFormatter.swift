@@ -1,10 +1,8 @@
-import TrellisDOT
-
 /// Renders `trellis validate` results for people and for programs.
-enum ValidationReportFormatter {
+package enum ValidationReportFormatter {
     /// Each diagnostic as `file:line:column: severity: message [rule]` with its excerpt and fix,
     /// then a summary line for the file.
-    static func human(_ report: FileReport) -> String {
+    package static func human(_ report: FileReport) -> String {
         if let unreadable = report.unreadable { return "\(report.file): error: \(unreadable)" }
         var lines = report.diagnostics.map { $0.rendered(source: report.source) }
         lines.append("\(report.file): " + summary(report.diagnostics))
@@ -12,7 +10,7 @@ enum ValidationReportFormatter {
     }
 
     /// `no problems`, or counts by severity: `2 errors, 1 warning`.
-    static func summary(_ diagnostics: [Diagnostic]) -> String {
+    package static func summary(_ diagnostics: [Diagnostic]) -> String {
         guard !diagnostics.isEmpty else { return "no problems" }
         let counts: [(Severity, String)] = [(.error, "error"), (.warning, "warning"), (.info, "note")]
         return counts.compactMap { severity, noun in
@@ -23,7 +21,7 @@ enum ValidationReportFormatter {
 
     /// `[{"file", "diagnostics": [{"rule","severity","message","line","column","node","edge","fix"}]}]`;
     /// absent fields are `null`. An unreadable file has one diagnostic with rule `file`.
-    static func json(_ reports: [FileReport]) -> String {
+    package static func json(_ reports: [FileReport]) -> String {
         let files = reports.map { report -> String in
             var diagnostics = report.diagnostics.map(json)
             if let unreadable = report.unreadable {

@@ -5,8 +5,8 @@ import TrellisEngine
 /// `trellis bench engine`: the engine's own cost per node, on a 100-node linear graph whose
 /// handlers do nothing, with no run directory and no event sink (the session-turn setting).
 struct EngineBench: BenchSuite {
-    static let name = "engine"
-    static let summary = "engine overhead per node on a 100-node linear graph of no-op handlers"
+    package static let name = "engine"
+    package static let summary = "engine overhead per node on a 100-node linear graph of no-op handlers"
 
     /// A handler that does nothing, so a run measures only the engine.
     struct NoOpHandler: NodeHandler {
@@ -30,7 +30,7 @@ struct EngineBench: BenchSuite {
         return try GraphCompiler.compile(Graph(name: "bench", nodes: nodes, edges: edges), registry: registry)
     }
 
-    static func run(_ options: BenchOptions) async throws -> [BenchResult] {
+    package static func run(_ options: BenchOptions) async throws -> [BenchResult] {
         let nodeCount = 100
         let graph = try linearGraph(nodes: nodeCount)
         let engine = Engine()
@@ -40,7 +40,7 @@ struct EngineBench: BenchSuite {
             let result = await engine.run(graph)
             if result.status != .success { failure = result.failureReason }
         }
-        if let failure { throw BenchFailure(description: "the bench graph did not run: \(failure)") }
+        if let failure { throw BenchFailure("the bench graph did not run: \(failure)") }
         let samples = await Measure.samples(runs) { _ = await engine.run(graph) }
         let perNode = samples.map { $0 * 1_000 / Double(nodeCount) }
         let median = Measure.median(perNode)
@@ -52,10 +52,5 @@ struct EngineBench: BenchSuite {
                                Measure.median(samples)),
                 target: "<= 1 us", meetsTarget: median <= 1_000),
         ]
-    }
-
-    /// The bench graph could not be run.
-    struct BenchFailure: Error, CustomStringConvertible {
-        var description: String
     }
 }

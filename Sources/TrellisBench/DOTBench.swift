@@ -4,13 +4,13 @@ import TrellisDOT
 /// `trellis bench dot`: parsing (and validating) a generated 10,000-node, 20,000-edge pipeline,
 /// beside the time Graphviz's `gc` takes to read the same file.
 struct DOTBench: BenchSuite {
-    static let name = "dot"
-    static let summary = "parse + validate a 10,000-node / 20,000-edge pipeline; Graphviz's gc on the same file"
+    package static let name = "dot"
+    package static let summary = "parse + validate a 10,000-node / 20,000-edge pipeline; Graphviz's gc on the same file"
 
     static let nodeCount = 10_000
     static let edgeCount = 20_000
 
-    static func run(_ options: BenchOptions) async throws -> [BenchResult] {
+    package static func run(_ options: BenchOptions) async throws -> [BenchResult] {
         let text = generatePipeline(nodes: nodeCount, edges: edgeCount)
         let bytes = Array(text.utf8)
         let size = String(format: "%.1f MB", Double(bytes.count) / 1_048_576)
@@ -19,7 +19,7 @@ struct DOTBench: BenchSuite {
         // Check once that the generated file is what it claims to be before timing it.
         let check = DOTParser.parse(bytes: bytes, file: "bench.dot")
         guard let graph = check.graph, graph.nodes.count == nodeCount, graph.edges.count == edgeCount else {
-            throw DOTBenchFailure(description: "the generated pipeline did not parse to \(nodeCount) nodes and \(edgeCount) edges: "
+            throw BenchFailure("the generated pipeline did not parse to \(nodeCount) nodes and \(edgeCount) edges: "
                 + (check.diagnostics.first?.message ?? "wrong counts"))
         }
 
@@ -94,7 +94,7 @@ struct DOTBench: BenchSuite {
             process.waitUntilExit()
             samples.append(Measure.microseconds(clock.now - start) / 1_000)
             guard process.terminationStatus == 0 else {
-                throw DOTBenchFailure(description: "gc exited with status \(process.terminationStatus) on the generated file")
+                throw BenchFailure("gc exited with status \(process.terminationStatus) on the generated file")
             }
         }
         let median = Measure.median(samples)
@@ -138,9 +138,4 @@ struct DOTBench: BenchSuite {
         }
         return out + "}\n"
     }
-}
-
-/// A benchmark that could not run as designed.
-private struct DOTBenchFailure: Error, CustomStringConvertible {
-    var description: String
 }

@@ -1,6 +1,7 @@
 import Synchronization
 import TrellisEngine
 import TrellisPluginHost
+import TrellisSession
 
 /// Plugins for sessions: a `PluginHost` over the plugin directories whose generations feed
 /// the session manager — node types into the registry the graphs compile against, adapters

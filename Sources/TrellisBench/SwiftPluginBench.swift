@@ -11,12 +11,12 @@ import TrellisSession
 /// Needs `libTrellisStandardPlugin.so` and `libTrellisMockAdapters.so`: looked up in
 /// `TRELLIS_PLUGIN_PATH`, else beside this executable (where `swift build -c release` puts them).
 struct SwiftPluginBench: BenchSuite {
-    static let name = "swift-plugins"
-    static let summary = "session node types from the Swift plugins vs built in (benchmark 8)"
+    package static let name = "swift-plugins"
+    package static let summary = "session node types from the Swift plugins vs built in (benchmark 8)"
 
     private static let libraries = ["libTrellisStandardPlugin.so", "libTrellisMockAdapters.so"]
 
-    static func run(_ options: BenchOptions) async throws -> [BenchResult] {
+    package static func run(_ options: BenchOptions) async throws -> [BenchResult] {
         try await Task.detached { try await measure(options) }.value
     }
 
@@ -69,13 +69,13 @@ struct SwiftPluginBench: BenchSuite {
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory)
         for library in libraries {
             guard let source = candidates.map({ $0 + "/" + library }).first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-                throw ScaffoldError("\(library) not found in \(candidates.joined(separator: ", ")); build it with 'swift build -c release' or set TRELLIS_PLUGIN_PATH")
+                throw BenchFailure("\(library) not found in \(candidates.joined(separator: ", ")); build it with 'swift build -c release' or set TRELLIS_PLUGIN_PATH")
             }
             try FileManager.default.copyItem(atPath: source, toPath: directory + "/plugins/" + library)
         }
         let host = PluginHost(directories: [directory + "/plugins"], builtins: .builtin, staging: PluginStaging(directory: directory + "/staging"))
         let failures = host.reload().filter { $0.status == .failed }
-        guard failures.isEmpty else { throw ScaffoldError("plugins failed to load: \(failures.map(\.description).joined(separator: "; "))") }
+        guard failures.isEmpty else { throw BenchFailure("plugins failed to load: \(failures.map(\.description).joined(separator: "; "))") }
         return host
     }
 
@@ -93,7 +93,7 @@ struct SwiftPluginBench: BenchSuite {
             let start = clock.now
             let result = await engine.run(graph, context: context, adapters: adapters)
             let elapsed = clock.now - start
-            guard result.status == .success else { throw ScaffoldError("turn \(turn) failed: \(result.failureReason ?? "")") }
+            guard result.status == .success else { throw BenchFailure("turn \(turn) failed: \(result.failureReason ?? "")") }
             if turn > 0 { samples.append(Measure.microseconds(elapsed)) }  // turn 0 warms up
             messages.append(.map(["role": .string("user"), "content": .string("message \(turn)")]))
             messages.append(.map(["role": .string("assistant"), "content": result.context["session.response"] ?? .null]))
@@ -103,7 +103,7 @@ struct SwiftPluginBench: BenchSuite {
 
     private static func nodeCost(_ registry: HandlerRegistry, calls: Int) async throws -> Double {
         guard let handler = registry.handler(for: "session.classify")?.handler else {
-            throw ScaffoldError("session.classify is not registered")
+            throw BenchFailure("session.classify is not registered")
         }
         let request = HandlerRequest(node: NodeSpec(id: "classify", type: "session.classify", attributes: Attributes(), index: 0),
                                      context: Context(["session.input": .string("what is the weather like")]),

@@ -9,8 +9,8 @@ import TrellisPluginHost
 /// The plugin is compiled from the C source below with `cc` into a temporary directory at
 /// bench time, so the figures always belong to the header in this build.
 struct PluginBench: BenchSuite {
-    static let name = "plugins"
-    static let summary = "per-node cost through the C ABI, plugin load time, reload latency"
+    package static let name = "plugins"
+    package static let summary = "per-node cost through the C ABI, plugin load time, reload latency"
 
     static let source = """
         #include "trellis_plugin.h"
@@ -51,11 +51,7 @@ struct PluginBench: BenchSuite {
         }
     }
 
-    struct BenchFailure: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    static func run(_ options: BenchOptions) async throws -> [BenchResult] {
+    package static func run(_ options: BenchOptions) async throws -> [BenchResult] {
         let workspace = try Workspace()
         defer { workspace.remove() }
         let library = try workspace.compile(source)
@@ -75,7 +71,7 @@ struct PluginBench: BenchSuite {
         let reports = host.reload()
         let registry = host.current.registry
         guard let noop = registry.handler(for: "bench.noop")?.handler, let increment = registry.handler(for: "bench.increment")?.handler else {
-            throw BenchFailure(description: "the bench plugin did not load: \(reports.map(\.description).joined(separator: "; "))")
+            throw BenchFailure("the bench plugin did not load: \(reports.map(\.description).joined(separator: "; "))")
         }
         let request = HandlerRequest(node: NodeSpec(id: "n", type: "bench.noop", attributes: Attributes(), index: 0),
                                      context: Context(["counter": .integer(41)]), adapters: AdapterSet(), services: RunServices())
@@ -111,7 +107,7 @@ struct PluginBench: BenchSuite {
         let start = clock.now
         for _ in 0..<calls {
             let outcome = try await handler.execute(request)
-            if outcome.status != .success { throw BenchFailure(description: "a bench call failed: \(outcome.failureReason ?? "")") }
+            if outcome.status != .success { throw BenchFailure("a bench call failed: \(outcome.failureReason ?? "")") }
         }
         return Measure.microseconds(clock.now - start) * 1000 / Double(calls)
     }
@@ -135,7 +131,7 @@ struct PluginBench: BenchSuite {
             let start = clock.now
             let result = PluginLoader.inspect(file: file, staging: workspace.staging)
             samples.append(Measure.microseconds(clock.now - start) / 1000)
-            if case .failure(let error) = result { throw BenchFailure(description: "loading the bench plugin failed: \(error)") }
+            if case .failure(let error) = result { throw BenchFailure("loading the bench plugin failed: \(error)") }
         }
         let median = Measure.median(samples)
         return BenchResult(name: "load + register a small plugin (stage, dlopen, init)", value: median, unit: "ms",
@@ -168,7 +164,7 @@ struct PluginBench: BenchSuite {
             let deadline = start + .seconds(5)
             while host.current.number == before && clock.now < deadline { usleep(100) }
             guard host.current.number != before else {
-                throw BenchFailure(description: "no new generation within 5 s of replacing \(file) (watcher uses inotify: \(watcher.usesInotify))")
+                throw BenchFailure("no new generation within 5 s of replacing \(file) (watcher uses inotify: \(watcher.usesInotify))")
             }
             samples.append(Measure.microseconds(clock.now - start) / 1000)
             try await Task.sleep(for: .milliseconds(20))
@@ -208,7 +204,7 @@ struct PluginBench: BenchSuite {
         /// directory upwards) into a shared library.
         func compile(_ source: String) throws -> String {
             guard let include = Self.headerDirectory() else {
-                throw BenchFailure(description: "cannot find Sources/CTrellisPlugin/include/trellis_plugin.h from \(FileManager.default.currentDirectoryPath); run the bench from the Trellis checkout")
+                throw BenchFailure("cannot find Sources/CTrellisPlugin/include/trellis_plugin.h from \(FileManager.default.currentDirectoryPath); run the bench from the Trellis checkout")
             }
             let sourcePath = root + "/bench_plugin.c"
             let output = root + "/libbench.so"
@@ -219,7 +215,7 @@ struct PluginBench: BenchSuite {
             try process.run()
             process.waitUntilExit()
             guard process.terminationStatus == 0 else {
-                throw BenchFailure(description: "cc failed (status \(process.terminationStatus)) compiling the bench plugin; is a C compiler installed?")
+                throw BenchFailure("cc failed (status \(process.terminationStatus)) compiling the bench plugin; is a C compiler installed?")
             }
             return output
         }

@@ -2,16 +2,23 @@ import Foundation
 
 /// Builds a plugin package (Swift or C) in release mode and installs its shared libraries
 /// into a plugin directory, each by copy-then-rename so a watching host sees whole files only.
-struct PluginPackageBuilder {
+package struct PluginPackageBuilder: Sendable {
     /// The package to build.
-    var packageDirectory: String
+    package var packageDirectory: String
     /// Where the libraries go; created (mode 0755) when missing.
-    var pluginDirectory: String
+    package var pluginDirectory: String
     /// The Swift build folder; `nil` for the package's own `.build`.
-    var scratchPath: String?
+    package var scratchPath: String?
+
+    /// A builder for the package in `packageDirectory` that installs into `pluginDirectory`.
+    package init(packageDirectory: String, pluginDirectory: String, scratchPath: String? = nil) {
+        self.packageDirectory = packageDirectory
+        self.pluginDirectory = pluginDirectory
+        self.scratchPath = scratchPath
+    }
 
     /// Builds the package and returns the installed library paths.
-    func buildAndInstall() throws(ScaffoldError) -> [String] {
+    package func buildAndInstall() throws(ScaffoldError) -> [String] {
         let package = URL(fileURLWithPath: packageDirectory).standardizedFileURL.path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: package, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -54,7 +61,7 @@ struct PluginPackageBuilder {
     }
 
     /// The names of the dynamic library products in `swift package describe --type json` output.
-    static func dynamicLibraryProducts(describeJSON: String) -> [String] {
+    package static func dynamicLibraryProducts(describeJSON: String) -> [String] {
         guard let data = describeJSON.data(using: .utf8),
               let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let products = root["products"] as? [[String: Any]] else { return [] }

@@ -2,20 +2,20 @@ import Foundation
 
 /// A Trellis source checkout: the package plugin scaffolds depend on for `TrellisPluginKit`
 /// and copy `trellis_plugin.h` from.
-struct TrellisCheckout {
+package struct TrellisCheckout: Sendable {
     /// The checkout's root directory (the one holding Trellis's `Package.swift`).
-    var root: String
+    package var root: String
 
     /// The C ABI header inside the checkout.
-    var headerPath: String { root + "/Sources/CTrellisPlugin/include/trellis_plugin.h" }
+    package var headerPath: String { root + "/Sources/CTrellisPlugin/include/trellis_plugin.h" }
 
     /// The environment variable that names a checkout explicitly.
-    static let environmentVariable = "TRELLIS_HOME"
+    package static let environmentVariable = "TRELLIS_HOME"
 
     /// Finds the checkout: `TRELLIS_HOME` when set, else the nearest ancestor of this
     /// executable's directory whose `Package.swift` declares the package "Trellis" (an
     /// executable run from a checkout's build folder belongs to that checkout).
-    static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ScaffoldError) -> TrellisCheckout {
+    package static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ScaffoldError) -> TrellisCheckout {
         if let home = environment[environmentVariable], !home.isEmpty {
             let root = URL(fileURLWithPath: home).standardizedFileURL.path
             guard isTrellisRoot(root) else {
@@ -35,18 +35,14 @@ struct TrellisCheckout {
         throw ScaffoldError("cannot find a Trellis checkout: this trellis (\(executable)) was not built inside one; set \(environmentVariable) to the directory holding Trellis's Package.swift")
     }
 
+    /// A checkout rooted at `root`.
+    package init(root: String) {
+        self.root = root
+    }
+
     /// Whether `directory` holds the manifest of the package named "Trellis".
-    static func isTrellisRoot(_ directory: String) -> Bool {
+    package static func isTrellisRoot(_ directory: String) -> Bool {
         guard let manifest = try? String(contentsOfFile: directory + "/Package.swift", encoding: .utf8) else { return false }
         return manifest.contains("name: \"Trellis\"")
     }
-}
-
-/// Why a scaffold or plugin build could not be done, phrased for the user.
-struct ScaffoldError: Error, CustomStringConvertible {
-    /// What was wrong and what to do.
-    var description: String
-
-    /// Creates an error with its message.
-    init(_ description: String) { self.description = description }
 }

@@ -2,9 +2,9 @@ import Foundation
 
 /// The files of a new plugin package (`trellis plugins new`): one node type, `<id>.greet`,
 /// that writes `<id>.greeting`, plus a README and an example graph that runs it.
-struct PluginScaffold {
+package struct PluginScaffold: Sendable {
     /// The languages a scaffold can be written in.
-    enum Language: String {
+    package enum Language: String, Sendable {
         /// A SwiftPM package using TrellisPluginKit.
         case swift
         /// A C file, a copy of `trellis_plugin.h` and a Makefile.
@@ -12,21 +12,21 @@ struct PluginScaffold {
     }
 
     /// The directory name given by the user.
-    let name: String
+    package let name: String
     /// Swift or C.
-    let language: Language
+    package let language: Language
     /// The plugin id: `name` in lower case, `-` turned into `_`.
-    let pluginID: String
+    package let pluginID: String
     /// The Swift module and product name: `name` in UpperCamelCase.
-    let moduleName: String
+    package let moduleName: String
 
     /// The node type the scaffold registers.
-    var typeID: String { pluginID + ".greet" }
+    package var typeID: String { pluginID + ".greet" }
     /// The context key the node type writes.
-    var outputKey: String { pluginID + ".greeting" }
+    package var outputKey: String { pluginID + ".greeting" }
 
     /// Checks `name` and derives the plugin id and module name from it.
-    init(name: String, language: Language) throws(ScaffoldError) {
+    package init(name: String, language: Language) throws(ScaffoldError) {
         let isLetter = { (scalar: Unicode.Scalar) in ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) }
         guard let first = name.unicodeScalars.first, isLetter(first),
               name.unicodeScalars.allSatisfy({ isLetter($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" })
@@ -42,7 +42,7 @@ struct PluginScaffold {
     }
 
     /// Writes the package into `directory` (which must not exist yet or be empty).
-    func write(to directory: String, checkout: TrellisCheckout) throws(ScaffoldError) {
+    package func write(to directory: String, checkout: TrellisCheckout) throws(ScaffoldError) {
         let manager = FileManager.default
         if let existing = try? manager.contentsOfDirectory(atPath: directory), !existing.isEmpty {
             throw ScaffoldError("\(directory) already exists and is not empty; choose another NAME or --dir, or remove it")

@@ -1,0 +1,58 @@
+import TrellisHosting
+import TrellisSession
+
+/// The options `trellis chat` and `trellis serve` share, declared once, and the session host
+/// settings they make.
+enum SessionHostOptions {
+    static let pluginDirectory = OptionSpec.value(
+        "plugin-dir", "DIR", repeatable: true, "load node types and adapters from plugins in DIR (repeatable)")
+    static let turnGraph = OptionSpec.value(
+        "turn-graph", "FILE", "the turn graph (default Graphs/session/turn.dot, else built in)")
+    static let heartbeatGraph = OptionSpec.value(
+        "heartbeat-graph", "FILE", "the heartbeat graph (default Graphs/session/heartbeat.dot, else built in)")
+    static let store = OptionSpec.value("store", "FILE", "keep sessions in this SQLite file; sessions in it are resumed")
+    static let durability = OptionSpec.value("durability", "off|batched|sync", """
+        off, batched or sync (default sync: a reply is sent only after
+        its turn is committed and synced)
+        """)
+    static let llmLatency = OptionSpec.value("llm-latency-ms", "N", "latency of the built-in simulated LLM (default 0)")
+    static let noHeartbeats = OptionSpec.flag("no-heartbeats", "do not run scheduled heartbeats")
+    static let heartbeatInterval = OptionSpec.value("heartbeat-interval", "TYPE=MS", repeatable: true, """
+        heartbeat sessions of TYPE every MS milliseconds, 0 for never
+        (repeatable; defaults: primary 30000, background 10000,
+        delegation and consultation never)
+        """)
+    static let retainMessages = OptionSpec.value("retain-messages", "N", """
+        keep at most N messages per session in the store (default all;
+        a restored session then starts with at most its last N messages)
+        """)
+    static let retainTurns = OptionSpec.value(
+        "retain-turns", "N", "keep at most N journal entries per session in the store (default all)")
+
+    /// The host settings the scanned options ask for; options a command does not declare keep their defaults.
+    static func settings(from scanner: ArgumentScanner) throws -> SessionHost.Settings {
+        var settings = SessionHost.Settings()
+        settings.pluginDirectories = scanner.values("plugin-dir")
+        settings.turnGraphPath = scanner.value("turn-graph")
+        settings.heartbeatGraphPath = scanner.value("heartbeat-graph")
+        settings.storePath = scanner.value("store")
+        if let mode = scanner.value("durability") { settings.durability = try Durability.named(mode) }
+        if let milliseconds = try scanner.number("llm-latency-ms", minimum: 0, message: {
+            "--llm-latency-ms needs a whole number of milliseconds, not '\($0)'"
+        }) {
+            settings.llmLatency = .milliseconds(milliseconds)
+        }
+        if scanner.flag("no-heartbeats") { settings.heartbeats = .disabled }
+        for setting in scanner.values("heartbeat-interval") {
+            let parts = setting.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let type = SessionType(rawValue: parts[0]), let milliseconds = Int(parts[1]), milliseconds >= 0 else {
+                throw UsageError("--heartbeat-interval needs TYPE=MS (MS 0 turns the type's heartbeats off), not '\(setting)'; types: primary, background, delegation, consultation")
+            }
+            settings.heartbeats[type] = HeartbeatSettings(enabled: milliseconds > 0, interval: .milliseconds(max(milliseconds, 1)))
+        }
+        for (name, keep) in [("retain-messages", \SessionHost.Settings.retainMessages), ("retain-turns", \.retainTurns)] {
+            settings[keyPath: keep] = try scanner.number(name, minimum: 1) { "--\(name) needs a positive whole number, not '\($0)'" }
+        }
+        return settings
+    }
+}
