@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "TrellisPluginHost", targets: ["TrellisPluginHost"]),
         .library(name: "TrellisPluginKit", targets: ["TrellisPluginKit"]),
         .library(name: "TrellisSession", targets: ["TrellisSession"]),
+        .library(name: "TrellisTerminal", targets: ["TrellisTerminal"]),
         .library(name: "TrellisStandardPlugin", type: .dynamic, targets: ["TrellisStandardPlugin"]),
         .library(name: "TrellisMockAdapters", type: .dynamic, targets: ["TrellisMockAdapters"]),
     ],
@@ -45,6 +46,7 @@ let package = Package(
         ),
 
         .target(name: "TrellisProviders", dependencies: ["TrellisEngine"], swiftSettings: strict),
+        .target(name: "TrellisTerminal", swiftSettings: strict),
 
         // MARK: Command-line tool
         .executableTarget(
@@ -78,5 +80,6 @@ let package = Package(
         .testTarget(name: "TrellisSessionTests", dependencies: ["TrellisSession"], swiftSettings: strict),
         .testTarget(name: "TrellisProvidersTests", dependencies: ["TrellisProviders"], swiftSettings: strict),
         .testTarget(name: "TrellisCLITests", dependencies: ["TrellisDOT"], swiftSettings: strict),
+        .testTarget(name: "TrellisTerminalTests", dependencies: ["TrellisTerminal"], swiftSettings: strict),
     ]
 )
