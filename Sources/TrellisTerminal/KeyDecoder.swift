@@ -19,10 +19,11 @@ public struct KeyDecoder: Sendable {
     /// Creates a decoder with nothing pending.
     public init() {}
 
-    /// Whether an unfinished sequence is waiting for more bytes. When it stays true after a
-    /// short pause (50 ms is usual) the user pressed Escape alone: call `flush()`.
-    /// Never true for an unfinished paste, which has no timeout.
-    public var isAwaitingMore: Bool { !pending.isEmpty && !pasting }
+    /// Whether an unfinished escape sequence is waiting for more bytes. When it stays true
+    /// after a short pause (50 ms is usual) the user pressed Escape alone: call `flush()`.
+    /// Only escapes are ambiguous, so an unfinished UTF-8 character or paste is never timed
+    /// out: on a slow link its rest may come late, and it can only be the rest.
+    public var isAwaitingMore: Bool { !pasting && pending.first == 0x1B }
 
     /// Decodes `bytes` after whatever was pending, returning the complete keys.
     public mutating func decode(_ bytes: some Sequence<UInt8>) -> [Key] {

@@ -45,9 +45,8 @@ public final class TerminalSession: Sendable {
     private let wakeRead: Int32
     private let wakeWrite: Int32
     private let state: Mutex<State>
-
     /// How long an unfinished escape sequence may wait before it counts as a lone Escape.
-    private static let escapeTimeoutMilliseconds: Int32 = 50
+    private let escapeTimeoutMilliseconds: Int32
 
     private struct Reader {
         var id: UInt64
@@ -80,9 +79,15 @@ public final class TerminalSession: Sendable {
     /// Creates a session on `input` and `output` (standard input and output by default).
     /// With `historyPath` the history is loaded from that file and saved to it after every
     /// added line (see `CommandHistory` for the rules); an unreadable file means no history.
+    /// `escapeTimeout` is how long the rest of an escape sequence may take before the
+    /// Escape counts as pressed alone (like vim's `ttimeoutlen`; raise it for slow links).
     /// Nothing on the terminal changes until the first `readLine(prompt:)`.
-    public init(input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO, historyPath: String? = nil, historyLimit: Int = 1000) {
+    public init(
+        input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO, historyPath: String? = nil,
+        historyLimit: Int = 1000, escapeTimeout: Duration = .milliseconds(50)
+    ) {
         self.input = input
+        escapeTimeoutMilliseconds = Int32(clamping: escapeTimeout.components.seconds * 1000 + escapeTimeout.components.attoseconds / 1_000_000_000_000_000)
         self.output = output
         self.historyPath = historyPath
         isInteractive = isatty(input) != 0 && isatty(output) != 0
@@ -350,7 +355,7 @@ public final class TerminalSession: Sendable {
         var decoder = KeyDecoder()
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
-            switch wait(timeout: decoder.isAwaitingMore ? Self.escapeTimeoutMilliseconds : -1) {
+            switch wait(timeout: decoder.isAwaitingMore ? escapeTimeoutMilliseconds : -1) {
             case .closing:
                 return
             case .timedOut:

@@ -95,6 +95,7 @@ import Testing
     @Test func cutOffUTF8FlushesAsReplacement() {
         var decoder = KeyDecoder()
         #expect(decoder.decode([0xE6, 0xBC]).isEmpty)
+        #expect(!decoder.isAwaitingMore, "no timeout: only the rest of the character can follow")
         #expect(decoder.flush() == [.text("\u{FFFD}")])
     }
 

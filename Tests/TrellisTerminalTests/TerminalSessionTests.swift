@@ -28,7 +28,9 @@ import Testing
     @Test(.timeLimit(.minutes(1)))
     func typedLineWithEditingKeys() async throws {
         let pty = try PseudoTerminal()
-        let session = TerminalSession(input: pty.terminal, output: pty.terminal)
+        // A long escape timeout: the test splits a sequence on purpose, and a loaded machine
+        // must not turn the pause into a lone Escape.
+        let session = TerminalSession(input: pty.terminal, output: pty.terminal, escapeTimeout: .seconds(30))
         #expect(session.isInteractive)
         let read = Task { await session.readLine(prompt: "> ") }
         #expect(await pty.waitForOutput(containing: "> "))
