@@ -34,6 +34,23 @@ private let exitHookRegistered = Atomic<Bool>(false)
 ///
 /// Only one `readLine` may wait at a time. Output while a prompt is shown must go through
 /// `printLine(_:)` or `write(_:)`, which lift the prompt out of the way and redraw it.
+///
+/// ```swift
+/// let terminal = TerminalSession(historyPath: dataDirectory + "/chat-history")
+/// defer { terminal.close() }
+/// terminal.onInterrupt { currentTurn.withLock { $0?.cancel() } }   // Ctrl-C during a turn
+/// loop: while true {
+///     switch await terminal.readLine(prompt: "> ") {
+///     case .line(let text): for try await token in answer(text) { terminal.write(token) }
+///                           terminal.finishLine()
+///     case .interrupted: continue          // Ctrl-C at the prompt: a fresh line
+///     case .endOfInput: break loop
+///     }
+/// }
+/// ```
+///
+/// Ctrl-Z stops the process as it would in cooked mode (the terminal is restored first and
+/// raw mode comes back on `fg`).
 public final class TerminalSession: Sendable {
     /// Whether line editing is on (input and output are terminals); false on pipes and files.
     public let isInteractive: Bool
@@ -271,6 +288,10 @@ public final class TerminalSession: Sendable {
     private func apply(_ keys: [Key], state: inout State, completions: inout [Completion], interrupts: inout Int) -> String {
         var text = ""
         for key in keys {
+            if key == .control("z") {
+                text += suspend(state: &state)
+                continue
+            }
             guard let reader = state.reader else {
                 if key == .control("c") { interrupts += 1 } else { state.typeahead.append(key) }
                 continue
@@ -333,14 +354,7 @@ public final class TerminalSession: Sendable {
         if !exitHookRegistered.exchange(true, ordering: .acquiringAndReleasing) {
             atexit { TerminalSession.restoreTerminal() }
         }
-        var raw = original
-        raw.c_iflag &= ~tcflag_t(BRKINT | ICRNL | INPCK | ISTRIP | IXON)
-        raw.c_cflag |= tcflag_t(CS8)
-        raw.c_lflag &= ~tcflag_t(ECHO | ICANON | IEXTEN | ISIG)
-        withUnsafeMutableBytes(of: &raw.c_cc) { bytes in
-            bytes[Int(VMIN)] = 1
-            bytes[Int(VTIME)] = 0
-        }
+        var raw = Self.raw(original)
         // TCSADRAIN, not TCSAFLUSH: keys typed before the first prompt are kept.
         guard tcsetattr(input, TCSADRAIN, &raw) == 0 else {
             savedInput.store(-1, ordering: .releasing)
@@ -348,6 +362,41 @@ public final class TerminalSession: Sendable {
         }
         emit("\u{1B}[?2004h")
         return original
+    }
+
+    /// `attributes` in raw mode: bytes arrive one by one, unechoed and untranslated, and
+    /// Ctrl-C/Ctrl-Z are keys rather than signals. Output processing (`OPOST`) stays on.
+    private static func raw(_ attributes: termios) -> termios {
+        var raw = attributes
+        raw.c_iflag &= ~tcflag_t(BRKINT | ICRNL | INPCK | ISTRIP | IXON)
+        raw.c_cflag |= tcflag_t(CS8)
+        raw.c_lflag &= ~tcflag_t(ECHO | ICANON | IEXTEN | ISIG)
+        withUnsafeMutableBytes(of: &raw.c_cc) { bytes in
+            bytes[Int(VMIN)] = 1
+            bytes[Int(VTIME)] = 0
+        }
+        return raw
+    }
+
+    /// Ctrl-Z: with signal keys off the terminal sends no SIGTSTP, so do what it would have:
+    /// put the terminal back, stop, and on `fg` return to raw mode and redraw the prompt.
+    /// Returns the redraw text.
+    private func suspend(state: inout State) -> String {
+        guard var original = state.original else { return "" }
+        var text = ""
+        if state.reader != nil { text += state.renderer.clear() }
+        emit(text + "\u{1B}[?2004l")
+        tcsetattr(input, TCSADRAIN, &original)
+        raise(SIGTSTP)
+        // Running again (or SIGTSTP is ignored): back to raw mode.
+        var raw = Self.raw(original)
+        tcsetattr(input, TCSADRAIN, &raw)
+        text = "\u{1B}[?2004h"
+        if state.reader != nil {
+            state.renderer.reset()
+            text += state.renderer.redraw(prompt: state.prompt, line: state.editor.line, cursor: state.editor.cursor, columns: columns)
+        }
+        return text
     }
 
     /// The input thread on a terminal: bytes to keys to the editor.

@@ -158,6 +158,31 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(1)))
+    func controlZRestoresTheTerminalAroundTheStop() async throws {
+        // Ignored here, so the test process is not actually stopped: raise returns at once.
+        let previous = signal(SIGTSTP, SIG_IGN)
+        defer { signal(SIGTSTP, previous) }
+        let pty = try PseudoTerminal()
+        let session = TerminalSession(input: pty.terminal, output: pty.terminal)
+        let read = Task { await session.readLine(prompt: "> ") }
+        #expect(await pty.waitForOutput(containing: "> "))
+        pty.type("kept")
+        #expect(await pty.waitForOutput(containing: "kept"))
+        pty.clearOutput()
+        pty.type("\u{1A}")
+        // Paste mode off then on again around the stop, and the prompt drawn again.
+        #expect(await pty.waitForOutput(containing: "\u{1B}[?2004h"))
+        #expect(await pty.waitForOutput(containing: "> kept"))
+        #expect(pty.output.contains("\u{1B}[?2004l"))
+        var raw = termios()
+        tcgetattr(pty.terminal, &raw)
+        #expect(raw.c_lflag & tcflag_t(ICANON | ECHO) == 0, "raw again after the stop")
+        pty.type("!\r")
+        #expect(await read.value == .line("kept!"))
+        session.close()
+    }
+
+    @Test(.timeLimit(.minutes(1)))
     func cancellingTheReadInterruptsIt() async throws {
         let pty = try PseudoTerminal()
         let session = TerminalSession(input: pty.terminal, output: pty.terminal)
