@@ -61,7 +61,7 @@ public final class TerminalSession: Sendable {
     /// Written to by `close()` to wake the input thread out of `poll`.
     private let wakeRead: Int32
     private let wakeWrite: Int32
-    private let state: Mutex<State>
+    private let state: LockedState<State>
     /// How long an unfinished escape sequence may wait before it counts as a lone Escape.
     private let escapeTimeoutMilliseconds: Int32
 
@@ -109,7 +109,7 @@ public final class TerminalSession: Sendable {
         self.historyPath = historyPath
         isInteractive = isatty(input) != 0 && isatty(output) != 0
         let history = historyPath.flatMap { try? CommandHistory(contentsOf: $0, limit: historyLimit) }
-        state = Mutex(State(history: history ?? CommandHistory(limit: historyLimit)))
+        state = LockedState(State(history: history ?? CommandHistory(limit: historyLimit)))
         var descriptors: [Int32] = [-1, -1]
         if pipe(&descriptors) != 0 { descriptors = [-1, -1] }
         wakeRead = descriptors[0]
@@ -256,6 +256,8 @@ public final class TerminalSession: Sendable {
     private func begin(id: UInt64, prompt: String, continuation: CheckedContinuation<LineResult, Never>, state: inout State) -> [Completion] {
         precondition(state.reader == nil, "TerminalSession.readLine: only one read may wait at a time")
         if Task.isCancelled { return [(continuation, .interrupted)] }
+        // After close() the terminal is cooked again: no prompt, even with typeahead left.
+        if state.closed { return [(continuation, .endOfInput)] }
         guard isInteractive else {
             if !state.lines.isEmpty { return [(continuation, .line(state.lines.removeFirst()))] }
             if state.inputEnded { return [(continuation, .endOfInput)] }

@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import Synchronization
+@testable import TrellisTerminal
 
 /// A real pseudo-terminal for tests: the session gets the terminal side, the test types into
 /// the controlling side and reads what the session drew.
@@ -9,7 +9,7 @@ final class PseudoTerminal: Sendable {
     let terminal: Int32
     /// The side a terminal emulator holds: writes are keystrokes, reads are the screen output.
     let controller: Int32
-    private let received = Mutex<[UInt8]>([])
+    private let received = LockedState<[UInt8]>([])
 
     init(columns: UInt16 = 80) throws {
         var controller: Int32 = -1

@@ -1,6 +1,5 @@
 import Foundation
 import Glibc
-import Synchronization
 import Testing
 @testable import TrellisTerminal
 
@@ -71,7 +70,7 @@ import Testing
     func typeaheadAndInterruptsBetweenPrompts() async throws {
         let pty = try PseudoTerminal()
         let session = TerminalSession(input: pty.terminal, output: pty.terminal)
-        let interrupts = Mutex(0)
+        let interrupts = LockedState(0)
         session.onInterrupt { interrupts.withLock { $0 += 1 } }
         let first = Task { await session.readLine(prompt: "> ") }
         #expect(await pty.waitForOutput(containing: "> "))
