@@ -111,7 +111,12 @@ public final class TerminalSession: Sendable {
         let history = historyPath.flatMap { try? CommandHistory(contentsOf: $0, limit: historyLimit) }
         state = LockedState(State(history: history ?? CommandHistory(limit: historyLimit)))
         var descriptors: [Int32] = [-1, -1]
-        if pipe(&descriptors) != 0 { descriptors = [-1, -1] }
+        // Close-on-exec: plugins and tools the chat starts must not hold the wake pipe.
+        if pipe(&descriptors) == 0 {
+            descriptors.forEach { _ = fcntl($0, F_SETFD, FD_CLOEXEC) }
+        } else {
+            descriptors = [-1, -1]
+        }
         wakeRead = descriptors[0]
         wakeWrite = descriptors[1]
     }
