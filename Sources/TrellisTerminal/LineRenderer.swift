@@ -41,9 +41,12 @@ public struct LineRenderer: Sendable {
             // column until the next character, so move to the next row explicitly.
             output += "\r\n"
         }
-        output += Self.up(layout.end.row - layout.cursor.row)
-        output += "\r"
-        if layout.cursor.column > 0 { output += "\u{1B}[\(layout.cursor.column)C" }
+        // Typing at the end of the line (the usual case) leaves the cursor where it belongs.
+        if layout.cursor != layout.end {
+            output += Self.up(layout.end.row - layout.cursor.row)
+            output += "\r"
+            if layout.cursor.column > 0 { output += "\u{1B}[\(layout.cursor.column)C" }
+        }
         cursorRow = layout.cursor.row
         return output
     }
