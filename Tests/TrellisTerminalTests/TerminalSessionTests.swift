@@ -182,6 +182,25 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(1)))
+    func signalSafeRestoreWorksWithoutTheSession() async throws {
+        let pty = try PseudoTerminal()
+        var before = termios()
+        tcgetattr(pty.terminal, &before)
+        let session = TerminalSession(input: pty.terminal, output: pty.terminal)
+        let read = Task { await session.readLine(prompt: "> ") }
+        #expect(await pty.waitForOutput(containing: "> "))
+        // What a SIGTERM handler or the atexit hook does.
+        TerminalSession.restoreTerminal()
+        var after = termios()
+        tcgetattr(pty.terminal, &after)
+        #expect(after.c_lflag == before.c_lflag)
+        #expect(await pty.waitForOutput(containing: "\u{1B}[?2004l"))
+        TerminalSession.restoreTerminal()  // idempotent
+        session.close()
+        #expect(await read.value == .endOfInput)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
     func cancellingTheReadInterruptsIt() async throws {
         let pty = try PseudoTerminal()
         let session = TerminalSession(input: pty.terminal, output: pty.terminal)
