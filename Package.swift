@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "TrellisPluginKit", targets: ["TrellisPluginKit"]),
         .library(name: "TrellisSession", targets: ["TrellisSession"]),
         .library(name: "TrellisHosting", targets: ["TrellisHosting"]),
+        .library(name: "TrellisTerminal", targets: ["TrellisTerminal"]),
         .library(name: "TrellisStandardPlugin", type: .dynamic, targets: ["TrellisStandardPlugin"]),
         .library(name: "TrellisMockAdapters", type: .dynamic, targets: ["TrellisMockAdapters"]),
     ],
@@ -58,6 +59,7 @@ let package = Package(
 
         .target(name: "TrellisProviders", dependencies: ["TrellisEngine"], swiftSettings: strict),
         .target(name: "TrellisTools", dependencies: ["TrellisEngine"], swiftSettings: strict),
+        .target(name: "TrellisTerminal", swiftSettings: strict),
 
         // MARK: Command-line tool
         .executableTarget(
@@ -101,5 +103,6 @@ let package = Package(
             dependencies: ["TrellisHosting", "TrellisEngine", "TrellisPluginHost", "TrellisSession"],
             swiftSettings: strict
         ),
+        .testTarget(name: "TrellisTerminalTests", dependencies: ["TrellisTerminal"], swiftSettings: strict),
     ]
 )

@@ -1,0 +1,33 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A value behind a pthread mutex, shared between the input thread and callers.
+///
+/// `Synchronization.Mutex` would do, but on Linux it waits on a futex that the thread
+/// sanitizer cannot see, so every key delivered while a notice is printed was reported as a
+/// race (the same reason `SourceFileNames` in TrellisDOT uses a pthread mutex).
+final class LockedState<Value>: @unchecked Sendable {
+    // Only touched with `lock` held, which is what makes the class safe to share.
+    private var value: Value
+    private let lock: UnsafeMutablePointer<pthread_mutex_t>
+
+    /// Creates the lock around `value`.
+    init(_ value: Value) {
+        self.value = value
+        lock = .allocate(capacity: 1)
+        pthread_mutex_init(lock, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(lock)
+        lock.deallocate()
+    }
+
+    /// Runs `body` with the value, holding the lock. Not reentrant.
+    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        return try body(&value)
+    }
+}
