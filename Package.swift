@@ -25,6 +25,7 @@ let package = Package(
     targets: [
         // MARK: Libraries
         .target(name: "CTrellisPlugin"),
+        .target(name: "TrellisCore", dependencies: ["CTrellisPlugin"], swiftSettings: strict),
         .target(name: "TrellisDOT", swiftSettings: strict),
         .target(name: "TrellisEngine", dependencies: ["TrellisDOT"], swiftSettings: strict),
         .target(
@@ -66,6 +67,7 @@ let package = Package(
         ),
 
         // MARK: Tests
+        .testTarget(name: "TrellisCoreTests", dependencies: ["TrellisCore"], swiftSettings: strict),
         .testTarget(name: "TrellisDOTTests", dependencies: ["TrellisDOT"], swiftSettings: strict),
         .testTarget(name: "TrellisEngineTests", dependencies: ["TrellisEngine"], swiftSettings: strict),
         .testTarget(
