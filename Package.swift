@@ -26,14 +26,14 @@ let package = Package(
         // MARK: Libraries
         .target(name: "CTrellisPlugin"),
         .target(name: "TrellisCore", dependencies: ["CTrellisPlugin"], swiftSettings: strict),
-        .target(name: "TrellisDOT", swiftSettings: strict),
-        .target(name: "TrellisEngine", dependencies: ["TrellisDOT"], swiftSettings: strict),
+        .target(name: "TrellisDOT", dependencies: ["TrellisCore"], swiftSettings: strict),
+        .target(name: "TrellisEngine", dependencies: ["TrellisCore", "TrellisDOT"], swiftSettings: strict),
         .target(
             name: "TrellisPluginHost",
-            dependencies: ["TrellisEngine", "CTrellisPlugin"],
+            dependencies: ["TrellisCore", "TrellisEngine", "CTrellisPlugin"],
             swiftSettings: strict
         ),
-        .target(name: "TrellisPluginKit", dependencies: ["CTrellisPlugin"], swiftSettings: strict),
+        .target(name: "TrellisPluginKit", dependencies: ["TrellisCore", "CTrellisPlugin"], swiftSettings: strict),
         .systemLibrary(
             name: "CSQLite",
             pkgConfig: "sqlite3",
