@@ -27,14 +27,15 @@ let package = Package(
     targets: [
         // MARK: Libraries
         .target(name: "CTrellisPlugin"),
-        .target(name: "TrellisDOT", swiftSettings: strict),
-        .target(name: "TrellisEngine", dependencies: ["TrellisDOT"], swiftSettings: strict),
+        .target(name: "TrellisCore", dependencies: ["CTrellisPlugin"], swiftSettings: strict),
+        .target(name: "TrellisDOT", dependencies: ["TrellisCore"], swiftSettings: strict),
+        .target(name: "TrellisEngine", dependencies: ["TrellisCore", "TrellisDOT"], swiftSettings: strict),
         .target(
             name: "TrellisPluginHost",
-            dependencies: ["TrellisEngine", "CTrellisPlugin"],
+            dependencies: ["TrellisCore", "TrellisEngine", "CTrellisPlugin"],
             swiftSettings: strict
         ),
-        .target(name: "TrellisPluginKit", dependencies: ["CTrellisPlugin"], swiftSettings: strict),
+        .target(name: "TrellisPluginKit", dependencies: ["TrellisCore", "CTrellisPlugin"], swiftSettings: strict),
         .systemLibrary(
             name: "CSQLite",
             pkgConfig: "sqlite3",
@@ -86,6 +87,7 @@ let package = Package(
         ),
 
         // MARK: Tests
+        .testTarget(name: "TrellisCoreTests", dependencies: ["TrellisCore"], swiftSettings: strict),
         .testTarget(name: "TrellisDOTTests", dependencies: ["TrellisDOT"], swiftSettings: strict),
         .testTarget(name: "TrellisEngineTests", dependencies: ["TrellisEngine"], swiftSettings: strict),
         .testTarget(

@@ -1,3 +1,5 @@
+internal import TrellisCore
+
 /// Writes a `Graph` as the JSON of `trellis graph FILE --json`:
 ///
 ///     {"name", "strict", "directed", "attributes": {},
@@ -41,26 +43,6 @@ public enum GraphJSONEncoder {
         "{" + attributes.map { "\(quoted($0.key)): \(quoted($0.value.raw))" }.joined(separator: ", ") + "}"
     }
 
-    /// `text` as a JSON string literal.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        out.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// `text` as a JSON string literal (the shared quoter, so every JSON Trellis writes escapes alike).
+    static func quoted(_ text: String) -> String { JSONText.quoted(text) }
 }

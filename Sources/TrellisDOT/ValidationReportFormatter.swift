@@ -1,3 +1,5 @@
+internal import TrellisCore
+
 /// Renders `trellis validate` results for people and for programs.
 package enum ValidationReportFormatter {
     /// Each diagnostic as `file:line:column: severity: message [rule]` with its excerpt and fix,
@@ -52,25 +54,6 @@ package enum ValidationReportFormatter {
         "{" + fields.map { quoted($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
     }
 
-    /// A JSON string literal.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal (the shared quoter, so every JSON Trellis writes escapes alike).
+    static func quoted(_ text: String) -> String { JSONText.quoted(text) }
 }

@@ -15,26 +15,26 @@ import Foundation
 /// when the object only carries routing hints; any other outcome word is an error, so a
 /// typo can never be read as success. `preferred_label` is accepted for
 /// `preferred_next_label`, and a single string for `suggested_next_ids`.
+///
+/// The block is the wire form of an `Outcome` and wraps one rather than repeating its
+/// fields: `block.status`, `block.notes` and the rest read and write the wrapped outcome's
+/// fields through dynamic member lookup.
+@dynamicMemberLookup
 public struct StatusBlock: Sendable, Equatable {
-    /// The status the node finishes with.
-    public var status: OutcomeStatus
-    /// The edge label to prefer (`preferred_next_label`).
-    public var preferredLabel: String?
-    /// Node ids to prefer (`suggested_next_ids`).
-    public var suggestedNextIDs: [String]
-    /// Context changes (`context_updates`), values as written (strings, numbers, booleans, lists, maps).
-    public var contextUpdates: [String: ContextValue]
-    /// Free text (`notes`).
-    public var notes: String?
-    /// Why the node failed (`failure_reason`, an extension of the contract).
-    public var failureReason: String?
+    /// The outcome the block describes.
+    public var outcome: Outcome
 
     /// The keys that make a JSON object a status block; an object with none of them is ordinary data.
     public static let routingKeys: Set<String> = [
         "outcome", "preferred_next_label", "preferred_label", "suggested_next_ids", "context_updates",
     ]
 
-    /// Creates a block.
+    /// The block describing `outcome`.
+    public init(outcome: Outcome) {
+        self.outcome = outcome
+    }
+
+    /// A block with the given fields (see `Outcome.init` for their meaning).
     public init(
         status: OutcomeStatus,
         preferredLabel: String? = nil,
@@ -43,36 +43,16 @@ public struct StatusBlock: Sendable, Equatable {
         notes: String? = nil,
         failureReason: String? = nil
     ) {
-        self.status = status
-        self.preferredLabel = preferredLabel
-        self.suggestedNextIDs = suggestedNextIDs
-        self.contextUpdates = contextUpdates
-        self.notes = notes
-        self.failureReason = failureReason
+        self.init(outcome: Outcome(
+            status: status, preferredLabel: preferredLabel, suggestedNextIDs: suggestedNextIDs,
+            contextUpdates: contextUpdates, notes: notes, failureReason: failureReason
+        ))
     }
 
-    /// The block describing `outcome`.
-    public init(outcome: Outcome) {
-        self.init(
-            status: outcome.status,
-            preferredLabel: outcome.preferredLabel,
-            suggestedNextIDs: outcome.suggestedNextIDs,
-            contextUpdates: outcome.contextUpdates,
-            notes: outcome.notes,
-            failureReason: outcome.failureReason
-        )
-    }
-
-    /// The block as an `Outcome`.
-    public var outcome: Outcome {
-        Outcome(
-            status: status,
-            preferredLabel: preferredLabel,
-            suggestedNextIDs: suggestedNextIDs,
-            contextUpdates: contextUpdates,
-            notes: notes,
-            failureReason: failureReason
-        )
+    /// A field of the wrapped outcome, e.g. `block.status` for `block.outcome.status`.
+    public subscript<Field>(dynamicMember field: WritableKeyPath<Outcome, Field>) -> Field {
+        get { outcome[keyPath: field] }
+        set { outcome[keyPath: field] = newValue }
     }
 
     /// Reads a block from JSON text (a whole `status.json` file, or one object cut out of a response).
@@ -91,10 +71,11 @@ public struct StatusBlock: Sendable, Equatable {
         guard case .map(let fields) = json else {
             throw StatusBlockError(reason: "status block must be a JSON object, found \(json.jsonText.prefix(40))")
         }
-        status = try Self.readStatus(fields["outcome"])
-        preferredLabel = try Self.readText(fields["preferred_next_label"] ?? fields["preferred_label"], key: "preferred_next_label")
-        notes = try Self.readText(fields["notes"], key: "notes")
-        failureReason = try Self.readText(fields["failure_reason"], key: "failure_reason")
+        let status = try Self.readStatus(fields["outcome"])
+        let preferredLabel = try Self.readText(fields["preferred_next_label"] ?? fields["preferred_label"], key: "preferred_next_label")
+        let notes = try Self.readText(fields["notes"], key: "notes")
+        let failureReason = try Self.readText(fields["failure_reason"], key: "failure_reason")
+        let suggestedNextIDs: [String]
         switch fields["suggested_next_ids"] {
         case nil, .null?:
             suggestedNextIDs = []
@@ -110,6 +91,7 @@ public struct StatusBlock: Sendable, Equatable {
         case let other?:
             throw StatusBlockError(reason: "suggested_next_ids must be a list of node ids, found \(other.jsonText)")
         }
+        let contextUpdates: [String: ContextValue]
         switch fields["context_updates"] {
         case nil, .null?:
             contextUpdates = [:]
@@ -118,16 +100,21 @@ public struct StatusBlock: Sendable, Equatable {
         case let other?:
             throw StatusBlockError(reason: "context_updates must be a JSON object, found \(other.jsonText.prefix(40))")
         }
+        outcome = Outcome(
+            status: status, preferredLabel: preferredLabel, suggestedNextIDs: suggestedNextIDs,
+            contextUpdates: contextUpdates, notes: notes, failureReason: failureReason
+        )
     }
 
     /// The block as compact JSON in the contract's field names (empty fields left out).
     public var jsonText: String {
-        var fields: [String: ContextValue] = ["outcome": .string(status.rawValue)]
-        if let preferredLabel, !preferredLabel.isEmpty { fields["preferred_next_label"] = .string(preferredLabel) }
-        if !suggestedNextIDs.isEmpty { fields["suggested_next_ids"] = .list(suggestedNextIDs.map(ContextValue.string)) }
-        if !contextUpdates.isEmpty { fields["context_updates"] = .map(contextUpdates) }
-        if let notes, !notes.isEmpty { fields["notes"] = .string(notes) }
-        if let failureReason, !failureReason.isEmpty { fields["failure_reason"] = .string(failureReason) }
+        let outcome = outcome
+        var fields: [String: ContextValue] = ["outcome": .string(outcome.status.rawValue)]
+        if let label = outcome.preferredLabel, !label.isEmpty { fields["preferred_next_label"] = .string(label) }
+        if !outcome.suggestedNextIDs.isEmpty { fields["suggested_next_ids"] = .list(outcome.suggestedNextIDs.map(ContextValue.string)) }
+        if !outcome.contextUpdates.isEmpty { fields["context_updates"] = .map(outcome.contextUpdates) }
+        if let notes = outcome.notes, !notes.isEmpty { fields["notes"] = .string(notes) }
+        if let reason = outcome.failureReason, !reason.isEmpty { fields["failure_reason"] = .string(reason) }
         return ContextValue.map(fields).jsonText
     }
 

@@ -1,5 +1,6 @@
 import CTrellisPlugin
 import Synchronization
+import TrellisCore
 
 #if canImport(Glibc)
 import Glibc

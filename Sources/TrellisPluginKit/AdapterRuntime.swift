@@ -50,7 +50,7 @@ func adapterLLMComplete(_ state: UnsafeMutableRawPointer?, _ requestJSON: trelli
     guard let runtime = AdapterRuntime.from(state), let reply, case .llm(let llm) = runtime.adapter else { return TRELLIS_ERROR }
     let text = String(borrowing: requestJSON)
     return runtime.answer(HostHandle(pointer: reply)) {
-        let request = try LLMCompletionRequest(json: PluginValue(jsonText: text))
+        let request = try LLMCompletionRequest(json: PluginValue(jsonText: text, maximumDepth: PluginValue.sdkMaximumJSONDepth))
         return try await llm.complete(request).json
     }
 }
@@ -73,7 +73,7 @@ func adapterMemoryUpdate(_ state: UnsafeMutableRawPointer?, _ agentID: trellis_s
     let agent = String(borrowing: agentID)
     let text = String(borrowing: entryJSON)
     return runtime.answer(HostHandle(pointer: reply)) {
-        try await memory.update(agentID: agent, entry: text.isEmpty ? .null : PluginValue(jsonText: text))
+        try await memory.update(agentID: agent, entry: text.isEmpty ? .null : PluginValue(jsonText: text, maximumDepth: PluginValue.sdkMaximumJSONDepth))
         return .null
     }
 }
@@ -83,7 +83,7 @@ func adapterToolsDispatch(_ state: UnsafeMutableRawPointer?, _ callsJSON: trelli
     guard let runtime = AdapterRuntime.from(state), let reply, case .tools(let tools) = runtime.adapter else { return TRELLIS_ERROR }
     let text = String(borrowing: callsJSON)
     return runtime.answer(HostHandle(pointer: reply)) {
-        let value = try PluginValue(jsonText: text)
+        let value = try PluginValue(jsonText: text, maximumDepth: PluginValue.sdkMaximumJSONDepth)
         guard let calls = value.list else { throw PluginError("tool calls must be a JSON list, got \(text)") }
         return .list(try await tools.dispatch(calls))
     }

@@ -22,7 +22,7 @@ public struct HostLLM: Sendable {
         let answer = try await awaitHostResult(adapter: "LLM") { deliver, waiter in
             withTrellisString(json) { llm.table.pointee.complete!(pointer, $0, deliver, waiter) }
         }
-        return try LLMCompletion(json: PluginValue(jsonText: answer))
+        return try LLMCompletion(json: PluginValue(jsonText: answer, maximumDepth: PluginValue.sdkMaximumJSONDepth))
     }
 }
 
@@ -39,7 +39,7 @@ public struct HostMemory: Sendable {
                 withTrellisString(query) { memory.table.pointee.recall!(pointer, agent, $0, deliver, waiter) }
             }
         }
-        let value = try PluginValue(jsonText: answer)
+        let value = try PluginValue(jsonText: answer, maximumDepth: PluginValue.sdkMaximumJSONDepth)
         guard let items = value.list else { throw PluginError("the memory adapter answered \(answer) where a JSON list was expected") }
         return items
     }
@@ -69,7 +69,7 @@ public struct HostTools: Sendable {
         let answer = try await awaitHostResult(adapter: "tools") { deliver, waiter in
             withTrellisString(json) { tools.table.pointee.dispatch!(pointer, $0, deliver, waiter) }
         }
-        let value = try PluginValue(jsonText: answer)
+        let value = try PluginValue(jsonText: answer, maximumDepth: PluginValue.sdkMaximumJSONDepth)
         guard let items = value.list else { throw PluginError("the tools adapter answered \(answer) where a JSON list was expected") }
         return items
     }

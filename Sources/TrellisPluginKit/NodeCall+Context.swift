@@ -57,7 +57,7 @@ extension NodeCall {
             var out = trellis_string(data: nil, length: 0)
             let status = withTrellisString(key) { host.pointee.context_get_json!(pointer, $0, &out) }
             guard status == TRELLIS_OK else { return nil }
-            return try? PluginValue(jsonText: String(borrowing: out))
+            return try? PluginValue(jsonText: String(borrowing: out), maximumDepth: PluginValue.sdkMaximumJSONDepth)
         }
     }
 
@@ -72,7 +72,7 @@ extension NodeCall {
         var out = trellis_string(data: nil, length: 0)
         let status = withTrellisString(key) { host.pointee.context_list_item_json!(pointer, $0, Int64(index), &out) }
         guard status == TRELLIS_OK else { return nil }
-        return try? PluginValue(jsonText: String(borrowing: out))
+        return try? PluginValue(jsonText: String(borrowing: out), maximumDepth: PluginValue.sdkMaximumJSONDepth)
     }
 
     /// The number of messages in `session.messages`; its cost does not grow with the history.

@@ -73,7 +73,7 @@ struct ExportedPlugin: Sendable {
             id: permanentCString(id),
             version: permanentCString(version),
             description: description.isEmpty ? nil : permanentCString(description),
-            toolchain: permanentCString(PluginToolchain.identifier),
+            toolchain: permanentCString(SwiftToolchain.identity),
             init: initializePlugin
         ))
         descriptor = DescriptorStorage(pointer: UnsafePointer(storage))

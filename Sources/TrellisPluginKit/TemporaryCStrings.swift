@@ -1,27 +1,3 @@
-import CTrellisPlugin
-
-extension String {
-    /// Copies a borrowed `trellis_string` (pointer + length, not NUL-terminated) into a Swift
-    /// string; invalid UTF-8 is repaired with replacement characters.
-    init(borrowing text: trellis_string) {
-        guard let data = text.data, text.length > 0 else {
-            self = ""
-            return
-        }
-        self = String(decoding: UnsafeRawBufferPointer(start: data, count: text.length), as: UTF8.self)
-    }
-}
-
-/// Lends `text` to C as a `trellis_string` valid only inside `body`; the receiver copies it.
-@inline(__always)
-func withTrellisString<Result>(_ text: String, _ body: (trellis_string) throws -> Result) rethrows -> Result {
-    var text = text
-    return try text.withUTF8 { buffer in
-        let start = UnsafeRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: CChar.self)
-        return try body(trellis_string(data: start, length: buffer.count))
-    }
-}
-
 /// A NUL-terminated copy of `text` that is never freed: for descriptor fields the host may
 /// read for the life of the process.
 func permanentCString(_ text: String) -> UnsafePointer<CChar> {

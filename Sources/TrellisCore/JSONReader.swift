@@ -1,24 +1,32 @@
-/// A strict JSON (RFC 8259) reader producing `PluginValue`s. The SDK carries its own
-/// because a plugin links neither Foundation's JSON nor the host's modules.
-struct PluginJSONReader {
+/// The strict JSON reader (RFC 8259) behind `ContextValue(jsonText:)`, with errors that say
+/// at which byte the text stops being JSON.
+///
+/// Strict because its input comes from outside (plugins, LLM answers, status files, stored
+/// sessions): no trailing commas, comments, single quotes, leading zeros, `NaN` or content
+/// after the value. Nesting is limited to `maximumDepth` so that a hostile document cannot
+/// overflow the stack of the (recursive) reader.
+public struct JSONReader {
     private let bytes: [UInt8]
     private var position = 0
     private var depth = 0
-    /// Deeper documents are refused rather than risking the stack of a host thread.
-    private static let maximumDepth = 256
+    private let maximumDepth: Int
 
-    init(_ text: String) { bytes = Array(text.utf8) }
+    /// A reader over the UTF-8 of `text` that refuses arrays and objects nested deeper than `maximumDepth`.
+    public init(_ text: String, maximumDepth: Int = ContextValue.defaultMaximumJSONDepth) {
+        bytes = Array(text.utf8)
+        self.maximumDepth = maximumDepth
+    }
 
     /// Reads one value and requires that only whitespace follows it.
-    mutating func readDocument() throws(PluginValueJSONError) -> PluginValue {
+    public mutating func readDocument() throws(ContextValueJSONError) -> ContextValue {
         let value = try readValue()
         skipWhitespace()
         guard position == bytes.count else { throw failure("unexpected content after the JSON value") }
         return value
     }
 
-    private func failure(_ reason: String) -> PluginValueJSONError {
-        PluginValueJSONError(reason: "\(reason) at byte \(position + 1)")
+    private func failure(_ reason: String) -> ContextValueJSONError {
+        ContextValueJSONError(reason: "\(reason) at byte \(position + 1)")
     }
 
     private var current: UInt8? { position < bytes.count ? bytes[position] : nil }
@@ -27,13 +35,13 @@ struct PluginJSONReader {
         while let byte = current, byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D { position += 1 }
     }
 
-    private mutating func expect(_ byte: UInt8, _ what: String) throws(PluginValueJSONError) {
+    private mutating func expect(_ byte: UInt8, _ what: String) throws(ContextValueJSONError) {
         skipWhitespace()
         guard current == byte else { throw failure("expected \(what)") }
         position += 1
     }
 
-    private mutating func readValue() throws(PluginValueJSONError) -> PluginValue {
+    private mutating func readValue() throws(ContextValueJSONError) -> ContextValue {
         skipWhitespace()
         guard let byte = current else { throw failure("unexpected end of JSON") }
         switch byte {
@@ -47,7 +55,7 @@ struct PluginJSONReader {
         }
     }
 
-    private mutating func readWord(_ word: StaticString) throws(PluginValueJSONError) {
+    private mutating func readWord(_ word: StaticString) throws(ContextValueJSONError) {
         let count = word.utf8CodeUnitCount
         let matches = position + count <= bytes.count && word.withUTF8Buffer { expected in
             expected.elementsEqual(bytes[position..<position + count])
@@ -56,16 +64,16 @@ struct PluginJSONReader {
         position += count
     }
 
-    private mutating func nest() throws(PluginValueJSONError) {
+    private mutating func nest() throws(ContextValueJSONError) {
         depth += 1
-        guard depth <= Self.maximumDepth else { throw failure("JSON nested deeper than \(Self.maximumDepth) levels") }
+        guard depth <= maximumDepth else { throw failure("JSON nested deeper than \(maximumDepth) levels") }
     }
 
-    private mutating func readObject() throws(PluginValueJSONError) -> PluginValue {
+    private mutating func readObject() throws(ContextValueJSONError) -> ContextValue {
         try nest()
         defer { depth -= 1 }
         position += 1
-        var entries: [String: PluginValue] = [:]
+        var entries: [String: ContextValue] = [:]
         skipWhitespace()
         if current == UInt8(ascii: "}") {
             position += 1
@@ -87,11 +95,11 @@ struct PluginJSONReader {
         }
     }
 
-    private mutating func readArray() throws(PluginValueJSONError) -> PluginValue {
+    private mutating func readArray() throws(ContextValueJSONError) -> ContextValue {
         try nest()
         defer { depth -= 1 }
         position += 1
-        var items: [PluginValue] = []
+        var items: [ContextValue] = []
         skipWhitespace()
         if current == UInt8(ascii: "]") {
             position += 1
@@ -109,9 +117,17 @@ struct PluginJSONReader {
         }
     }
 
-    private mutating func readString() throws(PluginValueJSONError) -> String {
+    /// Reads a string literal; invalid UTF-8 inside it is repaired with replacement characters.
+    private mutating func readString() throws(ContextValueJSONError) -> String {
         position += 1
-        var utf8: [UInt8] = []
+        let start = position
+        // The common case has no escapes: decode the bytes in place, without a buffer.
+        while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte >= 0x20 { position += 1 }
+        if current == UInt8(ascii: "\"") {
+            position += 1
+            return String(decoding: bytes[start..<position - 1], as: UTF8.self)
+        }
+        var utf8 = Array(bytes[start..<position])
         while let byte = current {
             position += 1
             switch byte {
@@ -128,9 +144,10 @@ struct PluginJSONReader {
                 case UInt8(ascii: "r"): utf8.append(0x0D)
                 case UInt8(ascii: "t"): utf8.append(0x09)
                 case UInt8(ascii: "u"): utf8.append(contentsOf: String(try readEscapedScalar()).utf8)
-                default: throw failure("invalid escape in string")
+                default: position -= 1; throw failure("invalid escape in string")
                 }
             case 0..<0x20:
+                position -= 1
                 throw failure("control character in string")
             default:
                 utf8.append(byte)
@@ -139,9 +156,11 @@ struct PluginJSONReader {
         throw failure("unterminated string")
     }
 
-    /// Reads the hex digits after `\u`, joining a surrogate pair into one scalar.
-    private mutating func readEscapedScalar() throws(PluginValueJSONError) -> Unicode.Scalar {
+    /// Reads the hex digits after `\u`, joining a surrogate pair into one scalar; a lone
+    /// surrogate is an error rather than a replacement character, so bad input is noticed.
+    private mutating func readEscapedScalar() throws(ContextValueJSONError) -> Unicode.Scalar {
         var code = try readHex4()
+        if (0xDC00..<0xE000).contains(code) { throw failure("unpaired low surrogate in string") }
         if (0xD800..<0xDC00).contains(code) {
             guard current == UInt8(ascii: "\\"), position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "u") else {
                 throw failure("unpaired surrogate in string")
@@ -155,39 +174,61 @@ struct PluginJSONReader {
         return scalar
     }
 
-    private mutating func readHex4() throws(PluginValueJSONError) -> UInt32 {
+    private mutating func readHex4() throws(ContextValueJSONError) -> UInt32 {
         guard position + 4 <= bytes.count else { throw failure("truncated \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
             let byte = bytes[position]
-            position += 1
-            guard let digit = UInt32(String(UnicodeScalar(byte)), radix: 16) else {
-                throw failure("invalid hex digit in \\u escape")
+            let digit: UInt32
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
+            default: throw failure("invalid hex digit in \\u escape")
             }
+            position += 1
             value = value * 16 + digit
         }
         return value
     }
 
-    private mutating func readNumber() throws(PluginValueJSONError) -> PluginValue {
+    /// Reads a number in RFC 8259's grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    /// Whole numbers that fit an `Int` become `.integer`, everything else `.double`.
+    private mutating func readNumber() throws(ContextValueJSONError) -> ContextValue {
         let start = position
-        var isWhole = true
         if current == UInt8(ascii: "-") { position += 1 }
-        while let byte = current {
-            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
-                position += 1
-            } else if byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E")
-                || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") {
-                isWhole = false
-                position += 1
-            } else {
-                break
-            }
+        switch current {
+        case UInt8(ascii: "0"):
+            position += 1
+            if let next = current, isDigit(next) { throw failure("leading zero in number") }
+        case let byte? where isDigit(byte):
+            skipDigits()
+        default:
+            throw failure(position == start ? "expected a JSON value" : "expected a digit")
+        }
+        var isWhole = true
+        if current == UInt8(ascii: ".") {
+            isWhole = false
+            position += 1
+            guard let byte = current, isDigit(byte) else { throw failure("expected a digit after '.'") }
+            skipDigits()
+        }
+        if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+            isWhole = false
+            position += 1
+            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { position += 1 }
+            guard let byte = current, isDigit(byte) else { throw failure("expected a digit in exponent") }
+            skipDigits()
         }
         let text = String(decoding: bytes[start..<position], as: UTF8.self)
-        guard !text.isEmpty, text != "-" else { throw failure("expected a JSON value") }
         if isWhole, let whole = Int(text) { return .integer(whole) }
         guard let number = Double(text) else { throw failure("invalid number '\(text)'") }
         return .double(number)
+    }
+
+    private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    private mutating func skipDigits() {
+        while let byte = current, isDigit(byte) { position += 1 }
     }
 }

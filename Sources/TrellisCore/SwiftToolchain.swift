@@ -1,9 +1,10 @@
-/// The identity of the Swift toolchain this host was compiled with, in the form the ABI's
+/// The identity of the Swift toolchain this code was compiled with, in the form the ABI's
 /// `toolchain` field uses: `swift-MAJOR.MINOR.PATCH`.
 ///
 /// Swift has no stable ABI on Linux, so a Swift plugin must come from the same compiler as
-/// the host; the SDK fills the descriptor's `toolchain` with the same spelling, computed the
-/// same way (compile-time `#if compiler` checks), and the host refuses any other value.
+/// the host. The SDK writes this value into a plugin's descriptor and the host compares it
+/// with its own; both read this one table, so the two sides cannot spell a version differently.
+/// The value is fixed at compile time (`#if compiler`), never looked up at run time.
 public enum SwiftToolchain {
     /// `swift-6.3.1` and the like; `swift-unknown` for compilers outside the checked range.
     public static let identity: String = {

@@ -1,0 +1,60 @@
+import Testing
+import TrellisCore
+
+@Suite("JSON writing")
+struct JSONWriterTests {
+    @Test("every control character is escaped: short escapes where JSON has them, \\u00XX otherwise")
+    func controlCharacters() throws {
+        #expect(JSONText.quoted("a\nb\rc\td") == #""a\nb\rc\td""#)
+        #expect(JSONText.quoted("\u{00}\u{01}\u{08}\u{0C}\u{1F}") == #""\u0000\u0001\u0008\u000c\u001f""#)
+        #expect(JSONText.quoted(#"say "hi" \ bye"#) == #""say \"hi\" \\ bye""#)
+        // DEL, non-ASCII and astral scalars need no escape in UTF-8 JSON.
+        #expect(JSONText.quoted("\u{7F}é😀/") == "\"\u{7F}é😀/\"")
+        #expect(JSONText.quoted("") == #""""#)
+        for scalar in (0..<0x20).compactMap(Unicode.Scalar.init) {
+            let quoted = JSONText.quoted("x" + String(Character(scalar)) + "y")
+            #expect(!quoted.unicodeScalars.contains { $0.value < 0x20 }, "raw U+\(scalar.value) in \(quoted)")
+            #expect(try ContextValue(jsonText: quoted) == .string("x" + String(Character(scalar)) + "y"))
+        }
+    }
+
+    @Test("appendQuoted appends to what is there")
+    func appends() {
+        var out = "key="
+        JSONText.appendQuoted("v\"1", to: &out)
+        #expect(out == #"key="v\"1""#)
+    }
+
+    @Test("values write as compact JSON with sorted keys")
+    func compactSorted() {
+        let value: ContextValue = ["b": [1, .double(2.5), true, .null], "a": "x", "c": [:]]
+        #expect(value.jsonText == #"{"a":"x","b":[1,2.5,true,null],"c":{}}"#)
+        #expect(ContextValue.double(.nan).jsonText == "null")
+        #expect(ContextValue.double(-.infinity).jsonText == "null")
+        #expect(ContextValue.list([]).jsonText == "[]")
+    }
+
+    @Test("writing then reading gives the same value back")
+    func roundTrip() throws {
+        let values: [ContextValue] = [
+            .null, true, false, 0, -1, .integer(.max), .integer(.min), .double(0.1), .double(-1e300), .double(1.5e-300),
+            "", "plain", "quote \" backslash \\ slash / newline \n nul \u{00} esc \u{1B}", "é 😀 \u{10FFFF} \u{FEFF}",
+            .list([.list([.list([])]), .map([:])]),
+            .map(["": .null, "k\"ey\n": ["nested": [1, "two", ["three": .double(3.25)]]], "😀": false]),
+        ]
+        for value in values {
+            let text = value.jsonText
+            #expect(try ContextValue(jsonText: text) == value, "round trip of \(text)")
+        }
+    }
+
+    @Test("stringValue: strings as is, scalars spelled, null empty, containers as JSON")
+    func stringValue() {
+        #expect(ContextValue.string("a\"b").stringValue == "a\"b")
+        #expect(ContextValue.integer(42).stringValue == "42")
+        #expect(ContextValue.double(2.5).stringValue == "2.5")
+        #expect(ContextValue.boolean(false).stringValue == "false")
+        #expect(ContextValue.null.stringValue == "")
+        #expect(ContextValue.list(["a"]).stringValue == #"["a"]"#)
+    }
+}
