@@ -59,7 +59,7 @@ public struct ProviderDiscovery: Sendable {
             let request = HTTPRequest(url: server.baseURL + "/models", method: "GET", timeout: probeTimeout)
             guard let (head, body) = try? await client.send(request), head.status == 200,
                   let json = try? ContextValue(jsonText: String(decoding: body, as: UTF8.self)),
-                  let model = json[member: "data"]?.asList.first?[member: "id"]?.asText, !model.isEmpty
+                  let model = json["data"]?.list?.first?["id"]?.string, !model.isEmpty
             else { continue }
             return ProviderSettings(kind: .openai, model: model, baseURL: server.baseURL)
         }

@@ -41,8 +41,8 @@ public struct CommandTools: ToolsAdapter {
     }
 
     private func run(_ call: ContextValue) async -> ContextValue {
-        let id = call[member: "id"]?.asText ?? ""
-        let name = call[member: "name"]?.asText ?? ""
+        let id = call["id"]?.string ?? ""
+        let name = call["name"]?.string ?? ""
         func answer(_ content: String, error: Bool) -> ContextValue {
             var result: [String: ContextValue] = ["tool_call_id": .string(id), "name": .string(name), "content": .string(content)]
             if error { result["is_error"] = .boolean(true) }
@@ -52,7 +52,7 @@ public struct CommandTools: ToolsAdapter {
             let known = declarations.keys.sorted().joined(separator: ", ")
             return answer("error: there is no tool '\(name)'; the tools are: \(known.isEmpty ? "none" : known)", error: true)
         }
-        var arguments = call[member: "arguments"] ?? .map([:])
+        var arguments = call["arguments"] ?? .map([:])
         if case .string(let text) = arguments {  // some models send the arguments as JSON text
             arguments = (try? ContextValue(jsonText: text)) ?? arguments
         }

@@ -27,19 +27,19 @@ public struct JSONSchemaCheck: Sendable {
         guard case .map(let rules) = schema else { return }
         let place = path.isEmpty ? "the arguments" : "'\(path)'"
         if let type = rules["type"] {
-            let allowed = type.asList.isEmpty ? [type.stringValue] : type.asList.map(\.stringValue)
+            let allowed = (type.list ?? []).isEmpty ? [type.stringValue] : (type.list ?? []).map(\.stringValue)
             guard allowed.contains(where: { Self.matches(value, type: $0) }) else {
                 problems.append("\(place) must be \(allowed.joined(separator: " or ")), not \(Self.typeName(value))")
                 return
             }
         }
-        if let options = rules["enum"]?.asList, !options.isEmpty, !options.contains(where: { Self.equal($0, value) }) {
+        if let options = rules["enum"]?.list, !options.isEmpty, !options.contains(where: { Self.equal($0, value) }) {
             problems.append("\(place) must be one of \(options.map(\.jsonText).joined(separator: ", ")), not \(value.jsonText)")
         }
         if let constant = rules["const"], !Self.equal(constant, value) {
             problems.append("\(place) must be \(constant.jsonText)")
         }
-        if let alternatives = rules["anyOf"]?.asList, !alternatives.isEmpty {
+        if let alternatives = rules["anyOf"]?.list, !alternatives.isEmpty {
             let fits = alternatives.contains { alternative in
                 var inner: [String] = []
                 check(value, against: alternative, at: path, into: &inner)
@@ -56,24 +56,24 @@ public struct JSONSchemaCheck: Sendable {
             if let bound = rules["exclusiveMaximum"].flatMap(Self.number), number >= bound { problems.append("\(place) must be less than \(Self.text(bound))") }
         case .string(let text):
             let length = text.count
-            if let bound = rules["minLength"]?.asInt, length < bound { problems.append("\(place) must have at least \(bound) characters") }
-            if let bound = rules["maxLength"]?.asInt, length > bound { problems.append("\(place) must have at most \(bound) characters") }
-            if let pattern = rules["pattern"]?.asText {
+            if let bound = rules["minLength"]?.integer, length < bound { problems.append("\(place) must have at least \(bound) characters") }
+            if let bound = rules["maxLength"]?.integer, length > bound { problems.append("\(place) must have at most \(bound) characters") }
+            if let pattern = rules["pattern"]?.string {
                 if let expression = try? NSRegularExpression(pattern: pattern),
                    expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil {
                     problems.append("\(place) must match the pattern \(pattern)")
                 }
             }
         case .list(let items):
-            if let bound = rules["minItems"]?.asInt, items.count < bound { problems.append("\(place) must have at least \(bound) items") }
-            if let bound = rules["maxItems"]?.asInt, items.count > bound { problems.append("\(place) must have at most \(bound) items") }
+            if let bound = rules["minItems"]?.integer, items.count < bound { problems.append("\(place) must have at least \(bound) items") }
+            if let bound = rules["maxItems"]?.integer, items.count > bound { problems.append("\(place) must have at most \(bound) items") }
             if let itemSchema = rules["items"] {
                 for (index, item) in items.enumerated() { check(item, against: itemSchema, at: "\(path)[\(index)]", into: &problems) }
             }
         case .map(let members):
             let properties: [String: ContextValue]
             if case .map(let declared)? = rules["properties"] { properties = declared } else { properties = [:] }
-            for name in (rules["required"]?.asList ?? []).map(\.stringValue) where members[name] == nil {
+            for name in (rules["required"]?.list ?? []).map(\.stringValue) where members[name] == nil {
                 problems.append("\(Self.join(path, name)) is required")
             }
             for name in members.keys.sorted() {

@@ -59,9 +59,9 @@ struct ProviderLLMTests {
         let reply = try await adapter.reply(to: Self.conversation) { _ in }
         #expect(reply.content == "")
         let call = try #require(reply.toolCalls.first)
-        #expect(call[member: "name"] == .string("get_weather"))
-        #expect(call[member: "arguments"] == .map(["city": .string("Paris"), "days": .integer(2)]))
-        #expect(call[member: "id"]?.asText?.isEmpty == false)
+        #expect(call["name"] == .string("get_weather"))
+        #expect(call["arguments"] == .map(["city": .string("Paris"), "days": .integer(2)]))
+        #expect(call["id"]?.string?.isEmpty == false)
     }
 
     @Test("a tool round trip is sent back in the provider's own format", arguments: ProviderKind.allCases)
@@ -81,21 +81,21 @@ struct ProviderLLMTests {
         let body = try ContextValue(jsonText: try #require(server.requests.first).body)
         switch kind {
         case .openai:
-            let messages = body[member: "messages"]?.asList ?? []
-            #expect(messages[1][member: "tool_calls"]?.asList.first?[member: "function"]?[member: "arguments"] == .string(#"{"city":"Paris"}"#))
+            let messages = body["messages"]?.list ?? []
+            #expect(messages[1]["tool_calls"]?.list?.first?["function"]?["arguments"] == .string(#"{"city":"Paris"}"#))
             #expect(messages[2] == .map(["role": .string("tool"), "tool_call_id": .string("call_7"), "content": .string("sunny, 21 C")]))
-            #expect(body[member: "tools"]?.asList.first?[member: "function"]?[member: "name"] == .string("get_weather"))
+            #expect(body["tools"]?.list?.first?["function"]?["name"] == .string("get_weather"))
         case .anthropic:
-            let messages = body[member: "messages"]?.asList ?? []
-            #expect(messages[1][member: "content"]?.asList.first?[member: "type"] == .string("tool_use"))
-            #expect(messages[2][member: "role"] == .string("user"))
-            #expect(messages[2][member: "content"]?.asList.first?[member: "tool_use_id"] == .string("call_7"))
-            #expect(body[member: "tools"]?.asList.first?[member: "input_schema"] != nil)
+            let messages = body["messages"]?.list ?? []
+            #expect(messages[1]["content"]?.list?.first?["type"] == .string("tool_use"))
+            #expect(messages[2]["role"] == .string("user"))
+            #expect(messages[2]["content"]?.list?.first?["tool_use_id"] == .string("call_7"))
+            #expect(body["tools"]?.list?.first?["input_schema"] != nil)
         case .gemini:
-            let contents = body[member: "contents"]?.asList ?? []
-            #expect(contents[1][member: "role"] == .string("model"))
-            #expect(contents[1][member: "parts"]?.asList.first?[member: "functionCall"]?[member: "name"] == .string("get_weather"))
-            #expect(contents[2][member: "parts"]?.asList.first?[member: "functionResponse"]?[member: "name"] == .string("get_weather"))
+            let contents = body["contents"]?.list ?? []
+            #expect(contents[1]["role"] == .string("model"))
+            #expect(contents[1]["parts"]?.list?.first?["functionCall"]?["name"] == .string("get_weather"))
+            #expect(contents[2]["parts"]?.list?.first?["functionResponse"]?["name"] == .string("get_weather"))
         }
     }
 

@@ -33,9 +33,9 @@ struct CommandToolsTests {
         let tools = CommandTools([ToolDeclaration(name: "weather", parameters: Self.weatherSchema, command: ["cat"])])
         let results = try await tools.dispatch([Self.call("weather", .map(["city": .string("Paris"), "days": .integer(2)]))])
         let result = try #require(results.first)
-        #expect(result[member: "tool_call_id"] == .string("call_1"))
-        #expect(result[member: "is_error"] == nil)
-        let content = result[member: "content"]?.asText ?? ""
+        #expect(result["tool_call_id"] == .string("call_1"))
+        #expect(result["is_error"] == nil)
+        let content = result["content"]?.string ?? ""
         #expect(content.hasPrefix("the command exited with status 0\n"))
         #expect(content.contains(#"{"city":"Paris","days":2}"#))
     }
@@ -54,8 +54,8 @@ struct CommandToolsTests {
         let marker = directory + "/ran"
         let tools = CommandTools([ToolDeclaration(name: "weather", parameters: Self.weatherSchema, command: ["touch", marker])])
         let result = try #require(try await tools.dispatch([Self.call("weather", arguments)]).first)
-        #expect(result[member: "is_error"] == .boolean(true))
-        let content = result[member: "content"]?.asText ?? ""
+        #expect(result["is_error"] == .boolean(true))
+        let content = result["content"]?.string ?? ""
         #expect(content.contains(expected), "\(content)")
         #expect(!FileManager.default.fileExists(atPath: marker))
     }
@@ -64,8 +64,8 @@ struct CommandToolsTests {
     func unknownTool() async throws {
         let tools = CommandTools([ToolDeclaration(name: "weather", command: ["true"])])
         let result = try #require(try await tools.dispatch([Self.call("wether", .map([:]))]).first)
-        #expect(result[member: "is_error"] == .boolean(true))
-        #expect(result[member: "content"]?.asText?.contains("there is no tool 'wether'; the tools are: weather") == true)
+        #expect(result["is_error"] == .boolean(true))
+        #expect(result["content"]?.string?.contains("there is no tool 'wether'; the tools are: weather") == true)
     }
 
     @Test("no shell unless declared: shell syntax in arguments is only text")
@@ -77,7 +77,7 @@ struct CommandToolsTests {
             ToolDeclaration(name: "sh", command: ["echo", "b;", "touch", directory + "/shell-ran"], shell: true),
         ])
         let results = try await tools.dispatch([Self.call("echo", .map([:])), Self.call("sh", .map([:]), id: "call_2")])
-        #expect(results[0][member: "content"]?.asText?.contains("a; touch \(directory)/pwned") == true)
+        #expect(results[0]["content"]?.string?.contains("a; touch \(directory)/pwned") == true)
         #expect(!FileManager.default.fileExists(atPath: directory + "/pwned"))
         #expect(FileManager.default.fileExists(atPath: directory + "/shell-ran"))
     }
@@ -92,8 +92,8 @@ struct CommandToolsTests {
         let started = clock.now
         let result = try #require(try await tools.dispatch([Self.call("slow", .map([:]))]).first)
         #expect(clock.now - started < .seconds(10))
-        #expect(result[member: "is_error"] == .boolean(true))
-        #expect(result[member: "content"]?.asText?.contains("did not finish within 0.3 s and was killed") == true)
+        #expect(result["is_error"] == .boolean(true))
+        #expect(result["content"]?.string?.contains("did not finish within 0.3 s and was killed") == true)
         let child = try String(contentsOfFile: directory + "/child", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         var gone = false
         for _ in 0..<100 where !gone {
@@ -110,10 +110,10 @@ struct CommandToolsTests {
             ToolDeclaration(name: "flood", command: ["head -c 100000 /dev/zero | tr '\\\\0' x"], shell: true),
         ], outputLimit: 1000)
         let results = try await tools.dispatch([Self.call("fail", .map([:])), Self.call("flood", .map([:]), id: "call_2")])
-        let failed = results[0][member: "content"]?.asText ?? ""
-        #expect(results[0][member: "is_error"] == .boolean(true))
+        let failed = results[0]["content"]?.string ?? ""
+        #expect(results[0]["is_error"] == .boolean(true))
         #expect(failed.contains("stdout:\nout\n") && failed.contains("stderr:\nerr\n") && failed.hasPrefix("the command exited with status 3\n"))
-        let flooded = results[1][member: "content"]?.asText ?? ""
+        let flooded = results[1]["content"]?.string ?? ""
         #expect(flooded.contains("[… 99000 more bytes not shown]"), "\(flooded.suffix(80))")
     }
 
@@ -121,7 +121,7 @@ struct CommandToolsTests {
     func environment() async throws {
         let tools = CommandTools([ToolDeclaration(name: "env", command: ["env"], environment: ["ALLOWED"])],
                                  hostEnvironment: ["ALLOWED": "yes", "SECRET_API_KEY": "sk-123", "PATH": "/usr/bin:/bin"])
-        let content = try #require(try await tools.dispatch([Self.call("env", .map([:]))]).first)[member: "content"]?.asText ?? ""
+        let content = try #require(try await tools.dispatch([Self.call("env", .map([:]))]).first)["content"]?.string ?? ""
         #expect(content.contains("ALLOWED=yes"))
         #expect(!content.contains("SECRET_API_KEY"))
     }

@@ -19,9 +19,9 @@ struct AnthropicMessagesWire: ProviderWire {
         if !conversation.system.isEmpty { body["system"] = .string(conversation.system) }
         if !conversation.tools.isEmpty {
             body["tools"] = .list(conversation.tools.map { tool in
-                .map(["name": tool[member: "name"] ?? .string(""),
-                      "description": tool[member: "description"] ?? .string(""),
-                      "input_schema": tool[member: "parameters"] ?? .map(["type": .string("object")])])
+                .map(["name": tool["name"] ?? .string(""),
+                      "description": tool["description"] ?? .string(""),
+                      "input_schema": tool["parameters"] ?? .map(["type": .string("object")])])
             })
         }
         if stream { body["stream"] = .boolean(true) }
@@ -47,22 +47,22 @@ struct AnthropicMessagesWire: ProviderWire {
             }
         }
         for message in messages {
-            let role = message[member: "role"]?.asText ?? "user"
-            let content = message[member: "content"]?.stringValue ?? ""
+            let role = message["role"]?.string ?? "user"
+            let content = message["content"]?.stringValue ?? ""
             switch role {
             case "tool":
                 var block: [String: ContextValue] = [
-                    "type": .string("tool_result"), "tool_use_id": message[member: "tool_call_id"] ?? .string(""),
+                    "type": .string("tool_result"), "tool_use_id": message["tool_call_id"] ?? .string(""),
                     "content": .string(content),
                 ]
-                if message[member: "is_error"] == .boolean(true) { block["is_error"] = .boolean(true) }
+                if message["is_error"] == .boolean(true) { block["is_error"] = .boolean(true) }
                 add("user", .map(block))
             case "assistant":
                 if !content.isEmpty { add("assistant", .map(["type": .string("text"), "text": .string(content)])) }
-                for call in message[member: "tool_calls"]?.asList ?? [] {
-                    add("assistant", .map(["type": .string("tool_use"), "id": call[member: "id"] ?? .string(""),
-                                           "name": call[member: "name"] ?? .string(""),
-                                           "input": call[member: "arguments"] ?? .map([:])]))
+                for call in message["tool_calls"]?.list ?? [] {
+                    add("assistant", .map(["type": .string("tool_use"), "id": call["id"] ?? .string(""),
+                                           "name": call["name"] ?? .string(""),
+                                           "input": call["arguments"] ?? .map([:])]))
                 }
             default:
                 add("user", .map(["type": .string("text"), "text": .string(content)]))
@@ -72,22 +72,22 @@ struct AnthropicMessagesWire: ProviderWire {
     }
 
     func reply(from body: ContextValue) throws(WireFormatError) -> ModelReply {
-        guard let blocks = body[member: "content"], case .list(let items) = blocks else {
+        guard let blocks = body["content"], case .list(let items) = blocks else {
             throw WireFormatError("the answer has no content blocks")
         }
         var assembly = StreamAssembly()
         for (index, block) in items.enumerated() {
-            switch block[member: "type"]?.asText {
-            case "text": assembly.appendText(block[member: "text"]?.asText ?? "")
+            switch block["type"]?.string {
+            case "text": assembly.appendText(block["text"]?.string ?? "")
             case "tool_use":
-                assembly.call(at: index, id: block[member: "id"]?.asText, name: block[member: "name"]?.asText,
-                              arguments: block[member: "input"] ?? .map([:]))
+                assembly.call(at: index, id: block["id"]?.string, name: block["name"]?.string,
+                              arguments: block["input"] ?? .map([:]))
             default: break  // thinking and other blocks carry nothing the session keeps
             }
         }
-        assembly.usage = TokenUsage(input: body[member: "usage"]?[member: "input_tokens"]?.asInt ?? 0,
-                                    output: body[member: "usage"]?[member: "output_tokens"]?.asInt ?? 0)
-        assembly.stopReason = body[member: "stop_reason"]?.asText
+        assembly.usage = TokenUsage(input: body["usage"]?["input_tokens"]?.integer ?? 0,
+                                    output: body["usage"]?["output_tokens"]?.integer ?? 0)
+        assembly.stopReason = body["stop_reason"]?.string
         return try assembly.reply()
     }
 
@@ -96,40 +96,40 @@ struct AnthropicMessagesWire: ProviderWire {
         do { payload = try ContextValue(jsonText: event.data) } catch {
             throw WireFormatError("a streamed '\(event.event)' event is not JSON (\(error.reason))")
         }
-        let kind = event.event.isEmpty ? (payload[member: "type"]?.asText ?? "") : event.event
+        let kind = event.event.isEmpty ? (payload["type"]?.string ?? "") : event.event
         switch kind {
         case "message_start":
-            let usage = payload[member: "message"]?[member: "usage"]
-            assembly.usage.input = usage?[member: "input_tokens"]?.asInt ?? assembly.usage.input
-            assembly.usage.output = usage?[member: "output_tokens"]?.asInt ?? assembly.usage.output
+            let usage = payload["message"]?["usage"]
+            assembly.usage.input = usage?["input_tokens"]?.integer ?? assembly.usage.input
+            assembly.usage.output = usage?["output_tokens"]?.integer ?? assembly.usage.output
         case "content_block_start":
-            let index = payload[member: "index"]?.asInt ?? 0
-            let block = payload[member: "content_block"]
-            switch block?[member: "type"]?.asText {
+            let index = payload["index"]?.integer ?? 0
+            let block = payload["content_block"]
+            switch block?["type"]?.string {
             case "tool_use":
-                assembly.call(at: index, id: block?[member: "id"]?.asText, name: block?[member: "name"]?.asText, argumentPiece: "")
+                assembly.call(at: index, id: block?["id"]?.string, name: block?["name"]?.string, argumentPiece: "")
             case "text":
-                if let text = block?[member: "text"]?.asText, !text.isEmpty {
+                if let text = block?["text"]?.string, !text.isEmpty {
                     assembly.appendText(text)
                     return [text]
                 }
             default: break
             }
         case "content_block_delta":
-            let delta = payload[member: "delta"]
-            switch delta?[member: "type"]?.asText {
+            let delta = payload["delta"]
+            switch delta?["type"]?.string {
             case "text_delta":
-                let text = delta?[member: "text"]?.asText ?? ""
+                let text = delta?["text"]?.string ?? ""
                 assembly.appendText(text)
                 return text.isEmpty ? [] : [text]
             case "input_json_delta":
-                assembly.call(at: payload[member: "index"]?.asInt ?? 0, argumentPiece: delta?[member: "partial_json"]?.asText ?? "")
+                assembly.call(at: payload["index"]?.integer ?? 0, argumentPiece: delta?["partial_json"]?.string ?? "")
             default: break
             }
         case "message_delta":
-            if let reason = payload[member: "delta"]?[member: "stop_reason"]?.asText { assembly.stopReason = reason }
-            if let output = payload[member: "usage"]?[member: "output_tokens"]?.asInt { assembly.usage.output = output }
-            if let input = payload[member: "usage"]?[member: "input_tokens"]?.asInt { assembly.usage.input = input }
+            if let reason = payload["delta"]?["stop_reason"]?.string { assembly.stopReason = reason }
+            if let output = payload["usage"]?["output_tokens"]?.integer { assembly.usage.output = output }
+            if let input = payload["usage"]?["input_tokens"]?.integer { assembly.usage.input = input }
         case "message_stop":
             assembly.finished = true
         case "error":
@@ -141,9 +141,9 @@ struct AnthropicMessagesWire: ProviderWire {
     }
 
     func errorMessage(from body: ContextValue) -> String? {
-        guard let error = body[member: "error"] else { return nil }
-        let message = error[member: "message"]?.asText ?? error.stringValue
-        if let type = error[member: "type"]?.asText { return "\(message) (\(type))" }
+        guard let error = body["error"] else { return nil }
+        let message = error["message"]?.string ?? error.stringValue
+        if let type = error["type"]?.string { return "\(message) (\(type))" }
         return message
     }
 }

@@ -28,8 +28,8 @@ public struct Conversation: Sendable {
         var system: [String] = []
         var messages: [ContextValue] = []
         for message in request.messages {
-            if message[member: "role"]?.asText == "system" {
-                system.append(message[member: "content"]?.stringValue ?? "")
+            if message["role"]?.string == "system" {
+                system.append(message["content"]?.stringValue ?? "")
             } else {
                 messages.append(message)
             }
@@ -37,11 +37,11 @@ public struct Conversation: Sendable {
         if !request.prompt.isEmpty {
             messages.append(.map(["role": .string("user"), "content": .string(request.prompt)]))
         }
-        if let extra = request.options["system"]?.asText, !extra.isEmpty { system.insert(extra, at: 0) }
+        if let extra = request.options["system"]?.string, !extra.isEmpty { system.insert(extra, at: 0) }
         self.init(
             system: system.joined(separator: "\n\n"), messages: messages,
-            tools: request.options["tools"]?.asList ?? [],
+            tools: request.options["tools"]?.list ?? [],
             model: request.model.isEmpty ? defaultModel : request.model,
-            reasoningEffort: request.options["reasoning_effort"]?.asText)
+            reasoningEffort: request.options["reasoning_effort"]?.string)
     }
 }

@@ -13,9 +13,9 @@ struct GeminiWire: ProviderWire {
         }
         if !conversation.tools.isEmpty {
             body["tools"] = .list([.map(["functionDeclarations": .list(conversation.tools.map { tool in
-                .map(["name": tool[member: "name"] ?? .string(""),
-                      "description": tool[member: "description"] ?? .string(""),
-                      "parameters": tool[member: "parameters"] ?? .map(["type": .string("object")])])
+                .map(["name": tool["name"] ?? .string(""),
+                      "description": tool["description"] ?? .string(""),
+                      "parameters": tool["parameters"] ?? .map(["type": .string("object")])])
             })])])
         }
         var generation: [String: ContextValue] = [:]
@@ -45,19 +45,19 @@ struct GeminiWire: ProviderWire {
             }
         }
         for message in messages {
-            let role = message[member: "role"]?.asText ?? "user"
-            let content = message[member: "content"]?.stringValue ?? ""
+            let role = message["role"]?.string ?? "user"
+            let content = message["content"]?.stringValue ?? ""
             switch role {
             case "tool":
                 add("user", .map(["functionResponse": .map([
-                    "name": message[member: "name"] ?? .string(""),
-                    "response": .map([message[member: "is_error"] == .boolean(true) ? "error" : "content": .string(content)]),
+                    "name": message["name"] ?? .string(""),
+                    "response": .map([message["is_error"] == .boolean(true) ? "error" : "content": .string(content)]),
                 ])]))
             case "assistant":
                 if !content.isEmpty { add("model", .map(["text": .string(content)])) }
-                for call in message[member: "tool_calls"]?.asList ?? [] {
-                    add("model", .map(["functionCall": .map(["name": call[member: "name"] ?? .string(""),
-                                                            "args": call[member: "arguments"] ?? .map([:])])]))
+                for call in message["tool_calls"]?.list ?? [] {
+                    add("model", .map(["functionCall": .map(["name": call["name"] ?? .string(""),
+                                                            "args": call["arguments"] ?? .map([:])])]))
                 }
             default:
                 add("user", .map(["text": .string(content)]))
@@ -69,8 +69,8 @@ struct GeminiWire: ProviderWire {
     func reply(from body: ContextValue) throws(WireFormatError) -> ModelReply {
         var assembly = StreamAssembly()
         _ = try consumeChunk(body, into: &assembly)
-        if body[member: "candidates"]?.asList.isEmpty ?? true {
-            let reason = body[member: "promptFeedback"]?[member: "blockReason"]?.asText
+        if body["candidates"]?.list?.isEmpty ?? true {
+            let reason = body["promptFeedback"]?["blockReason"]?.string
             throw WireFormatError("the answer has no candidates" + (reason.map { " (prompt blocked: \($0))" } ?? ""))
         }
         return try assembly.reply()
@@ -88,31 +88,31 @@ struct GeminiWire: ProviderWire {
     /// Applies one response (whole, or a streamed piece of one); function calls arrive whole.
     private func consumeChunk(_ chunk: ContextValue, into assembly: inout StreamAssembly) throws(WireFormatError) -> [String] {
         var pieces: [String] = []
-        if let candidate = chunk[member: "candidates"]?.asList.first {
-            for part in candidate[member: "content"]?[member: "parts"]?.asList ?? [] {
-                if part[member: "thought"] == .boolean(true) { continue }
-                if let text = part[member: "text"]?.asText, !text.isEmpty {
+        if let candidate = chunk["candidates"]?.list?.first {
+            for part in candidate["content"]?["parts"]?.list ?? [] {
+                if part["thought"] == .boolean(true) { continue }
+                if let text = part["text"]?.string, !text.isEmpty {
                     assembly.appendText(text)
                     pieces.append(text)
                 }
-                if let call = part[member: "functionCall"] {
-                    assembly.call(at: assembly.callCount, id: call[member: "id"]?.asText, name: call[member: "name"]?.asText,
-                                  arguments: call[member: "args"] ?? .map([:]))
+                if let call = part["functionCall"] {
+                    assembly.call(at: assembly.callCount, id: call["id"]?.string, name: call["name"]?.string,
+                                  arguments: call["args"] ?? .map([:]))
                 }
             }
-            if let reason = candidate[member: "finishReason"]?.asText { assembly.stopReason = reason }
+            if let reason = candidate["finishReason"]?.string { assembly.stopReason = reason }
         }
-        if let usage = chunk[member: "usageMetadata"] {
-            assembly.usage = TokenUsage(input: usage[member: "promptTokenCount"]?.asInt ?? assembly.usage.input,
-                                        output: usage[member: "candidatesTokenCount"]?.asInt ?? assembly.usage.output)
+        if let usage = chunk["usageMetadata"] {
+            assembly.usage = TokenUsage(input: usage["promptTokenCount"]?.integer ?? assembly.usage.input,
+                                        output: usage["candidatesTokenCount"]?.integer ?? assembly.usage.output)
         }
         return pieces
     }
 
     func errorMessage(from body: ContextValue) -> String? {
-        guard let error = body[member: "error"] else { return nil }
-        let message = error[member: "message"]?.asText ?? error.stringValue
-        if let status = error[member: "status"]?.asText { return "\(message) (\(status))" }
+        guard let error = body["error"] else { return nil }
+        let message = error["message"]?.string ?? error.stringValue
+        if let status = error["status"]?.string { return "\(message) (\(status))" }
         return message
     }
 }

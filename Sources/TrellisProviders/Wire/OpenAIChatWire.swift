@@ -15,9 +15,9 @@ struct OpenAIChatWire: ProviderWire {
         if !conversation.tools.isEmpty {
             body["tools"] = .list(conversation.tools.map { tool in
                 .map(["type": .string("function"), "function": .map([
-                    "name": tool[member: "name"] ?? .string(""),
-                    "description": tool[member: "description"] ?? .string(""),
-                    "parameters": tool[member: "parameters"] ?? .map(["type": .string("object")]),
+                    "name": tool["name"] ?? .string(""),
+                    "description": tool["description"] ?? .string(""),
+                    "parameters": tool["parameters"] ?? .map(["type": .string("object")]),
                 ])])
             })
         }
@@ -36,20 +36,20 @@ struct OpenAIChatWire: ProviderWire {
 
     /// A neutral message in OpenAI's shape: tool calls as `function` calls with JSON-text arguments.
     private static func message(_ message: ContextValue) -> ContextValue {
-        let role = message[member: "role"]?.asText ?? "user"
-        let content = message[member: "content"]?.stringValue ?? ""
+        let role = message["role"]?.string ?? "user"
+        let content = message["content"]?.stringValue ?? ""
         switch role {
         case "tool":
-            return .map(["role": .string("tool"), "tool_call_id": message[member: "tool_call_id"] ?? .string(""),
+            return .map(["role": .string("tool"), "tool_call_id": message["tool_call_id"] ?? .string(""),
                          "content": .string(content)])
         case "assistant":
             var out: [String: ContextValue] = ["role": .string("assistant"), "content": .string(content)]
-            let calls = message[member: "tool_calls"]?.asList ?? []
+            let calls = message["tool_calls"]?.list ?? []
             if !calls.isEmpty {
                 out["tool_calls"] = .list(calls.map { call in
-                    .map(["id": call[member: "id"] ?? .string(""), "type": .string("function"), "function": .map([
-                        "name": call[member: "name"] ?? .string(""),
-                        "arguments": .string((call[member: "arguments"] ?? .map([:])).jsonText),
+                    .map(["id": call["id"] ?? .string(""), "type": .string("function"), "function": .map([
+                        "name": call["name"] ?? .string(""),
+                        "arguments": .string((call["arguments"] ?? .map([:])).jsonText),
                     ])])
                 })
                 if content.isEmpty { out["content"] = .null }
@@ -61,17 +61,17 @@ struct OpenAIChatWire: ProviderWire {
     }
 
     func reply(from body: ContextValue) throws(WireFormatError) -> ModelReply {
-        guard let choice = body[member: "choices"]?.asList.first, let message = choice[member: "message"] else {
+        guard let choice = body["choices"]?.list?.first, let message = choice["message"] else {
             throw WireFormatError("the answer has no choices[0].message")
         }
         var assembly = StreamAssembly()
-        assembly.appendText(message[member: "content"]?.asText ?? "")
-        for (index, call) in (message[member: "tool_calls"]?.asList ?? []).enumerated() {
-            assembly.call(at: index, id: call[member: "id"]?.asText, name: call[member: "function"]?[member: "name"]?.asText,
-                          argumentPiece: call[member: "function"]?[member: "arguments"]?.asText ?? "")
+        assembly.appendText(message["content"]?.string ?? "")
+        for (index, call) in (message["tool_calls"]?.list ?? []).enumerated() {
+            assembly.call(at: index, id: call["id"]?.string, name: call["function"]?["name"]?.string,
+                          argumentPiece: call["function"]?["arguments"]?.string ?? "")
         }
-        assembly.usage = Self.usage(body[member: "usage"])
-        assembly.stopReason = choice[member: "finish_reason"]?.asText
+        assembly.usage = Self.usage(body["usage"])
+        assembly.stopReason = choice["finish_reason"]?.string
         return try assembly.reply()
     }
 
@@ -85,31 +85,31 @@ struct OpenAIChatWire: ProviderWire {
             throw WireFormatError("a streamed chunk is not JSON (\(error.reason))")
         }
         if let message = errorMessage(from: chunk) { throw WireFormatError(message) }
-        if let usage = chunk[member: "usage"], usage != .null { assembly.usage = Self.usage(usage) }
+        if let usage = chunk["usage"], usage != .null { assembly.usage = Self.usage(usage) }
         var pieces: [String] = []
-        for choice in chunk[member: "choices"]?.asList ?? [] {
-            if let reason = choice[member: "finish_reason"]?.asText { assembly.stopReason = reason }
-            guard let delta = choice[member: "delta"] else { continue }
-            if let text = delta[member: "content"]?.asText, !text.isEmpty {
+        for choice in chunk["choices"]?.list ?? [] {
+            if let reason = choice["finish_reason"]?.string { assembly.stopReason = reason }
+            guard let delta = choice["delta"] else { continue }
+            if let text = delta["content"]?.string, !text.isEmpty {
                 assembly.appendText(text)
                 pieces.append(text)
             }
-            for call in delta[member: "tool_calls"]?.asList ?? [] {
-                let function = call[member: "function"]
-                assembly.call(at: call[member: "index"]?.asInt ?? 0, id: call[member: "id"]?.asText,
-                              name: function?[member: "name"]?.asText, argumentPiece: function?[member: "arguments"]?.asText)
+            for call in delta["tool_calls"]?.list ?? [] {
+                let function = call["function"]
+                assembly.call(at: call["index"]?.integer ?? 0, id: call["id"]?.string,
+                              name: function?["name"]?.string, argumentPiece: function?["arguments"]?.string)
             }
         }
         return pieces
     }
 
     func errorMessage(from body: ContextValue) -> String? {
-        guard let error = body[member: "error"] else { return nil }
-        if let text = error.asText { return text }
-        return error[member: "message"]?.asText
+        guard let error = body["error"] else { return nil }
+        if let text = error.string { return text }
+        return error["message"]?.string
     }
 
     private static func usage(_ value: ContextValue?) -> TokenUsage {
-        TokenUsage(input: value?[member: "prompt_tokens"]?.asInt ?? 0, output: value?[member: "completion_tokens"]?.asInt ?? 0)
+        TokenUsage(input: value?["prompt_tokens"]?.integer ?? 0, output: value?["completion_tokens"]?.integer ?? 0)
     }
 }
