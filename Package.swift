@@ -66,14 +66,18 @@ let package = Package(
         ),
 
         // MARK: Tests
-        .testTarget(name: "TrellisDOTTests", dependencies: ["TrellisDOT"], swiftSettings: strict),
-        .testTarget(name: "TrellisEngineTests", dependencies: ["TrellisEngine"], swiftSettings: strict),
+        // Shared helpers for every test target: repository paths, the built executable,
+        // temporary directories, C plugin builds and deadline-bounded waits.
+        .target(name: "TrellisTestSupport", path: "Tests/TrellisTestSupport", swiftSettings: strict),
+        .testTarget(name: "TrellisDOTTests", dependencies: ["TrellisDOT", "TrellisTestSupport"], swiftSettings: strict),
+        .testTarget(name: "TrellisEngineTests", dependencies: ["TrellisEngine", "TrellisTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "TrellisPluginHostTests",
-            dependencies: ["TrellisPluginHost", "TrellisEngine"],
+            dependencies: ["TrellisPluginHost", "TrellisEngine", "TrellisTestSupport"],
             swiftSettings: strict
         ),
-        .testTarget(name: "TrellisSessionTests", dependencies: ["TrellisSession"], swiftSettings: strict),
-        .testTarget(name: "TrellisCLITests", dependencies: ["TrellisDOT"], swiftSettings: strict),
+        .testTarget(name: "TrellisSessionTests", dependencies: ["TrellisSession", "TrellisTestSupport"], swiftSettings: strict),
+        // Depends on the executable it runs, so building the tests builds `trellis` first.
+        .testTarget(name: "TrellisCLITests", dependencies: ["trellis", "TrellisTestSupport"], swiftSettings: strict),
     ]
 )
