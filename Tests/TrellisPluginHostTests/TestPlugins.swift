@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import TrellisDOT
 import TrellisEngine
 import TrellisPluginHost
@@ -19,16 +18,23 @@ enum TestPlugins {
         }
     }()
 
-    private static let built = Mutex<[String: String]>([:])
+    /// Libraries built so far, by name. Guarded by an `NSLock` (a pthread mutex) rather than a
+    /// `Synchronization.Mutex`, whose futex the thread sanitizer cannot see (it reported a race).
+    private final class Built: @unchecked Sendable {
+        let lock = NSLock()
+        var paths: [String: String] = [:]
+    }
+
+    private static let built = Built()
 
     /// The path of the library built from `source` under `name` (built on first use).
     static func library(_ name: String, source: String, defines: [String] = []) throws -> String {
         let key = name
-        if let path = built.withLock({ $0[key] }) { return path }
+        if let path = built.lock.withLock({ built.paths[key] }) { return path }
         // Tests ask for the same library concurrently: `CPlugin` compiles each request to its own
         // file and renames it into place, so nobody ever copies a half-written library.
         let output = try CPlugin.build(source: source, name: name, into: buildDirectory, defines: defines)
-        built.withLock { $0[key] = output }
+        built.lock.withLock { built.paths[key] = output }
         return output
     }
 

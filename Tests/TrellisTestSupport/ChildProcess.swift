@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Child processes run with a deadline, so a child that hangs fails the test instead of
 /// blocking it: a test's time limit cancels its task, but cannot wake a thread blocked in
@@ -74,15 +73,17 @@ public enum ChildProcess {
         return true
     }
 
-    /// Reads a pipe to its end on a Dispatch thread.
-    private final class Drain: Sendable {
-        private let data = Mutex<Data?>(nil)
+    /// Reads a pipe to its end on a Dispatch thread. An `NSLock` (a pthread mutex), not a
+    /// `Synchronization.Mutex`, so the thread sanitizer sees the ordering.
+    private final class Drain: @unchecked Sendable {
+        private let lock = NSLock()
+        private var data: Data?
         private let done = DispatchSemaphore(value: 0)
 
         init(_ handle: FileHandle) {
             DispatchQueue.global().async { [self] in
                 let bytes = handle.readDataToEndOfFile()
-                data.withLock { $0 = bytes }
+                lock.withLock { data = bytes }
                 done.signal()
             }
         }
@@ -92,7 +93,7 @@ public enum ChildProcess {
             let (seconds, attoseconds) = timeout.components
             let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
             guard done.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .success else { return nil }
-            return data.withLock { $0 }
+            return lock.withLock { data }
         }
     }
 }
