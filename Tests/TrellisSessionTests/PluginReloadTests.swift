@@ -54,6 +54,9 @@ import TrellisTestSupport
                 group.addTask {
                     var turns = 0
                     while !stop.isOpen || turns < 5 {
+                        // A failed wait below leaves the gate shut; leaving the scope then cancels
+                        // this `async let`, which ends the loop here.
+                        try Task.checkCancellation()
                         let reply = try await session.send("turn \(turns + 1)")
                         turns += 1
                         guard reply.turnCount == turns, reply.reply.hasSuffix("Response \(turns)") else {

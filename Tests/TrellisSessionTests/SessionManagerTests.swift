@@ -68,6 +68,9 @@ import TrellisTestSupport
                 group.addTask {
                     var replies: [String] = []
                     while !stop.isOpen || replies.count < 5 {
+                        // A failed wait below leaves the gate shut; leaving the scope then cancels
+                        // this `async let`, which ends the loop here.
+                        try Task.checkCancellation()
                         replies.append(try await session.send("turn \(replies.count + 1)").reply)
                     }
                     return replies
