@@ -95,7 +95,8 @@ import TrellisTestSupport
             guard case .map(let fields) = message else { return "" }
             return fields["role"]?.stringValue ?? ""
         }
-        #expect(roles == ["user", "tool", "assistant"])
+        // The assistant's request for tools stays in the history: providers need it before the results.
+        #expect(roles == ["user", "assistant", "tool", "assistant"])
         let phases = log.all.filter { $0.kind == "phase_changed" }.compactMap { $0.fields["phase"]?.stringValue }
         #expect(phases.contains("awaiting_tools"))
     }
