@@ -48,7 +48,7 @@ let package = Package(
         ),
         .target(
             name: "TrellisHosting",
-            dependencies: ["TrellisEngine", "TrellisPluginHost", "TrellisSession"],
+            dependencies: ["TrellisDOT", "TrellisEngine", "TrellisPluginHost", "TrellisSession", "TrellisProviders", "TrellisTools", "TrellisTerminal"],
             swiftSettings: strict
         ),
         .target(
