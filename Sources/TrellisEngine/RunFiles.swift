@@ -74,7 +74,7 @@ public enum RunFiles {
     }
 
     /// A JSON object's text from key/value pairs in the given order (values already JSON).
-    static func jsonObject(_ fields: [(String, String)]) -> String {
+    public static func jsonObject(_ fields: [(String, String)]) -> String {
         var out = "{"
         for (position, field) in fields.enumerated() {
             if position > 0 { out += ",\n  " } else { out += "\n  " }

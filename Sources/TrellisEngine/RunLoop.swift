@@ -295,7 +295,7 @@ struct RunLoop {
             ("started_at", JSONText.quoted(ISO8601DateFormatter().string(from: Date()))),
             ("registry_generation", String(graph.registryGeneration)),
             ("simulate", services.simulate ? "true" : "false"),
-            ("llm", JSONText.quoted(executor.adapters.llm.map { String(describing: type(of: $0)) } ?? "none")),
+            ("llm", JSONText.quoted(services.simulate ? "simulated (--simulate)" : executor.adapters.llm?.summary ?? "none")),
             ("working_directory", JSONText.quoted(services.workingDirectory)),
             ("nodes", String(graph.nodes.count)),
             ("max_steps", String(maxSteps)),

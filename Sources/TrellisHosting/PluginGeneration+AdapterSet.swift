@@ -2,10 +2,10 @@ import TrellisEngine
 import TrellisPluginHost
 
 extension PluginGeneration {
-    /// A run's adapters: the built-in simulated LLM, replaced kind by kind by the plugin
-    /// adapters `names` (at most one per kind, as `trellis run --adapter` takes them).
+    /// A run's plugin adapters `names` (at most one per kind, as `trellis run --adapter` takes
+    /// them). Kinds no name covers are left empty: the run's model is decided by `PipelineModel`.
     public func adapterSet(named names: [String]) throws(AdapterSelectionError) -> AdapterSet {
-        var set = AdapterSet(llm: SimulatedLLM())
+        var set = AdapterSet()
         var chosen: [PluginAdapter.Kind: String] = [:]
         for name in names {
             guard let adapter = adapters[name] else {

@@ -29,6 +29,9 @@ public struct ProviderLLM: LLMAdapter {
         }
     }
 
+    /// `openai gpt-5.4 at https://api.openai.com/v1` (never the key).
+    public var summary: String { settings.description }
+
     /// Completes `request`, streamed when it has an `onDelta` sink.
     public func complete(_ request: LLMRequest) async throws -> LLMResponse {
         try await reply(to: Conversation(request, defaultModel: settings.model), onText: request.onDelta)

@@ -43,6 +43,13 @@ struct RunCommand: TrellisCommand {
             simulation and tool nodes record their command without running it
             """),
         .flag("json", #"print {"status","completed_nodes","context","run_dir","failure_reason"}"#),
+        SessionHostOptions.config,
+        .value("llm", "PROVIDER", """
+            the model provider for LLM stages: openai, anthropic, gemini, simulated,
+            or a plugin adapter (default: each stage's llm_provider or llm_model,
+            else the provider whose API key is set)
+            """),
+        SessionHostOptions.model, SessionHostOptions.baseURL,
     ])
 
     static let help = syntax.help("""
@@ -52,8 +59,14 @@ struct RunCommand: TrellisCommand {
         or interrupted continues where it stopped with --resume RUN_DIR (FILE may then be omitted:
         the manifest names it).
         """, epilogue: """
-        LLM stages call the built-in simulated LLM, which answers deterministically without any
-        network, unless --adapter names a plugin LLM adapter.
+        LLM stages talk to a real model: the provider --llm (or the configuration file) names, else
+        the one a stage's llm_provider or llm_model attribute implies (gpt-* openai, claude-*
+        anthropic, gemini-* gemini), else the provider whose API key is in the environment. A
+        pipeline with LLM stages that no provider can serve is refused before anything runs;
+        --simulate walks it with the built-in simulation instead. The manifest names the model
+        and records the tokens used. Examples:
+          trellis run plan.dot --llm openai --model gpt-5.4             (OPENAI_API_KEY set)
+          trellis run plan.dot --llm openai --base-url http://127.0.0.1:11434/v1 --model llama3.2
 
         Exit status: 0 when the run succeeded, 1 when it failed (or ended without success),
         2 for wrong usage or an invalid pipeline.
@@ -74,6 +87,8 @@ struct RunCommand: TrellisCommand {
         var simulate = false
         var json = false
         var watch = false
+        /// The configuration file's model section with --llm, --model and --base-url applied.
+        var model = HostConfiguration.Model()
     }
 
     static func run(_ arguments: [String]) async -> Int32 {
@@ -124,6 +139,15 @@ struct RunCommand: TrellisCommand {
         if !settings.json {
             let warnings = graph.warnings.filter { $0.severity == .warning }.count
             if warnings > 0 { Console.error("trellis run: \(file): \(warnings) validation warning(s); see 'trellis validate \(file)'") }
+        }
+        let prepared: PipelineModel.Prepared
+        do {
+            prepared = try await PipelineModel.prepare(
+                graph: graph, adapters: adapters, simulate: settings.simulate, model: settings.model,
+                environment: ProcessInfo.processInfo.environment)
+        } catch {
+            Console.error("trellis run: \(file): \(error)")
+            return ExitCode.usage
         }
 
         let workdir = settings.workdir ?? FileManager.default.currentDirectoryPath
@@ -182,9 +206,16 @@ struct RunCommand: TrellisCommand {
             events: sinks.isEmpty ? DiscardingEventSink() : FanOutEventSink(sinks),
             simulate: settings.simulate, interviewer: interviewer)
         let result = await Engine().run(
-            graph, context: Context(settings.values), adapters: adapters, services: services,
+            graph, context: Context(settings.values), adapters: prepared.adapters, services: services,
             options: RunOptions(maxSteps: settings.maxSteps, resumeFrom: settings.resume))
         eventFile?.close()
+        if let router = prepared.router {
+            do {
+                try PipelineModel.recordUsage(router.totalUsage, inRunDirectory: runDirectory)
+            } catch {
+                Console.error("trellis run: the manifest could not record the tokens used: \(error)")
+            }
+        }
 
         if settings.json {
             Console.out(result.jsonSummary(runDirectory: runDirectory))
@@ -231,6 +262,13 @@ struct RunCommand: TrellisCommand {
         }
         settings.simulate = scanner.flag("simulate")
         settings.json = scanner.flag("json")
+        do {
+            let configuration = try SessionHostOptions.configuration(from: scanner)
+            settings.model = configuration.model
+            settings.pluginDirectories = configuration.pluginDirectories + settings.pluginDirectories
+        } catch {
+            throw UsageError("\(error)")
+        }
         return settings
     }
 

@@ -8,10 +8,11 @@ import TrellisSession
 
 /// The wiring that composes the engine, plugin host and sessions into a running host.
 @Suite struct HostingTests {
-    @Test func noAdapterNamesKeepTheSimulatedLLM() throws {
+    @Test func noAdapterNamesLeaveTheModelUndecided() throws {
         let generation = PluginHost(directories: [], builtins: .builtin).current
         let adapters = try generation.adapterSet(named: [])
-        #expect(adapters.llm is SimulatedLLM)
+        // No silent simulation: PipelineModel decides, or refuses.
+        #expect(adapters.llm == nil)
         #expect(adapters.memory == nil)
     }
 
