@@ -137,7 +137,7 @@ public actor Session {
                          "generation": .integer(Int(generation.number)),
                          "registry_generation": .integer(Int(graph.registryGeneration))])
         }
-        return SessionState(
+        var state = SessionState(
             sessionID: id, agentID: agentID, trustTier: trustTier,
             turnGraph: describe(generation.turn, path: generation.turnPath),
             heartbeatGraph: describe(generation.heartbeat, path: generation.heartbeatPath),
@@ -147,6 +147,8 @@ public actor Session {
             adapters: Dictionary(uniqueKeysWithValues: adapters.names.map { ($0.key.rawValue, $0.value) }),
             heartbeatIntervalMilliseconds: heartbeat.enabled ? heartbeat.interval.wholeMicroseconds / 1000 : 0,
             heartbeatInFlight: snapshot.heartbeatInFlight, turnPolicy: turnPolicy)
+        state.usage = snapshot.usage
+        return state
     }
 
     /// Sets the goals (each a map with an `id`); heartbeats read them.

@@ -207,7 +207,7 @@ public final class SessionRPCServer: Sendable {
         let message = try Self.string(params, "message")
         let reply = try await session.send(message, ticket: ticket)
         return .map(["reply": .string(reply.reply), "turn_count": .integer(reply.turnCount),
-                     "latency_us": .integer(reply.latency.wholeMicroseconds)])
+                     "latency_us": .integer(reply.latency.wholeMicroseconds), "usage": reply.usage.contextValue])
     }
 
     private func list() async -> ContextValue {

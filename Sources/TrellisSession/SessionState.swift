@@ -43,6 +43,8 @@ public struct SessionState: Sendable {
     public var heartbeatInFlight: Bool
     /// The turn policy.
     public var turnPolicy: TurnPolicy
+    /// Tokens the session's turns used since it was created or restored (not persisted).
+    public var usage = LLMUsage()
 
     /// Every field under its snake_case name; messages as `{role, content}` maps.
     public var contextValue: ContextValue {
@@ -60,6 +62,7 @@ public struct SessionState: Sendable {
             "adapters": .map(adapters.mapValues { .string($0) }),
             "heartbeat_interval": .integer(heartbeatIntervalMilliseconds),
             "heartbeat_in_flight": .boolean(heartbeatInFlight), "turn_policy": .string(turnPolicy.rawValue),
+            "usage": usage.contextValue,
         ])
     }
 }
