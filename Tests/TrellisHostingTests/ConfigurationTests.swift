@@ -6,31 +6,22 @@ import TrellisTestSupport
 
 /// The configuration file: every key read, every mistake located by file, line, column and key.
 @Suite struct ConfigurationTests {
-    static let complete = """
-        {
-          "llm": {"provider": "anthropic", "model": "claude-sonnet-4-6", "api_key_env": "MY_KEY",
-                  "timeout": "90s", "max_attempts": 4, "max_output_tokens": 2048},
-          "memory": {"adapter": "sqlite", "recall_limit": 5},
-          "tools": [
-            {"name": "weather", "description": "Weather by city",
-             "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
-             "command": ["bin/weather", "--json"], "timeout": "20s", "cwd": "tools", "env": ["WEATHER_TOKEN"]}
-          ],
-          "plugin_dirs": ["plugins"],
-          "graphs": {"turn": "graphs/turn.dot", "heartbeat": "graphs/heartbeat.dot"},
-          "store": {"path": "sessions.sqlite", "durability": "batched", "retain_messages": 400, "retain_turns": 1000},
-          "data_dir": "data",
-          "session": {"system_prompt": "Be brief.", "max_tool_rounds": 4, "turn_policy": "interrupt"},
-          "session_types": {"background": {"llm": "openai", "memory": "in_memory"}}
-        }
-        """
+    /// The complete example of `docs/configuration.md`, so the documentation stays valid.
+    static func documentedExample() throws -> String {
+        let text = try String(contentsOfFile: Repository.path("docs/configuration.md"), encoding: .utf8)
+        let section = try #require(text.range(of: "## A complete example"))
+        let rest = text[section.upperBound...]
+        let open = try #require(rest.range(of: "```json\n"))
+        let close = try #require(rest[open.upperBound...].range(of: "```"))
+        return String(rest[open.upperBound..<close.lowerBound])
+    }
 
-    @Test("a complete file: every key read, relative paths made absolute against the file's folder")
+    @Test("the documented complete file: every key read, relative paths made absolute against the file's folder")
     func completeFile() throws {
-        let configuration = try ConfigurationLoader.parse(Self.complete, file: "/etc/trellis/config.json")
+        let configuration = try ConfigurationLoader.parse(try Self.documentedExample(), file: "/etc/trellis/config.json")
         #expect(configuration.model.provider == "anthropic")
         #expect(configuration.model.model == "claude-sonnet-4-6")
-        #expect(configuration.model.apiKeyVariable == "MY_KEY")
+        #expect(configuration.model.apiKeyVariable == "ANTHROPIC_API_KEY")
         #expect(configuration.model.timeout == .seconds(90))
         #expect(configuration.model.maxAttempts == 4 && configuration.model.maxOutputTokens == 2048)
         #expect(configuration.memory == "sqlite" && configuration.recallLimit == 5)
