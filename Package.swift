@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(name: "TrellisPluginToolsTests", dependencies: ["TrellisPluginTools", "TrellisTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "TrellisHostingTests",
-            dependencies: ["TrellisHosting", "TrellisEngine", "TrellisPluginHost", "TrellisSession", "TrellisTestSupport"],
+            dependencies: ["TrellisHosting", "TrellisEngine", "TrellisPluginHost", "TrellisSession", "TrellisProviders", "TrellisTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(name: "TrellisTerminalTests", dependencies: ["TrellisTerminal", "TrellisTestSupport"], swiftSettings: strict),
