@@ -17,14 +17,14 @@ import Synchronization
 public final class ConsoleInterviewer: Interviewer, Sendable {
     private let input: Int32
     private let output: Int32
-    private let console: Mutex<LineReader>
+    private let console: Mutex<PollingLineBuffer>
 
     /// Creates an interviewer reading `input` and writing `output` (file descriptors, which
     /// stay open and owned by the caller).
     public init(input: Int32 = STDIN_FILENO, output: Int32 = STDERR_FILENO) {
         self.input = input
         self.output = output
-        self.console = Mutex(LineReader())
+        self.console = Mutex(PollingLineBuffer())
     }
 
     /// Asks `question` at the console (see the type's summary).
@@ -128,7 +128,7 @@ private final class StopFlag: Sendable {
 }
 
 /// Reads lines from a descriptor, keeping what follows a line for the next question.
-private struct LineReader: Sendable {
+private struct PollingLineBuffer: Sendable {
     enum Event {
         case line(String)
         case endOfInput

@@ -32,8 +32,8 @@ public struct PluginAdapter: Sendable {
         self.summary = summary
         self.origin = origin
         self.kind = function.kind
-        llm = function.kind == .llm ? PluginLLMAdapter(function: function) : nil
-        memory = function.kind == .memory ? PluginMemoryAdapter(function: function) : nil
-        tools = function.kind == .tools ? PluginToolsAdapter(function: function) : nil
+        llm = function.kind == .llm ? PluginLLMBridge(function: function) : nil
+        memory = function.kind == .memory ? PluginMemoryBridge(function: function) : nil
+        tools = function.kind == .tools ? PluginToolsBridge(function: function) : nil
     }
 }

@@ -1,9 +1,9 @@
 import CTrellisPlugin
 import TrellisEngine
 
-/// The host API table and extension structs handed to every plugin: built once, immutable,
+/// The host function table (`trellis_host_api`) and extension structs handed to every plugin: built once, immutable,
 /// valid for the life of the process (the ABI promises plugins may keep the pointers).
-enum HostAPI {
+enum HostFunctionTable {
     private static let ok = trellis_status(TRELLIS_OK)
     private static let unavailable = trellis_status(TRELLIS_UNAVAILABLE)
 

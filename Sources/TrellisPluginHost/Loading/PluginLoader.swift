@@ -125,7 +125,7 @@ public enum PluginLoader {
             throw PluginLoadError(.invalidPlugin, file: file, "plugin '\(id)' has no init function in its descriptor")
         }
         let registrar = PluginRegistrar(pluginID: id)
-        let status = withExtendedLifetime(registrar) { initialize(HostAPI.table, registrar.handle) }
+        let status = withExtendedLifetime(registrar) { initialize(HostFunctionTable.table, registrar.handle) }
         if status != trellis_status(TRELLIS_OK) {
             let message = registrar.initError.map { "init failed: \($0)" }
                 ?? "init returned status \(status) without a message (the plugin should call registrar_set_error)"
