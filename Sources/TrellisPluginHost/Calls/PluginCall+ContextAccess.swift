@@ -99,7 +99,8 @@ extension CallState {
         }
     }
 
-    static let messagesKey = "session.messages"
+    /// The conversation the ABI's message accessors read (`session.messages`).
+    static let messagesKey = SessionContextKeys.messages
 
     func messagesCount() -> Int64 {
         if case .list(let items) = request.context[Self.messagesKey] { return Int64(items.count) }
