@@ -3,11 +3,9 @@ import TrellisEngine
 
 /// Something a session (or the session manager) did, published on a signal topic.
 public struct SessionEvent: Sendable {
-    /// What happened: `turn_started`, `turn_completed`, `turn_failed`, `phase_changed`,
-    /// `heartbeat_started`, `heartbeat_completed`, `heartbeat_failed`, `heartbeat_skipped`,
-    /// `session_created`, `session_stopped`, `graph_reloaded`, `graph_reload_failed`,
-    /// `plugins_reloaded`, `store_failed`.
-    public var kind: String
+    /// What happened (`turn_completed`, `phase_changed`, `graph_reloaded`, ...). Every kind
+    /// the session publishes, with its fields, is a static member of `SessionEvent.Kind`.
+    public var kind: Kind
     /// The signal topic (a session's `signal_topic`, or `trellis.manager` for manager events).
     public var topic: String
     /// The session concerned, if any.
@@ -20,7 +18,7 @@ public struct SessionEvent: Sendable {
     public var fields: [String: ContextValue]
 
     /// Creates an event stamped now.
-    public init(kind: String, topic: String, sessionID: String?, traceID: String, fields: [String: ContextValue] = [:]) {
+    public init(kind: Kind, topic: String, sessionID: String?, traceID: String, fields: [String: ContextValue] = [:]) {
         self.kind = kind
         self.topic = topic
         self.sessionID = sessionID
@@ -32,7 +30,7 @@ public struct SessionEvent: Sendable {
     /// The event as a map (the JSON-lines and JSON-RPC notification form).
     public var contextValue: ContextValue {
         var map: [String: ContextValue] = [
-            "kind": .string(kind), "topic": .string(topic), "trace_id": .string(traceID),
+            "kind": .string(kind.rawValue), "topic": .string(topic), "trace_id": .string(traceID),
             "timestamp": .double((timestamp.timeIntervalSince1970 * 1000).rounded() / 1000),
             "fields": .map(fields),
         ]
@@ -42,4 +40,17 @@ public struct SessionEvent: Sendable {
 
     /// The event as one line of compact JSON (no trailing newline).
     public var jsonLine: String { contextValue.jsonText }
+
+    /// The kind of a session event: its snake_case name. The kinds sessions publish are the
+    /// static members in `SessionEvent+Kinds.swift`; a literal is accepted where one is expected.
+    public struct Kind: RawRepresentable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible {
+        /// The snake_case name written to event logs and notifications.
+        public var rawValue: String
+        /// Creates a kind.
+        public init(rawValue: String) { self.rawValue = rawValue }
+        /// Creates a kind from a literal.
+        public init(stringLiteral value: String) { self.rawValue = value }
+        /// The snake_case name.
+        public var description: String { rawValue }
+    }
 }

@@ -8,7 +8,7 @@ extension Session {
     public nonisolated func triggerHeartbeat() -> Bool {
         guard !isStopped, let graph = graphs.current.heartbeat, status.claimHeartbeat() else { return false }
         let number = status.snapshot.heartbeatsRun + 1
-        events.publish(SessionEvent(kind: "heartbeat_started", topic: signalTopic, sessionID: id, traceID: traceID,
+        events.publish(SessionEvent(kind: .heartbeatStarted, topic: signalTopic, sessionID: id, traceID: traceID,
                                     fields: ["heartbeat": .integer(number)]))
         Task { await self.runHeartbeat(graph, number: number) }
         return true
@@ -50,7 +50,7 @@ extension Session {
         guard result.status == .success || result.status == .partialSuccess else {
             var failed = fields
             failed["error"] = .string(result.failureReason ?? "the heartbeat graph ended with status \(result.status.rawValue)")
-            events.publish(event("heartbeat_failed", failed))
+            events.publish(event(.heartbeatFailed, failed))
             return
         }
         let context = result.context
@@ -60,12 +60,12 @@ extension Session {
         var completed = fields
         completed["cognitive_mode"] = .string(cognitiveMode)
         completed["goals"] = .integer(goals.count)
-        events.publish(event("heartbeat_completed", completed))
+        events.publish(event(.heartbeatCompleted, completed))
         if let store {
             do {
                 try await store.recordState(sessionID: id, goals: goals, cognitiveMode: cognitiveMode)
             } catch {
-                events.publish(event("store_failed", ["error": .string(error.description)]))
+                events.publish(event(.storeFailed, ["error": .string(error.description)]))
             }
         }
     }

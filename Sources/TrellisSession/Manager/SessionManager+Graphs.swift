@@ -56,13 +56,13 @@ extension SessionManager {
             let loaded = try Self.loadGraphs(options: options, registry: registry)
             let number = graphs.publish(turn: loaded.turn, heartbeat: loaded.heartbeat, turnPath: loaded.turnPath,
                                         heartbeatPath: loaded.heartbeatPath, registry: registry)
-            events.publish(SessionEvent(kind: "graph_reloaded", topic: Self.topic, sessionID: nil, traceID: trace, fields: [
+            events.publish(SessionEvent(kind: .graphReloaded, topic: Self.topic, sessionID: nil, traceID: trace, fields: [
                 "generation": .integer(Int(number)), "turn_graph": .string(loaded.turnPath ?? "<embedded>"),
                 "heartbeat_graph": .string(loaded.heartbeatPath ?? "<embedded>"),
             ]))
             return GraphReloadReport(succeeded: true, generation: number, errors: "")
         } catch {
-            events.publish(SessionEvent(kind: "graph_reload_failed", topic: Self.topic, sessionID: nil, traceID: trace, fields: [
+            events.publish(SessionEvent(kind: .graphReloadFailed, topic: Self.topic, sessionID: nil, traceID: trace, fields: [
                 "generation": .integer(Int(current.number)), "error": .string(error.description),
             ]))
             return GraphReloadReport(succeeded: false, generation: current.number, errors: error.description)

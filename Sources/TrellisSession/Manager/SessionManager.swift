@@ -84,7 +84,7 @@ public final class SessionManager: Sendable {
             }
         }
         startHeartbeats(session)
-        events.publish(SessionEvent(kind: "session_created", topic: session.signalTopic, sessionID: session.id,
+        events.publish(SessionEvent(kind: .sessionCreated, topic: session.signalTopic, sessionID: session.id,
                                     traceID: session.traceID, fields: ["session_type": .string(session.sessionType.rawValue)]))
         return session
     }

@@ -97,7 +97,7 @@ public actor Session {
         let sessionID = configuration.sessionID
         let trace = configuration.traceID
         status = SessionStatus(turnCount: stored?.turnCount ?? 0) { [events] phase in
-            events.publish(SessionEvent(kind: "phase_changed", topic: topic, sessionID: sessionID, traceID: trace,
+            events.publish(SessionEvent(kind: .phaseChanged, topic: topic, sessionID: sessionID, traceID: trace,
                                         fields: ["phase": .string(phase.rawValue)]))
         }
         turnAdapters = PhaseTrackingAdapters.wrap(adapters.set, status: status)
@@ -156,13 +156,13 @@ public actor Session {
         let parked = waiting
         waiting.removeAll()
         for waiter in parked { waiter.resume() }
-        events.publish(event("session_stopped"))
+        events.publish(event(.sessionStopped))
     }
 
     /// Whether the session was stopped, without awaiting the actor.
     public nonisolated var isStopped: Bool { status.snapshot.stopped }
 
-    func event(_ kind: String, _ fields: [String: ContextValue] = [:]) -> SessionEvent {
+    func event(_ kind: SessionEvent.Kind, _ fields: [String: ContextValue] = [:]) -> SessionEvent {
         SessionEvent(kind: kind, topic: signalTopic, sessionID: id, traceID: traceID, fields: fields)
     }
 
