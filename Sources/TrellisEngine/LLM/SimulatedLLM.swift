@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// A language model stand-in that answers deterministically, without a network.

@@ -1,3 +1,5 @@
+import TrellisDOT
+
 extension NodeExecutor {
     /// Runs the branches of parallel node `node` concurrently (bounded by `max_parallel`), each
     /// on a copy of the request's context, and returns the node's outcome with every branch's

@@ -1,4 +1,4 @@
-import TrellisEngine
+public import TrellisEngine
 
 /// An adapter a plugin provides, wrapped as the engine's adapter protocol of its kind.
 public struct PluginAdapter: Sendable {

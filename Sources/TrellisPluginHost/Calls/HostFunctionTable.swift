@@ -1,4 +1,5 @@
 import CTrellisPlugin
+import Synchronization
 import TrellisEngine
 
 /// The host function table (`trellis_host_api`) and extension structs handed to every plugin: built once, immutable,

@@ -1,4 +1,4 @@
-import TrellisEngine
+public import TrellisEngine
 
 /// One immutable snapshot of what a host serves: the handler registry (built-ins plus plugin
 /// types) and the plugin adapters. A run takes the generation current when it starts and keeps

@@ -1,6 +1,6 @@
 import Foundation
 import Synchronization
-import TrellisEngine
+public import TrellisEngine
 
 /// Loads node types and adapters from the shared libraries in plugin directories and serves
 /// them as immutable generations.

@@ -1,4 +1,4 @@
-import TrellisDOT
+public import TrellisDOT
 
 /// What a loaded plugin declares: identity, ABI, toolchain, node types and adapters.
 /// Shown by `trellis plugins list` and `trellis plugins inspect`.

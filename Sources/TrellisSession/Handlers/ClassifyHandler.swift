@@ -1,3 +1,4 @@
+import Foundation
 import TrellisEngine
 
 /// `session.classify`: sorts the input into `command` (starts with "/"), `blocked` (contains a

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TrellisEngine
 
 /// The outcome of a graph reload.
