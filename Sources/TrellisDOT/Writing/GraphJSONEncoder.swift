@@ -10,9 +10,9 @@ internal import TrellisCore
 /// Attribute values are their raw text (quotes removed, `\"` and line continuations resolved,
 /// other escapes as written), as `dot -Tjson` reports them. An anonymous graph or subgraph has
 /// a `null` id. Keys keep the order in which they were set.
-public enum GraphJSONEncoder {
+package enum GraphJSONEncoder {
     /// The JSON text, one node, edge or subgraph per line.
-    public static func encode(_ graph: Graph) -> String {
+    package static func encode(_ graph: Graph) -> String {
         var out = "{\n"
         out += "  \"name\": " + (graph.name.map(quoted) ?? "null") + ",\n"
         out += "  \"strict\": \(graph.isStrict),\n"
