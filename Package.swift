@@ -107,24 +107,28 @@ let package = Package(
         ),
 
         // MARK: Tests
+        // Shared helpers for every test target: repository paths, the built executable,
+        // temporary directories, C plugin builds and deadline-bounded waits.
+        .target(name: "TrellisTestSupport", path: "Tests/TrellisTestSupport", swiftSettings: strict),
         .testTarget(name: "TrellisCoreTests", dependencies: ["TrellisCore"], swiftSettings: strict),
-        .testTarget(name: "TrellisDOTTests", dependencies: ["TrellisDOT"], swiftSettings: strict),
-        .testTarget(name: "TrellisEngineTests", dependencies: ["TrellisEngine"], swiftSettings: pendingImports),
+        .testTarget(name: "TrellisDOTTests", dependencies: ["TrellisDOT", "TrellisTestSupport"], swiftSettings: strict),
+        .testTarget(name: "TrellisEngineTests", dependencies: ["TrellisEngine", "TrellisTestSupport"], swiftSettings: pendingImports),
         .testTarget(
             name: "TrellisPluginHostTests",
-            dependencies: ["TrellisPluginHost", "TrellisEngine"],
+            dependencies: ["TrellisPluginHost", "TrellisEngine", "TrellisTestSupport"],
             swiftSettings: strict
         ),
-        .testTarget(name: "TrellisSessionTests", dependencies: ["TrellisSession", "TrellisHosting"], swiftSettings: strict),
-        .testTarget(name: "TrellisProvidersTests", dependencies: ["TrellisProviders"], swiftSettings: strict),
-        .testTarget(name: "TrellisToolsTests", dependencies: ["TrellisTools"], swiftSettings: strict),
-        .testTarget(name: "TrellisCLITests", dependencies: ["TrellisDOT"], swiftSettings: strict),
-        .testTarget(name: "TrellisPluginToolsTests", dependencies: ["TrellisPluginTools"], swiftSettings: strict),
+        .testTarget(name: "TrellisSessionTests", dependencies: ["TrellisSession", "TrellisHosting", "TrellisTestSupport"], swiftSettings: strict),
+        .testTarget(name: "TrellisProvidersTests", dependencies: ["TrellisProviders", "TrellisTestSupport"], swiftSettings: strict),
+        .testTarget(name: "TrellisToolsTests", dependencies: ["TrellisTools", "TrellisTestSupport"], swiftSettings: strict),
+        // Depends on the executable it runs, so building the tests builds `trellis` first.
+        .testTarget(name: "TrellisCLITests", dependencies: ["trellis", "TrellisTestSupport"], swiftSettings: strict),
+        .testTarget(name: "TrellisPluginToolsTests", dependencies: ["TrellisPluginTools", "TrellisTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "TrellisHostingTests",
-            dependencies: ["TrellisHosting", "TrellisEngine", "TrellisPluginHost", "TrellisSession"],
+            dependencies: ["TrellisHosting", "TrellisEngine", "TrellisPluginHost", "TrellisSession", "TrellisTestSupport"],
             swiftSettings: strict
         ),
-        .testTarget(name: "TrellisTerminalTests", dependencies: ["TrellisTerminal"], swiftSettings: strict),
+        .testTarget(name: "TrellisTerminalTests", dependencies: ["TrellisTerminal", "TrellisTestSupport"], swiftSettings: strict),
     ]
 )

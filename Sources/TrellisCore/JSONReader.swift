@@ -5,17 +5,32 @@
 /// sessions): no trailing commas, comments, single quotes, leading zeros, `NaN` or content
 /// after the value. Nesting is limited to `maximumDepth` so that a hostile document cannot
 /// overflow the stack of the (recursive) reader.
+///
+/// For files people write (the configuration), the reader can also note where each member
+/// and item starts, by path (`llm.model`, `tools[2].command`), and which keys an object
+/// repeats, so that an error can name the line and column of what it is about.
 public struct JSONReader {
     private let bytes: [UInt8]
     private var position = 0
     private var depth = 0
     private let maximumDepth: Int
+    private let recordsLocations: Bool
+    private var path: [String] = []
 
-    /// A reader over the UTF-8 of `text` that refuses arrays and objects nested deeper than `maximumDepth`.
-    public init(_ text: String, maximumDepth: Int = ContextValue.defaultMaximumJSONDepth) {
+    /// Where each member's key (or each item's value) starts, as a 0-based byte offset, by
+    /// path; filled only when the reader was made with `recordingLocations`.
+    public private(set) var locations: [String: Int] = [:]
+    /// Keys an object repeats (JSON keeps the last; a person meant one), with the offset of the repeat.
+    public private(set) var repeatedKeys: [(path: String, offset: Int)] = []
+
+    /// A reader over the UTF-8 of `text` that refuses arrays and objects nested deeper than
+    /// `maximumDepth`, noting locations when `recordingLocations` is true.
+    public init(_ text: String, maximumDepth: Int = ContextValue.defaultMaximumJSONDepth, recordingLocations: Bool = false) {
         bytes = Array(text.utf8)
         self.maximumDepth = maximumDepth
+        recordsLocations = recordingLocations
     }
+
 
     /// Reads one value and requires that only whitespace follows it.
     public mutating func readDocument() throws(ContextValueJSONError) -> ContextValue {
@@ -26,7 +41,15 @@ public struct JSONReader {
     }
 
     private func failure(_ reason: String) -> ContextValueJSONError {
-        ContextValueJSONError(reason: "\(reason) at byte \(position + 1)")
+        ContextValueJSONError(reason: "\(reason) at byte \(position + 1)", offset: position)
+    }
+
+    /// Notes where the value at the current path starts.
+    private mutating func note(_ component: String, at offset: Int) {
+        path.append(component)
+        let key = path.joined()
+        if locations[key] != nil, !component.hasPrefix("[") { repeatedKeys.append((key, offset)) }
+        locations[key] = offset
     }
 
     private var current: UInt8? { position < bytes.count ? bytes[position] : nil }
@@ -82,9 +105,12 @@ public struct JSONReader {
         while true {
             skipWhitespace()
             guard current == UInt8(ascii: "\"") else { throw failure("expected a string key") }
+            let keyOffset = position
             let key = try readString()
             try expect(UInt8(ascii: ":"), "':'")
+            if recordsLocations { note(path.isEmpty ? key : "." + key, at: keyOffset) }
             entries[key] = try readValue()
+            if recordsLocations { path.removeLast() }
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): position += 1
@@ -106,7 +132,12 @@ public struct JSONReader {
             return .list(items)
         }
         while true {
+            if recordsLocations {
+                skipWhitespace()
+                note("[\(items.count)]", at: position)
+            }
             items.append(try readValue())
+            if recordsLocations { path.removeLast() }
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): position += 1

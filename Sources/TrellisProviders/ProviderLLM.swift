@@ -29,16 +29,15 @@ public struct ProviderLLM: LLMAdapter {
         }
     }
 
-    /// Completes `request` without streaming.
+    /// Completes `request`, streamed when it has an `onDelta` sink.
     public func complete(_ request: LLMRequest) async throws -> LLMResponse {
-        let reply = try await reply(to: Conversation(request, defaultModel: settings.model), onText: nil)
-        return LLMResponse(content: reply.content, toolCalls: reply.toolCalls)
+        try await reply(to: Conversation(request, defaultModel: settings.model), onText: request.onDelta)
     }
 
     /// Sends `conversation` and returns the whole answer. With `onText`, the answer is
     /// streamed and each piece of text is passed to `onText` as it arrives; the reply's
     /// content is then exactly the concatenation of the pieces.
-    public func reply(to conversation: Conversation, onText: (@Sendable (String) -> Void)?) async throws(ProviderError) -> ModelReply {
+    public func reply(to conversation: Conversation, onText: (@Sendable (String) -> Void)?) async throws(ProviderError) -> LLMResponse {
         let started = ContinuousClock.now
         var attempt = 0
         while true {
@@ -68,7 +67,7 @@ public struct ProviderLLM: LLMAdapter {
         var headers: [String: String] = [:]
     }
 
-    private func attempt(_ conversation: Conversation, onText: (@Sendable (String) -> Void)?) async throws(AttemptFailure) -> ModelReply {
+    private func attempt(_ conversation: Conversation, onText: (@Sendable (String) -> Void)?) async throws(AttemptFailure) -> LLMResponse {
         let request = wire.request(for: conversation, settings: settings, stream: onText != nil)
         let head: HTTPResponseHead
         let body: AsyncThrowingStream<[UInt8], any Error>
@@ -110,7 +109,7 @@ public struct ProviderLLM: LLMAdapter {
     }
 
     /// A plain JSON answer (also what a server that ignores `stream` sends).
-    private func decode(_ bytes: [UInt8], onText: (@Sendable (String) -> Void)?) throws(AttemptFailure) -> ModelReply {
+    private func decode(_ bytes: [UInt8], onText: (@Sendable (String) -> Void)?) throws(AttemptFailure) -> LLMResponse {
         let text = String(decoding: bytes, as: UTF8.self)
         do {
             let reply = try wire.reply(from: try ContextValue(jsonText: text))

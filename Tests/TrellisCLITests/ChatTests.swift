@@ -1,24 +1,12 @@
 import Foundation
 import Testing
+import TrellisTestSupport
 
 /// `trellis chat` reading from a pipe.
-@Suite struct ChatTests {
+@Suite(.timeLimit(.minutes(1))) struct ChatTests {
     private func chat(_ arguments: [String], input: String, in directory: String) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try ServeProcess.executable())
-        process.arguments = ["chat"] + arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let stdin = Pipe()
-        let stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = Pipe()
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        let result = try ChildProcess.run(try BuiltProducts.trellis(), ["chat"] + arguments, in: directory, input: input)
+        return (result.status, result.output)
     }
 
     @Test func answersOneMessagePerInputLineWithNoFlags() throws {
@@ -28,7 +16,7 @@ import Testing
     }
 
     @Test func aStoredConversationSurvivesARestart() throws {
-        let directory = ServeProcess.temporaryDirectory()
+        let directory = try ServeProcess.temporaryDirectory()
         let arguments = ["--store", directory + "/chat.sqlite", "--session", "mine"]
         #expect(try chat(arguments, input: "one\ntwo\n", in: directory).output == "Response 1\nResponse 2\n")
         #expect(try chat(arguments, input: "three\n", in: directory).output == "Response 3\n")

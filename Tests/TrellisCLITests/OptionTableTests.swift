@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import TrellisTestSupport
 
 /// Every command's options come from one table: help lists them, the scanner takes them, and
 /// a misspelt or incomplete option is answered the way argument parsers answer it.
-@Suite struct OptionTableTests {
-    private func trellis(_ arguments: [String]) throws -> CLI.Finished {
-        try CLI.run(try CLI.trellisExecutable(), arguments, in: NSTemporaryDirectory())
+@Suite(.timeLimit(.minutes(1))) struct OptionTableTests {
+    private func trellis(_ arguments: [String]) throws -> ChildProcess.Result {
+        try ChildProcess.run(try BuiltProducts.trellis(), arguments, in: NSTemporaryDirectory())
     }
 
     @Test("a misspelt option gets the nearest known name", arguments: [

@@ -2,11 +2,12 @@ import Foundation
 import Testing
 #if canImport(Glibc)
 import Glibc
+import TrellisTestSupport
 #endif
 
 /// `trellis run` as a child process: a real `kill -9` after each node's checkpoint, then
 /// `--resume`, must end with the same context as a run that was never interrupted.
-@Suite(.serialized) struct RunResumeTests {
+@Suite(.serialized, .timeLimit(.minutes(1))) struct RunResumeTests {
     static let pipeline = """
         digraph KillAndResume {
             goal="survive kill -9"
@@ -25,9 +26,8 @@ import Glibc
         """
 
     @Test func killedAfterEveryNodeAndResumedEndsLikeAnUninterruptedRun() throws {
-        let trellis = try CLI.trellisExecutable()
-        let directory = NSTemporaryDirectory() + "trellis-resume-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let trellis = try BuiltProducts.trellis()
+        let directory = try TemporaryDirectory.make("resume")
         let file = directory + "/pipeline.dot"
         try Self.pipeline.write(toFile: file, atomically: true, encoding: .utf8)
 
@@ -52,7 +52,7 @@ import Glibc
             completedSeen = completed
             process = try CLI.launch(trellis, ["run", "--resume", runDirectory, "--json"], in: directory)
         }
-        process.waitUntilExit()
+        #expect(ChildProcess.waitForExit(process, timeout: .seconds(30)), "the resumed run did not finish within 30 s")
         let output = String(decoding: (process.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let errors = String(decoding: (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(process.terminationStatus == 0, "resumed run failed: \(output) \(errors)")
@@ -65,9 +65,8 @@ import Glibc
     }
 
     @Test func invalidInputExitsWithTwoAndFailedRunsWithOne() throws {
-        let trellis = try CLI.trellisExecutable()
-        let directory = NSTemporaryDirectory() + "trellis-run-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let trellis = try BuiltProducts.trellis()
+        let directory = try TemporaryDirectory.make("run")
         try "digraph Broken { start [shape=Mdiamond] start -> }".write(toFile: directory + "/broken.dot", atomically: true, encoding: .utf8)
         let broken = try CLI.run(trellis, ["run", directory + "/broken.dot"], in: directory)
         #expect(broken.status == 2)
@@ -116,18 +115,6 @@ enum CLI {
         var description: String
     }
 
-    /// The `trellis` executable in the build folder that holds this test bundle.
-    static func trellisExecutable() throws -> String {
-        let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var folder = here.deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("trellis").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        throw Missing(description: "no trellis executable beside \(here.path); build the package (swift build) before testing")
-    }
-
     static func launch(_ executable: String, _ arguments: [String], in directory: String) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -140,30 +127,28 @@ enum CLI {
         return process
     }
 
+    /// Runs `executable` to its end (killed, and the test failed, if it takes over 30 s).
     static func run(_ executable: String, _ arguments: [String], in directory: String) throws -> Finished {
-        let process = try launch(executable, arguments, in: directory)
-        let output = (process.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
-        let errors = (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Finished(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
-                        errors: String(decoding: errors, as: UTF8.self))
+        let result = try ChildProcess.run(executable, arguments, in: directory, input: "")
+        return Finished(status: result.status, output: result.output, errors: result.errors)
     }
 
     /// Waits until the run's checkpoint lists more than `count` completed nodes while the run is
     /// still going; returns how many it lists, or `nil` when the process ended first.
     static func waitForCheckpoint(in runDirectory: String, beyond count: Int, process: Process) throws -> Int? {
         let path = runDirectory + "/checkpoint.json"
-        for _ in 0..<3_000 {
+        // `.some(nil)` ends the wait because the process ended; `nil` keeps waiting. It blocks
+        // this thread so it polls on time (the kill must land while the run is still going).
+        return try blockingWaitFor(timeout: .seconds(15), "a checkpoint beyond \(count) completed nodes in \(runDirectory)",
+                                 interval: .milliseconds(5)) { () -> Int?? in
             if let data = FileManager.default.contents(atPath: path),
                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
                let completed = object["completed_nodes"] as? [String], completed.count > count,
                object["status"] as? String == "running" {
-                return completed.count
+                return .some(completed.count)
             }
-            if !process.isRunning { return nil }
-            usleep(5_000)
+            return process.isRunning ? nil : .some(nil)
         }
-        throw Missing(description: "no new checkpoint in \(runDirectory) after 15 s")
     }
 
     static func summary(_ output: String) throws -> Summary {

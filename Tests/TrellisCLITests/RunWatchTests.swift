@@ -1,14 +1,14 @@
 import Foundation
 import Testing
+import TrellisTestSupport
 
 /// `trellis run --watch` as a child process: an edit to the graph file starts a new run on the
 /// new graph, in a new run directory.
+@Suite(.timeLimit(.minutes(1)))
 struct RunWatchTests {
     @Test func editingTheGraphRunsItAgainOnTheNewText() throws {
-        let trellis = try CLI.trellisExecutable()
-        let directory = NSTemporaryDirectory() + "trellis-watch-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let trellis = try BuiltProducts.trellis()
+        let directory = try TemporaryDirectory.make("watch")
         let graph = directory + "/watched.dot"
         func write(_ word: String) throws {
             try """
@@ -25,22 +25,23 @@ struct RunWatchTests {
         let process = try CLI.launch(trellis, ["run", graph, "--watch"], in: directory)
         defer {
             if process.isRunning { process.terminate() }
-            process.waitUntilExit()
+            ChildProcess.waitForExit(process, timeout: .seconds(10))
         }
         let runs = directory + "/.trellis-runs"
-        let firstRun = try #require(waitForFinishedRuns(in: runs, count: 1, process: process))
+        let firstRun = try #require(try waitForFinishedRuns(in: runs, count: 1, process: process))
         #expect(firstRun.last?.contains("first") == true)
 
         // The watcher compares modification time and size; a different word changes the size.
         try write("second!")
-        let bothRuns = try #require(waitForFinishedRuns(in: runs, count: 2, process: process))
+        let bothRuns = try #require(try waitForFinishedRuns(in: runs, count: 2, process: process))
         #expect(bothRuns.last?.contains("second!") == true, "the second run must use the edited graph: \(bothRuns)")
     }
 
     /// Waits until `count` run directories under `runs` hold a finished checkpoint; returns the
-    /// `tool_stdout` of each, oldest first, or `nil` when the process ends or 30 s pass.
-    private func waitForFinishedRuns(in runs: String, count: Int, process: Process) -> [String]? {
-        for _ in 0..<300 {
+    /// `tool_stdout` of each, oldest first, or `nil` when the process ends; fails after 30 s.
+    private func waitForFinishedRuns(in runs: String, count: Int, process: Process) throws -> [String]? {
+        // `.some(nil)` ends the wait because the process ended; `nil` keeps waiting.
+        try blockingWaitFor(timeout: .seconds(30), "\(count) finished run(s) in \(runs)", interval: .milliseconds(100)) { () -> [String]?? in
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: runs)) ?? []).sorted()
             let outputs: [String] = names.compactMap { name in
                 guard let data = FileManager.default.contents(atPath: runs + "/" + name + "/checkpoint.json"),
@@ -49,10 +50,8 @@ struct RunWatchTests {
                       let context = object["context"] as? [String: Any] else { return nil }
                 return "\(context["tool_stdout"] ?? "")"
             }
-            if outputs.count >= count { return outputs }
-            guard process.isRunning else { return nil }
-            Thread.sleep(forTimeInterval: 0.1)
+            if outputs.count >= count { return .some(outputs) }
+            return process.isRunning ? nil : .some(nil)
         }
-        return nil
     }
 }

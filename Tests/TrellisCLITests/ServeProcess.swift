@@ -1,4 +1,5 @@
 import Foundation
+import TrellisTestSupport
 
 /// A `trellis serve --stdio` child process driven line by line, for end-to-end tests.
 final class ServeProcess: @unchecked Sendable {
@@ -17,21 +18,9 @@ final class ServeProcess: @unchecked Sendable {
     private var ended = false
     private var nextID = 1
 
-    /// The `trellis` executable in the build folder that holds this test bundle.
-    static func executable() throws -> String {
-        let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var folder = here.deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("trellis").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        throw Failure(description: "no trellis executable beside \(here.path); build the package (swift build) before testing")
-    }
-
     /// Starts `trellis serve --stdio` with `arguments` in `directory`.
     init(_ arguments: [String], in directory: String) throws {
-        process.executableURL = URL(fileURLWithPath: try Self.executable())
+        process.executableURL = URL(fileURLWithPath: try BuiltProducts.trellis())
         process.arguments = ["serve", "--stdio"] + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.standardInput = input
@@ -89,8 +78,9 @@ final class ServeProcess: @unchecked Sendable {
         return id
     }
 
-    /// Waits for the response to `id` (a generous guard against hangs, not a timing assertion).
-    func response(_ id: Int, within seconds: Double = 120) throws -> [String: Any] {
+    /// Waits for the response to `id` (a guard against hangs, not a timing assertion; shorter
+    /// than the suites' one-minute limit, so a hang fails with this message first).
+    func response(_ id: Int, within seconds: Double = 30) throws -> [String: Any] {
         let deadline = Date(timeIntervalSinceNow: seconds)
         condition.lock()
         defer { condition.unlock() }
@@ -118,7 +108,7 @@ final class ServeProcess: @unchecked Sendable {
     }
 
     /// Waits until an event notification of `kind` has arrived (a guard against hangs, not a timing assertion).
-    func waitForEvent(_ kind: String, within seconds: Double = 120) throws -> [String: Any] {
+    func waitForEvent(_ kind: String, within seconds: Double = 30) throws -> [String: Any] {
         let deadline = Date(timeIntervalSinceNow: seconds)
         condition.lock()
         defer { condition.unlock() }
@@ -138,10 +128,11 @@ final class ServeProcess: @unchecked Sendable {
         return notifications
     }
 
-    /// Closes standard input and waits for the process to exit; returns its status.
+    /// Closes standard input and waits for the process to exit; returns its status. A server
+    /// that does not exit within 30 s is killed (and then reports SIGKILL as its status).
     func finish() -> Int32 {
         try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
+        ChildProcess.waitForExit(process, timeout: .seconds(30))
         return process.terminationStatus
     }
 
@@ -151,10 +142,8 @@ final class ServeProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    /// A fresh temporary directory.
-    static func temporaryDirectory() -> String {
-        let path = NSTemporaryDirectory() + "trellis-serve-tests-" + UUID().uuidString
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+    /// A fresh temporary directory, removed when the test run ends.
+    static func temporaryDirectory() throws -> String {
+        try TemporaryDirectory.make("serve")
     }
 }

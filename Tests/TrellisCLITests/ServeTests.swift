@@ -2,9 +2,9 @@ import Foundation
 import Testing
 
 /// `trellis serve --stdio` driven as a separate process.
-@Suite struct ServeTests {
+@Suite(.timeLimit(.minutes(1))) struct ServeTests {
     @Test func servesSessionsOverJSONRPCAndSurvivesBadRequests() throws {
-        let directory = ServeProcess.temporaryDirectory()
+        let directory = try ServeProcess.temporaryDirectory()
         let server = try ServeProcess(["--no-heartbeats"], in: directory)
         let created = try server.call("session.create", ["session_id": "one", "session_type": "background"])
         #expect(created["session_id"] as? String == "one")
@@ -52,7 +52,7 @@ import Testing
     }
 
     @Test func aKilledServerLosesNoAcknowledgedTurn() throws {
-        let directory = ServeProcess.temporaryDirectory()
+        let directory = try ServeProcess.temporaryDirectory()
         let store = directory + "/sessions.sqlite"
         let first = try ServeProcess(["--store", store, "--durability", "sync", "--no-heartbeats"], in: directory)
         for name in ["a", "b", "c"] { _ = try first.call("session.create", ["session_id": name]) }
@@ -95,7 +95,7 @@ import Testing
     }
 
     @Test func scheduledHeartbeatsRunAndAreLoggedAsJSONLines() throws {
-        let directory = ServeProcess.temporaryDirectory()
+        let directory = try ServeProcess.temporaryDirectory()
         let log = directory + "/events.jsonl"
         let server = try ServeProcess(["--heartbeat-interval", "primary=30", "--heartbeat-interval", "background=0",
                                        "--events", log], in: directory)
@@ -120,7 +120,7 @@ import Testing
     }
 
     @Test func aBrokenGraphFileIsReportedWithItsLocationAndTheOldOneServes() throws {
-        let directory = ServeProcess.temporaryDirectory()
+        let directory = try ServeProcess.temporaryDirectory()
         let turnPath = directory + "/turn.dot"
         let good = """
             digraph turn { start [shape=Mdiamond]; call [type="session.llm_call"]; format [type="session.format", prefix="ok: "]

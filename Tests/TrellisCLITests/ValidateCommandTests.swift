@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import TrellisTestSupport
 
 /// End-to-end tests of `trellis validate`: the built executable run on files written by the tests.
 ///
 /// The executable is found beside the test bundle (the build products folder), or at
-/// `$TRELLIS_EXECUTABLE`; build it first, e.g. `swift build --scratch-path .build-val --product trellis`.
-@Suite("trellis validate")
+/// `$TRELLIS_EXECUTABLE`; this test target depends on it, so building the tests builds it.
+@Suite("trellis validate", .timeLimit(.minutes(1)))
 struct ValidateCommandTests {
     /// What one run of the executable produced.
     struct Run {
@@ -20,59 +21,18 @@ struct ValidateCommandTests {
         }
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-    }
+    static let samplesDirectory: String = Repository.attractorSamples
 
-    /// The package folder, from this file's path.
-    static let repositoryRoot: String = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-
-    static let samplesDirectory: String = repositoryRoot + "/Tests/TrellisDOTFixtures/attractor-samples"
-
-    static func executable() throws -> String {
-        if let path = ProcessInfo.processInfo.environment["TRELLIS_EXECUTABLE"], !path.isEmpty { return path }
-        let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var folder = here.deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("trellis").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        throw Failure(description: "no trellis executable beside \(here.path); build it (swift build --product trellis) or set TRELLIS_EXECUTABLE")
-    }
-
-    /// Runs `trellis validate` with `arguments`.
+    /// Runs `trellis validate` with `arguments` (killed, and the test failed, if it hangs).
     static func validate(_ arguments: [String], input: String? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try executable())
-        process.arguments = ["validate"] + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        let stdin = Pipe()
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
-        // Drain both pipes before waiting so a large output cannot block the child.
-        let errorData = LockedData()
-        let errorReader = Thread { errorData.set(errors.fileHandleForReading.readDataToEndOfFile()) }
-        errorReader.start()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !errorData.isSet { Thread.sleep(forTimeInterval: 0.001) }
-        return Run(
-            status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-            errors: String(decoding: errorData.value, as: UTF8.self))
+        let result = try ChildProcess.run(try BuiltProducts.trellis(), ["validate"] + arguments, input: input)
+        return Run(status: result.status, output: result.output, errors: result.errors)
     }
 
     /// Writes `text` to a new file in a fresh temporary folder and returns its path.
     static func file(_ name: String, _ text: String) throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trellis-validate-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let path = folder.appendingPathComponent(name).path
+        let folder = try TemporaryDirectory.make("validate")
+        let path = folder + "/" + name
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
@@ -235,14 +195,7 @@ struct ValidateCommandTests {
         let plugins = URL(fileURLWithPath: graph).deletingLastPathComponent().appendingPathComponent("plugins").path
         try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o755])
-        let library = plugins + "/libcexample.so"
-        let compiler = Process()
-        compiler.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        compiler.arguments = ["cc", "-std=c11", "-O1", "-shared", "-fPIC", "-I", Self.repositoryRoot + "/Sources/CTrellisPlugin/include",
-                              Self.repositoryRoot + "/Plugins/CExample/example_plugin.c", "-o", library, "-lpthread"]
-        try compiler.run()
-        compiler.waitUntilExit()
-        try #require(compiler.terminationStatus == 0, "cc could not build the C example plugin")
+        let library = try CPlugin.buildExample(into: plugins)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: library)
 
         let withoutPlugins = try Self.validate(["--json", graph])
@@ -293,29 +246,5 @@ struct ValidateCommandTests {
             #expect(errors.allSatisfy { $0["rule"] as? String == "type_known" }, "\(file["file"] ?? ""): \(errors)")
         }
         #expect(typed.status == (anyError ? 1 : 0))
-    }
-}
-
-/// A value written by one thread and read by another.
-private final class LockedData: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data: Data?
-
-    func set(_ value: Data) {
-        lock.lock()
-        data = value
-        lock.unlock()
-    }
-
-    var isSet: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return data != nil
-    }
-
-    var value: Data {
-        lock.lock()
-        defer { lock.unlock() }
-        return data ?? Data()
     }
 }

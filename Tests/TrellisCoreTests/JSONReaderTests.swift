@@ -104,3 +104,33 @@ struct JSONReaderTests {
         #expect(try ContextValue(jsonText: "2.0") == .double(2))
     }
 }
+
+@Suite("JSON reader: locations for files people write")
+struct JSONReaderLocationTests {
+    @Test("members and items are located by path; repeated keys are reported")
+    func locations() throws {
+        let text = "{\n  \"llm\": {\"model\": \"m\", \"model\": \"n\"},\n  \"tools\": [ {\"name\": \"a\"}, 7 ]\n}"
+        var reader = JSONReader(text, recordingLocations: true)
+        let value = try reader.readDocument()
+        #expect(value["llm"]?["model"] == "n")
+        let bytes = Array(text.utf8)
+        func at(_ path: String) -> String? {
+            reader.locations[path].map { String(decoding: bytes[$0..<min($0 + 7, bytes.count)], as: UTF8.self) }
+        }
+        #expect(at("llm") == "\"llm\": ")
+        #expect(at("llm.model") == "\"model\"")
+        #expect(at("tools[0].name") == "\"name\":")
+        #expect(at("tools[1]") == "7 ]\n}")
+        #expect(reader.repeatedKeys.map(\.path) == ["llm.model"])
+    }
+
+    @Test("without recording, nothing is noted; errors carry their byte offset")
+    func offsets() {
+        var reader = JSONReader("{\"a\": 1}")
+        _ = try? reader.readDocument()
+        #expect(reader.locations.isEmpty)
+        #expect(throws: ContextValueJSONError(reason: "expected ',' or '}' at byte 9", offset: 8)) {
+            try ContextValue(jsonText: "{\"a\": 1 \"b\": 2}")
+        }
+    }
+}

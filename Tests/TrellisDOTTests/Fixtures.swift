@@ -1,16 +1,13 @@
 import Foundation
 import Testing
+import TrellisTestSupport
 
-/// Locates the test fixtures from this file's path (`#filePath`), so tests run from a clean clone
-/// without bundle resources. They live in `Tests/TrellisDOTFixtures`, outside the test target's
-/// folder, because files SwiftPM does not handle inside a target folder make it warn.
+/// Locates the test fixtures inside the repository (through `Repository`), so tests run from a
+/// clean clone without bundle resources. They live in `Tests/TrellisDOTFixtures`, outside the
+/// test target's folder, because files SwiftPM does not handle inside a target folder make it warn.
 enum Fixtures {
     /// `Tests/TrellisDOTFixtures`.
-    static let directory: String = {
-        let here = URL(fileURLWithPath: #filePath)
-        return here.deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("TrellisDOTFixtures").path
-    }()
+    static let directory: String = Repository.fixtures
 
     /// Absolute paths of the `.dot` files in `Fixtures/<folder>`, sorted by name.
     static func dotFiles(in folder: String) -> [String] {
@@ -19,8 +16,7 @@ enum Fixtures {
 
     /// Absolute paths of the `.dot` files in the folder at `path`, sorted; empty when it does not exist.
     static func dotFiles(atAbsolutePath path: String) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-        return names.filter { $0.hasSuffix(".dot") }.sorted().map { path + "/" + $0 }
+        Repository.dotFiles(in: path)
     }
 
     /// The text of a fixture file.

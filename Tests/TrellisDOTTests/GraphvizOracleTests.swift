@@ -5,7 +5,7 @@ import Testing
 /// Graphviz is the oracle: for every file of the oracle corpus, what Trellis parses must match
 /// what `dot -Tjson` reports: node names and order, edge endpoints and ports, every non-layout
 /// attribute of the graph, its nodes and its edges, and the members of named subgraphs.
-@Suite("Graphviz oracle")
+@Suite("Graphviz oracle", .timeLimit(.minutes(1)))
 struct GraphvizOracleTests {
     static let corpus = Fixtures.dotFiles(in: "oracle")
 

@@ -4,7 +4,7 @@ import Synchronization
 import Testing
 @testable import TrellisEngine
 
-@Suite("ConsoleInterviewer")
+@Suite("ConsoleInterviewer", .timeLimit(.minutes(1)))
 struct ConsoleInterviewerTests {
     /// A console whose input and output are pipes the test controls.
     private final class PipeConsole: Sendable {

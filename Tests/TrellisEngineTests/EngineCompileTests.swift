@@ -4,7 +4,7 @@ import TrellisDOT
 import TrellisEngine
 
 /// Transforms, compilation, custom handlers, sub-pipelines and a larger pipeline.
-@Suite struct EngineCompileTests {
+@Suite(.timeLimit(.minutes(1))) struct EngineCompileTests {
     @Test func goalIsExpandedAtCompileTimeAndContextAtRunTime() async throws {
         let graph = try EnginePipelines.compile("""
             digraph Goal {

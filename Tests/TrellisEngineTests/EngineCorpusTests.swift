@@ -2,16 +2,13 @@ import Foundation
 import Testing
 import TrellisDOT
 import TrellisEngine
+import TrellisTestSupport
 
 /// Every public pipeline in the attractor samples walks to an end with simulated LLM stages and
 /// tools, and auto-approved human gates — or fails for the reason named here.
-@Suite struct EngineCorpusTests {
+@Suite(.timeLimit(.minutes(1))) struct EngineCorpusTests {
     /// The samples folder: the repository's copy in the test fixtures (CI has no shared folder).
-    static let samplesDirectory: String = {
-        let here = URL(fileURLWithPath: #filePath)
-        return here.deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("TrellisDOTFixtures/attractor-samples").path
-    }()
+    static let samplesDirectory: String = Repository.attractorSamples
 
     static var samples: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: samplesDirectory)) ?? []).filter { $0.hasSuffix(".dot") }.sorted()

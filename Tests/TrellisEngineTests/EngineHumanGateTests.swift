@@ -4,7 +4,7 @@ import TrellisDOT
 import TrellisEngine
 
 /// Human gate routing through the engine with scripted answers.
-@Suite struct EngineHumanGateTests {
+@Suite(.timeLimit(.minutes(1))) struct EngineHumanGateTests {
     static let pipeline = """
         digraph Review {
             start [shape=Mdiamond]

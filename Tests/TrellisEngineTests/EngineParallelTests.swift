@@ -4,7 +4,7 @@ import TrellisDOT
 import TrellisEngine
 
 /// Parallel fan-out and fan-in.
-@Suite struct EngineParallelTests {
+@Suite(.timeLimit(.minutes(1))) struct EngineParallelTests {
     /// Two branches that each wait for the other: they only finish when they really run at the same time.
     @Test func branchesRunConcurrentlyAndResultsAreKeptPerBranch() async throws {
         let rendezvous = EngineRendezvous(expected: 2)

@@ -4,7 +4,7 @@ import TrellisDOT
 import TrellisEngine
 
 /// The parity matrix, reliability part: retries, allow_partial, goal gates, timeouts.
-@Suite struct EngineRetryAndGoalGateTests {
+@Suite(.timeLimit(.minutes(1))) struct EngineRetryAndGoalGateTests {
     @Test func retryStatusRunsTheNodeAgainUntilItSucceeds() async throws {
         let graph = try EnginePipelines.compile("""
             digraph Retries {

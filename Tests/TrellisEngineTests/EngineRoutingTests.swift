@@ -4,7 +4,7 @@ import TrellisDOT
 import TrellisEngine
 
 /// The specification's parity matrix, routing part: linear runs, conditions, labels, weights, context flow.
-@Suite struct EngineRoutingTests {
+@Suite(.timeLimit(.minutes(1))) struct EngineRoutingTests {
     @Test func linearRunVisitsEveryNodeInOrder() async throws {
         let graph = try EnginePipelines.compile("""
             digraph Linear {

@@ -2,9 +2,10 @@ import Foundation
 import Testing
 import TrellisDOT
 import TrellisEngine
+import TrellisTestSupport
 
 /// Run directory files, checkpoints, resume and loop restarts.
-@Suite struct EngineRunDirectoryTests {
+@Suite(.timeLimit(.minutes(1))) struct EngineRunDirectoryTests {
     static let pipeline = """
         digraph Checkpointed {
             goal="count things"
@@ -52,7 +53,7 @@ import TrellisEngine
         let graph = try EnginePipelines.compile(Self.pipeline, extra: handlers(gate))
         let task = Task { await Engine().run(graph, services: RunServices(runDirectory: directory)) }
         // Wait until the run is inside the gate node, which blocks until cancelled.
-        while await !gate.entered { try await Task.sleep(for: .milliseconds(5)) }
+        try await waitUntil("the run to enter the gate node", interval: .milliseconds(5)) { await gate.entered }
         task.cancel()
         let interrupted = await task.value
         #expect(interrupted.status == .fail)
@@ -155,6 +156,8 @@ struct EngineGateHandler: NodeHandler {
 
     func execute(_ request: HandlerRequest) async throws -> Outcome {
         await gate.enter()
+        // Blocks on purpose until the gate opens or the run is cancelled (the sleep throws then);
+        // the suite's time limit bounds it should a test forget to do either.
         while await !gate.open { try await Task.sleep(for: .milliseconds(5)) }
         return Outcome(status: .success, contextUpdates: ["gate.passed": .boolean(true)])
     }

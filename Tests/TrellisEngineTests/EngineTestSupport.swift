@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TrellisDOT
 import TrellisEngine
+import TrellisTestSupport
 
 /// Compiles pipelines written as DOT text for the engine tests.
 enum EnginePipelines {
@@ -19,11 +20,9 @@ enum EnginePipelines {
         HandlerRegistry(handlers: BuiltinHandlers.all + [EngineStepHandler.registration] + extra)
     }
 
-    /// A fresh empty temporary directory.
+    /// A fresh empty temporary directory, removed when the test run ends.
     static func temporaryDirectory() throws -> String {
-        let path = NSTemporaryDirectory() + "trellis-engine-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        try TemporaryDirectory.make("engine")
     }
 }
 

@@ -2,7 +2,7 @@ import Testing
 import TrellisDOT
 @testable import TrellisEngine
 
-@Suite("HumanGateHandler on the public pipelines")
+@Suite("HumanGateHandler on the public pipelines", .timeLimit(.minutes(1)))
 struct HumanGateHandlerCorpusTests {
     @Test("each corpus human gate offers keyed choices and its human.default_choice names one of them")
     func corpusGates() throws {

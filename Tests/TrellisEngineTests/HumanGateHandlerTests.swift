@@ -23,7 +23,7 @@ private struct FixedInterviewer: Interviewer {
     func ask(_ question: HumanQuestion) async throws -> HumanAnswer { .chose(choice) }
 }
 
-@Suite("HumanGateHandler")
+@Suite("HumanGateHandler", .timeLimit(.minutes(1)))
 struct HumanGateHandlerTests {
     private let releaseEdges = [
         OutgoingEdgeInfo(label: "[Y] Yes, release", target: "done"),

@@ -4,7 +4,7 @@ import TrellisDOT
 @testable import TrellisEngine
 
 /// The three leaf handlers inside a real run: compiled from DOT, run by the engine.
-@Suite("Leaf handlers in a pipeline")
+@Suite("Leaf handlers in a pipeline", .timeLimit(.minutes(1)))
 struct LLMStageHandlerPipelineTests {
     private let pipeline = #"""
     digraph Ship {

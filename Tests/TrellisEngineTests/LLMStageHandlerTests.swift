@@ -31,7 +31,7 @@ private struct BrokenLLM: LLMAdapter {
     func complete(_ request: LLMRequest) async throws -> LLMResponse { throw Outage() }
 }
 
-@Suite("LLMStageHandler")
+@Suite("LLMStageHandler", .timeLimit(.minutes(1)))
 struct LLMStageHandlerTests {
     @Test("in simulate mode it writes prompt.md and response.md and sets last_response")
     func simulatedStageWritesArtifacts() async throws {

@@ -1,14 +1,15 @@
 import Foundation
 import Glibc
+import Testing
 import TrellisDOT
 @testable import TrellisEngine
+import TrellisTestSupport
 
 /// Helpers shared by the leaf-handler tests: scratch directories, process checks and requests.
 enum LeafTestSupport {
     /// A new empty directory under the system's temporary directory (symlinks resolved).
     static func makeScratchDirectory() throws -> String {
-        let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("trellis-hdl-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let path = try TemporaryDirectory.make("leaf")
         return URL(fileURLWithPath: path).resolvingSymlinksInPath().path
     }
 
@@ -26,15 +27,12 @@ enum LeafTestSupport {
         return state == "Z" || state == "X"
     }
 
-    /// Waits until the file at `path` holds a line, for up to `attempts` × 20 ms, and returns its text.
-    static func waitForLine(in path: String, attempts: Int = 1_000) async throws -> String {
-        for _ in 0..<attempts {
-            if let text = try? String(contentsOfFile: path, encoding: .utf8), text.hasSuffix("\n") {
-                return text.trimmingCharacters(in: .whitespacesAndNewlines)
-            }
-            try await Task.sleep(for: .milliseconds(20))
+    /// Waits until the file at `path` holds a line, for up to 30 s, and returns its text.
+    static func waitForLine(in path: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws -> String {
+        try await waitFor("a line in \(path)", interval: .milliseconds(20), sourceLocation: sourceLocation) {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8), text.hasSuffix("\n") else { return nil }
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        throw SupportError(message: "\(path) never got a line")
     }
 
     /// A request for a node of `type` with `attributes` (raw DOT values) and `outgoing` edges.

@@ -3,7 +3,7 @@ import Glibc
 import Testing
 @testable import TrellisEngine
 
-@Suite("ProcessRunner")
+@Suite("ProcessRunner", .timeLimit(.minutes(1)))
 struct ProcessRunnerTests {
     private func shell(_ script: String, in directory: String, timeout: Duration? = nil) -> ProcessRunner.Invocation {
         ProcessRunner.Invocation(

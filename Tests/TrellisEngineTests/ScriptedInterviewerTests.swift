@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TrellisEngine
 
-@Suite("ScriptedInterviewer and AutoApproveInterviewer")
+@Suite("ScriptedInterviewer and AutoApproveInterviewer", .timeLimit(.minutes(1)))
 struct ScriptedInterviewerTests {
     private func question(_ nodeID: String, defaultChoice: String? = nil) -> HumanQuestion {
         HumanQuestion(

@@ -1,7 +1,7 @@
 import Testing
 @testable import TrellisEngine
 
-@Suite("SimulatedLLM")
+@Suite("SimulatedLLM", .timeLimit(.minutes(1)))
 struct SimulatedLLMTests {
     @Test("the same prompt gets the same answer from any instance; another prompt another answer")
     func deterministicAnswers() async throws {

@@ -21,7 +21,7 @@ enum LeafCorpus {
     }
 }
 
-@Suite("ToolHandler on the public pipelines")
+@Suite("ToolHandler on the public pipelines", .timeLimit(.minutes(1)))
 struct ToolHandlerCorpusTests {
     @Test("every tool_command in the corpus is a shell script /bin/sh can parse once its escapes are resolved")
     func corpusScriptsParse() async throws {

@@ -3,7 +3,7 @@ import Glibc
 import Testing
 @testable import TrellisEngine
 
-@Suite("ToolHandler")
+@Suite("ToolHandler", .timeLimit(.minutes(1)))
 struct ToolHandlerTests {
     private func run(
         _ script: String,

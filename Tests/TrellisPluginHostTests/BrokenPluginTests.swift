@@ -3,10 +3,11 @@ import Testing
 import TrellisDOT
 import TrellisEngine
 import TrellisPluginHost
+import TrellisTestSupport
 
 /// The broken-plugin corpus: each broken file is reported with its own message, and the host
 /// keeps serving the good plugin next to it.
-@Suite struct BrokenPluginTests {
+@Suite(.timeLimit(.minutes(1))) struct BrokenPluginTests {
     /// A sandbox holding the good C example plus `broken` under `name`, reloaded once.
     private func loadNextToGoodPlugin(_ broken: String?, as name: String) throws -> (PluginSandbox, PluginHost, PluginLoadReport?) {
         let sandbox = try PluginSandbox()
@@ -136,13 +137,9 @@ import TrellisPluginHost
         let outcome = try await invoke(host.current.registry, "twice.done")
         #expect(outcome.status == .success, "the first completion wins")
         #expect(outcome.contextUpdates["first"] == .string("kept"))
-        let deadline = ContinuousClock.now + .seconds(10)
-        var logged = false
-        while !logged && ContinuousClock.now < deadline {
-            logged = PluginLog.recent.contains { $0.pluginID == "twice" && $0.message.contains("already completed") && $0.message.contains("ignored") }
-            if !logged { try await Task.sleep(for: .milliseconds(5)) }
+        try await waitUntil("the second completion to be logged", interval: .milliseconds(5)) {
+            PluginLog.recent.contains { $0.pluginID == "twice" && $0.message.contains("already completed") && $0.message.contains("ignored") }
         }
-        #expect(logged, "the second completion is logged")
         try await expectStillServes(host)
     }
 
@@ -152,10 +149,8 @@ import TrellisPluginHost
         let registry = host.current.registry
         let task = Task { try await invoke(registry, "never.hang") }
         // Cancel only once the plugin holds the call (PENDING), as a node timeout would.
-        let deadline = ContinuousClock.now + .seconds(20)
-        while !PluginLog.recent.contains(where: { $0.nodeID == "n_never_hang" && $0.message == "never.hang: invoked" }),
-              ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(2))
+        try await waitUntil("the plugin to hold the call") {
+            PluginLog.recent.contains { $0.nodeID == "n_never_hang" && $0.message == "never.hang: invoked" }
         }
         task.cancel()
         let outcome = try await task.value

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TrellisTestSupport
 
 /// The ABI header must compile cleanly as strict C11 and as C++.
-@Suite struct HeaderTests {
+@Suite(.timeLimit(.minutes(1))) struct HeaderTests {
     static let program = """
         #include "trellis_plugin.h"
         static trellis_status init(const trellis_host_api *host, trellis_registrar *registrar) {
@@ -33,7 +34,7 @@ import Testing
 
     @Test func shippedCExampleCompilesWithoutWarnings() throws {
         try TestPlugins.compile(["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-shared", "-fPIC", "-I", TestPlugins.includeDirectory,
-                                 TestPlugins.repositoryRoot + "/Plugins/CExample/example_plugin.c",
+                                 Repository.cExampleSource,
                                  "-o", TestPlugins.buildDirectory + "/libcexample_strict.so"])
     }
 }

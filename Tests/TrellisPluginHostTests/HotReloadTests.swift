@@ -4,13 +4,14 @@ import Testing
 import TrellisDOT
 import TrellisEngine
 import TrellisPluginHost
+import TrellisTestSupport
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Hot reload: libraries replaced, broken and removed under a watching host while runs go on.
-@Suite struct HotReloadTests {
+@Suite(.timeLimit(.minutes(1))) struct HotReloadTests {
     /// The `swap` plugin compiled to return `variant`.
     static func variant(_ variant: Int) throws -> String {
         try TestPlugins.library("swap\(variant)", source: CorpusSources.variant, defines: ["-DVARIANT=\(variant)"])
@@ -23,16 +24,6 @@ import Glibc
         guard descriptor >= 0 else { throw TestPlugins.CompileFailure(message: "cannot open \(path)") }
         defer { close(descriptor) }
         _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-    }
-
-    /// Waits (bounded, to avoid hanging) until `condition` holds.
-    static func eventually(_ condition: () async throws -> Bool) async rethrows -> Bool {
-        let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(5))
-        }
-        return false
     }
 
     static let graph: Graph = {
@@ -64,9 +55,12 @@ import Glibc
                 group.addTask {
                     var seen: [Int] = []
                     var compiled: CompiledGraph?
-                    // Each run goes on until the last swap is announced and it has itself run on the last variant.
-                    let deadline = ContinuousClock.now + .seconds(120)
+                    // Each run goes on until the last swap is announced and it has itself run on the last variant;
+                    // the deadline ends it with a clear message before the suite's time limit would.
+                    let deadline = ContinuousClock.now + .seconds(50)
                     while !(stop.isSet && seen.last == variants.count) {
+                        // A failed wait in the swapping loop cancels the group: stop at once.
+                        try Task.checkCancellation()
                         guard ContinuousClock.now < deadline else {
                             throw TestPlugins.CompileFailure(message: "a run never saw the last variant; it saw \(seen.suffix(5))")
                         }
@@ -91,11 +85,10 @@ import Glibc
             for (index, library) in variants.enumerated() {
                 try Self.overwrite(watched, with: library)
                 let expected = index + 1
-                let swapped = try await Self.eventually {
+                try await waitUntil("variant \(expected) to be served after its swap", interval: .milliseconds(5)) {
                     let outcome = try await invoke(host.current.registry, "swap.value")
                     return outcome.contextUpdates["value"] == .integer(expected)
                 }
-                #expect(swapped, "variant \(expected) is served after its swap")
                 // Let the runs go through the new generation before the next swap.
                 try await Task.sleep(for: .milliseconds(30))
             }
@@ -150,10 +143,9 @@ import Glibc
         defer { watcher.stop() }
         #expect(!watcher.usesInotify)
         try Self.overwrite(watched, with: Self.variant(4))
-        let swapped = try await Self.eventually {
+        try await waitUntil("the polling watcher to serve variant 4", interval: .milliseconds(5)) {
             try await invoke(host.current.registry, "swap.value").contextUpdates["value"] == .integer(4)
         }
-        #expect(swapped)
         #expect(changes.withLock { !$0.isEmpty })
     }
 }

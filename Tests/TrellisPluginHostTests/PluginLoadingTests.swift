@@ -6,7 +6,7 @@ import TrellisPluginHost
 
 /// Well-behaved C plugins: loading, registration, running inside a graph, the context API,
 /// asynchronous completion from another thread, adapters in both directions.
-@Suite struct PluginLoadingTests {
+@Suite(.timeLimit(.minutes(1))) struct PluginLoadingTests {
     @Test func cExampleLoadsRegistersAndRunsInsideAGraph() async throws {
         let sandbox = try PluginSandbox()
         let file = try sandbox.install(TestPlugins.cExample(), as: "libcexample.so")

@@ -6,7 +6,9 @@ import TrellisPluginHost
 /// `trellis plugins new` then `trellis plugins build` produce a plugin that loads on the
 /// first try, and the scaffold's example graph runs on its node type. Drives the `trellis`
 /// executable built beside this test bundle, as a user would.
-@Suite struct ScaffoldTests {
+// Five minutes: a fresh checkout builds the plugin packages from nothing (about two minutes
+// on two cores, next to the other suites); the build is shared, so most of it is waiting.
+@Suite(.timeLimit(.minutes(5))) struct ScaffoldTests {
     /// The `trellis` executable next to the test bundle.
     static let trellis: String = {
         let bundle = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]

@@ -1,25 +1,27 @@
 import Foundation
 import TrellisEngine
 import TrellisPluginHost
+import TrellisTestSupport
 
 /// Swift plugins built from source during the test run, each once, shared by every test.
 ///
 /// A Swift package build takes a minute, so each build is a lazily started task that every
-/// test awaits. The builds use their own scratch paths under a temporary directory: the
-/// running `swift test` holds the lock on the package's own build folder.
+/// test awaits. Each build has its own scratch path under the repository's `.build` folder:
+/// not the package's own build folder, whose lock the running `swift test` may hold, but a
+/// stable one, so the next test run rebuilds incrementally instead of from nothing.
 enum SwiftPluginBuilds {
-    /// The repository root.
-    static let repositoryRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
+    /// `.build/test-plugins/<name>`, one scratch folder per build.
+    static func scratchPath(_ name: String) -> String {
+        Repository.path(".build/test-plugins/" + name)
+    }
 
-    /// A temporary directory for this test run's builds and sandboxes.
+    /// A temporary directory for this test run's sandboxes (removed when the run ends).
     static let workDirectory: String = {
-        let path = NSTemporaryDirectory() + "trellis-swift-plugin-tests-\(getpid())"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        return path
+        do {
+            return try TemporaryDirectory.make("swift-plugin-tests")
+        } catch {
+            fatalError("cannot create the Swift plugin test directory: \(error)")
+        }
     }()
 
     /// `libGreetingPlugin.so`, built from `examples/GreetingPlugin` the way a plugin author
@@ -38,19 +40,19 @@ enum SwiftPluginBuilds {
     }
 
     private static func buildGreeting() throws -> String {
-        let package = repositoryRoot + "/examples/GreetingPlugin"
-        let scratch = workDirectory + "/greeting-build"
+        let package = Repository.path("examples/GreetingPlugin")
+        let scratch = scratchPath("greeting")
         try SwiftPluginProcess.run("/usr/bin/env", ["swift", "build", "--package-path", package, "--scratch-path", scratch])
         let bin = try SwiftPluginProcess.output("/usr/bin/env", ["swift", "build", "--package-path", package, "--scratch-path", scratch, "--show-bin-path"])
         return bin.trimmingCharacters(in: .whitespacesAndNewlines) + "/libGreetingPlugin.so"
     }
 
     private static func buildStandardPlugins() throws -> (session: String, mock: String) {
-        let scratch = workDirectory + "/standard-build"
+        let scratch = scratchPath("standard")
         for product in ["TrellisStandardPlugin", "TrellisMockAdapters"] {
-            try SwiftPluginProcess.run("/usr/bin/env", ["swift", "build", "--package-path", repositoryRoot, "--scratch-path", scratch, "--product", product])
+            try SwiftPluginProcess.run("/usr/bin/env", ["swift", "build", "--package-path", Repository.root, "--scratch-path", scratch, "--product", product])
         }
-        let bin = try SwiftPluginProcess.output("/usr/bin/env", ["swift", "build", "--package-path", repositoryRoot, "--scratch-path", scratch, "--show-bin-path"])
+        let bin = try SwiftPluginProcess.output("/usr/bin/env", ["swift", "build", "--package-path", Repository.root, "--scratch-path", scratch, "--show-bin-path"])
             .trimmingCharacters(in: .whitespacesAndNewlines)
         return (bin + "/libTrellisStandardPlugin.so", bin + "/libTrellisMockAdapters.so")
     }

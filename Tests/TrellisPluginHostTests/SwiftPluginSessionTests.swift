@@ -4,12 +4,15 @@ import Testing
 import TrellisDOT
 import TrellisEngine
 import TrellisPluginHost
+import TrellisTestSupport
 
 /// The shipped Swift plugins (`Plugins/StandardSession` and `Plugins/MockAdapters`) run the
 /// default session turn and heartbeat graphs through the C ABI: every session node type comes
 /// from the plugin, and the LLM and memory calls go through the host's adapter extensions to
 /// the plugin's mock adapters.
-@Suite struct SwiftPluginSessionTests {
+// Five minutes: a fresh checkout builds the plugin packages from nothing (about two minutes
+// on two cores, next to the other suites); the build is shared, so most of it is waiting.
+@Suite(.timeLimit(.minutes(5))) struct SwiftPluginSessionTests {
     private struct Loaded {
         let host: PluginHost
         let adapters: AdapterSet
@@ -47,7 +50,7 @@ import TrellisPluginHost
 
     @Test func defaultTurnGraphRunsOnThePluginTypesAndMockAdapters() async throws {
         let loaded = try await loadSessionPlugins()
-        let compiled = try PipelineLoader.load(path: SwiftPluginBuilds.repositoryRoot + "/Graphs/session/turn.dot",
+        let compiled = try PipelineLoader.load(path: Repository.path("Graphs/session/turn.dot"),
                                                registry: loaded.host.current.registry)
         var messages: [ContextValue] = []
         for turn in 0..<3 {
@@ -92,7 +95,7 @@ import TrellisPluginHost
 
     @Test func heartbeatGraphSelectsTheCognitiveMode() async throws {
         let loaded = try await loadSessionPlugins()
-        let compiled = try PipelineLoader.load(path: SwiftPluginBuilds.repositoryRoot + "/Graphs/session/heartbeat.dot",
+        let compiled = try PipelineLoader.load(path: Repository.path("Graphs/session/heartbeat.dot"),
                                                registry: loaded.host.current.registry)
         let cases: [([ContextValue], Int, String)] = [
             ([.map(["id": .string("g1")])], 5, "goal_pursuit"),

@@ -3,11 +3,14 @@ import Testing
 import TrellisDOT
 import TrellisEngine
 import TrellisPluginHost
+import TrellisTestSupport
 
 /// The example Swift plugin (`examples/GreetingPlugin`, built from source as its own package)
 /// loads through the C ABI and runs inside graphs: synchronous and asynchronous handlers,
 /// errors thrown in Swift arriving as failure reasons, and cancellation by node timeout.
-@Suite struct SwiftPluginTests {
+// Five minutes: a fresh checkout builds the plugin packages from nothing (about two minutes
+// on two cores, next to the other suites); the build is shared, so most of it is waiting.
+@Suite(.timeLimit(.minutes(5))) struct SwiftPluginTests {
     private func greetingHost() async throws -> (PluginHost, String) {
         let sandbox = try SwiftPluginSandbox()
         let file = try sandbox.install(try await SwiftPluginBuilds.greeting())
@@ -38,7 +41,7 @@ import TrellisPluginHost
 
     @Test func exampleGraphRunsOnThePluginTypes() async throws {
         let (host, _) = try await greetingHost()
-        let compiled = try PipelineLoader.load(path: SwiftPluginBuilds.repositoryRoot + "/examples/GreetingPlugin/graph.dot",
+        let compiled = try PipelineLoader.load(path: Repository.path("examples/GreetingPlugin/graph.dot"),
                                                registry: host.current.registry)
         let result = await Engine().run(compiled)
         #expect(result.status == .success, "\(result.failureReason ?? "")")

@@ -1,68 +1,52 @@
 import Foundation
-import Synchronization
 import TrellisDOT
 import TrellisEngine
 import TrellisPluginHost
+import TrellisTestSupport
 
 /// Builds the test plugins from C source with `cc`, once per test run, into one temporary
 /// directory; tests copy the libraries they need into their own plugin directories.
 enum TestPlugins {
-    /// The repository root (for the header and `Plugins/CExample`).
-    static let repositoryRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
+    static let includeDirectory = Repository.pluginIncludeDirectory
 
-    static let includeDirectory = repositoryRoot + "/Sources/CTrellisPlugin/include"
-
-    /// Where built libraries go.
+    /// Where built libraries go (removed when the test run ends).
     static let buildDirectory: String = {
-        let path = NSTemporaryDirectory() + "trellis-plugin-tests-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        return path
+        do {
+            return try TemporaryDirectory.make("plugin-tests")
+        } catch {
+            fatalError("cannot create the plugin build directory: \(error)")
+        }
     }()
 
-    private static let built = Mutex<[String: String]>([:])
+    /// Libraries built so far, by name. Guarded by an `NSLock` (a pthread mutex) rather than a
+    /// `Synchronization.Mutex`, whose futex the thread sanitizer cannot see (it reported a race).
+    private final class Built: @unchecked Sendable {
+        let lock = NSLock()
+        var paths: [String: String] = [:]
+    }
+
+    private static let built = Built()
 
     /// The path of the library built from `source` under `name` (built on first use).
     static func library(_ name: String, source: String, defines: [String] = []) throws -> String {
         let key = name
-        if let path = built.withLock({ $0[key] }) { return path }
-        let sourcePath = buildDirectory + "/\(name).c"
-        let output = buildDirectory + "/lib\(name).so"
-        // Tests ask for the same library concurrently: each compiles to its own file and renames
-        // it into place, so nobody ever copies a half-written library.
-        let partial = output + ".\(UUID().uuidString).partial"
-        try source.write(toFile: sourcePath, atomically: true, encoding: .utf8)
-        try compile(["-std=c11", "-O1", "-shared", "-fPIC", "-I", includeDirectory] + defines + [sourcePath, "-o", partial, "-lpthread"])
-        guard rename(partial, output) == 0 else {
-            throw CompileFailure(message: "cannot move \(partial) to \(output): errno \(errno)")
-        }
-        built.withLock { $0[key] = output }
+        if let path = built.lock.withLock({ built.paths[key] }) { return path }
+        // Tests ask for the same library concurrently: `CPlugin` compiles each request to its own
+        // file and renames it into place, so nobody ever copies a half-written library.
+        let output = try CPlugin.build(source: source, name: name, into: buildDirectory, defines: defines)
+        built.lock.withLock { built.paths[key] = output }
         return output
     }
 
     /// The shipped C example plugin.
     static func cExample() throws -> String {
-        let source = try String(contentsOfFile: repositoryRoot + "/Plugins/CExample/example_plugin.c", encoding: .utf8)
+        let source = try String(contentsOfFile: Repository.cExampleSource, encoding: .utf8)
         return try library("cexample", source: source)
     }
 
     /// Runs the C compiler (`cc`, or `c++` when `cplusplus`); throws with its output on failure.
     static func compile(_ arguments: [String], cplusplus: Bool = false) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [cplusplus ? "c++" : "cc"] + arguments
-        let pipe = Pipe()
-        process.standardError = pipe
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CompileFailure(message: "\(process.arguments!.joined(separator: " ")) failed:\n" + String(decoding: output, as: UTF8.self))
-        }
+        try CPlugin.compile(arguments, cplusplus: cplusplus)
     }
 
     struct CompileFailure: Error, CustomStringConvertible {
@@ -78,7 +62,7 @@ struct PluginSandbox {
     let staging: PluginStaging
 
     init() throws {
-        root = NSTemporaryDirectory() + "trellis-plugin-sandbox-\(UUID().uuidString)"
+        root = try TemporaryDirectory.make("plugin-sandbox")
         plugins = root + "/plugins"
         try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root)

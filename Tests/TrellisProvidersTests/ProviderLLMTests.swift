@@ -17,7 +17,7 @@ struct ProviderLLMTests {
         let adapter = ProviderLLM(settings: ProviderFixtures.settings(kind, server))
         let reply = try await adapter.reply(to: Self.conversation, onText: nil)
         #expect(reply.content == "Hello there")
-        #expect(reply.usage == TokenUsage(input: 11, output: 7))
+        #expect(reply.usage == LLMUsage(input: 11, output: 7))
         let request = try #require(server.requests.first)
         switch kind {
         case .openai:
@@ -46,7 +46,7 @@ struct ProviderLLMTests {
         let reply = try await adapter.reply(to: Self.conversation) { piece in received.withLock { $0.append(piece) } }
         #expect(received.withLock { $0 } == pieces)
         #expect(reply.content == pieces.joined())
-        #expect(reply.usage == TokenUsage(input: 11, output: 7))
+        #expect(reply.usage == LLMUsage(input: 11, output: 7))
         if kind == .gemini { #expect(server.requests.first?.path == "/v1beta/models/test-model:streamGenerateContent?alt=sse") }
         #expect(server.requests.first?.body.contains(#""stream":true"#) == (kind != .gemini))
     }

@@ -1,8 +1,9 @@
 import Testing
 import TrellisEngine
 @testable import TrellisSession
+import TrellisTestSupport
 
-@Suite struct HeartbeatTests {
+@Suite(.timeLimit(.minutes(1))) struct HeartbeatTests {
     @Test func aSlowHeartbeatDoesNotDelayTurns() async throws {
         // The heartbeat's LLM call does not return until the gate opens, which happens only
         // after every turn has completed: turns that waited on the heartbeat would deadlock.
@@ -91,11 +92,13 @@ import TrellisEngine
         for session in sessions { scheduler.schedule(session, every: session.heartbeat.interval) }
         #expect(scheduler.scheduledCount == 200)
         for session in sessions {
-            while session.status.snapshot.heartbeatsRun < 2 { try await Task.sleep(for: .milliseconds(5)) }
+            try await waitUntil(timeout: .seconds(30), "every session to run two heartbeats", interval: .milliseconds(5)) {
+                session.status.snapshot.heartbeatsRun >= 2
+            }
         }
         // A stopped session is dropped from the schedule when it next comes due.
         await sessions[0].stop()
-        for _ in 0..<10_000 where scheduler.scheduledCount > 199 { try await Task.sleep(for: .milliseconds(1)) }
+        try await waitUntil("the stopped session to leave the schedule") { scheduler.scheduledCount <= 199 }
         #expect(scheduler.scheduledCount == 199)
         scheduler.shutdown()
     }

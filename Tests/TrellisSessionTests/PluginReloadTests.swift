@@ -2,40 +2,18 @@ import Foundation
 import Testing
 import TrellisEngine
 import TrellisHosting
+import TrellisTestSupport
 @testable import TrellisSession
 
 /// Reloading the turn graph and a plugin (a real `.so` built from the shipped C example)
 /// while sessions run turns.
-@Suite struct PluginReloadTests {
-    private static let repositoryRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-
+@Suite(.timeLimit(.minutes(1))) struct PluginReloadTests {
     /// Builds the C example plugin, made distinct by `variant`, into `directory` (replacing it by rename).
     private func buildPlugin(variant: Int, into directory: String, scratch: String) throws {
-        let source = try String(contentsOfFile: Self.repositoryRoot + "/Plugins/CExample/example_plugin.c", encoding: .utf8)
-        let sourcePath = scratch + "/example_\(variant).c"
-        try ("static const char trellis_test_variant[] __attribute__((used)) = \"\(variant)\";\n" + source)
-            .write(toFile: sourcePath, atomically: true, encoding: .utf8)
-        let output = scratch + "/libcexample_\(variant).so"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["cc", "-std=c11", "-O1", "-shared", "-fPIC", "-I", Self.repositoryRoot + "/Sources/CTrellisPlugin/include",
-                             sourcePath, "-o", output, "-lpthread"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let text = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            Issue.record("cc failed: \(String(decoding: text, as: UTF8.self))")
-            return
-        }
-        chmod(output, 0o755)
-        _ = rename(output, directory + "/libcexample.so")
+        let library = try CPlugin.buildExample(
+            name: "cexample_\(variant)", into: scratch,
+            prefix: "static const char trellis_test_variant[] __attribute__((used)) = \"\(variant)\";\n")
+        _ = rename(library, directory + "/libcexample.so")
     }
 
     private func turnGraph(version: Int) -> String {
@@ -52,7 +30,7 @@ import TrellisHosting
     }
 
     @Test func reloadingTheGraphAndAPluginTenTimesUnderLoadLosesNoTurn() async throws {
-        let root = Support.temporaryDirectory()
+        let root = try Support.temporaryDirectory()
         let pluginDirectory = root + "/plugins"
         let scratch = root + "/build"
         for path in [pluginDirectory, scratch] {
@@ -77,6 +55,9 @@ import TrellisHosting
                 group.addTask {
                     var turns = 0
                     while !stop.isOpen || turns < 5 {
+                        // A failed wait below leaves the gate shut; leaving the scope then cancels
+                        // this `async let`, which ends the loop here.
+                        try Task.checkCancellation()
                         let reply = try await session.send("turn \(turns + 1)")
                         turns += 1
                         guard reply.turnCount == turns, reply.reply.hasSuffix("Response \(turns)") else {

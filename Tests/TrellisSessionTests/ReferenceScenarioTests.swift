@@ -4,7 +4,7 @@ import TrellisEngine
 
 /// The six scenarios of the reference benchmarks, as functional tests: counts, phases,
 /// message growth, heartbeats interleaved with turns, every session type.
-@Suite struct ReferenceScenarioTests {
+@Suite(.timeLimit(.minutes(1))) struct ReferenceScenarioTests {
     @Test func turnOverheadScenarioAnswersEveryTurnInOrder() async throws {
         let session = try Support.session()
         for number in 1...101 {

@@ -2,8 +2,9 @@ import Foundation
 import Testing
 import TrellisEngine
 @testable import TrellisSession
+import TrellisTestSupport
 
-@Suite struct SessionManagerTests {
+@Suite(.timeLimit(.minutes(1))) struct SessionManagerTests {
     private func turnGraph(prefix: String) -> String {
         """
         digraph turn {
@@ -50,7 +51,7 @@ import TrellisEngine
     }
 
     @Test func reloadingTheTurnGraphTenTimesUnderLoadLosesNoTurn() async throws {
-        let directory = Support.temporaryDirectory()
+        let directory = try Support.temporaryDirectory()
         let path = directory + "/turn.dot"
         try write(turnGraph(prefix: "v0: "), to: path)
         let manager = try SessionManager(options: SessionManagerOptions(
@@ -67,6 +68,9 @@ import TrellisEngine
                 group.addTask {
                     var replies: [String] = []
                     while !stop.isOpen || replies.count < 5 {
+                        // A failed wait below leaves the gate shut; leaving the scope then cancels
+                        // this `async let`, which ends the loop here.
+                        try Task.checkCancellation()
                         replies.append(try await session.send("turn \(replies.count + 1)").reply)
                     }
                     return replies
@@ -79,7 +83,9 @@ import TrellisEngine
         for version in 1...10 {
             try write(turnGraph(prefix: "v\(version): "), to: path)
             let target = UInt64(version + 1)
-            while manager.graphs.current.number < target { try await Task.sleep(for: .milliseconds(2)) }
+            try await waitUntil("the watcher to publish graph generation \(target)") {
+                manager.graphs.current.number >= target
+            }
         }
         stop.open()
         let replies = try await load
@@ -102,7 +108,7 @@ import TrellisEngine
     }
 
     @Test func aBrokenGraphKeepsTheOldOneServingAndReportsWhere() async throws {
-        let directory = Support.temporaryDirectory()
+        let directory = try Support.temporaryDirectory()
         let path = directory + "/turn.dot"
         try write(turnGraph(prefix: "good: "), to: path)
         let manager = try SessionManager(options: SessionManagerOptions(turnGraphPath: path, watchGraphs: false, heartbeats: .disabled))

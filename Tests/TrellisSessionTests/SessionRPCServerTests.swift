@@ -5,7 +5,7 @@ import TrellisEngine
 
 private struct NotAnObject: Error {}
 
-@Suite struct SessionRPCServerTests {
+@Suite(.timeLimit(.minutes(1))) struct SessionRPCServerTests {
     private func server() throws -> SessionRPCServer {
         let manager = try SessionManager(options: SessionManagerOptions(watchGraphs: false, heartbeats: .disabled))
         return SessionRPCServer(manager: manager, output: JSONLinesEventWriter(descriptor: -1))

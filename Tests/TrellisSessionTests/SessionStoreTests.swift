@@ -3,12 +3,12 @@ import Testing
 import TrellisEngine
 @testable import TrellisSession
 
-@Suite struct SessionStoreTests {
-    private func storePath() -> String { Support.temporaryDirectory() + "/sessions.sqlite" }
+@Suite(.timeLimit(.minutes(1))) struct SessionStoreTests {
+    private func storePath() throws -> String { try Support.temporaryDirectory() + "/sessions.sqlite" }
 
     @Test(arguments: Durability.allCases)
     func sessionsAndTurnsSurviveReopening(durability: Durability) async throws {
-        let path = storePath()
+        let path = try storePath()
         do {
             let store = try SessionStore(path: path, options: SessionStoreOptions(durability: durability))
             let manager = try SessionManager(options: SessionManagerOptions(watchGraphs: false, heartbeats: .disabled, store: store))
@@ -38,7 +38,7 @@ import TrellisEngine
     }
 
     @Test func retentionBoundsMessagesAndJournal() async throws {
-        let path = storePath()
+        let path = try storePath()
         let store = try SessionStore(path: path, options: SessionStoreOptions(
             durability: .sync, maxMessagesPerSession: 6, maxJournalEntriesPerSession: 4))
         let manager = try SessionManager(options: SessionManagerOptions(watchGraphs: false, heartbeats: .disabled, store: store))
@@ -52,7 +52,7 @@ import TrellisEngine
     }
 
     @Test func stoppedSessionsAreNotRestored() async throws {
-        let path = storePath()
+        let path = try storePath()
         let store = try SessionStore(path: path)
         let manager = try SessionManager(options: SessionManagerOptions(watchGraphs: false, heartbeats: .disabled, store: store))
         _ = try await manager.create(SessionConfiguration(sessionID: "keep"))
@@ -63,7 +63,7 @@ import TrellisEngine
     }
 
     @Test func checkpointNodesStoreASnapshot() async throws {
-        let store = try SessionStore(path: storePath())
+        let store = try SessionStore(path: try storePath())
         let turn = try Support.graph("""
             digraph t { start [shape=Mdiamond]; call [type="session.llm_call"]; format [type="session.format"]
                         save [type="session.checkpoint"]; done [shape=Msquare]; start -> call -> format -> save -> done }

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import TrellisEngine
 @testable import TrellisSession
+import TrellisTestSupport
 
 /// Helpers shared by the session tests.
 enum Support {
@@ -28,11 +29,9 @@ enum Support {
             heartbeat: HeartbeatSettings(enabled: false, interval: .seconds(60)), events: events, store: store)
     }
 
-    /// A fresh temporary directory.
-    static func temporaryDirectory() -> String {
-        let path = NSTemporaryDirectory() + "trellis-session-tests-" + UUID().uuidString
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+    /// A fresh temporary directory, removed when the test run ends.
+    static func temporaryDirectory() throws -> String {
+        try TemporaryDirectory.make("session")
     }
 }
 

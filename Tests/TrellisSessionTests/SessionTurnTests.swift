@@ -1,9 +1,10 @@
 import Testing
 import TrellisEngine
 @testable import TrellisSession
+import TrellisTestSupport
 
 /// Turn semantics beyond the reference scenarios: policies, errors, phases, tools, windows.
-@Suite struct SessionTurnTests {
+@Suite(.timeLimit(.minutes(1))) struct SessionTurnTests {
     @Test func engineErrorIsReturnedAndLeavesTheSessionIdleAndUsable() async throws {
         let failing = SessionAdapters(set: AdapterSet(llm: FailingLLM(), memory: InMemoryMemory()))
         let session = try Support.session(adapters: failing)
@@ -62,7 +63,7 @@ import TrellisEngine
         let session = try Support.session(
             adapters: SessionAdapters(set: AdapterSet(llm: HeldLLM(gate: gate), memory: InMemoryMemory())), events: events)
         let turn = Task { try await session.send("hi") }
-        while session.phase != .awaitingLLM { try await Task.sleep(for: .milliseconds(1)) }
+        try await waitUntil("the turn to wait on the model") { session.phase == .awaitingLLM }
         // Reading state does not wait for the running turn.
         let state = await session.state()
         #expect(state.phase == .awaitingLLM)
@@ -94,7 +95,8 @@ import TrellisEngine
             guard case .map(let fields) = message else { return "" }
             return fields["role"]?.stringValue ?? ""
         }
-        #expect(roles == ["user", "tool", "assistant"])
+        // The assistant's request for tools stays in the history: providers need it before the results.
+        #expect(roles == ["user", "assistant", "tool", "assistant"])
         let phases = log.all.filter { $0.kind == "phase_changed" }.compactMap { $0.fields["phase"]?.stringValue }
         #expect(phases.contains("awaiting_tools"))
     }
@@ -127,7 +129,7 @@ import TrellisEngine
         let session = try Support.session(
             policy: .reject, adapters: SessionAdapters(set: AdapterSet(llm: HeldLLM(gate: gate), memory: InMemoryMemory())))
         let first = Task { try await session.send("one") }
-        while session.phase != .awaitingLLM { try await Task.sleep(for: .milliseconds(1)) }
+        try await waitUntil("the turn to wait on the model") { session.phase == .awaitingLLM }
         do {
             _ = try await session.send("two")
             Issue.record("the second message should be rejected")
@@ -144,7 +146,7 @@ import TrellisEngine
         let slowModel = SessionAdapters(set: AdapterSet(llm: SimulatedSessionLLM(latency: .seconds(30)), memory: InMemoryMemory()))
         let session = try Support.session(policy: .interrupt, adapters: slowModel)
         let first = Task { try await session.send("slow") }
-        while session.phase != .awaitingLLM { try await Task.sleep(for: .milliseconds(1)) }
+        try await waitUntil("the turn to wait on the model") { session.phase == .awaitingLLM }
         let second = Task { try await session.send("urgent") }
         do {
             _ = try await first.value
@@ -153,7 +155,7 @@ import TrellisEngine
             guard case .interrupted? = error as? SessionError else { Issue.record("expected interrupted, got \(error)"); return }
         }
         // The second turn now waits on the 30 s model; its caller gives up, which cancels it too.
-        while session.phase != .awaitingLLM { try await Task.sleep(for: .milliseconds(1)) }
+        try await waitUntil("the turn to wait on the model") { session.phase == .awaitingLLM }
         second.cancel()
         _ = try? await second.value
         #expect(session.turnCount == 0)

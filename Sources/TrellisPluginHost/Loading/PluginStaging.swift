@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,7 +15,7 @@ public struct PluginStaging: Sendable {
     public init(directory: String) { self.directory = directory }
 
     /// `$XDG_CACHE_HOME/trellis/plugins`, else `~/.cache/trellis/plugins`, else a per-user
-    /// directory under `/tmp`.
+    /// directory under the system's temporary directory (`$TMPDIR`, usually `/tmp`).
     public static var userDefault: PluginStaging {
         if let cache = getenv("XDG_CACHE_HOME").map({ String(cString: $0) }), cache.hasPrefix("/") {
             return PluginStaging(directory: cache + "/trellis/plugins")
@@ -22,7 +23,8 @@ public struct PluginStaging: Sendable {
         if let home = getenv("HOME").map({ String(cString: $0) }), home.hasPrefix("/") {
             return PluginStaging(directory: home + "/.cache/trellis/plugins")
         }
-        return PluginStaging(directory: "/tmp/trellis-plugins-\(geteuid())")
+        // NSTemporaryDirectory() honours $TMPDIR, where a hard-coded /tmp would not.
+        return PluginStaging(directory: NSTemporaryDirectory() + "trellis-plugins-\(geteuid())")
     }
 
     /// The staged path for `bytes` whose hash is `hash`, copying them there unless an

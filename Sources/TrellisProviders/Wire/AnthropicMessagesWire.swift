@@ -71,7 +71,7 @@ struct AnthropicMessagesWire: ProviderWire {
         return turns.map { .map(["role": .string($0.role), "content": .list($0.blocks)]) }
     }
 
-    func reply(from body: ContextValue) throws(WireFormatError) -> ModelReply {
+    func reply(from body: ContextValue) throws(WireFormatError) -> LLMResponse {
         guard let blocks = body["content"], case .list(let items) = blocks else {
             throw WireFormatError("the answer has no content blocks")
         }
@@ -85,7 +85,7 @@ struct AnthropicMessagesWire: ProviderWire {
             default: break  // thinking and other blocks carry nothing the session keeps
             }
         }
-        assembly.usage = TokenUsage(input: body["usage"]?["input_tokens"]?.integer ?? 0,
+        assembly.usage = LLMUsage(input: body["usage"]?["input_tokens"]?.integer ?? 0,
                                     output: body["usage"]?["output_tokens"]?.integer ?? 0)
         assembly.stopReason = body["stop_reason"]?.string
         return try assembly.reply()

@@ -40,7 +40,7 @@ public struct Conversation: Sendable {
         if let extra = request.options["system"]?.string, !extra.isEmpty { system.insert(extra, at: 0) }
         self.init(
             system: system.joined(separator: "\n\n"), messages: messages,
-            tools: request.options["tools"]?.list ?? [],
+            tools: request.tools,
             model: request.model.isEmpty ? defaultModel : request.model,
             reasoningEffort: request.options["reasoning_effort"]?.string)
     }

@@ -66,7 +66,7 @@ struct GeminiWire: ProviderWire {
         return turns.map { .map(["role": .string($0.role), "parts": .list($0.parts)]) }
     }
 
-    func reply(from body: ContextValue) throws(WireFormatError) -> ModelReply {
+    func reply(from body: ContextValue) throws(WireFormatError) -> LLMResponse {
         var assembly = StreamAssembly()
         _ = try consumeChunk(body, into: &assembly)
         if body["candidates"]?.list?.isEmpty ?? true {
@@ -103,7 +103,7 @@ struct GeminiWire: ProviderWire {
             if let reason = candidate["finishReason"]?.string { assembly.stopReason = reason }
         }
         if let usage = chunk["usageMetadata"] {
-            assembly.usage = TokenUsage(input: usage["promptTokenCount"]?.integer ?? assembly.usage.input,
+            assembly.usage = LLMUsage(input: usage["promptTokenCount"]?.integer ?? assembly.usage.input,
                                         output: usage["candidatesTokenCount"]?.integer ?? assembly.usage.output)
         }
         return pieces

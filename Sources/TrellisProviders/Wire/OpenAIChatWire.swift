@@ -60,7 +60,7 @@ struct OpenAIChatWire: ProviderWire {
         }
     }
 
-    func reply(from body: ContextValue) throws(WireFormatError) -> ModelReply {
+    func reply(from body: ContextValue) throws(WireFormatError) -> LLMResponse {
         guard let choice = body["choices"]?.list?.first, let message = choice["message"] else {
             throw WireFormatError("the answer has no choices[0].message")
         }
@@ -109,7 +109,7 @@ struct OpenAIChatWire: ProviderWire {
         return error["message"]?.string
     }
 
-    private static func usage(_ value: ContextValue?) -> TokenUsage {
-        TokenUsage(input: value?["prompt_tokens"]?.integer ?? 0, output: value?["completion_tokens"]?.integer ?? 0)
+    private static func usage(_ value: ContextValue?) -> LLMUsage {
+        LLMUsage(input: value?["prompt_tokens"]?.integer ?? 0, output: value?["completion_tokens"]?.integer ?? 0)
     }
 }

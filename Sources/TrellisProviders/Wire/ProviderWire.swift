@@ -6,7 +6,7 @@ protocol ProviderWire: Sendable {
     /// The request for `conversation`, streamed (server-sent events) or not.
     func request(for conversation: Conversation, settings: ProviderSettings, stream: Bool) -> HTTPRequest
     /// A non-streamed answer body.
-    func reply(from body: ContextValue) throws(WireFormatError) -> ModelReply
+    func reply(from body: ContextValue) throws(WireFormatError) -> LLMResponse
     /// Applies one streamed event to `assembly`; returns the text it added, in order. Throws
     /// when the event is an error the server reports inside the stream.
     func consume(_ event: ServerSentEvent, into assembly: inout StreamAssembly) throws(WireFormatError) -> [String]

@@ -12,7 +12,7 @@ struct StreamAssembly {
 
     private(set) var text = ""
     private var calls: [Int: PendingCall] = [:]
-    var usage = TokenUsage()
+    var usage = LLMUsage()
     var stopReason: String?
     /// Whether the protocol's end marker arrived; a stream that ends without it was cut.
     var finished = false
@@ -34,7 +34,7 @@ struct StreamAssembly {
     }
 
     /// The finished reply; argument texts are parsed only now, when every piece is in.
-    func reply() throws(WireFormatError) -> ModelReply {
+    func reply() throws(WireFormatError) -> LLMResponse {
         var toolCalls: [ContextValue] = []
         for index in calls.keys.sorted() {
             let call = calls[index]!
@@ -46,7 +46,7 @@ struct StreamAssembly {
             }
             toolCalls.append(ToolCallForm.make(id: call.id.isEmpty ? "call_\(index)" : call.id, name: call.name, arguments: arguments))
         }
-        return ModelReply(content: text, toolCalls: toolCalls, usage: usage, stopReason: stopReason)
+        return LLMResponse(content: text, toolCalls: toolCalls, usage: usage, stopReason: stopReason)
     }
 
     /// A tool call's arguments from their JSON text (empty text is no arguments).

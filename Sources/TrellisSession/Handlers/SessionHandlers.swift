@@ -17,10 +17,12 @@ public enum SessionHandlers {
 
     /// The adapter each session node type needs, checked when a session starts so that a
     /// missing adapter is reported then rather than in the middle of a turn.
+    /// `session.tool_dispatch` is not listed: a turn graph with a tool loop runs without a
+    /// tools adapter, the model is then offered no tools, and a model that asks for one anyway
+    /// fails its turn naming the missing adapter.
     public static let requiredAdapters: [String: AdapterKind] = [
         "session.memory_recall": .memory,
         "session.llm_call": .llm,
-        "session.tool_dispatch": .tools,
         "session.memory_update": .memory,
         "session.checkpoint": .checkpoint,
         "session.memory_consolidate": .memory,

@@ -1,8 +1,9 @@
 import TrellisEngine
 
 /// `session.tool_dispatch`: runs `llm.tool_calls` through the tools adapter, writes
-/// `session.tool_results`, and appends one `{role: tool, name, content}` message per result to
-/// `session.messages` (the session keeps these messages after the turn).
+/// `session.tool_results`, and appends one `{role: tool, tool_call_id, name, content, is_error?}`
+/// message per result to `session.messages` (the session keeps these messages after the turn),
+/// which the next model call sends back in the provider's own format.
 public struct ToolDispatchHandler: NodeHandler {
     /// Creates the handler.
     public init() {}
@@ -24,9 +25,15 @@ public struct ToolDispatchHandler: NodeHandler {
         var messages: [ContextValue] = []
         if case .list(let history) = request.context[SessionKeys.messages] { messages = history }
         for (index, result) in results.enumerated() {
-            var name = ""
-            if index < calls.count, case .map(let call) = calls[index] { name = call["name"]?.stringValue ?? "" }
-            messages.append(.map(["role": .string("tool"), "name": .string(name), "content": .string(result.stringValue)]))
+            let call = index < calls.count ? calls[index] : .null
+            var message: [String: ContextValue] = [
+                "role": "tool",
+                "tool_call_id": result["tool_call_id"] ?? call["id"] ?? "",
+                "name": result["name"] ?? call["name"] ?? "",
+                "content": .string(result["content"]?.stringValue ?? result.stringValue),
+            ]
+            if result["is_error"] == .boolean(true) { message["is_error"] = .boolean(true) }
+            messages.append(.map(message))
         }
         return .success([SessionKeys.toolResults: .list(results), SessionKeys.messages: .list(messages)])
     }

@@ -74,7 +74,10 @@ extension Session {
         let seededCount = messages.count
         // The context is built in the argument so that no local keeps a reference to the
         // message array once the run is over (an append would then copy the whole history).
-        var (result, interrupted) = await execute(generation.turn, context: turnContext(message))
+        let usage = TurnUsage()
+        var (result, interrupted) = await TurnUsage.$current.withValue(usage) {
+            await execute(generation.turn, context: turnContext(message))
+        }
 
         guard result.status == .success || result.status == .partialSuccess else {
             status.setPhase(.idle)
@@ -102,8 +105,10 @@ extension Session {
         events.publish(event("turn_completed", [
             "turn": .integer(turnNumber), "latency_us": .integer(latency.wholeMicroseconds),
             "node_timings": Self.timings(result.nodeTimings), "graph_generation": .integer(Int(generation.number)),
+            "usage": usage.value.contextValue,
         ]))
-        return TurnReply(reply: record.reply, turnCount: turnNumber, latency: latency, nodeTimings: result.nodeTimings)
+        return TurnReply(reply: record.reply, turnCount: turnNumber, latency: latency, nodeTimings: result.nodeTimings,
+                         usage: usage.value)
     }
 
     /// Runs `graph`; with the `interrupt` policy in a child task another message can cancel.

@@ -100,7 +100,10 @@ public actor Session {
             events.publish(SessionEvent(kind: .phaseChanged, topic: topic, sessionID: sessionID, traceID: trace,
                                         fields: ["phase": .string(phase.rawValue)]))
         }
-        turnAdapters = PhaseTrackingAdapters.wrap(adapters.set, status: status)
+        turnAdapters = PhaseTrackingAdapters.wrap(adapters.set, status: status) { [events, status] piece in
+            events.publish(SessionEvent(kind: "llm_delta", topic: topic, sessionID: sessionID, traceID: trace,
+                                        fields: ["turn": .integer(status.snapshot.turnCount + 1), "text": .string(piece)]))
+        }
         if let stored {
             hasSummary = stored.summary != nil
             messages = (stored.summary.map { [$0] } ?? []) + stored.messages

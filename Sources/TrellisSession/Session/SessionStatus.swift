@@ -20,6 +20,8 @@ public final class SessionStatus: Sendable {
         public var heartbeatsRun: Int
         /// Whether the session was stopped.
         public var stopped: Bool
+        /// Tokens every model call of the session's turns used, since it was created or restored.
+        public var usage = LLMUsage()
     }
 
     private let state: Mutex<Snapshot>
@@ -46,6 +48,8 @@ public final class SessionStatus: Sendable {
     }
 
     func enterAdapterCall(_ phase: SessionPhase) { setPhase(phase) }
+
+    func addUsage(_ usage: LLMUsage) { state.withLock { $0.usage += usage } }
 
     func leaveAdapterCall() {
         let changed = state.withLock { snapshot in

@@ -10,6 +10,8 @@ public struct TurnReply: Sendable {
     public var latency: Duration
     /// Per-node timings of the run.
     public var nodeTimings: [NodeTiming]
+    /// Tokens the turn's model calls used (tool rounds included).
+    public var usage: LLMUsage = LLMUsage()
 }
 
 extension Duration {
