@@ -7,12 +7,15 @@ extension SessionEvent.Kind {
     // A session's turns (fields as listed; `node_timings` maps node id to microseconds).
     /// A turn began (fields: `turn`, `input`, `graph_generation`).
     public static let turnStarted: SessionEvent.Kind = "turn_started"
-    /// A turn ended with a reply (fields: `turn`, `latency_us`, `node_timings`, `graph_generation`).
+    /// A turn ended with a reply (fields: `turn`, `latency_us`, `node_timings`, `graph_generation`,
+    /// `usage`: the tokens its model calls used).
     public static let turnCompleted: SessionEvent.Kind = "turn_completed"
     /// A turn's graph failed or was interrupted (fields: `turn`, `error`, `node_timings`).
     public static let turnFailed: SessionEvent.Kind = "turn_failed"
     /// The session's phase changed (fields: `phase`).
     public static let phaseChanged: SessionEvent.Kind = "phase_changed"
+    /// A piece of the model's answer arrived while the turn runs (fields: `turn`, `text`).
+    public static let llmDelta: SessionEvent.Kind = "llm_delta"
 
     // A session's heartbeats. A heartbeat due while one is in flight is not run and publishes nothing.
     /// A heartbeat began (fields: `heartbeat`).

@@ -101,7 +101,7 @@ public actor Session {
                                         fields: ["phase": .string(phase.rawValue)]))
         }
         turnAdapters = PhaseTrackingAdapters.wrap(adapters.set, status: status) { [events, status] piece in
-            events.publish(SessionEvent(kind: "llm_delta", topic: topic, sessionID: sessionID, traceID: trace,
+            events.publish(SessionEvent(kind: .llmDelta, topic: topic, sessionID: sessionID, traceID: trace,
                                         fields: ["turn": .integer(status.snapshot.turnCount + 1), "text": .string(piece)]))
         }
         if let stored {
