@@ -184,12 +184,7 @@ public struct GraphEdge: Sendable, Hashable {
         from: String, to: String, fromPort: String?, toPort: String?, attributes: Attributes,
         location: SourceLocation, tailHint: Int32, headHint: Int32
     ) {
-        self.from = from
-        self.to = to
-        self.fromPort = fromPort
-        self.toPort = toPort
-        self.attributes = attributes
-        self.location = location
+        self.init(from: from, to: to, fromPort: fromPort, toPort: toPort, attributes: attributes, location: location)
         self.tailHint = tailHint
         self.headHint = headHint
     }
