@@ -68,7 +68,7 @@ let package = Package(
         ),
         .target(
             name: "TrellisHosting",
-            dependencies: ["TrellisEngine", "TrellisPluginHost", "TrellisSession"],
+            dependencies: ["TrellisDOT", "TrellisEngine", "TrellisPluginHost", "TrellisSession", "TrellisProviders", "TrellisTools", "TrellisTerminal"],
             swiftSettings: pendingImports
         ),
         .target(

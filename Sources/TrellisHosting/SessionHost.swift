@@ -1,6 +1,8 @@
 import Foundation
 import TrellisEngine
+import TrellisProviders
 import TrellisSession
+import TrellisTools
 
 /// What `trellis chat` and `trellis serve` set up: the store, the session manager (graphs
 /// watched) and plugins, from command-line settings. Sessions in the store are restored.
@@ -25,6 +27,20 @@ public struct SessionHost: Sendable {
         public var llmLatency: Duration = .zero
         /// Whether heartbeats run on their schedule.
         public var heartbeats: HeartbeatPolicy = HeartbeatPolicy()
+        /// The model sessions talk to unless their config names another (`nil`: the simulated one).
+        public var model: ModelChoice?
+        /// The default memory: `sqlite` (in `dataDirectory`), `in_memory`, `none` or a plugin adapter (`nil`: `in_memory`).
+        public var memory: String?
+        /// Memories one recall returns (`nil`: the memory's default).
+        public var recallLimit: Int?
+        /// Where the SQLite memory lives.
+        public var dataDirectory: String?
+        /// Tools the model may call; when there are any they are every session's default tools adapter, `tools`.
+        public var tools: [ToolDeclaration] = []
+        /// Config settings every new session starts with.
+        public var sessionDefaults: [String: ContextValue] = [:]
+        /// Adapter names by session type and kind (`llm`, `memory`, `tools`).
+        public var adaptersBySessionType: [String: [String: String]] = [:]
 
         /// Default settings.
         public init() {}
@@ -32,6 +48,8 @@ public struct SessionHost: Sendable {
 
     /// The sessions.
     public let manager: SessionManager
+    /// The SQLite memory, when it is the host's memory.
+    public let memory: SQLiteMemory?
     /// The store, when `--store` was given.
     public let store: SessionStore?
     /// Plugins, when plugin directories were given.
@@ -51,6 +69,7 @@ public struct SessionHost: Sendable {
             }
         }
         let catalog = AdapterCatalog()
+        memory = try Self.registerAdapters(settings, in: catalog)
         var registry = SessionHandlers.registry
         var plugins: SessionPlugins?
         if !settings.pluginDirectories.isEmpty {
@@ -61,7 +80,8 @@ public struct SessionHost: Sendable {
         let manager = try SessionManager(
             options: SessionManagerOptions(
                 turnGraphPath: settings.turnGraphPath, heartbeatGraphPath: settings.heartbeatGraphPath,
-                heartbeats: settings.heartbeats, store: store, llmLatency: settings.llmLatency),
+                heartbeats: settings.heartbeats, store: store, llmLatency: settings.llmLatency,
+                sessionDefaults: settings.sessionDefaults),
             events: events, registry: registry, adapterCatalog: catalog)
         plugins?.attach(to: manager)
         try manager.restoreSessions()
@@ -75,5 +95,43 @@ public struct SessionHost: Sendable {
         manager.shutdown()
         try? await store?.flush()
         store?.close()
+        memory?.close()
+    }
+
+    /// Registers the host's own adapters (model, SQLite memory, declared tools) and makes
+    /// them the defaults; returns the SQLite memory when one was opened.
+    private static func registerAdapters(_ settings: Settings, in catalog: AdapterCatalog) throws(SessionError) -> SQLiteMemory? {
+        switch settings.model {
+        case .provider(let provider)?:
+            catalog.register(provider.kind.rawValue, .llm(ProviderLLM(settings: provider)))
+        case .offline(let reason)?:
+            catalog.register("offline", .llm(OfflineModel(reason: reason)))
+        case .simulated?, .adapter?, nil:
+            break
+        }
+        if let model = settings.model { catalog.setDefault(.llm, model.adapterName) }
+        var memory: SQLiteMemory?
+        if settings.memory == "sqlite" {
+            guard let directory = settings.dataDirectory else {
+                throw SessionError.configuration("the sqlite memory needs a data directory (--data-dir or data_dir)")
+            }
+            var options = SQLiteMemoryOptions()
+            if let limit = settings.recallLimit { options.recallLimit = limit }
+            let opened = try SQLiteMemory(path: directory + "/memory.sqlite", options: options)
+            catalog.register("sqlite", .memory(opened))
+            memory = opened
+        }
+        if let name = settings.memory { catalog.setDefault(.memory, name) }
+        if !settings.tools.isEmpty {
+            catalog.register("tools", .tools(CommandTools(settings.tools)))
+            catalog.setDefault(.tools, "tools")
+        }
+        for (typeName, names) in settings.adaptersBySessionType {
+            guard let type = SessionType(rawValue: typeName) else { continue }
+            for (kindName, name) in names {
+                if let kind = AdapterKind(rawValue: kindName) { catalog.setDefault(kind, name, for: type) }
+            }
+        }
+        return memory
     }
 }

@@ -1,17 +1,14 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-import TrellisEngine
+import Foundation
 import TrellisHosting
 import TrellisSession
 
 /// `trellis chat`: a conversation with one session, on the embedded defaults when no flags are given.
 struct ChatCommand: TrellisCommand {
     static let name = "chat"
-    static let summary = "talk to a session (graphs and plugins reload live)"
+    static let summary = "talk to a session through a model (graphs and plugins reload live)"
 
     /// The command's syntax: operands and the option table help and scanner share.
-    static let syntax = OptionTable(command: "trellis chat", options: [
+    static let syntax = OptionTable(command: "trellis chat", options: SessionHostOptions.modelOptions + [
         SessionHostOptions.pluginDirectory, SessionHostOptions.turnGraph, SessionHostOptions.heartbeatGraph,
         .value("type", "TYPE", "primary (default), background, delegation or consultation"),
         SessionHostOptions.store,
@@ -21,12 +18,19 @@ struct ChatCommand: TrellisCommand {
     ])
 
     static let help = syntax.help("""
-        An interactive conversation with one session. Needs no flags and no network: the
-        built-in graphs and the simulated LLM answer. While a turn runs the phase is shown;
-        after it, the turn's latency. Edits to the graph files or plugins are picked up live.
-        With --store and --session the conversation survives a restart. Reading from a pipe,
-        it answers one message per input line (the reply alone, one line each).
-        Type /quit (or end the input) to leave.
+        A conversation with one session. The model is the one --llm (or the configuration file)
+        names; without one, a provider whose API key is in the environment, else a local
+        OpenAI-compatible server (Ollama, llama.cpp), else an offline model that says so and shows
+        what the turn graph did. The banner names the model in use. Answers stream as they arrive;
+        Ctrl-C cancels a running turn. Long-term memory is SQLite in the data directory.
+        With --store and --session the conversation survives a restart. Reading from a pipe, it
+        answers one message per input line (the reply alone; the banner goes to standard error).
+        Commands: /help, /quit, /new, /model, /usage, /memory.
+
+        Examples:
+          trellis chat --llm openai --model gpt-5.4            (OPENAI_API_KEY in the environment)
+          trellis chat --llm anthropic --model claude-sonnet-4-6
+          trellis chat --llm openai --base-url http://127.0.0.1:11434/v1 --model llama3.2
         """)
 
     static func run(_ arguments: [String]) async -> Int32 {
@@ -36,8 +40,8 @@ struct ChatCommand: TrellisCommand {
         do {
             scanner = try syntax.scan(arguments)
             guard scanner.positionals.isEmpty else { throw UsageError("unexpected argument '\(scanner.positionals[0])'") }
-            settings = try SessionHostOptions.settings(from: scanner)
             type = try SessionType.named(scanner.value("type") ?? "primary")
+            settings = try await SessionHostOptions.hostSettings(from: scanner)
         } catch {
             Console.error("trellis chat: \(error)")
             return ExitCode.usage
@@ -55,79 +59,10 @@ struct ChatCommand: TrellisCommand {
             Console.error("trellis chat: \(error)")
             return ExitCode.failure
         }
-        let interactive = Console.inputIsTerminal
-        if interactive {
-            Console.out("trellis chat: session \(session.id) (\(session.sessionType.rawValue), \(session.turnCount) turn(s) so far). /quit to leave.")
-            host.manager.events.subscribe(topicPrefix: SessionManager.topic) { event in
-                let detail = event.fields["error"]?.stringValue ?? "generation \(event.fields["generation"]?.stringValue ?? "?")"
-                Console.error("[\(event.kind)] \(detail)")
-            }
-            prompt()
-        }
-        var failures = 0
-        for await line in LineReader.lines(from: STDIN_FILENO) {
-            let message = line.trimmingCharacters(in: .whitespaces)
-            if message.isEmpty {
-                if interactive { prompt() }
-                continue
-            }
-            if interactive && (message == "/quit" || message == "/exit") { break }
-            let phases = interactive ? showPhases(of: session) : nil
-            do {
-                let reply = try await session.send(message)
-                phases?.cancel()
-                if interactive {
-                    clearPhase()
-                    Console.out(reply.reply)
-                    Console.out("  (turn \(reply.turnCount), \(formatLatency(reply.latency)))")
-                } else {
-                    Console.out(reply.reply)
-                }
-                fflush(nil)
-            } catch {
-                phases?.cancel()
-                if interactive { clearPhase() }
-                Console.error("trellis chat: \(error)")
-                failures += 1
-            }
-            if interactive { prompt() }
-        }
+        let console = ChatConsole(host: host, session: session, model: settings.model ?? .simulated,
+                                  historyPath: settings.dataDirectory.map { $0 + "/chat-history" })
+        let failures = await console.run()
         await host.shutdown()
         return failures == 0 ? ExitCode.success : ExitCode.failure
-    }
-
-    private static func prompt() {
-        fflush(nil)
-        let text = "> "
-        _ = text.withCString { write(STDOUT_FILENO, $0, 2) }
-    }
-
-    /// Shows the session's phase on the current line while a turn runs (polls the status, which never waits for the turn).
-    private static func showPhases(of session: Session) -> Task<Void, Never> {
-        Task.detached {
-            var shown: SessionPhase?
-            while !Task.isCancelled {
-                let phase = session.phase
-                if phase != shown && phase != .idle {
-                    fflush(nil)
-                    let text = "\r\u{1B}[K[\(phase.rawValue)]"
-                    _ = text.withCString { write(STDOUT_FILENO, $0, strlen($0)) }
-                    shown = phase
-                }
-                try? await Task.sleep(for: .milliseconds(20))
-            }
-        }
-    }
-
-    private static func clearPhase() {
-        fflush(nil)
-        let text = "\r\u{1B}[K"
-        _ = text.withCString { write(STDOUT_FILENO, $0, strlen($0)) }
-    }
-
-    private static func formatLatency(_ duration: Duration) -> String {
-        let parts = duration.components
-        let microseconds = Double(parts.seconds) * 1e6 + Double(parts.attoseconds) / 1e12
-        return microseconds >= 1000 ? "\(Double(Int(microseconds / 10)) / 100) ms" : "\(Int(microseconds)) µs"
     }
 }

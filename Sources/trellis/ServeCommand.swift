@@ -13,6 +13,7 @@ struct ServeCommand: TrellisCommand {
     /// The command's syntax: operands and the option table help and scanner share.
     static let syntax = OptionTable(command: "trellis serve", options: [
         .flag("stdio", required: true, "speak the protocol on standard input and output (required)"),
+    ] + SessionHostOptions.modelOptions + [
         SessionHostOptions.pluginDirectory, SessionHostOptions.store, SessionHostOptions.durability,
         SessionHostOptions.turnGraph, SessionHostOptions.heartbeatGraph, SessionHostOptions.llmLatency,
         SessionHostOptions.noHeartbeats, SessionHostOptions.heartbeatInterval,
@@ -23,7 +24,10 @@ struct ServeCommand: TrellisCommand {
     static let help = syntax.help("""
         Serves sessions over JSON-RPC 2.0, one message per line on standard input, one response
         or notification per line on standard output (the protocol is in docs/protocol.md).
-        Diagnostics go to standard error. The server stops at end of input.
+        Diagnostics go to standard error. The server stops at end of input. The model, memory and
+        tools are chosen as for 'trellis chat' (--llm, the configuration file, the environment);
+        the line saying the server is ready names them. Streamed answers arrive as llm_delta
+        notifications to subscribers.
         """)
 
     static func run(_ arguments: [String]) async -> Int32 {
@@ -33,7 +37,7 @@ struct ServeCommand: TrellisCommand {
             scanner = try syntax.scan(arguments)
             guard scanner.flag("stdio") else { throw UsageError("give --stdio (the only transport); see 'trellis help serve'") }
             guard scanner.positionals.isEmpty else { throw UsageError("unexpected argument '\(scanner.positionals[0])'") }
-            settings = try SessionHostOptions.settings(from: scanner)
+            settings = try await SessionHostOptions.hostSettings(from: scanner)
         } catch {
             Console.error("trellis serve: \(error)")
             return ExitCode.usage
@@ -57,7 +61,7 @@ struct ServeCommand: TrellisCommand {
         let server = SessionRPCServer(
             manager: host.manager, output: JSONLinesEventWriter(descriptor: STDOUT_FILENO),
             pluginReloader: plugins.map { plugins in { @Sendable in plugins.reloadForRPC() } })
-        Console.error("trellis serve: ready (\(host.manager.count) session(s) restored\(settings.storePath.map { ", store \($0), durability \(settings.durability.rawValue)" } ?? ""))")
+        Console.error("trellis serve: ready (\(host.manager.count) session(s) restored\(settings.storePath.map { ", store \($0), durability \(settings.durability.rawValue)" } ?? ""); model: \((settings.model ?? .simulated).summary); memory: \(settings.memory ?? "in_memory"))")
         await server.serve()
         await host.shutdown()
         return ExitCode.success

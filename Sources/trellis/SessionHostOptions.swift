@@ -1,3 +1,4 @@
+import Foundation
 import TrellisHosting
 import TrellisSession
 
@@ -28,6 +29,54 @@ enum SessionHostOptions {
         """)
     static let retainTurns = OptionSpec.value(
         "retain-turns", "N", "keep at most N journal entries per session in the store (default all)")
+
+    static let config = OptionSpec.value("config", "FILE", """
+        the configuration file (default ./trellis.json, else
+        $XDG_CONFIG_HOME/trellis/config.json; see docs/configuration.md)
+        """)
+    static let llm = OptionSpec.value("llm", "PROVIDER", """
+        openai, anthropic, gemini, offline, simulated, or a plugin adapter
+        (default: a provider whose key is set, else a local server, else offline)
+        """)
+    static let model = OptionSpec.value("model", "NAME", "the model (default: the provider's; gpt-*, claude-*, gemini-* imply it)")
+    static let baseURL = OptionSpec.value("base-url", "URL", """
+        the server (any OpenAI-compatible one with --llm openai:
+        http://127.0.0.1:11434/v1 for Ollama, :8080/v1 for llama.cpp)
+        """)
+    static let memory = OptionSpec.value("memory", "NAME", "sqlite (default, in the data dir), in_memory, none, or a plugin adapter")
+    static let tools = OptionSpec.value("tools", "NAME", "the tools adapter (default: the tools the configuration declares, else none)")
+    static let dataDirectory = OptionSpec.value("data-dir", "DIR", "where memory and chat history live (default $XDG_DATA_HOME/trellis)")
+
+    /// The options about models, memory and configuration that chat and serve share.
+    static let modelOptions: [OptionSpec] = [config, llm, model, baseURL, memory, tools, dataDirectory]
+
+    /// The configuration file (`--config`, else the usual places) with the flags applied over it.
+    static func configuration(from scanner: ArgumentScanner) throws -> HostConfiguration {
+        let environment = ProcessInfo.processInfo.environment
+        let directory = FileManager.default.currentDirectoryPath
+        var configuration = HostConfiguration()
+        if let path = try ConfigurationLoader.locate(explicit: scanner.value("config"), environment: environment, currentDirectory: directory) {
+            configuration = try ConfigurationLoader.load(path: path)
+        }
+        if let provider = scanner.value("llm") { configuration.model.provider = provider }
+        if let model = scanner.value("model") { configuration.model.model = model }
+        if let url = scanner.value("base-url") { configuration.model.baseURL = url }
+        if let memory = scanner.value("memory") { configuration.memory = memory }
+        if let directory = scanner.value("data-dir") { configuration.dataDirectory = directory }
+        if let tools = scanner.value("tools") {
+            for type in SessionType.allCases { configuration.adaptersBySessionType[type.rawValue, default: [:]]["tools"] = tools }
+        }
+        return configuration
+    }
+
+    /// The whole host setup for chat and serve: flags, then the configuration file, then
+    /// what the environment offers.
+    static func hostSettings(from scanner: ArgumentScanner) async throws -> SessionHost.Settings {
+        let configuration = try configuration(from: scanner)
+        var settings = try settings(from: scanner)
+        if scanner.value("durability") == nil, let mode = configuration.durability { settings.durability = try Durability.named(mode) }
+        return try await HostSetup.sessionHostSettings(settings, configuration: configuration, environment: ProcessInfo.processInfo.environment)
+    }
 
     /// The host settings the scanned options ask for; options a command does not declare keep their defaults.
     static func settings(from scanner: ArgumentScanner) throws -> SessionHost.Settings {

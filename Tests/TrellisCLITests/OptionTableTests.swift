@@ -32,8 +32,8 @@ import TrellisTestSupport
     func helpMatchesScanner() throws {
         let help = try trellis(["help", "serve"])
         #expect(help.status == 0)
-        #expect(help.output.hasPrefix("Usage: trellis serve --stdio [--plugin-dir DIR]..."))
-        for option in ["--stdio", "--store FILE", "--heartbeat-interval TYPE=MS", "--retain-turns N"] {
+        #expect(help.output.hasPrefix("Usage: trellis serve --stdio [--config FILE] [--llm PROVIDER]"))
+        for option in ["--stdio", "--llm PROVIDER", "--base-url URL", "--store FILE", "--heartbeat-interval TYPE=MS", "--retain-turns N"] {
             #expect(help.output.contains("\n  \(option)"), "\(option) missing from help")
         }
     }

@@ -18,10 +18,15 @@ final class ServeProcess: @unchecked Sendable {
     private var ended = false
     private var nextID = 1
 
-    /// Starts `trellis serve --stdio` with `arguments` in `directory`.
+    /// Starts `trellis serve --stdio` with `arguments` in `directory`, on the simulated model
+    /// and in-memory memory unless `arguments` choose others (so nothing depends on the
+    /// machine's API keys, local servers or home directory).
     init(_ arguments: [String], in directory: String) throws {
         process.executableURL = URL(fileURLWithPath: try BuiltProducts.trellis())
-        process.arguments = ["serve", "--stdio"] + arguments
+        var defaults: [String] = []
+        if !arguments.contains("--llm") { defaults += ["--llm", "simulated"] }
+        if !arguments.contains("--memory") { defaults += ["--memory", "in_memory"] }
+        process.arguments = ["serve", "--stdio"] + defaults + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.standardInput = input
         process.standardOutput = output

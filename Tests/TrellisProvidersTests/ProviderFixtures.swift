@@ -1,4 +1,5 @@
 import TrellisEngine
+import TrellisTestSupport
 @testable import TrellisProviders
 
 /// Canned answers in each provider's wire format, as their servers send them.

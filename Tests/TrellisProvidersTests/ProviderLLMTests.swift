@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import TrellisTestSupport
 import TrellisEngine
 @testable import TrellisProviders
 
@@ -158,8 +159,8 @@ struct ProviderLLMTests {
         let error = await #expect(throws: ProviderError.self) { try await ProviderLLM(settings: settings).reply(to: Self.conversation, onText: nil) }
         #expect(error?.description.contains("within 300 ms") == true, "\(String(describing: error))")
         #expect(error?.attempts == 2)
-        // Far below the server's 15 s, with room for a loaded machine.
-        #expect(clock.now - started < .seconds(10))
+        // Below the server's 15 s: no answer was waited for (with room for a loaded machine).
+        #expect(clock.now - started < .seconds(14))
     }
 
     @Test("a stream cut mid-way is an error, not a short answer", arguments: ProviderKind.allCases)
@@ -191,7 +192,7 @@ struct ProviderLLMTests {
         try await Task.sleep(for: .milliseconds(200))
         task.cancel()
         await #expect(throws: ProviderError.self) { try await task.value }
-        #expect(clock.now - started < .seconds(10))
+        #expect(clock.now - started < .seconds(14))
     }
 
     @Test("a refused connection is retried, then reported")

@@ -53,13 +53,12 @@ public final class HTTPClient: Sendable {
             if case .cancelled = termination { task?.cancel() }
         }
         delegate.register(exchange, for: task.taskIdentifier)
-        let deadline = Task { [weak task] in
-            try? await Task.sleep(for: request.timeout)
-            guard !Task.isCancelled else { return }
-            exchange.timedOut()
-            task?.cancel()
+        // The deadline runs on a Dispatch timer, not a task: it must fire on time even when the
+        // cooperative pool is busy.
+        // A request that ended before its deadline ignores the timer.
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(min(seconds * 1e9, 1e18)))) { [weak task] in
+            if exchange.timedOut() { task?.cancel() }
         }
-        exchange.deadline = deadline
         do {
             let head = try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { continuation in

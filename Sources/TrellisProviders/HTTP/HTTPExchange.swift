@@ -9,22 +9,16 @@ final class HTTPExchange: Sendable {
         var headDelivered = false
         var ending: HTTPError?
         var earlyFailure: (any Error)?
+        var finished = false
     }
 
     private let state = Mutex(State())
     private let body: AsyncThrowingStream<[UInt8], any Error>.Continuation
     private let timeout: Duration
-    private let deadlineTask = Mutex<Task<Void, Never>?>(nil)
 
     init(body: AsyncThrowingStream<[UInt8], any Error>.Continuation, timeout: Duration) {
         self.body = body
         self.timeout = timeout
-    }
-
-    /// The task that cancels the request when its time is up; cancelled when the request ends.
-    var deadline: Task<Void, Never>? {
-        get { deadlineTask.withLock { $0 } }
-        set { deadlineTask.withLock { $0 = newValue } }
     }
 
     /// Parks the caller until the head (or a failure) arrives.
@@ -38,7 +32,14 @@ final class HTTPExchange: Sendable {
     }
 
     /// The deadline passed: the cancellation that follows is a timeout, not the caller's.
-    func timedOut() { state.withLock { if $0.ending == nil { $0.ending = .timedOut(timeout) } } }
+    /// Returns whether the request was still running (and so must be cancelled).
+    func timedOut() -> Bool {
+        state.withLock { state in
+            guard !state.finished else { return false }
+            if state.ending == nil { state.ending = .timedOut(timeout) }
+            return true
+        }
+    }
 
     /// The caller cancelled.
     func cancelled() { state.withLock { if $0.ending == nil { $0.ending = .cancelled } } }
@@ -58,8 +59,8 @@ final class HTTPExchange: Sendable {
 
     /// The request ended, with `error` when it did not complete.
     func completed(_ error: (any Error)?) {
-        deadline?.cancel()
         let (waiting, failure) = state.withLock { state -> (CheckedContinuation<HTTPResponseHead, any Error>?, HTTPError?) in
+            state.finished = true
             let failure: HTTPError? = error.map { error in
                 if let ending = state.ending { return ending }
                 return .connection(Self.describe(error))

@@ -47,6 +47,8 @@ public struct LLMCallHandler: NodeHandler {
             "cognitive_mode": context[SessionKeys.cognitiveMode] ?? .string(""),
             "session_id": context[SessionKeys.sessionID] ?? .string(""),
             "run_kind": context[SessionKeys.runKind] ?? .string("turn"),
+            "input_type": context[SessionKeys.inputType] ?? .string(""),
+            "memories_recalled": .integer(context[SessionKeys.recalledMemories]?.list?.count ?? 0),
         ]
         if let effort = request.node.attribute("reasoning_effort") { options["reasoning_effort"] = .string(effort) }
         let system = Self.systemText(config: config, memories: context[SessionKeys.recalledMemories]?.list ?? [])

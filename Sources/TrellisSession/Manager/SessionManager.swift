@@ -66,6 +66,9 @@ public final class SessionManager: Sendable {
     /// taken or the graphs need an adapter the session would lack.
     @discardableResult
     public func create(_ configuration: SessionConfiguration) async throws(SessionError) -> Session {
+        var configuration = configuration
+        let defaults = options.sessionDefaults.filter { configuration.config[$0.key] == nil }
+        if !defaults.isEmpty { try configuration.applySettings(from: defaults) }
         let session = try makeSession(configuration, restoring: nil)
         let inserted = sessions.withLock { table in
             guard table[session.id] == nil else { return false }

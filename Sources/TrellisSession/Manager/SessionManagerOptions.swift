@@ -1,3 +1,5 @@
+import TrellisEngine
+
 /// How a `SessionManager` finds its graphs, schedules heartbeats and stores sessions.
 public struct SessionManagerOptions: Sendable {
     /// The turn graph file; `nil` takes `Graphs/session/turn.dot` when it exists, else the embedded default.
@@ -14,13 +16,17 @@ public struct SessionManagerOptions: Sendable {
     public var store: SessionStore?
     /// The built-in simulated LLM's latency (its memory recall takes a tenth of it).
     public var llmLatency: Duration
+    /// Config settings every new session starts with (`system_prompt`, `max_tool_rounds`,
+    /// `turn_policy`, ...); a key the session's own config sets wins.
+    public var sessionDefaults: [String: ContextValue]
 
     /// Creates options.
     public init(
         turnGraphPath: String? = nil, heartbeatGraphPath: String? = nil, watchGraphs: Bool = true,
         watchInterval: Duration = .milliseconds(250), heartbeats: HeartbeatPolicy = HeartbeatPolicy(),
-        store: SessionStore? = nil, llmLatency: Duration = .zero
+        store: SessionStore? = nil, llmLatency: Duration = .zero, sessionDefaults: [String: ContextValue] = [:]
     ) {
+        self.sessionDefaults = sessionDefaults
         self.turnGraphPath = turnGraphPath
         self.heartbeatGraphPath = heartbeatGraphPath
         self.watchGraphs = watchGraphs

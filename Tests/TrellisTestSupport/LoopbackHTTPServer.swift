@@ -6,43 +6,44 @@ import Synchronization
 /// test's script says, including streamed bodies written piece by piece, slow answers, and
 /// connections cut in the middle of a body. Every connection gets its own thread and is
 /// closed after one response.
-final class LoopbackHTTPServer: Sendable {
+public final class LoopbackHTTPServer: Sendable {
     /// A request as the server received it.
-    struct Request: Sendable {
-        var method: String
-        var path: String
+    public struct Request: Sendable {
+        public var method: String
+        public var path: String
         /// Header fields by lowercased name.
-        var headers: [String: String]
-        var body: String
+        public var headers: [String: String]
+        public var body: String
     }
 
     /// What to answer.
-    struct Response: Sendable {
-        var status: Int = 200
-        var headers: [String: String] = ["Content-Type": "application/json"]
+    public struct Response: Sendable {
+        public var status: Int = 200
+        public var headers: [String: String] = ["Content-Type": "application/json"]
         /// Body pieces, each written after its delay; more than one piece is sent chunked.
-        var pieces: [(delay: Duration, text: String)] = []
+        public var pieces: [(delay: Duration, text: String)] = []
         /// Close the connection after the pieces without ending the body.
-        var cut = false
+        public var cut = false
 
         /// A whole JSON body.
-        static func json(_ text: String, status: Int = 200, headers: [String: String] = [:]) -> Response {
+        public static func json(_ text: String, status: Int = 200, headers: [String: String] = [:]) -> Response {
             Response(status: status, headers: ["Content-Type": "application/json"].merging(headers) { $1 }, pieces: [(.zero, text)])
         }
 
         /// An event stream, one piece per event text.
-        static func events(_ events: [String], every delay: Duration = .zero, cut: Bool = false) -> Response {
+        public static func events(_ events: [String], every delay: Duration = .zero, cut: Bool = false) -> Response {
             Response(status: 200, headers: ["Content-Type": "text/event-stream"], pieces: events.map { (delay, $0) }, cut: cut)
         }
     }
 
-    let port: Int
+    /// The port it listens on.
+    public let port: Int
     private let listener: Int32
     private let script: @Sendable (Request, Int) -> Response
     private let log = Mutex<[Request]>([])
 
     /// Starts listening; `script` gets each request and its number (from 0).
-    init(script: @escaping @Sendable (Request, Int) -> Response) throws {
+    public init(script: @escaping @Sendable (Request, Int) -> Response) throws {
         self.script = script
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ServerError("socket: errno \(errno)") }
@@ -67,15 +68,15 @@ final class LoopbackHTTPServer: Sendable {
     }
 
     /// `http://127.0.0.1:PORT`.
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
 
     /// Every request received so far.
-    var requests: [Request] { log.withLock { $0 } }
+    public var requests: [Request] { log.withLock { $0 } }
 
     /// Stops accepting connections. Only the accept loop closes the listener: closing it here
     /// would free its descriptor number for another server's socket while the loop may still
     /// be about to call `accept` on that number.
-    func stop() {
+    public func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
     }
 
@@ -166,8 +167,10 @@ final class LoopbackHTTPServer: Sendable {
         return nil
     }
 
-    struct ServerError: Error, CustomStringConvertible {
-        var description: String
+    /// The socket could not be set up.
+    public struct ServerError: Error, CustomStringConvertible {
+        /// What failed.
+        public var description: String
         init(_ description: String) { self.description = description }
     }
 }
