@@ -24,8 +24,7 @@ let own = strict + [.enableUpcomingFeature("InternalImportsByDefault")]
 /// `strict` without `MemberImportVisibility`, for targets with files that still rely on an
 /// import made elsewhere; to be folded into `strict` once these imports are added:
 /// `import TrellisDOT` in TrellisHosting's PluginInfo+Description.swift and TrellisEngineTests'
-/// ToolHandlerTests.swift, `import TrellisPluginHost` in SessionPlugins+RPC.swift,
-/// `import Foundation` in the executable's ChatCommand.swift.
+/// ToolHandlerTests.swift, `import TrellisPluginHost` in TrellisHosting's SessionPlugins+RPC.swift.
 let pendingImports: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
