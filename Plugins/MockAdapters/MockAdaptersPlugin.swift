@@ -1,4 +1,4 @@
-import TrellisPluginKit
+public import TrellisPluginKit
 
 /// Mock adapters with simulated latency, for benchmarks and tests: `mock.llm` answers
 /// "Response N" (N counting per session) after the configured latency, `mock.memory` recalls

@@ -6,9 +6,9 @@ import TrellisPluginKit
 /// `session.input_type` and prefers the edge labelled with the type.
 struct ClassifyNode: SyncNodeHandler {
     func handle(_ call: inout NodeCall) throws -> NodeResult {
-        let input = call.string(SessionKey.input) ?? ""
+        let input = call.string(SessionContextKeys.input) ?? ""
         let type = Self.classify(input, blockedWords: blockedWords(call))
-        var result = NodeResult.success([SessionKey.inputType: .string(type)])
+        var result = NodeResult.success([SessionContextKeys.inputType: .string(type)])
         result.preferredLabel = type
         return result
     }
@@ -16,7 +16,7 @@ struct ClassifyNode: SyncNodeHandler {
     private func blockedWords(_ call: NodeCall) -> [String] {
         var lists: [String] = []
         if let attribute = call.attribute("blocked") { lists.append(attribute) }
-        if let words = call.value(SessionKey.config)?["blocked_words"] { lists.append(words.stringValue) }
+        if let words = call.value(SessionContextKeys.config)?["blocked_words"] { lists.append(words.stringValue) }
         return lists.flatMap { $0.split(separator: ",") }
             .map { String($0).trimmedOfSpaces.lowercased() }
             .filter { !$0.isEmpty }

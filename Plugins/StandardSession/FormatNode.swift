@@ -5,11 +5,11 @@ import TrellisPluginKit
 /// attribute goes in front.
 struct FormatNode: SyncNodeHandler {
     func handle(_ call: inout NodeCall) throws -> NodeResult {
-        var reply = call.text(SessionKey.llmContent)
-        if reply.isEmpty, let count = call.listCount(SessionKey.toolResults), count > 0 {
-            reply = (0..<count).compactMap { call.listItem(SessionKey.toolResults, at: $0)?.stringValue }.joined(separator: "\n")
+        var reply = call.text(SessionContextKeys.llmContent)
+        if reply.isEmpty, let count = call.listCount(SessionContextKeys.toolResults), count > 0 {
+            reply = (0..<count).compactMap { call.listItem(SessionContextKeys.toolResults, at: $0)?.stringValue }.joined(separator: "\n")
         }
         if let prefix = call.attribute("prefix") { reply = prefix + reply }
-        return .success([SessionKey.response: .string(reply)])
+        return .success([SessionContextKeys.response: .string(reply)])
     }
 }

@@ -7,13 +7,13 @@ import TrellisPluginKit
 struct LLMCallNode: AsyncNodeHandler {
     func handle(_ call: inout NodeCall) async throws -> NodeResult {
         var options: [String: PluginValue] = [
-            "cognitive_mode": call.value(SessionKey.cognitiveMode) ?? .string(""),
-            "session_id": call.value(SessionKey.sessionID) ?? .string(""),
-            "run_kind": call.value(SessionKey.runKind) ?? .string("turn"),
+            "cognitive_mode": call.value(SessionContextKeys.cognitiveMode) ?? .string(""),
+            "session_id": call.value(SessionContextKeys.sessionID) ?? .string(""),
+            "run_kind": call.value(SessionContextKeys.runKind) ?? .string("turn"),
         ]
         if let effort = call.attribute("reasoning_effort") { options["reasoning_effort"] = .string(effort) }
         let request = LLMCompletionRequest(
-            prompt: call.attribute("prompt") ?? call.text(SessionKey.input),
+            prompt: call.attribute("prompt") ?? call.text(SessionContextKeys.input),
             model: call.attribute("llm_model") ?? "",
             provider: call.attribute("llm_provider") ?? "",
             options: options,
@@ -21,11 +21,11 @@ struct LLMCallNode: AsyncNodeHandler {
         )
         let answer = try await call.llm.complete(request)
         if answer.toolCalls.isEmpty {
-            return .success([SessionKey.responseType: "text", SessionKey.llmContent: .string(answer.content)])
+            return .success([SessionContextKeys.responseType: "text", SessionContextKeys.llmContent: .string(answer.content)])
         }
         var result = NodeResult.success([
-            SessionKey.responseType: "tool_call", SessionKey.toolCalls: .list(answer.toolCalls),
-            SessionKey.llmContent: .string(answer.content),
+            SessionContextKeys.responseType: "tool_call", SessionContextKeys.toolCalls: .list(answer.toolCalls),
+            SessionContextKeys.llmContent: .string(answer.content),
         ])
         result.preferredLabel = "tool_call"
         return result

@@ -5,7 +5,7 @@ import TrellisPluginKit
 struct MemoryRecallNode: AsyncNodeHandler {
     func handle(_ call: inout NodeCall) async throws -> NodeResult {
         let memories = try await call.memory.recall(
-            agentID: call.text(SessionKey.agentID), query: call.text(SessionKey.input))
-        return .success([SessionKey.recalledMemories: .list(memories)])
+            agentID: call.text(SessionContextKeys.agentID), query: call.text(SessionContextKeys.input))
+        return .success([SessionContextKeys.recalledMemories: .list(memories)])
     }
 }

@@ -5,12 +5,12 @@ import TrellisPluginKit
 struct MemoryUpdateNode: AsyncNodeHandler {
     func handle(_ call: inout NodeCall) async throws -> NodeResult {
         let entry: PluginValue = [
-            "input": call.value(SessionKey.input) ?? "",
-            "response": call.value(SessionKey.response) ?? "",
-            "input_type": call.value(SessionKey.inputType) ?? "",
-            "turn": call.value(SessionKey.turnCount) ?? 0,
+            "input": call.value(SessionContextKeys.input) ?? "",
+            "response": call.value(SessionContextKeys.response) ?? "",
+            "input_type": call.value(SessionContextKeys.inputType) ?? "",
+            "turn": call.value(SessionContextKeys.turnCount) ?? 0,
         ]
-        try await call.memory.update(agentID: call.text(SessionKey.agentID), entry: entry)
+        try await call.memory.update(agentID: call.text(SessionContextKeys.agentID), entry: entry)
         return .success()
     }
 }

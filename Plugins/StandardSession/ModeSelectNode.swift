@@ -4,9 +4,9 @@ import TrellisPluginKit
 /// otherwise `reflection`; writes `session.cognitive_mode`.
 struct ModeSelectNode: SyncNodeHandler {
     func handle(_ call: inout NodeCall) throws -> NodeResult {
-        let hasGoals = (call.listCount(SessionKey.goals) ?? 0) > 0
-        let turnCount = call.integer(SessionKey.turnCount) ?? 0
-        return .success([SessionKey.cognitiveMode: .string(Self.mode(hasGoals: hasGoals, turnCount: turnCount))])
+        let hasGoals = (call.listCount(SessionContextKeys.goals) ?? 0) > 0
+        let turnCount = call.integer(SessionContextKeys.turnCount) ?? 0
+        return .success([SessionContextKeys.cognitiveMode: .string(Self.mode(hasGoals: hasGoals, turnCount: turnCount))])
     }
 
     static func mode(hasGoals: Bool, turnCount: Int) -> String {

@@ -1,4 +1,4 @@
-import TrellisPluginKit
+public import TrellisPluginKit
 
 /// The standard session node types as a plugin: `session.classify`, `session.memory_recall`,
 /// `session.mode_select`, `session.llm_call`, `session.tool_dispatch`, `session.format`,

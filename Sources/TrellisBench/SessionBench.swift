@@ -205,19 +205,18 @@ struct SessionBench: BenchSuite {
     }
 
     private static func concurrentThroughput(sessions: [Session], turns: Int) async throws -> Double {
-        let clock = ContinuousClock()
-        let start = clock.now
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for session in sessions {
-                group.addTask { for _ in 0..<turns { _ = try await session.send("message") } }
-            }
-            try await group.waitForAll()
-        }
-        let seconds = Measure.microseconds(clock.now - start) / 1e6
+        let seconds = try await sendConcurrently(sessions: sessions, turns: turns)
         return Double(sessions.count * turns) / seconds
     }
 
     private static func latencyParallelism(sessions: [Session], turns: Int) async throws -> (seconds: Double, throughput: Double, parallelism: Double) {
+        let seconds = try await sendConcurrently(sessions: sessions, turns: turns)
+        let sequential = Double(sessions.count * turns) * 0.055
+        return (seconds, Double(sessions.count * turns) / seconds, sequential / seconds)
+    }
+
+    /// Sends `turns` messages to every session, the sessions concurrently; the seconds it took.
+    private static func sendConcurrently(sessions: [Session], turns: Int) async throws -> Double {
         let clock = ContinuousClock()
         let start = clock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -226,9 +225,7 @@ struct SessionBench: BenchSuite {
             }
             try await group.waitForAll()
         }
-        let seconds = Measure.microseconds(clock.now - start) / 1e6
-        let sequential = Double(sessions.count * turns) * 0.055
-        return (seconds, Double(sessions.count * turns) / seconds, sequential / seconds)
+        return Measure.microseconds(clock.now - start) / 1e6
     }
 
     private static func distribution(_ name: String, _ samples: [Double], referenceMilliseconds: Double) -> BenchResult {

@@ -8,7 +8,7 @@ extension PluginInfo {
         var lines = [
             "file:       \(file)",
             "plugin:     \(id) \(version)" + (summary.isEmpty ? "" : " - \(summary)"),
-            "abi:        \(abiMajor).\(abiMinor) (this host: \(HostABI.version))",
+            "abi:        \(abiMajor).\(abiMinor) (this host: \(PluginABIVersion.version))",
             "toolchain:  " + (toolchain.isEmpty ? "none (a C plugin)" : "\(toolchain) (this host: \(SwiftToolchain.identity))"),
             "staged as:  \(stagedPath)",
         ]

@@ -137,7 +137,7 @@ struct PluginsCommand: TrellisCommand {
             if scanner.flag("json") {
                 guard case .map(var fields) = info.jsonValue else { return ExitCode.failure }
                 fields["ok"] = .boolean(true)
-                fields["host_abi"] = .string("\(HostABI.version)")
+                fields["host_abi"] = .string("\(PluginABIVersion.version)")
                 fields["host_toolchain"] = .string(SwiftToolchain.identity)
                 Console.out(ContextValue.map(fields).jsonText)
             } else {

@@ -46,7 +46,7 @@ final class EventLog: Sendable {
     var all: [SessionEvent] { events.withLock { $0 } }
 
     func kinds(_ filter: Set<String>? = nil) -> [String] {
-        all.map(\.kind).filter { filter?.contains($0) ?? true }
+        all.map(\.kind.rawValue).filter { filter?.contains($0) ?? true }
     }
 }
 

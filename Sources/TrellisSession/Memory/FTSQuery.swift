@@ -1,3 +1,5 @@
+import Foundation
+
 /// Turns user text into an FTS5 `MATCH` expression that cannot be a syntax error.
 ///
 /// User text is never handed to FTS5 as is: `"`, `AND`, `OR`, `NOT`, `NEAR`, `(`, `*`, `^`

@@ -1,0 +1,147 @@
+import CTrellisPlugin
+import Synchronization
+import TrellisCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Loads one plugin file: security check, ELF check, content-addressed staging, `dlopen`
+/// (`RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE`, never `dlclose`), descriptor checks (ABI
+/// version, struct sizes, toolchain), then `init` and registration.
+public enum PluginLoader {
+    /// Failed or finished loads by content hash: an image is initialized once per process,
+    /// and loading the same bytes again (another host, another path) returns the same image.
+    private static let images = Mutex<[String: Result<PluginImage, PluginLoadError>]>([:])
+    /// Serializes `dlopen` + `init` so two hosts never initialize one image twice.
+    private static let loading = Mutex(())
+
+    /// The smallest descriptor of ABI 1.0 (the size of the 1.0 fields; later minors only append).
+    static let descriptorMinimumSize = MemoryLayout<trellis_plugin_descriptor>.offset(of: \trellis_plugin_descriptor.`init`)!
+        + MemoryLayout<UnsafeRawPointer?>.size
+
+    /// Loads the plugin at `file`, staging it under `staging`.
+    static func load(file: String, staging: PluginStaging) throws(PluginLoadError) -> LoadedPlugin {
+        if let problem = FileSecurity.problem(withFile: file) { throw PluginLoadError(.insecure, file: file, problem) }
+        let bytes: [UInt8]
+        do { bytes = try FileBytes.read(file) } catch { throw PluginLoadError(.unreadable, file: file, error.reason) }
+        let elf: ELFImage
+        do {
+            elf = try ELFImage(bytes)
+            if try elf.exportsSymbol(TRELLIS_PLUGIN_ENTRY_SYMBOL) == false {
+                throw PluginLoadError(.noEntrySymbol, file: file,
+                    "the library does not export \(TRELLIS_PLUGIN_ENTRY_SYMBOL), so it is not a Trellis plugin; a plugin defines "
+                    + "'const trellis_plugin_descriptor *\(TRELLIS_PLUGIN_ENTRY_SYMBOL)(void)' with default visibility (see trellis_plugin.h)")
+            }
+        } catch let problem as ELFImage.Problem {
+            switch problem {
+            case .notELF(let reason): throw PluginLoadError(.notELF, file: file, "not an ELF shared library: \(reason)")
+            case .unusable(let reason): throw PluginLoadError(.notELF, file: file, "not a loadable shared library: \(reason)")
+            }
+        } catch let error as PluginLoadError {
+            throw error
+        } catch {
+            throw PluginLoadError(.notELF, file: file, "\(error)")
+        }
+        let hash = ContentHash.hex(of: bytes)
+        let image: PluginImage
+        switch cachedOrLoad(hash: hash, file: file, bytes: bytes, staging: staging) {
+        case .success(let loaded): image = loaded
+        case .failure(let error): throw PluginLoadError(error.kind, file: file, error.reason)
+        }
+        return LoadedPlugin(file: file, image: image)
+    }
+
+    /// What `plugins inspect` shows for `file`, or why it cannot be loaded.
+    public static func inspect(file: String, staging: PluginStaging = .userDefault) -> Result<PluginInfo, PluginLoadError> {
+        do {
+            return .success(try load(file: file, staging: staging).info)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private static func cachedOrLoad(hash: String, file: String, bytes: [UInt8], staging: PluginStaging) -> Result<PluginImage, PluginLoadError> {
+        loading.withLock { _ in
+            if let known = images.withLock({ $0[hash] }) { return known }
+            let result: Result<PluginImage, PluginLoadError>
+            do throws(PluginLoadError) {
+                let staged = try staging.stage(bytes, hash: hash)
+                result = .success(try open(staged: staged, file: file))
+            } catch {
+                result = .failure(error)
+            }
+            // Staging problems are not properties of the image: do not remember them.
+            if case .failure(let error) = result, error.kind == .unreadable || error.kind == .insecure { return result }
+            images.withLock { $0[hash] = result }
+            return result
+        }
+    }
+
+    private static func open(staged: String, file: String) throws(PluginLoadError) -> PluginImage {
+        _ = dlerror()
+        guard let handle = dlopen(staged, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
+            let reason = dlerror().map { String(cString: $0) } ?? "unknown dynamic loader error"
+            throw PluginLoadError(.dynamicLoader, file: file, "dlopen failed: \(reason); check that the libraries it links against are installed")
+        }
+        // Never dlclose: a Swift image cannot be unloaded safely, and RTLD_NODELETE keeps C images too.
+        guard let symbol = dlsym(handle, TRELLIS_PLUGIN_ENTRY_SYMBOL) else {
+            throw PluginLoadError(.noEntrySymbol, file: file, "the library does not export \(TRELLIS_PLUGIN_ENTRY_SYMBOL), so it is not a Trellis plugin")
+        }
+        typealias Entry = @convention(c) () -> UnsafePointer<trellis_plugin_descriptor>?
+        let entry = unsafeBitCast(symbol, to: Entry.self)
+        guard let descriptorPointer = entry() else {
+            throw PluginLoadError(.invalidPlugin, file: file, "\(TRELLIS_PLUGIN_ENTRY_SYMBOL)() returned NULL instead of a descriptor")
+        }
+        let version = VersionedStruct.header(descriptorPointer)
+        let host = "\(TRELLIS_ABI_MAJOR).\(TRELLIS_ABI_MINOR)"
+        let plugin = "\(version.major).\(version.minor)"
+        if Int(version.major) != Int(TRELLIS_ABI_MAJOR) {
+            throw PluginLoadError(.abiMismatch, file: file,
+                "built for plugin ABI \(plugin) but this host speaks ABI \(host) (major versions differ); rebuild the plugin against this host's trellis_plugin.h")
+        }
+        if Int(version.minor) > Int(TRELLIS_ABI_MINOR) {
+            throw PluginLoadError(.abiMismatch, file: file,
+                "built for plugin ABI \(plugin), newer than this host's ABI \(host); upgrade the host or rebuild the plugin against the host's trellis_plugin.h")
+        }
+        if Int(version.size) < descriptorMinimumSize {
+            throw PluginLoadError(.structTooSmall, file: file,
+                "its descriptor (trellis_plugin_descriptor) is \(version.size) bytes but ABI \(plugin) needs at least \(descriptorMinimumSize); "
+                + "set struct_size with TRELLIS_HEADER_INIT(trellis_plugin_descriptor) and rebuild")
+        }
+        let descriptor = VersionedStruct.read(descriptorPointer, over: trellis_plugin_descriptor())
+        let id = registrationString(descriptor.id)
+        guard isValidPluginID(id) else {
+            throw PluginLoadError(.invalidPlugin, file: file,
+                "invalid plugin id '\(id)': use lowercase letters, digits, '_' and '-', starting with a letter")
+        }
+        let toolchain = registrationString(descriptor.toolchain)
+        if !toolchain.isEmpty && toolchain != SwiftToolchain.identity {
+            throw PluginLoadError(.toolchainMismatch, file: file,
+                "plugin '\(id)' was built with \(toolchain) but this host was built with \(SwiftToolchain.identity); "
+                + "Swift has no stable ABI on Linux, so rebuild the plugin with the host's toolchain")
+        }
+        guard let initialize = descriptor.`init` else {
+            throw PluginLoadError(.invalidPlugin, file: file, "plugin '\(id)' has no init function in its descriptor")
+        }
+        let registrar = PluginRegistrar(pluginID: id)
+        let status = withExtendedLifetime(registrar) { initialize(HostFunctionTable.table, registrar.handle) }
+        if status != trellis_status(TRELLIS_OK) {
+            let message = registrar.initError.map { "init failed: \($0)" }
+                ?? "init returned status \(status) without a message (the plugin should call registrar_set_error)"
+            throw PluginLoadError(.initFailed, file: file, "plugin '\(id)': \(message)")
+        }
+        if let first = registrar.problems.first {
+            let reasons = registrar.problems.map(\.reason).joined(separator: "; ")
+            throw PluginLoadError(first.kind, file: file, "plugin '\(id)': the host refused a registration: \(reasons)")
+        }
+        return PluginImage(id: id, version: registrationString(descriptor.version), summary: registrationString(descriptor.description),
+                           toolchain: toolchain, abiMajor: Int(version.major), abiMinor: Int(version.minor), stagedPath: staged,
+                           nodeTypes: registrar.nodeTypes, adapters: registrar.adapters)
+    }
+
+    private static func isValidPluginID(_ id: String) -> Bool {
+        guard let first = id.unicodeScalars.first, ("a"..."z").contains(first) else { return false }
+        return id.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" }
+    }
+}

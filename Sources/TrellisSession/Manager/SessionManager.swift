@@ -1,0 +1,163 @@
+import Foundation
+import Synchronization
+import TrellisEngine
+
+/// Creates, finds, lists and stops sessions; owns the graphs they run (reloaded when their
+/// files change), the one heartbeat scheduler, the event bus and the store.
+///
+/// Lookups take one lock for a dictionary access, so thousands of sessions cost one entry
+/// each here; nothing per session runs unless the session is working.
+public final class SessionManager: Sendable {
+    /// The graphs sessions run.
+    public let graphs: SessionGraphs
+    /// Where every session publishes its events (manager events use topic `trellis.manager`).
+    public let events: SessionEventBus
+    /// The shared heartbeat scheduler.
+    public let scheduler: HeartbeatScheduler
+    /// The durable store, if any.
+    public let store: SessionStore?
+    /// The options the manager was created with.
+    public let options: SessionManagerOptions
+
+    let sessions = Mutex<[String: Session]>([:])
+    let registry: Mutex<HandlerRegistry>
+    let watchedFiles: Mutex<[String: GraphFileSignature?]>
+    let watcher = Mutex<Task<Void, Never>?>(nil)
+    let adapterCatalog: AdapterCatalog
+
+    /// The topic of manager events (reloads).
+    public static let topic = "trellis.manager"
+
+    /// Loads the graphs and starts watching them. Throws `SessionError.graph` with the
+    /// rendered diagnostics when a graph does not load.
+    public init(options: SessionManagerOptions = SessionManagerOptions(), events: SessionEventBus = SessionEventBus(),
+                registry: HandlerRegistry = SessionHandlers.registry,
+                adapterCatalog: AdapterCatalog = AdapterCatalog()) throws(SessionError) {
+        self.options = options
+        self.events = events
+        self.store = options.store
+        self.scheduler = HeartbeatScheduler()
+        self.registry = Mutex(registry)
+        self.adapterCatalog = adapterCatalog
+        let loaded = try Self.loadGraphs(options: options, registry: registry)
+        graphs = SessionGraphs(SessionGraphs.Generation(
+            number: 1, turn: loaded.turn, heartbeat: loaded.heartbeat, turnPath: loaded.turnPath,
+            heartbeatPath: loaded.heartbeatPath, registry: registry))
+        var watched: [String: GraphFileSignature?] = [:]
+        for path in [loaded.turnPath, loaded.heartbeatPath].compactMap({ $0 }) { watched[path] = GraphFileSignature.of(path) }
+        watchedFiles = Mutex(watched)
+        if options.watchGraphs && !watched.isEmpty { startWatching() }
+    }
+
+    deinit { shutdown() }
+
+    /// Stops the heartbeat scheduler and the file watcher (sessions stay usable for turns).
+    public func shutdown() {
+        scheduler.shutdown()
+        watcher.withLock { task in
+            task?.cancel()
+            task = nil
+        }
+    }
+
+    // MARK: Sessions
+
+    /// Creates a session (and persists it when a store is configured). Throws when the id is
+    /// taken or the graphs need an adapter the session would lack.
+    @discardableResult
+    public func create(_ configuration: SessionConfiguration) async throws(SessionError) -> Session {
+        var configuration = configuration
+        let defaults = options.sessionDefaults.filter { configuration.config[$0.key] == nil }
+        if !defaults.isEmpty { try configuration.applySettings(from: defaults) }
+        let session = try makeSession(configuration, restoring: nil)
+        let inserted = sessions.withLock { table in
+            guard table[session.id] == nil else { return false }
+            table[session.id] = session
+            return true
+        }
+        guard inserted else {
+            throw SessionError.alreadyExists("a session with id '\(session.id)' already exists; pick another id or omit it")
+        }
+        if let store {
+            do {
+                try await store.save(Self.record(of: configuration))
+            } catch {
+                _ = sessions.withLock { $0.removeValue(forKey: session.id) }
+                throw error
+            }
+        }
+        startHeartbeats(session)
+        events.publish(SessionEvent(kind: .sessionCreated, topic: session.signalTopic, sessionID: session.id,
+                                    traceID: session.traceID, fields: ["session_type": .string(session.sessionType.rawValue)]))
+        return session
+    }
+
+    /// Restores every session the store holds (after a restart). Returns how many.
+    @discardableResult
+    public func restoreSessions() throws(SessionError) -> Int {
+        guard let store else { return 0 }
+        var restored = 0
+        for stored in try store.loadSessions() {
+            guard session(stored.sessionID) == nil else { continue }
+            var configuration = SessionConfiguration(
+                sessionID: stored.sessionID, agentID: stored.agentID,
+                sessionType: SessionType(rawValue: stored.sessionType) ?? .primary, trustTier: stored.trustTier,
+                traceID: stored.traceID, seedRef: stored.seedRef, signalTopic: stored.signalTopic)
+            if case .map(let config) = stored.config { try configuration.applySettings(from: config) }
+            let session = try makeSession(configuration, restoring: stored)
+            sessions.withLock { $0[session.id] = session }
+            startHeartbeats(session)
+            restored += 1
+        }
+        return restored
+    }
+
+    private func makeSession(_ configuration: SessionConfiguration, restoring stored: StoredSession?) throws(SessionError) -> Session {
+        let adapters = try adapterCatalog.adapters(
+            for: configuration, startCount: stored?.turnCount ?? 0, defaultLatency: options.llmLatency, store: store)
+        return try Session(
+            configuration: configuration, graphs: graphs, adapters: adapters,
+            heartbeat: configuration.heartbeat ?? options.heartbeats[configuration.sessionType],
+            events: events, store: store, restoring: stored)
+    }
+
+    private func startHeartbeats(_ session: Session) {
+        guard session.heartbeat.enabled, session.heartbeat.interval > .zero else { return }
+        scheduler.schedule(session, every: session.heartbeat.interval)
+    }
+
+    /// The session with `id`, or `nil`.
+    public func session(_ id: String) -> Session? { sessions.withLock { $0[id] } }
+
+    /// The session with `id`, or `SessionError.notFound`.
+    public func require(_ id: String) throws(SessionError) -> Session {
+        guard let session = session(id) else {
+            throw SessionError.notFound("no session '\(id)'; create it first (session.create) or list sessions (session.list)")
+        }
+        return session
+    }
+
+    /// Every session, ordered by id.
+    public var all: [Session] { sessions.withLock { Array($0.values) }.sorted { $0.id < $1.id } }
+
+    /// How many sessions there are.
+    public var count: Int { sessions.withLock { $0.count } }
+
+    /// Stops and forgets a session (the store keeps it, marked stopped).
+    public func stop(_ id: String) async throws(SessionError) {
+        guard let session = sessions.withLock({ $0.removeValue(forKey: id) }) else {
+            throw SessionError.notFound("no session '\(id)' to stop")
+        }
+        await session.stop()
+        if let store { try await store.markStopped(sessionID: id) }
+    }
+
+    static func record(of configuration: SessionConfiguration) -> StoredSession {
+        StoredSession(
+            sessionID: configuration.sessionID, agentID: configuration.agentID,
+            sessionType: configuration.sessionType.rawValue, trustTier: configuration.trustTier,
+            traceID: configuration.traceID, config: .map(configuration.config), seedRef: configuration.seedRef,
+            signalTopic: configuration.signalTopic, turnCount: 0, messages: [], messageSequence: 0,
+            workingMemory: .map([:]), goals: [], cognitiveMode: "reflection", summary: nil, windowStart: 0)
+    }
+}

@@ -1,0 +1,186 @@
+import TrellisEngine
+
+/// A long-lived conversation: every `send` runs the turn graph once, and a heartbeat graph
+/// runs between turns on the session's interval.
+///
+/// The actor owns the conversation state (messages, working memory, goals, cognitive mode).
+/// It is never held across a run: the engine runs while the actor is free, so reading state,
+/// queueing messages and applying heartbeats never wait for a turn. Fields that must be read
+/// without awaiting the actor at all (phase, turn count, heartbeat in flight) live in `status`.
+public actor Session {
+    /// The session id.
+    public nonisolated let id: String
+    /// The owning agent.
+    public nonisolated let agentID: String
+    /// The trust tier.
+    public nonisolated let trustTier: String
+    /// The session type.
+    public nonisolated let sessionType: SessionType
+    /// The trace id carried by every event.
+    public nonisolated let traceID: String
+    /// Settings seeded as `session.config`.
+    public nonisolated let config: [String: ContextValue]
+    /// The identity reference.
+    public nonisolated let seedRef: String?
+    /// The topic events are published on.
+    public nonisolated let signalTopic: String
+    /// What a message arriving during a turn does.
+    public nonisolated let turnPolicy: TurnPolicy
+    /// Heartbeat settings.
+    public nonisolated let heartbeat: HeartbeatSettings
+    /// Phase, turn count and heartbeat flag, readable without awaiting the actor.
+    public nonisolated let status: SessionStatus
+    /// The graphs runs use (shared with the manager, which swaps them on reload).
+    public nonisolated let graphs: SessionGraphs
+    /// The adapters.
+    public nonisolated let adapters: SessionAdapters
+    /// Where events go.
+    public nonisolated let events: SessionEventBus
+    /// The durable store, if any.
+    public nonisolated let store: SessionStore?
+
+    let engine = Engine()
+    let services: RunServices
+    let turnAdapters: AdapterSet
+    let window: MessageWindow
+
+    /// The conversation, oldest first; a summary message comes first when the window was trimmed with `summarize`.
+    public internal(set) var messages: [ContextValue]
+    /// Working memory (a map).
+    public internal(set) var workingMemory: ContextValue
+    /// Goals, each a map with an `id`.
+    public internal(set) var goals: [ContextValue]
+    /// The cognitive mode (set by heartbeats).
+    public internal(set) var cognitiveMode: String
+
+    var hasSummary: Bool
+    var messageSequence: Int
+    var turnRunning = false
+    var waiting: [CheckedContinuation<Void, Never>] = []
+    var runningTurn: Task<RunResult, Never>?
+    var nextTicket: UInt64 = 0
+    var ticketWaiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    var stopped = false
+
+    /// Creates a session. Throws `SessionError.configuration` naming every adapter the graphs
+    /// need and `adapters` lack.
+    public init(
+        configuration: SessionConfiguration, graphs: SessionGraphs, adapters: SessionAdapters,
+        heartbeat: HeartbeatSettings? = nil, events: SessionEventBus = SessionEventBus(), store: SessionStore? = nil,
+        restoring stored: StoredSession? = nil
+    ) throws(SessionError) {
+        let generation = graphs.current
+        var problems = adapters.missing(for: generation.turn, graphName: "turn")
+        if let heartbeatGraph = generation.heartbeat {
+            problems += adapters.missing(for: heartbeatGraph, graphName: "heartbeat")
+        }
+        guard problems.isEmpty else {
+            throw SessionError.configuration("session '\(configuration.sessionID)' cannot start: " + problems.joined(separator: "; "))
+        }
+        id = configuration.sessionID
+        agentID = configuration.agentID
+        trustTier = configuration.trustTier
+        sessionType = configuration.sessionType
+        traceID = configuration.traceID
+        config = configuration.config
+        seedRef = configuration.seedRef
+        signalTopic = configuration.signalTopic
+        turnPolicy = configuration.turnPolicy
+        self.heartbeat = heartbeat ?? configuration.heartbeat ?? .defaults(for: configuration.sessionType)
+        self.graphs = graphs
+        self.adapters = adapters
+        self.events = events
+        self.store = store
+        window = MessageWindow(maxMessages: configuration.maxMessages, summarize: configuration.summarize)
+        services = RunServices(workingDirectory: "/")
+        let topic = configuration.signalTopic
+        let sessionID = configuration.sessionID
+        let trace = configuration.traceID
+        status = SessionStatus(turnCount: stored?.turnCount ?? 0) { [events] phase in
+            events.publish(SessionEvent(kind: .phaseChanged, topic: topic, sessionID: sessionID, traceID: trace,
+                                        fields: ["phase": .string(phase.rawValue)]))
+        }
+        turnAdapters = PhaseTrackingAdapters.wrap(adapters.set, status: status) { [events, status] piece in
+            events.publish(SessionEvent(kind: .llmDelta, topic: topic, sessionID: sessionID, traceID: trace,
+                                        fields: ["turn": .integer(status.snapshot.turnCount + 1), "text": .string(piece)]))
+        }
+        if let stored {
+            hasSummary = stored.summary != nil
+            messages = (stored.summary.map { [$0] } ?? []) + stored.messages
+            messageSequence = stored.messageSequence
+            workingMemory = stored.workingMemory
+            goals = stored.goals
+            cognitiveMode = stored.cognitiveMode
+        } else {
+            hasSummary = false
+            messages = []
+            messageSequence = 0
+            workingMemory = .map([:])
+            goals = []
+            cognitiveMode = "reflection"
+        }
+    }
+
+    /// The current phase, without awaiting the actor.
+    public nonisolated var phase: SessionPhase { status.phase }
+
+    /// Turns completed, without awaiting the actor.
+    public nonisolated var turnCount: Int { status.snapshot.turnCount }
+
+    /// Every field of the session. Never waits for a running turn (the actor is free while runs are in flight).
+    public func state() -> SessionState {
+        let snapshot = status.snapshot
+        let generation = graphs.current
+        func describe(_ graph: CompiledGraph?, path: String?) -> ContextValue {
+            guard let graph else { return .null }
+            return .map(["name": .string(graph.name), "file": path.map { .string($0) } ?? .string("<embedded>"),
+                         "generation": .integer(Int(generation.number)),
+                         "registry_generation": .integer(Int(graph.registryGeneration))])
+        }
+        var state = SessionState(
+            sessionID: id, agentID: agentID, trustTier: trustTier,
+            turnGraph: describe(generation.turn, path: generation.turnPath),
+            heartbeatGraph: describe(generation.heartbeat, path: generation.heartbeatPath),
+            phase: snapshot.phase, sessionType: sessionType, traceID: traceID, config: config, seedRef: seedRef,
+            signalTopic: signalTopic, turnCount: snapshot.turnCount, messages: messages, workingMemory: workingMemory,
+            goals: goals, cognitiveMode: cognitiveMode,
+            adapters: Dictionary(uniqueKeysWithValues: adapters.names.map { ($0.key.rawValue, $0.value) }),
+            heartbeatIntervalMilliseconds: heartbeat.enabled ? heartbeat.interval.wholeMicroseconds / 1000 : 0,
+            heartbeatInFlight: snapshot.heartbeatInFlight, turnPolicy: turnPolicy)
+        state.usage = snapshot.usage
+        return state
+    }
+
+    /// Sets the goals (each a map with an `id`); heartbeats read them.
+    public func setGoals(_ newGoals: [ContextValue]) { goals = newGoals }
+
+    /// Stops the session: queued and later messages fail with `SessionError.stopped`, the running turn finishes.
+    public func stop() {
+        stopped = true
+        status.update { $0.stopped = true }
+        let parked = waiting
+        waiting.removeAll()
+        for waiter in parked { waiter.resume() }
+        events.publish(event(.sessionStopped))
+    }
+
+    /// Whether the session was stopped, without awaiting the actor.
+    public nonisolated var isStopped: Bool { status.snapshot.stopped }
+
+    func event(_ kind: SessionEvent.Kind, _ fields: [String: ContextValue] = [:]) -> SessionEvent {
+        SessionEvent(kind: kind, topic: signalTopic, sessionID: id, traceID: traceID, fields: fields)
+    }
+
+    /// The `session.*` values every run starts with. The messages value shares the session's array storage.
+    func seed(runKind: String, phase: SessionPhase) -> [String: ContextValue] {
+        [
+            SessionKeys.sessionID: .string(id), SessionKeys.agentID: .string(agentID),
+            SessionKeys.trustTier: .string(trustTier), SessionKeys.messages: .list(messages),
+            SessionKeys.workingMemory: workingMemory, SessionKeys.goals: .list(goals),
+            SessionKeys.cognitiveMode: .string(cognitiveMode), SessionKeys.turnCount: .integer(status.snapshot.turnCount),
+            SessionKeys.sessionType: .string(sessionType.rawValue), SessionKeys.phase: .string(phase.rawValue),
+            SessionKeys.traceID: .string(traceID), SessionKeys.config: .map(config),
+            SessionKeys.signalTopic: .string(signalTopic), SessionKeys.runKind: .string(runKind),
+        ]
+    }
+}
