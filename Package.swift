@@ -21,13 +21,6 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 let own = strict + [.enableUpcomingFeature("InternalImportsByDefault")]
-/// `strict` without `MemberImportVisibility`, for targets with files that still rely on an
-/// import made elsewhere; to be folded into `strict` once these imports are added:
-/// `import TrellisDOT` in TrellisHosting's PluginInfo+Description.swift and TrellisEngineTests'
-/// ToolHandlerTests.swift, `import TrellisPluginHost` in TrellisHosting's SessionPlugins+RPC.swift.
-let pendingImports: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
-]
 
 let package = Package(
     name: "Trellis",
@@ -68,7 +61,7 @@ let package = Package(
         .target(
             name: "TrellisHosting",
             dependencies: ["TrellisDOT", "TrellisEngine", "TrellisPluginHost", "TrellisSession", "TrellisProviders", "TrellisTools", "TrellisTerminal"],
-            swiftSettings: pendingImports
+            swiftSettings: strict
         ),
         .target(
             name: "TrellisBench",
@@ -88,7 +81,7 @@ let package = Package(
                 "TrellisDOT", "TrellisEngine", "TrellisPluginHost", "TrellisSession", "TrellisHosting", "TrellisBench",
                 "TrellisPluginTools",
             ],
-            swiftSettings: pendingImports
+            swiftSettings: strict
         ),
 
         // MARK: Plugins (shared libraries loaded through the C ABI; they link only the SDK)
@@ -111,7 +104,7 @@ let package = Package(
         .target(name: "TrellisTestSupport", path: "Tests/TrellisTestSupport", swiftSettings: strict),
         .testTarget(name: "TrellisCoreTests", dependencies: ["TrellisCore"], swiftSettings: strict),
         .testTarget(name: "TrellisDOTTests", dependencies: ["TrellisDOT", "TrellisTestSupport"], swiftSettings: strict),
-        .testTarget(name: "TrellisEngineTests", dependencies: ["TrellisEngine", "TrellisTestSupport"], swiftSettings: pendingImports),
+        .testTarget(name: "TrellisEngineTests", dependencies: ["TrellisEngine", "TrellisTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "TrellisPluginHostTests",
             dependencies: ["TrellisPluginHost", "TrellisEngine", "TrellisTestSupport"],
@@ -125,7 +118,7 @@ let package = Package(
         .testTarget(name: "TrellisPluginToolsTests", dependencies: ["TrellisPluginTools", "TrellisTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "TrellisHostingTests",
-            dependencies: ["TrellisHosting", "TrellisEngine", "TrellisPluginHost", "TrellisSession", "TrellisProviders", "TrellisTestSupport"],
+            dependencies: ["TrellisHosting", "TrellisEngine", "TrellisPluginHost", "TrellisSession", "TrellisProviders", "TrellisTools", "TrellisTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(name: "TrellisTerminalTests", dependencies: ["TrellisTerminal", "TrellisTestSupport"], swiftSettings: strict),

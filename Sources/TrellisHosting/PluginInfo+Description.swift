@@ -1,3 +1,4 @@
+import TrellisDOT
 import TrellisEngine
 import TrellisPluginHost
 

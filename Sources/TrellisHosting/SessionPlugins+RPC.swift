@@ -1,4 +1,5 @@
 import TrellisEngine
+import TrellisPluginHost
 import TrellisSession
 
 extension SessionPlugins {

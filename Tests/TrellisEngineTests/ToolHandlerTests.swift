@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import TrellisDOT
 @testable import TrellisEngine
 
 @Suite("ToolHandler", .timeLimit(.minutes(1)))

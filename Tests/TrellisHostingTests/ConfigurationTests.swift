@@ -3,6 +3,7 @@ import Testing
 import TrellisEngine
 @testable import TrellisHosting
 import TrellisTestSupport
+import TrellisTools
 
 /// The configuration file: every key read, every mistake located by file, line, column and key.
 @Suite struct ConfigurationTests {

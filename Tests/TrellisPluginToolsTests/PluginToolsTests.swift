@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TrellisPluginTools
+import TrellisTestSupport
 
 /// The plugin authoring library used by `trellis plugins new` and `trellis plugins build`,
 /// driven through its API (the end-to-end path through the executable is in
@@ -79,8 +80,9 @@ import TrellisPluginTools
         for path in installed { #expect(FileManager.default.fileExists(atPath: path)) }
     }
 
-    @Test func buildingSomethingThatIsNoDirectoryIsRefused() {
-        let builder = PluginPackageBuilder(packageDirectory: "/nonexistent/trellis-plugin", pluginDirectory: "/tmp/unused")
+    @Test func buildingSomethingThatIsNoDirectoryIsRefused() throws {
+        let scratch = try TemporaryDirectory.make("plugin-tools")
+        let builder = PluginPackageBuilder(packageDirectory: scratch + "/no-such-package", pluginDirectory: scratch + "/plugins")
         #expect(throws: ScaffoldError.self) { try builder.buildAndInstall() }
     }
 

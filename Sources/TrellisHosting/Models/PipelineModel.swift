@@ -1,4 +1,5 @@
 import Foundation
+import TrellisDOT
 import TrellisEngine
 import TrellisProviders
 
