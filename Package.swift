@@ -68,7 +68,7 @@ let package = Package(
             dependencies: ["TrellisDOT", "TrellisEngine", "TrellisPluginHost", "TrellisSession"],
             swiftSettings: own
         ),
-        .target(name: "TrellisPluginTools", swiftSettings: own),
+        .target(name: "TrellisPluginTools", dependencies: ["TrellisCore"], swiftSettings: own),
 
         .target(name: "TrellisProviders", dependencies: ["TrellisEngine"], swiftSettings: strict),
         .target(name: "TrellisTools", dependencies: ["TrellisEngine"], swiftSettings: strict),

@@ -1,4 +1,5 @@
 import Foundation
+import TrellisCore
 
 /// Builds a plugin package (Swift or C) in release mode and installs its shared libraries
 /// into a plugin directory, each by copy-then-rename so a watching host sees whole files only.
@@ -62,13 +63,10 @@ package struct PluginPackageBuilder: Sendable {
 
     /// The names of the dynamic library products in `swift package describe --type json` output.
     package static func dynamicLibraryProducts(describeJSON: String) -> [String] {
-        guard let data = describeJSON.data(using: .utf8),
-              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let products = root["products"] as? [[String: Any]] else { return [] }
+        guard let root = try? ContextValue(jsonText: describeJSON), let products = root["products"]?.list else { return [] }
         return products.compactMap { product in
-            guard let name = product["name"] as? String,
-                  let type = product["type"] as? [String: Any],
-                  let library = type["library"] as? [String], library.contains("dynamic") else { return nil }
+            guard let name = product["name"]?.string,
+                  let library = product["type"]?["library"]?.list, library.contains(.string("dynamic")) else { return nil }
             return name
         }
     }
