@@ -148,7 +148,7 @@ struct ProviderLLMTests {
     func slowerThanTimeout(kind: ProviderKind) async throws {
         let server = try LoopbackHTTPServer { _, _ in
             var response = ProviderFixtures.plain(kind, "late")
-            response.pieces[0].delay = .seconds(15)
+            response.pieces[0].delay = .seconds(120)
             return response
         }
         defer { server.stop() }
@@ -159,8 +159,9 @@ struct ProviderLLMTests {
         let error = await #expect(throws: ProviderError.self) { try await ProviderLLM(settings: settings).reply(to: Self.conversation, onText: nil) }
         #expect(error?.description.contains("within 300 ms") == true, "\(String(describing: error))")
         #expect(error?.attempts == 2)
-        // Below the server's 15 s: no answer was waited for (with room for a loaded machine).
-        #expect(clock.now - started < .seconds(14))
+        // Far below the server's 120 s: no answer was waited for. The margin is for a machine
+        // whose cooperative pool other tests keep busy (seen: 22 s under the thread sanitizer).
+        #expect(clock.now - started < .seconds(45))
     }
 
     @Test("a stream cut mid-way is an error, not a short answer", arguments: ProviderKind.allCases)
@@ -181,7 +182,7 @@ struct ProviderLLMTests {
     func cancellation() async throws {
         let server = try LoopbackHTTPServer { _, _ in
             var response = ProviderFixtures.plain(.openai, "late")
-            response.pieces[0].delay = .seconds(15)
+            response.pieces[0].delay = .seconds(120)
             return response
         }
         defer { server.stop() }
@@ -192,7 +193,7 @@ struct ProviderLLMTests {
         try await Task.sleep(for: .milliseconds(200))
         task.cancel()
         await #expect(throws: ProviderError.self) { try await task.value }
-        #expect(clock.now - started < .seconds(14))
+        #expect(clock.now - started < .seconds(45))
     }
 
     @Test("a refused connection is retried, then reported")

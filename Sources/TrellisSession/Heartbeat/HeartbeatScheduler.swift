@@ -30,6 +30,8 @@ public final class HeartbeatScheduler: Sendable {
 
     private struct State: Sendable {
         var heap: [Entry] = []
+        /// Entries taken off the heap to fire and not yet put back (or dropped).
+        var firing = 0
         var sequence: UInt64 = 0
         var wakeAt: ContinuousClock.Instant?
         var sleeper: Task<Void, Never>?
@@ -44,8 +46,9 @@ public final class HeartbeatScheduler: Sendable {
 
     deinit { shutdown() }
 
-    /// Heartbeats currently scheduled.
-    public var scheduledCount: Int { state.withLock { $0.heap.count } }
+    /// Heartbeats currently scheduled, those being fired right now included (they are off
+    /// the heap between being taken and being put back for their next time).
+    public var scheduledCount: Int { state.withLock { $0.heap.count + $0.firing } }
 
     /// Fires `target` every `interval`, the first time one interval from now (or after `firstAfter`).
     public func schedule(_ target: any HeartbeatTarget, every interval: Duration, firstAfter: Duration? = nil) {
@@ -67,6 +70,7 @@ public final class HeartbeatScheduler: Sendable {
         state.withLock { state in
             state.shutDown = true
             state.heap.removeAll()
+            state.firing = 0
             state.sleeper?.cancel()
             state.loop?.cancel()
         }
@@ -79,6 +83,7 @@ public final class HeartbeatScheduler: Sendable {
                 guard !state.shutDown else { return nil }
                 var fired: [Entry] = []
                 while let first = state.heap.first, first.due <= now { fired.append(Self.pop(&state.heap)) }
+                state.firing = fired.count
                 return fired
             }
             guard let due else { return }
@@ -91,6 +96,7 @@ public final class HeartbeatScheduler: Sendable {
             let sleeper: Task<Void, Never>? = state.withLock { state in
                 guard !state.shutDown else { return nil }
                 for entry in again { Self.push(entry, into: &state.heap) }
+                state.firing = 0
                 let wake = state.heap.first?.due ?? now + .seconds(3600)
                 state.wakeAt = wake
                 let task = Task.detached { _ = try? await Task.sleep(until: wake, clock: .continuous) }
