@@ -53,7 +53,7 @@ let package = Package(
         ),
         .target(
             name: "TrellisBench",
-            dependencies: ["TrellisDOT", "TrellisEngine", "TrellisPluginHost", "TrellisSession"],
+            dependencies: ["TrellisDOT", "TrellisEngine", "TrellisPluginHost", "TrellisSession", "TrellisProviders"],
             swiftSettings: strict
         ),
         .target(name: "TrellisPluginTools", swiftSettings: strict),
