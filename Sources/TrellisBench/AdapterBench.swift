@@ -51,18 +51,20 @@ struct AdapterBench: BenchSuite {
                                                          retry: RetryPolicy(maxAttempts: 1)), client: client)
         let request = LLMRequest(prompt: "Hello")
 
-        func series(_ body: () async throws -> Void) async throws -> (client: [Double], server: [Double], beyond: [Double]) {
+        func series(_ body: () async throws -> Void) async throws -> (client: [Double], server: [Double], beyond: [Double], switches: Double) {
             server.reset()
             for _ in 0..<warmUp { try await body() }
             await server.waitUntilServed(warmUp)
             server.reset()
+            let switchesBefore = contextSwitches()
             let latencies = try await Measure.samples(count, body)
+            let switches = Double(contextSwitches() - switchesBefore) / Double(count)
             await server.waitUntilServed(count)
             let handling = server.measured.handling.map { Double($0) / 1000 }
             guard handling.count == latencies.count else {
                 throw BenchFailure("the loopback server saw \(handling.count) requests for \(latencies.count) sent")
             }
-            return (latencies, handling, zip(latencies, handling).map { $0 - $1 })
+            return (latencies, handling, zip(latencies, handling).map { $0 - $1 }, switches)
         }
         let rawSeries = try await series { try raw.exchange(rawRequest) }
         let httpSeries = try await series {
@@ -74,11 +76,11 @@ struct AdapterBench: BenchSuite {
             guard reply.content == "Hello from the loopback model." else { throw BenchFailure("ProviderLLM: unexpected answer '\(reply.content)'") }
         }
 
-        func line(_ name: String, _ figures: (client: [Double], server: [Double], beyond: [Double]), extra: String = "") -> BenchResult {
+        func line(_ name: String, _ figures: (client: [Double], server: [Double], beyond: [Double], switches: Double), extra: String = "") -> BenchResult {
             BenchResult(name: name, value: Measure.median(figures.beyond), unit: "us",
-                        detail: String(format: "p99 %.1f us; client p50 %.1f us, server's own p50 %.1f us; %d requests after %d warm-up%@",
+                        detail: String(format: "p99 %.1f us; client p50 %.1f us, server's own p50 %.1f us; %.1f context switches per request (process); %d requests after %d warm-up%@",
                                        Measure.percentile(figures.beyond, 99), Measure.median(figures.client),
-                                       Measure.median(figures.server), count, warmUp, extra))
+                                       Measure.median(figures.server), figures.switches, count, warmUp, extra))
         }
         var adapter = line("1 ProviderLLM.complete beyond server p50", llmSeries,
                            extra: String(format: "; beyond the raw socket %.1f us", Measure.median(llmSeries.beyond) - Measure.median(rawSeries.beyond)))
@@ -164,6 +166,7 @@ struct AdapterBench: BenchSuite {
                 heartbeat: HeartbeatSettings(enabled: false, interval: .seconds(60)))
         }
         let before = threadCount()
+        let sent = LoopbackModelServer.now()
         let peak = ThreadPeak(before, names: threadNames())
         let clock = ContinuousClock()
         let start = clock.now
@@ -205,12 +208,13 @@ struct AdapterBench: BenchSuite {
         return [
             BenchResult(
                 name: "3 \(count) sessions on a 2 s model, \(label): max turn", value: worst, unit: "s",
-                detail: String(format: "median %.3f s, all done in %.2f s, %d failed; server saw at most %d connections, %d requests waiting at once",
-                               Measure.median(times), wall, failures, served.peakConnections, served.peakPending),
+                detail: String(format: "median %.3f s, all done in %.2f s, %d failed; requests reached the server from %.3f to %.3f s; at most %d connections, %d requests waiting at once",
+                               Measure.median(times), wall, failures, Double(served.firstArrival &- sent) / 1e9,
+                               Double(served.lastArrival &- sent) / 1e9, served.peakConnections, served.peakPending),
                 target: "<= 2.5 s, all done", meetsTarget: failures == 0 && worst <= 2.5),
             BenchResult(
                 name: "3 \(count) sessions on a 2 s model, \(label): peak threads", value: Double(threadPeak), unit: "threads",
-                detail: "\(before) before the turns; includes the loopback server's one thread; \(cores) cores; at the peak: \(peak.names)",
+                detail: "\(threadPeak - 1) without the loopback server's own thread; \(before) before the turns; \(cores) cores; at the peak: \(peak.names)",
                 target: "<= \(threadLimit) (cores + 8)", meetsTarget: threadPeak <= threadLimit),
         ]
     }
@@ -234,6 +238,14 @@ struct AdapterBench: BenchSuite {
         }
         return counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
             .map { "\($0.key) x\($0.value)" }.joined(separator: ", ")
+    }
+
+    /// Voluntary and involuntary context switches of the whole process so far: each is a
+    /// thread handing the request to another (or being pushed off a core).
+    private static func contextSwitches() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_nvcsw + usage.ru_nivcsw
     }
 
     /// The process's thread count (`Threads:` in `/proc/self/status`), 0 where unreadable.

@@ -37,6 +37,9 @@ final class LoopbackModelServer: Sendable {
         var peakConnections = 0
         /// Most requests received and not yet answered at once.
         var peakPending = 0
+        /// Monotonic nanoseconds of the first and the last request to arrive whole (`delayed`).
+        var firstArrival: UInt64 = 0
+        var lastArrival: UInt64 = 0
     }
 
     /// The port it listens on.
@@ -82,10 +85,12 @@ final class LoopbackModelServer: Sendable {
         wakeRead = pipeEnds[0]
         wakeWrite = pipeEnds[1]
         let thread = Thread { [self] in
+            // Named from inside: on Linux a thread starts with its creator's name, and the
+            // thread census of the slow-model benchmark reads names.
+            Thread.current.name = "model-server"
             serve()
             stopped.signal()
         }
-        thread.name = "loopback-model-server"
         thread.start()
     }
 
@@ -247,7 +252,12 @@ final class LoopbackModelServer: Sendable {
             connection.due = Self.now() + Self.nanoseconds(delay)
             pending += 1
             let waiting = pending
-            records.withLock { $0.peakPending = max($0.peakPending, waiting) }
+            let arrived = connection.requestStarted ?? Self.now()
+            records.withLock {
+                $0.peakPending = max($0.peakPending, waiting)
+                if $0.firstArrival == 0 { $0.firstArrival = arrived }
+                $0.lastArrival = arrived
+            }
             return true
         }
     }
