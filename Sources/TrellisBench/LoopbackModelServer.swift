@@ -40,6 +40,9 @@ final class LoopbackModelServer: Sendable {
         /// Monotonic nanoseconds of the first and the last request to arrive whole (`delayed`).
         var firstArrival: UInt64 = 0
         var lastArrival: UInt64 = 0
+        /// CPU time the server's thread has used since it started, in seconds (rewritten on
+        /// every turn of the loop, so `reset` does not lose it).
+        var cpuSeconds = 0.0
     }
 
     /// The port it listens on.
@@ -213,6 +216,10 @@ final class LoopbackModelServer: Sendable {
                     connections[entry.fd] = connection
                 }
             }
+            var cpu = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu)
+            let used = Double(cpu.tv_sec) + Double(cpu.tv_nsec) / 1e9
+            records.withLock { $0.cpuSeconds = used }
             // Timed steps whose moment has come.
             let now = Self.now()
             for (fd, var connection) in connections where connection.step != .reading && connection.due <= now {
