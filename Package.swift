@@ -65,7 +65,7 @@ let package = Package(
         ),
         .target(
             name: "TrellisBench",
-            dependencies: ["TrellisDOT", "TrellisEngine", "TrellisPluginHost", "TrellisSession"],
+            dependencies: ["TrellisDOT", "TrellisEngine", "TrellisPluginHost", "TrellisSession", "TrellisProviders"],
             swiftSettings: own
         ),
         .target(name: "TrellisPluginTools", dependencies: ["TrellisCore"], swiftSettings: own),

@@ -7,6 +7,7 @@ package enum BenchSuites {
         SessionBench.self,
         SwiftPluginBench.self,
         PluginBench.self,
+        AdapterBench.self,
     ]
 
     /// The suite called `name`, or `nil`.
