@@ -26,15 +26,8 @@ struct AdapterBench: BenchSuite {
         let sessions = quick ? 100 : 1_000
         // The thread census first, while the process holds only what sessions need: the
         // latency series below leave idle Dispatch workers behind.
-        // As shipped: every adapter shares one client, whose pool allows 64 connections per host.
+        // As shipped: every adapter shares one client (HTTPClient.defaultMaximumConnectionsPerHost).
         results += try await slowModel(sessions: sessions, clients: 1, label: "one shared HTTPClient")
-        // What the target needs with today's public API: enough separate pools for one
-        // connection per waiting session.
-        let pools = (sessions + 63) / 64
-        results += try await slowModel(sessions: sessions, clients: pools, label: "\(pools) HTTPClients")
-        // What one pool with a cap above the session count would give: `HTTPClient` cannot be
-        // configured, so this drives a bench-local `URLSession` directly (no adapter, no session).
-        results += try await rawURLSessionWave(requests: sessions)
         results += try await requestOverhead(count: quick ? 200 : 2_000, warmUp: quick ? 20 : 200)
         results += try await firstTokenRelay(count: quick ? 50 : 300, warmUp: quick ? 5 : 20)
         return results
@@ -226,68 +219,6 @@ struct AdapterBench: BenchSuite {
                 target: "<= \(threadLimit) (cores + 8)", meetsTarget: threadPeak <= threadLimit),
         ]
     }
-
-    /// `requests` plain requests at once through one `URLSession` whose per-host cap is above
-    /// `requests`, to the 2 s server: the longest request and the thread peak. This is what
-    /// benchmark 3 would see if `HTTPClient` let its cap be raised.
-    private static func rawURLSessionWave(requests count: Int) async throws -> [BenchResult] {
-        let server = try LoopbackModelServer(mode: .delayed(.seconds(2)))
-        defer { server.stop() }
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.httpMaximumConnectionsPerHost = count + 16
-        let session = URLSession(configuration: configuration)
-        defer { session.invalidateAndCancel() }
-        var request = URLRequest(url: URL(string: server.baseURL + "/chat/completions")!)
-        request.httpMethod = "POST"
-        request.httpBody = Data(#"{"model":"bench","messages":[{"role":"user","content":"Hello"}]}"#.utf8)
-        request.timeoutInterval = 60
-        let sent = request
-        let before = threadCount()
-        let peak = ThreadPeak(before, names: threadNames())
-        let cpuBefore = cpuSeconds()
-        let clock = ContinuousClock()
-        let times = try await withThrowingTaskGroup(of: Double?.self) { group in
-            group.addTask {
-                while peak.sampling {
-                    let now = threadCount()
-                    if now > peak.value { peak.record(now, names: threadNames()) }
-                    try await Task.sleep(for: .milliseconds(5))
-                }
-                return nil
-            }
-            var times: [Double] = []
-            await withTaskGroup(of: Double?.self) { wave in
-                for _ in 0..<count {
-                    wave.addTask {
-                        let started = clock.now
-                        let ok: Bool = await withCheckedContinuation { continuation in
-                            session.dataTask(with: sent) { _, response, error in
-                                continuation.resume(returning: error == nil && (response as? HTTPURLResponse)?.statusCode == 200)
-                            }.resume()
-                        }
-                        return ok ? Measure.microseconds(clock.now - started) / 1e6 : nil
-                    }
-                }
-                for await time in wave { if let time { times.append(time) } }
-            }
-            peak.stop()
-            try await group.waitForAll()
-            return times
-        }
-        let cpu = cpuSeconds() - cpuBefore
-        let served = server.measured
-        let threadPeak = peak.value
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        return [
-            BenchResult(
-                name: "3 \(count) plain requests, one URLSession capped at \(count + 16) per host (no adapter): max", value: times.max() ?? .infinity, unit: "s",
-                detail: String(format: "median %.3f s, %d failed; process CPU %.2f s; peak %d threads (%d without the server's; %d before; at the peak: %@); at most %d connections",
-                               Measure.median(times), count - times.count, cpu, threadPeak, threadPeak - 1, before, peak.names, served.peakConnections),
-                target: "<= 2.5 s, <= \(cores + 8) threads", meetsTarget: times.count == count && (times.max() ?? .infinity) <= 2.5 && threadPeak <= cores + 8),
-        ]
-    }
-
-    // MARK: Helpers
 
     /// User plus system CPU time of the whole process so far, in seconds.
     private static func cpuSeconds() -> Double {

@@ -19,11 +19,17 @@ public final class HTTPClient: Sendable {
     private let session: URLSession
     private let delegate: HTTPSessionDelegate
 
-    /// Creates a client with its own connection pool.
-    public init() {
+    /// Connections one client opens to one host at most unless told otherwise: enough that a
+    /// thousand sessions waiting on one model server are a thousand requests in flight, not
+    /// waves of a few dozen (`trellis bench adapters`, benchmark 3).
+    public static let defaultMaximumConnectionsPerHost = 1024
+
+    /// Creates a client with its own connection pool of at most `maximumConnectionsPerHost`
+    /// connections to each host; requests beyond that wait for a free connection.
+    public init(maximumConnectionsPerHost: Int = HTTPClient.defaultMaximumConnectionsPerHost) {
         delegate = HTTPSessionDelegate()
         let configuration = URLSessionConfiguration.ephemeral
-        configuration.httpMaximumConnectionsPerHost = 64
+        configuration.httpMaximumConnectionsPerHost = max(1, maximumConnectionsPerHost)
         configuration.timeoutIntervalForResource = 24 * 3600  // the per-request deadline is ours
         session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
     }
@@ -56,8 +62,9 @@ public final class HTTPClient: Sendable {
         // The deadline runs on a Dispatch timer, not a task: it must fire on time even when the
         // cooperative pool is busy.
         // A request that ended before its deadline ignores the timer.
-        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(min(seconds * 1e9, 1e18)))) { [weak task] in
-            if exchange.timedOut() { task?.cancel() }
+        // Weak: a finished request's state must not live on until its deadline would have passed.
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(min(seconds * 1e9, 1e18)))) { [weak task, weak exchange] in
+            if exchange?.timedOut() == true { task?.cancel() }
         }
         do {
             let head = try await withTaskCancellationHandler {
