@@ -1,31 +1,62 @@
 import CTrellisPlugin
 import Synchronization
+import TrellisEngine
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One pending operation of a plugin-provided adapter: what the C `trellis_reply *` points at.
 /// Resumes the waiting Swift task exactly once, whichever comes first: the plugin's reply,
 /// the operation function failing to start, or the task being cancelled.
 ///
-/// `@unchecked Sendable`: immutable except for `state` (locked) and `cancelled` (atomic).
+/// For `llm_complete` it also holds the request's conversation (served by the ABI 1.1 message
+/// accessors) and its delta sink (fed by `reply_delta`).
+///
+/// `@unchecked Sendable`: immutable except for `state` (behind a pthread mutex, which the thread
+/// sanitizer can see: plugin threads call in here) and `cancelled` (atomic).
 final class PluginReply: @unchecked Sendable {
     let description: String
     let pluginID: String
-    private let state = Mutex(State())
+    /// The request's messages for the accessors; `nil` for operations other than llm_complete.
+    private let messages: [ContextValue]?
+    /// Where deltas go; `nil` when the request did not ask for streaming.
+    private let onDelta: LLMRequest.DeltaSink?
+    private let state = LockedValue(State())
     let cancelled = Atomic<Bool>(false)
 
     private struct State {
         var continuation: CheckedContinuation<String, any Error>?
         var pluginDone = false
+        /// The concatenation of the deltas published so far; `nil` before the first.
+        var streamed: String?
+        /// Strings lent to the plugin by the message accessors, freed with the reply.
+        var lent: [UnsafeMutableRawPointer] = []
     }
 
-    init(description: String, pluginID: String) {
+    init(description: String, pluginID: String, messages: [ContextValue]? = nil, onDelta: LLMRequest.DeltaSink? = nil) {
         self.description = description
         self.pluginID = pluginID
+        self.messages = messages
+        self.onDelta = onDelta
+    }
+
+    deinit {
+        state.withLock { state in
+            for pointer in state.lent { free(pointer) }
+        }
     }
 
     static func with<Result>(_ handle: OpaquePointer?, otherwise: Result, _ body: (PluginReply) -> Result) -> Result {
         guard let handle else { return otherwise }
         return Unmanaged<PluginReply>.fromOpaque(UnsafeRawPointer(handle))._withUnsafeGuaranteedRef(body)
     }
+
+    /// The concatenation of the published deltas, `nil` when the plugin published none.
+    /// Read after the reply, when no delta can arrive any more.
+    var streamedText: String? { state.withLock { $0.streamed } }
 
     /// Starts the operation with `start(handle)` and waits for the reply. Throws
     /// `PluginAdapterError` when the plugin answers with an error or fails to start.
@@ -72,6 +103,92 @@ final class PluginReply: @unchecked Sendable {
             continuation?.resume(throwing: PluginAdapterError(message: "\(description) failed: \(reason)"))
         }
     }
+
+    // MARK: Streaming and the conversation (ABI 1.1)
+
+    /// `reply_delta`: passes `text` to the delta sink while the request is still waiting.
+    func delta(_ text: trellis_string) -> trellis_status {
+        guard let piece = Self.validated(text) else { return trellis_status(TRELLIS_ERROR) }
+        guard let onDelta else { return trellis_status(TRELLIS_UNAVAILABLE) }
+        // The sink runs with the lock held: `reply` and cancellation take the same lock before
+        // resuming the request, so no piece reaches the sink after the request ended, and pieces
+        // from several plugin threads reach it one at a time, in the order they got the lock.
+        return state.withLock { state in
+            guard !state.pluginDone, state.continuation != nil else { return trellis_status(TRELLIS_UNAVAILABLE) }
+            state.streamed = (state.streamed ?? "") + piece
+            onDelta(piece)
+            return trellis_status(TRELLIS_OK)
+        }
+    }
+
+    /// `reply_messages_count`.
+    func messagesCount() -> Int64 {
+        state.withLock { state in
+            guard let messages, !state.pluginDone else { return -1 }
+            return Int64(messages.count)
+        }
+    }
+
+    /// `reply_message_at`.
+    func message(at index: Int64, role: UnsafeMutablePointer<trellis_string>?, content: UnsafeMutablePointer<trellis_string>?) -> trellis_status {
+        state.withLock { state in
+            let found = Self.lookUp(messages, index, &state)
+            guard case .success(let fields) = found else { return Self.status(of: found) }
+            role?.pointee = Self.lend(fields["role"]?.string ?? "", &state)
+            content?.pointee = Self.lend(fields["content"]?.string ?? "", &state)
+            return trellis_status(TRELLIS_OK)
+        }
+    }
+
+    /// `reply_message_json_at`.
+    func messageJSON(at index: Int64, into out: UnsafeMutablePointer<trellis_string>?) -> trellis_status {
+        state.withLock { state in
+            let found = Self.lookUp(messages, index, &state)
+            guard case .success(let fields) = found else { return Self.status(of: found) }
+            out?.pointee = Self.lend(ContextValue.map(fields).jsonText, &state)
+            return trellis_status(TRELLIS_OK)
+        }
+    }
+
+    /// Why a message accessor cannot answer: its status code.
+    private struct Refusal: Error {
+        let status: trellis_status
+    }
+
+    private static func lookUp(_ messages: [ContextValue]?, _ index: Int64, _ state: inout State) -> Result<[String: ContextValue], Refusal> {
+        guard let messages, !state.pluginDone else { return .failure(Refusal(status: trellis_status(TRELLIS_UNAVAILABLE))) }
+        guard index >= 0, index < Int64(messages.count) else { return .failure(Refusal(status: trellis_status(TRELLIS_NOT_FOUND))) }
+        guard case .map(let fields) = messages[Int(index)] else { return .failure(Refusal(status: trellis_status(TRELLIS_WRONG_TYPE))) }
+        return .success(fields)
+    }
+
+    private static func status(of result: Result<[String: ContextValue], Refusal>) -> trellis_status {
+        if case .failure(let refusal) = result { return refusal.status }
+        return trellis_status(TRELLIS_OK)
+    }
+
+    /// A host-owned NUL-terminated copy of `text`, valid until the reply is freed (after the
+    /// plugin replied, which is as long as the ABI promises).
+    private static func lend(_ text: String, _ state: inout State) -> trellis_string {
+        var text = text
+        return text.withUTF8 { utf8 in
+            let copy = malloc(utf8.count + 1)!
+            if let base = utf8.baseAddress, utf8.count > 0 { memcpy(copy, base, utf8.count) }
+            copy.storeBytes(of: 0, toByteOffset: utf8.count, as: UInt8.self)
+            state.lent.append(copy)
+            return trellis_string(data: copy.assumingMemoryBound(to: CChar.self), length: utf8.count)
+        }
+    }
+
+    /// The text when it is valid UTF-8 (a delta is refused rather than repaired: the pieces
+    /// must add up to the final content byte for byte).
+    private static func validated(_ text: trellis_string) -> String? {
+        guard let data = text.data, text.length > 0 else { return "" }
+        let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: text.length)
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    // MARK: Ending
 
     private func startFailed(_ status: trellis_status) {
         let continuation: CheckedContinuation<String, any Error>? = state.withLock { state in
