@@ -159,6 +159,8 @@ typedef struct trellis_registrar trellis_registrar;
 /**
  * One pending adapter operation (plugin-provided adapters). The plugin answers it exactly
  * once with `adapter_reply`, from any thread; the handle is invalid after that call returns.
+ * Before that, an llm_complete may stream through it and read its conversation (reply_delta,
+ * reply_messages_count, reply_message_at, reply_message_json_at; since 1.1).
  */
 typedef struct trellis_reply trellis_reply;
 
@@ -519,9 +521,11 @@ typedef struct trellis_host_api {
      * call returns TRELLIS_UNAVAILABLE rather than crashing; do not rely on it). */
 
     /**
-     * Since 1.1. Publishes the next piece of the answer's text (copied before return). Pieces
-     * reach the host's listener in the order the calls return, never after the request ended;
-     * calls from several threads are serialized, so the plugin orders them itself. Returns
+     * Since 1.1. Publishes the next piece of the answer's text (copied before return). The host
+     * hands the piece on before this returns, so pieces arrive in the order of the calls, and
+     * never after the request ended (reply, cancel). Calls from several threads are serialized,
+     * one at a time; their order is then whichever got there first, so a plugin streaming from
+     * several threads orders the calls itself. Cheap: no I/O, no waiting on the consumer. Returns
      * TRELLIS_OK; TRELLIS_ERROR when `text` is not valid UTF-8 (nothing is published);
      * TRELLIS_UNAVAILABLE when nobody listens: the request did not ask for streaming (no
      * "stream": true; the status tells a plugin it may stop producing pieces, and is safe to
@@ -538,11 +542,13 @@ typedef struct trellis_host_api {
     int64_t (*reply_messages_count)(trellis_reply *reply);
     /**
      * Since 1.1. Role and content of message `index` (0 is the oldest); either out pointer may be
-     * NULL. Strings are host-owned, valid until the plugin replies. A message without a string
-     * content (an assistant message that only asked for tools) gives an empty content; for
-     * `tool_calls`, `tool_call_id` and `name` use reply_message_json_at. Returns TRELLIS_OK,
-     * TRELLIS_NOT_FOUND when `index` is out of range, TRELLIS_WRONG_TYPE when the message is not
-     * a map, TRELLIS_UNAVAILABLE when the operation is not llm_complete or after the reply.
+     * NULL. Strings are host-owned, valid until the plugin replies (each call lends fresh
+     * copies, all freed with the reply: read a message once rather than in a loop). A message
+     * without a string content (an assistant message that only asked for tools) gives an empty
+     * content; for `tool_calls`, `tool_call_id` and `name` use reply_message_json_at. Returns
+     * TRELLIS_OK, TRELLIS_NOT_FOUND when `index` is out of range, TRELLIS_WRONG_TYPE when the
+     * message is not a map, TRELLIS_UNAVAILABLE when the operation is not llm_complete or after
+     * the reply.
      */
     trellis_status (*reply_message_at)(trellis_reply *reply, int64_t index, trellis_string *role,
                                        trellis_string *content);
