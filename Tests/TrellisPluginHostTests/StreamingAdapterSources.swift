@@ -5,13 +5,23 @@ enum StreamingAdapterSources {
     /// a few probe results, replies, then probes the answered reply (`stream.late` reports what
     /// it saw). `stream.legacy` registers a 1.0-sized struct whose bytes past it are 0xFF.
     /// `stream.nocontent` streams and leaves "content" out; `stream.mismatch` replies with a
-    /// content other than its pieces.
+    /// content other than its pieces; `stream.ticker` streams until nobody listens.
     static let stream = CorpusSources.prelude + """
+        #include <time.h>
+
         static pthread_mutex_t late_lock = PTHREAD_MUTEX_INITIALIZER;
         static pthread_cond_t late_cond = PTHREAD_COND_INITIALIZER;
         static int late_done = 0;
         static trellis_status late_delta = -1, late_message = -1;
         static int64_t late_count = 0;
+
+        /* Whether `text` contains `needle` (memmem is a GNU extension). */
+        static int contains(trellis_string text, const char *needle) {
+            size_t length = strlen(needle);
+            for (size_t i = 0; i + length <= text.length; i++)
+                if (memcmp(text.data + i, needle, length) == 0) return 1;
+            return 0;
+        }
 
         typedef struct job { trellis_reply *reply; int has_messages; int streaming; } job;
 
@@ -37,7 +47,7 @@ enum StreamingAdapterSources {
             }
             trellis_string whole;
             int json_at = host->reply_message_json_at(reply, count - 1, &whole) == TRELLIS_OK
-                && memmem(whole.data, whole.length, "\\"tool_call_id\\":\\"call_1\\"", 23) != NULL;
+                && contains(whole, "\\"tool_call_id\\":\\"call_1\\"");
             int oob = host->reply_message_at(reply, count, NULL, NULL);
             int bad = host->reply_delta(reply, TRELLIS_LITERAL("\\xff\\xfe")) == TRELLIS_ERROR;
             int n = snprintf(text, sizeof text, "json_at=%d;oob=%d;bad_utf8=%d;", json_at, oob, bad);
@@ -64,8 +74,8 @@ enum StreamingAdapterSources {
             (void)state;
             job *j = (job *)malloc(sizeof *j);
             j->reply = reply;
-            j->has_messages = memmem(request.data, request.length, "\\"messages\\"", 10) != NULL;
-            j->streaming = memmem(request.data, request.length, "\\"stream\\":true", 13) != NULL;
+            j->has_messages = contains(request, "\\"messages\\"");
+            j->streaming = contains(request, "\\"stream\\":true");
             pthread_t thread;
             if (pthread_create(&thread, NULL, talk_thread, j) != 0) { free(j); return TRELLIS_ERROR; }
             pthread_detach(thread);
@@ -87,8 +97,8 @@ enum StreamingAdapterSources {
             (void)state;
             char json[256];
             int n = snprintf(json, sizeof json, "{\\"content\\": \\"legacy messages=%d stream=%d count=%d\\"}",
-                             memmem(request.data, request.length, "\\"messages\\":[{", 13) != NULL,
-                             memmem(request.data, request.length, "\\"stream\\":true", 13) != NULL,
+                             contains(request, "\\"messages\\":[{"),
+                             contains(request, "\\"stream\\":true"),
                              (int)host->reply_messages_count(reply));
             host->adapter_reply(reply, TRELLIS_OK, trellis_string_make(json, (size_t)n), TRELLIS_LITERAL(""));
             return TRELLIS_OK;
@@ -106,6 +116,29 @@ enum StreamingAdapterSources {
             (void)state; (void)request;
             host->reply_delta(reply, TRELLIS_LITERAL("one thing"));
             host->adapter_reply(reply, TRELLIS_OK, TRELLIS_LITERAL("{\\"content\\": \\"another\\"}"), TRELLIS_LITERAL(""));
+            return TRELLIS_OK;
+        }
+
+        /* Streams "tick" every millisecond until the host stops listening, then replies. */
+        static void *ticker_thread(void *data) {
+            trellis_reply *reply = (trellis_reply *)data;
+            int sent = 0;
+            while (sent < 5000 && host->reply_delta(reply, TRELLIS_LITERAL("tick")) == TRELLIS_OK) {
+                sent++;
+                struct timespec pause = {0, 1000000};
+                nanosleep(&pause, NULL);
+            }
+            char json[128];
+            int n = snprintf(json, sizeof json, "{\\"content\\": \\"%d ticks\\"}", sent);
+            host->adapter_reply(reply, TRELLIS_OK, trellis_string_make(json, (size_t)n), TRELLIS_LITERAL(""));
+            return NULL;
+        }
+
+        static trellis_status ticker(void *state, trellis_string request, trellis_reply *reply) {
+            (void)state; (void)request;
+            pthread_t thread;
+            if (pthread_create(&thread, NULL, ticker_thread, reply) != 0) return TRELLIS_ERROR;
+            pthread_detach(thread);
             return TRELLIS_OK;
         }
 
@@ -128,8 +161,10 @@ enum StreamingAdapterSources {
             trellis_adapter t = llm("talk", TRELLIS_ADAPTER_MESSAGES_BY_ACCESSOR, talk);
             trellis_adapter n = llm("nocontent", 0, nocontent);
             trellis_adapter m = llm("mismatch", 0, mismatch);
+            trellis_adapter k = llm("ticker", 0, ticker);
             if (api->register_adapter(registrar, &t) != TRELLIS_OK || api->register_adapter(registrar, &n) != TRELLIS_OK
-                || api->register_adapter(registrar, &m) != TRELLIS_OK) return TRELLIS_ERROR;
+                || api->register_adapter(registrar, &m) != TRELLIS_OK || api->register_adapter(registrar, &k) != TRELLIS_OK)
+                return TRELLIS_ERROR;
 
             // A plugin built against 1.0: its struct ends before `flags`; what follows is not its
             // memory to describe (0xFF here), and the host must not read it as flags.

@@ -94,6 +94,39 @@ import TrellisTestSupport
         }
     }
 
+    /// The sink cancels the request from inside a delta, on the plugin's thread (as a session
+    /// event subscriber may): no deadlock, the request ends cancelled, no piece arrives after.
+    @Test func cancellingFromInsideADeltaEndsTheRequestWithoutDeadlock() async throws {
+        let (_, host) = try loadStreamPlugin()
+        let ticker = try llm(host, "stream.ticker")
+        final class Run: @unchecked Sendable {
+            let lock = NSLock()
+            var task: Task<LLMResponse, any Error>?
+            var ended = false
+            var piecesAfterEnd = 0
+            var pieces = 0
+        }
+        let run = Run()
+        let request = LLMRequest(prompt: "x", onDelta: { _ in
+            let task: Task<LLMResponse, any Error>? = run.lock.withLock {
+                run.pieces += 1
+                if run.ended { run.piecesAfterEnd += 1 }
+                return run.pieces >= 3 ? run.task : nil
+            }
+            task?.cancel()
+        })
+        let task = Task { try await ticker.complete(request) }
+        run.lock.withLock { run.task = task }
+        let result = await task.result
+        run.lock.withLock { run.ended = true }
+        #expect(throws: CancellationError.self) { try result.get() }
+        try await Task.sleep(for: .milliseconds(20))
+        run.lock.withLock {
+            #expect(run.pieces >= 3)
+            #expect(run.piecesAfterEnd == 0)
+        }
+    }
+
     @Test func unknownAdapterFlagsRefuseThePluginNamingIt() throws {
         let sandbox = try PluginSandbox()
         try sandbox.install(TestPlugins.library("badflags", source: StreamingAdapterSources.unknownFlags), as: "libbadflags.so")

@@ -16,7 +16,7 @@ import Darwin
 /// accessors) and its delta sink (fed by `reply_delta`).
 ///
 /// `@unchecked Sendable`: immutable except for `state` (behind a pthread mutex, which the thread
-/// sanitizer can see: plugin threads call in here) and `cancelled` (atomic).
+/// sanitizer can see: plugin threads call in here), `cancelled` (atomic) and `delivery` (a lock).
 final class PluginReply: @unchecked Sendable {
     let description: String
     let pluginID: String
@@ -26,6 +26,12 @@ final class PluginReply: @unchecked Sendable {
     private let onDelta: LLMRequest.DeltaSink?
     private let state = LockedValue(State())
     let cancelled = Atomic<Bool>(false)
+    /// Held while a delta is handed to the sink; the request is resumed only after taking it
+    /// once, so no piece reaches the sink after the request ended. Recursive: the sink runs
+    /// host code (session event subscribers) that may cancel the request on the same thread,
+    /// and the cancellation handler then passes through this lock again. `state` is never held
+    /// while the sink runs, for the same reason.
+    private let delivery: UnsafeMutablePointer<pthread_mutex_t>
 
     private struct State {
         var continuation: CheckedContinuation<String, any Error>?
@@ -41,12 +47,27 @@ final class PluginReply: @unchecked Sendable {
         self.pluginID = pluginID
         self.messages = messages
         self.onDelta = onDelta
+        delivery = .allocate(capacity: 1)
+        var attributes = pthread_mutexattr_t()
+        pthread_mutexattr_init(&attributes)
+        pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_RECURSIVE))
+        pthread_mutex_init(delivery, &attributes)
+        pthread_mutexattr_destroy(&attributes)
     }
 
     deinit {
         state.withLock { state in
             for pointer in state.lent { free(pointer) }
         }
+        pthread_mutex_destroy(delivery)
+        delivery.deallocate()
+    }
+
+    /// Waits until no delta is being handed to the sink (after the request was marked ended,
+    /// so none can start).
+    private func awaitDeliveries() {
+        pthread_mutex_lock(delivery)
+        pthread_mutex_unlock(delivery)
     }
 
     static func with<Result>(_ handle: OpaquePointer?, otherwise: Result, _ body: (PluginReply) -> Result) -> Result {
@@ -75,6 +96,7 @@ final class PluginReply: @unchecked Sendable {
                 state.pluginDone ? nil : state.continuation.take()
             }
             guard let continuation else { return }
+            awaitDeliveries()
             continuation.resume(throwing: CancellationError())
             functions.adapter.cancel?(functions.adapter.state, OpaquePointer(Unmanaged.passUnretained(self).toOpaque()))
         }
@@ -95,6 +117,7 @@ final class PluginReply: @unchecked Sendable {
             PluginLog.write(.warning, plugin: pluginID, "adapter_reply called again for \(description), which was already answered; ignored")
             return
         }
+        awaitDeliveries()
         release()
         if status == trellis_status(TRELLIS_OK) {
             continuation?.resume(returning: result)
@@ -110,15 +133,18 @@ final class PluginReply: @unchecked Sendable {
     func delta(_ text: trellis_string) -> trellis_status {
         guard let piece = Self.validated(text) else { return trellis_status(TRELLIS_ERROR) }
         guard let onDelta else { return trellis_status(TRELLIS_UNAVAILABLE) }
-        // The sink runs with the lock held: `reply` and cancellation take the same lock before
-        // resuming the request, so no piece reaches the sink after the request ended, and pieces
-        // from several plugin threads reach it one at a time, in the order they got the lock.
-        return state.withLock { state in
-            guard !state.pluginDone, state.continuation != nil else { return trellis_status(TRELLIS_UNAVAILABLE) }
+        // Pieces from several plugin threads reach the sink one at a time, in the order they
+        // got `delivery`; the request ends (reply, cancel) only once `delivery` is free.
+        pthread_mutex_lock(delivery)
+        defer { pthread_mutex_unlock(delivery) }
+        let live = state.withLock { state in
+            guard !state.pluginDone, state.continuation != nil else { return false }
             state.streamed = (state.streamed ?? "") + piece
-            onDelta(piece)
-            return trellis_status(TRELLIS_OK)
+            return true
         }
+        guard live else { return trellis_status(TRELLIS_UNAVAILABLE) }
+        onDelta(piece)
+        return trellis_status(TRELLIS_OK)
     }
 
     /// `reply_messages_count`.
@@ -197,6 +223,7 @@ final class PluginReply: @unchecked Sendable {
             return state.continuation.take()
         }
         guard let continuation else { return }
+        awaitDeliveries()
         release()
         continuation.resume(throwing: PluginAdapterError(message: "\(description) failed: the operation returned status \(status) without replying"))
     }
