@@ -139,7 +139,8 @@ final class PluginReply: @unchecked Sendable {
         defer { pthread_mutex_unlock(delivery) }
         let live = state.withLock { state in
             guard !state.pluginDone, state.continuation != nil else { return false }
-            state.streamed = (state.streamed ?? "") + piece
+            // Appended in place: a long answer in many pieces stays linear.
+            if state.streamed == nil { state.streamed = piece } else { state.streamed?.append(piece) }
             return true
         }
         guard live else { return trellis_status(TRELLIS_UNAVAILABLE) }
