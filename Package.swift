@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "TrellisEngineTests", dependencies: ["TrellisEngine", "TrellisTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "TrellisPluginHostTests",
-            dependencies: ["TrellisPluginHost", "TrellisEngine", "TrellisTestSupport"],
+            dependencies: ["TrellisPluginHost", "TrellisEngine", "TrellisSession", "TrellisTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(name: "TrellisSessionTests", dependencies: ["TrellisSession", "TrellisHosting", "TrellisTestSupport"], swiftSettings: strict),

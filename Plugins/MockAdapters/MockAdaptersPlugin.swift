@@ -14,7 +14,7 @@ public func trellisPluginEntry() -> PluginDescriptorPointer {
         version: "1.0.0",
         description: "mock LLM, memory and tools adapters with simulated latency",
         adapters: [
-            .llm("llm", MockLLM(), description: "answers \"Response N\" after the configured latency"),
+            .llm("llm", MockLLM(), description: "answers \"Response N\" after the configured latency", messagesByAccessor: true),
             .memory("memory", MockMemory(), description: "recalls nothing after a tenth of the latency"),
             .tools("tools", MockTools(), description: "echoes each tool call as its result"),
         ],

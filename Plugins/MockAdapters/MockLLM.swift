@@ -3,10 +3,16 @@ import TrellisPluginKit
 
 /// Answers "Response N", N counting the answers given to the request's session (the
 /// `session_id` option; requests without one share a counter), after the simulated latency.
+///
+/// Streams the answer in two pieces ("Response ", "N") when the host asks for streaming, and
+/// is registered with `messagesByAccessor`: it never reads the history, so the host does not
+/// encode it (a request costs the same on the hundredth turn as on the first). With the option
+/// `mock_echo_messages: true` it appends the conversation's roles and tool call ids, read by
+/// accessor, so tests can see what an SDK adapter receives.
 final class MockLLM: PluginLLMAdapter {
     private let counters = Mutex<[String: Int]>([:])
 
-    func complete(_ request: LLMCompletionRequest) async throws -> LLMCompletion {
+    func complete(_ request: LLMCompletionRequest, context: LLMCompletionContext) async throws -> LLMCompletion {
         let latency = MockLatency.llm(options: request.options)
         if latency > .zero { try await HostTimer.sleep(for: latency) }
         try Task.checkCancellation()
@@ -15,6 +21,15 @@ final class MockLLM: PluginLLMAdapter {
             counters[session, default: 0] += 1
             return counters[session, default: 0]
         }
-        return LLMCompletion(content: "Response \(number)")
+        var pieces = ["Response ", "\(number)"]
+        if request.options["mock_echo_messages"] == .boolean(true) {
+            let roles = (0..<context.messageCount).compactMap { context.message(at: $0)?.role }
+            let toolCallIDs = context.messages().compactMap { $0["tool_call_id"]?.string }
+            pieces.append(" after \(roles.joined(separator: ",")) [\(toolCallIDs.joined(separator: ","))]")
+        }
+        if context.isStreaming {
+            for piece in pieces { context.delta(piece) }
+        }
+        return LLMCompletion(content: pieces.joined())
     }
 }

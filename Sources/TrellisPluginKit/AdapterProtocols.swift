@@ -1,11 +1,31 @@
+import CTrellisPlugin
+
 /// A language model a plugin provides (adapter kind `llm`).
 ///
 /// Called concurrently from many sessions; each call runs in its own task, cancelled when
 /// the host no longer wants the answer. Wait with `HostTimer.sleep(for:)` or real I/O, never
 /// by blocking a thread.
+///
+/// Implement `complete(_:)`, or, to stream the answer or read the conversation by accessor
+/// (ABI 1.1), `complete(_:context:)`; the host calls the latter, which by default calls the former.
 public protocol PluginLLMAdapter: Sendable {
     /// Answers one request.
     func complete(_ request: LLMCompletionRequest) async throws -> LLMCompletion
+    /// Answers one request, publishing pieces with `context.delta(_:)` when
+    /// `context.isStreaming`; the returned content must equal their concatenation.
+    func complete(_ request: LLMCompletionRequest, context: LLMCompletionContext) async throws -> LLMCompletion
+}
+
+extension PluginLLMAdapter {
+    /// Answers without streaming (adapters written before ABI 1.1 implement only `complete(_:)`).
+    public func complete(_ request: LLMCompletionRequest, context: LLMCompletionContext) async throws -> LLMCompletion {
+        try await complete(request)
+    }
+
+    /// For adapters that implement only `complete(_:context:)`, which is what the host calls.
+    public func complete(_ request: LLMCompletionRequest) async throws -> LLMCompletion {
+        throw PluginError("\(type(of: self)) implements neither complete(_:) nor complete(_:context:)")
+    }
 }
 
 /// Long-term memory a plugin provides (adapter kind `memory`). Concurrency as for `PluginLLMAdapter`.
@@ -31,6 +51,8 @@ public struct AdapterDefinition: Sendable {
     public var description: String
     /// The adapter.
     let adapter: Adapter
+    /// `trellis_adapter.flags` (ABI 1.1).
+    var flags: UInt32 = 0
 
     /// The three kinds of adapter.
     enum Adapter: Sendable {
@@ -39,9 +61,13 @@ public struct AdapterDefinition: Sendable {
         case tools(any PluginToolsAdapter)
     }
 
-    /// An LLM adapter.
-    public static func llm(_ name: String, _ adapter: some PluginLLMAdapter, description: String = "") -> AdapterDefinition {
-        AdapterDefinition(name: name, description: description, adapter: .llm(adapter))
+    /// An LLM adapter. With `messagesByAccessor` the request's `messages` stay empty and the
+    /// adapter reads the conversation from its `LLMCompletionContext`, so starting a request
+    /// does not cost more as the history grows.
+    public static func llm(_ name: String, _ adapter: some PluginLLMAdapter, description: String = "",
+                           messagesByAccessor: Bool = false) -> AdapterDefinition {
+        AdapterDefinition(name: name, description: description, adapter: .llm(adapter),
+                          flags: messagesByAccessor ? UInt32(TRELLIS_ADAPTER_MESSAGES_BY_ACCESSOR) : 0)
     }
 
     /// A memory adapter.

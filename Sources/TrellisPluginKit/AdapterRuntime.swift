@@ -49,9 +49,14 @@ final class AdapterRuntime: Sendable {
 func adapterLLMComplete(_ state: UnsafeMutableRawPointer?, _ requestJSON: trellis_string, _ reply: OpaquePointer?) -> trellis_status {
     guard let runtime = AdapterRuntime.from(state), let reply, case .llm(let llm) = runtime.adapter else { return TRELLIS_ERROR }
     let text = String(borrowing: requestJSON)
-    return runtime.answer(HostHandle(pointer: reply)) {
+    let host = runtime.runtime.host
+    let handle = HostHandle(pointer: reply)
+    return runtime.answer(handle) {
         let request = try LLMCompletionRequest(json: PluginValue(jsonText: text, maximumDepth: PluginValue.sdkMaximumJSONDepth))
-        return try await llm.complete(request).json
+        let context = LLMCompletionContext(host: host, reply: handle, isStreaming: request.stream)
+        // Before `answer` replies: a piece published later must not touch the freed reply.
+        defer { context.finish() }
+        return try await llm.complete(request, context: context).json
     }
 }
 

@@ -131,6 +131,10 @@ private func initializePlugin(_ host: UnsafePointer<trellis_host_api>?, _ regist
         ("is_cancelled", api.is_cancelled != nil),
         ("complete", api.complete != nil),
         ("adapter_reply", api.adapter_reply != nil),
+        ("reply_delta", api.reply_delta != nil),
+        ("reply_messages_count", api.reply_messages_count != nil),
+        ("reply_message_at", api.reply_message_at != nil),
+        ("reply_message_json_at", api.reply_message_json_at != nil),
     ]
     if let missing = provided.first(where: { !$0.present }) {
         return fail("the host API table leaves \(missing.name) empty; this plugin needs every function of ABI \(TRELLIS_ABI_MAJOR).\(TRELLIS_ABI_MINOR)")
@@ -217,7 +221,8 @@ private func register(_ adapter: AdapterDefinition, runtime: PluginRuntime,
         memory_recall: nil,
         memory_update: nil,
         tools_dispatch: nil,
-        cancel: adapterCancel
+        cancel: adapterCancel,
+        flags: adapter.flags
     )
     switch adapter.adapter {
     case .llm:

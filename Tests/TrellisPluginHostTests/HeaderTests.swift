@@ -8,7 +8,11 @@ import TrellisTestSupport
         #include "trellis_plugin.h"
         static trellis_status init(const trellis_host_api *host, trellis_registrar *registrar) {
             (void)registrar;
-            return TRELLIS_HAS_FIELD(host, trellis_host_api, complete) ? TRELLIS_OK : TRELLIS_ERROR;
+            trellis_adapter adapter;
+            adapter.struct_size = (uint32_t)sizeof adapter;
+            adapter.flags = TRELLIS_ADAPTER_MESSAGES_BY_ACCESSOR;
+            return TRELLIS_HAS_FIELD(host, trellis_host_api, complete) && TRELLIS_HAS_FIELD(host, trellis_host_api, reply_message_json_at)
+                && TRELLIS_HAS_FIELD(&adapter, trellis_adapter, flags) ? TRELLIS_OK : TRELLIS_ERROR;
         }
         static const trellis_plugin_descriptor descriptor = {
             TRELLIS_HEADER_INIT(trellis_plugin_descriptor), "header", "1.0.0", "header check", "", init};

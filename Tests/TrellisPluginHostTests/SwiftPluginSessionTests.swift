@@ -142,6 +142,34 @@ import TrellisTestSupport
     }
 }
 
+extension SwiftPluginSessionTests {
+    /// The mock LLM is a Swift SDK adapter on ABI 1.1: it streams through its
+    /// `LLMCompletionContext` and reads the conversation by accessor (it sets the flag).
+    @Test func swiftAdapterStreamsAndReadsMessagesByAccessor() async throws {
+        let loaded = try await loadSessionPlugins()
+        let llm = try #require(loaded.adapters.llm)
+        let conversation: [ContextValue] = [
+            .map(["role": .string("user"), "content": .string("what time is it?")]),
+            .map(["role": .string("assistant"), "content": .string(""),
+                  "tool_calls": .list([.map(["id": .string("call_7"), "name": .string("clock"), "arguments": .map([:])])])]),
+            .map(["role": .string("tool"), "tool_call_id": .string("call_7"), "name": .string("clock"), "content": .string("12:00")]),
+        ]
+        let options: [String: ContextValue] = ["session_id": .string("sdk-streaming"), "mock_echo_messages": .boolean(true)]
+        // An NSLock (a pthread mutex): the pieces arrive on plugin threads, and the thread
+        // sanitizer cannot see a `Synchronization.Mutex` on Linux.
+        let lock = NSLock()
+        nonisolated(unsafe) var received: [String] = []
+        let streamed = try await llm.complete(LLMRequest(prompt: "", messages: conversation, options: options,
+                                                         onDelta: { piece in lock.withLock { received.append(piece) } }))
+        let pieces = lock.withLock { received }
+        #expect(pieces == ["Response ", "1", " after user,assistant,tool [call_7]"])
+        #expect(streamed.content == pieces.joined())
+
+        let quiet = try await llm.complete(LLMRequest(prompt: "", messages: conversation, options: options))
+        #expect(quiet.content == "Response 2 after user,assistant,tool [call_7]", "without a sink nothing streams, the answer is whole")
+    }
+}
+
 extension ContextValue {
     /// The entries of a map, else nil (test helper).
     fileprivate var mapValue: [String: ContextValue]? {

@@ -46,7 +46,7 @@ extern "C" {
 /** ABI major version: changes only when an existing field or signature changes. */
 #define TRELLIS_ABI_MAJOR 1
 /** ABI minor version: increases when fields or functions are appended. */
-#define TRELLIS_ABI_MINOR 0
+#define TRELLIS_ABI_MINOR 1
 
 /** The name of the one symbol a plugin exports (type: trellis_plugin_entry_fn). */
 #define TRELLIS_PLUGIN_ENTRY_SYMBOL "trellis_plugin_entry"
@@ -133,6 +133,14 @@ typedef struct trellis_string {
 #define TRELLIS_ADAPTER_MEMORY 1
 #define TRELLIS_ADAPTER_TOOLS 2
 
+/** Adapter flags (trellis_adapter.flags, since 1.1). */
+/**
+ * LLM adapters: the host leaves "messages" out of llm_complete's request JSON and the plugin
+ * reads the conversation with reply_messages_count / reply_message_at / reply_message_json_at,
+ * so the cost of starting a request does not grow with the history. Ignored for other kinds.
+ */
+#define TRELLIS_ADAPTER_MESSAGES_BY_ACCESSOR 0x1u
+
 /* ------------------------------------------------------------------------------------ */
 /* Opaque handles                                                                       */
 /* ------------------------------------------------------------------------------------ */
@@ -151,6 +159,8 @@ typedef struct trellis_registrar trellis_registrar;
 /**
  * One pending adapter operation (plugin-provided adapters). The plugin answers it exactly
  * once with `adapter_reply`, from any thread; the handle is invalid after that call returns.
+ * Before that, an llm_complete may stream through it and read its conversation (reply_delta,
+ * reply_messages_count, reply_message_at, reply_message_json_at; since 1.1).
  */
 typedef struct trellis_reply trellis_reply;
 
@@ -314,6 +324,20 @@ typedef struct trellis_node_type {
  * JSON shapes: llm_complete request {"prompt","messages","model","provider","options"} ->
  * reply {"content","tool_calls"}; memory_recall -> a JSON list; memory_update -> anything
  * ("null"); tools_dispatch calls list -> a list with one result per call.
+ *
+ * Since 1.1, llm_complete:
+ * - The request carries "stream": true when the host wants the answer in pieces: the plugin
+ *   may then publish text with `host->reply_delta` before replying (it may also not stream;
+ *   the host then passes the whole content on as one piece). Without "stream" there is no key.
+ * - With TRELLIS_ADAPTER_MESSAGES_BY_ACCESSOR in `flags`, "messages" is absent from the request;
+ *   the conversation is read with `host->reply_messages_count` and `host->reply_message_at` /
+ *   `reply_message_json_at`. "prompt" stays in the JSON (it follows the messages as the newest
+ *   user message when not empty).
+ * - The reply may carry "usage": {"input_tokens": int, "output_tokens": int} (what the request
+ *   cost, as the provider counted it). After streaming, "content" may be left out: the host
+ *   then uses the concatenation of the deltas; when given, it must equal that concatenation,
+ *   otherwise the request fails (the pieces were already shown; a different final text is a
+ *   plugin bug the host does not paper over).
  */
 typedef struct trellis_adapter {
     TRELLIS_STRUCT_HEADER;
@@ -339,6 +363,14 @@ typedef struct trellis_adapter {
      * stays valid until the plugin replies, which it still must do (the answer is discarded).
      */
     void (*cancel)(void *state, trellis_reply *reply);
+    /**
+     * Since 1.1. TRELLIS_ADAPTER_* flags (TRELLIS_ADAPTER_MESSAGES_BY_ACCESSOR). The host reads it
+     * only when `struct_size` covers it (a 1.0 struct means 0). A bit this host does not know
+     * makes register_adapter return TRELLIS_ERROR, logging a message that names the plugin, the
+     * adapter and the bits: a flag changes what the plugin expects to receive, so ignoring one
+     * would give the plugin requests it cannot read.
+     */
+    uint32_t flags;
 } trellis_adapter;
 
 /* ------------------------------------------------------------------------------------ */
@@ -481,6 +513,52 @@ typedef struct trellis_host_api {
     void (*call_set_user_data)(trellis_call *call, void *user_data);
     /** The pointer last attached with call_set_user_data, or NULL. Any thread, while the call is live (also inside cancel). */
     void *(*call_user_data)(trellis_call *call);
+
+    /* -- Since 1.1: streaming and the conversation of an llm_complete operation. --
+     * `reply` is the handle llm_complete received. Like adapter_reply these may be called from
+     * any thread, concurrently, until the plugin has replied; the handle is invalid once
+     * adapter_reply returns (the host keeps recently answered replies recognizable, so a late
+     * call returns TRELLIS_UNAVAILABLE rather than crashing; do not rely on it). */
+
+    /**
+     * Since 1.1. Publishes the next piece of the answer's text (copied before return). The host
+     * hands the piece on before this returns, so pieces arrive in the order of the calls, and
+     * never after the request ended (reply, cancel). Calls from several threads are serialized,
+     * one at a time; their order is then whichever got there first, so a plugin streaming from
+     * several threads orders the calls itself. Cheap: no I/O, no waiting on the consumer. Returns
+     * TRELLIS_OK; TRELLIS_ERROR when `text` is not valid UTF-8 (nothing is published);
+     * TRELLIS_UNAVAILABLE when nobody listens: the request did not ask for streaming (no
+     * "stream": true; the status tells a plugin it may stop producing pieces, and is safe to
+     * ignore), the operation is not llm_complete, the host gave up on it (cancel), or the
+     * plugin has already replied. The final "content" must equal the concatenation of the
+     * pieces that returned TRELLIS_OK (see trellis_adapter).
+     */
+    trellis_status (*reply_delta)(trellis_reply *reply, trellis_string text);
+    /**
+     * Since 1.1. The number of messages of the request's conversation (the request's
+     * "messages", whether or not they were also put in the JSON). Cost independent of history
+     * length. -1 when the operation is not llm_complete or the plugin has already replied.
+     */
+    int64_t (*reply_messages_count)(trellis_reply *reply);
+    /**
+     * Since 1.1. Role and content of message `index` (0 is the oldest); either out pointer may be
+     * NULL. Strings are host-owned, valid until the plugin replies (each call lends fresh
+     * copies, all freed with the reply: read a message once rather than in a loop). A message
+     * without a string content (an assistant message that only asked for tools) gives an empty
+     * content; for `tool_calls`, `tool_call_id` and `name` use reply_message_json_at. Returns
+     * TRELLIS_OK, TRELLIS_NOT_FOUND when `index` is out of range, TRELLIS_WRONG_TYPE when the
+     * message is not a map, TRELLIS_UNAVAILABLE when the operation is not llm_complete or after
+     * the reply.
+     */
+    trellis_status (*reply_message_at)(trellis_reply *reply, int64_t index, trellis_string *role,
+                                       trellis_string *content);
+    /**
+     * Since 1.1. Message `index` as one compact JSON object (that message only), with every key it
+     * has: {"role","content"}, plus "tool_calls" on an assistant message that asked for tools,
+     * {"role":"tool","tool_call_id","name","content"} for a tool result. `*out` is host-owned,
+     * valid until the plugin replies. Returns as reply_message_at.
+     */
+    trellis_status (*reply_message_json_at)(trellis_reply *reply, int64_t index, trellis_string *out);
 } trellis_host_api;
 
 /* ------------------------------------------------------------------------------------ */

@@ -2,15 +2,19 @@ import TrellisEngine
 
 /// The JSON shapes of LLM requests and responses at the ABI (see `trellis_llm_ext`).
 enum LLMRequestJSON {
-    /// `{"prompt","messages","model","provider","options"}`.
-    static func encode(_ request: LLMRequest) -> String {
-        ContextValue.map([
+    /// `{"prompt","messages","model","provider","options"}`, plus `"stream": true` when the
+    /// request has a delta sink. Without `messages` the plugin reads them by accessor, so the
+    /// text does not grow with the history.
+    static func encode(_ request: LLMRequest, includingMessages: Bool = true) -> String {
+        var fields: [String: ContextValue] = [
             "prompt": .string(request.prompt),
-            "messages": .list(request.messages),
             "model": .string(request.model),
             "provider": .string(request.provider),
             "options": .map(request.options),
-        ]).jsonText
+        ]
+        if includingMessages { fields["messages"] = .list(request.messages) }
+        if request.onDelta != nil { fields["stream"] = .boolean(true) }
+        return ContextValue.map(fields).jsonText
     }
 
     /// A request from plugin JSON; `sessionMessages` is used when `use_session_messages` is true.
@@ -36,13 +40,17 @@ enum LLMRequestJSON {
         ContextValue.map(["content": .string(response.content), "tool_calls": .list(response.toolCalls)]).jsonText
     }
 
-    /// A response from plugin JSON.
+    /// A response from plugin JSON (`{"content","tool_calls","usage"}`; `usage` since ABI 1.1).
     static func decodeResponse(_ value: ContextValue, from adapter: String) throws(PluginAdapterError) -> LLMResponse {
         guard case .map(let fields) = value else {
             throw PluginAdapterError(message: "LLM adapter '\(adapter)' answered \(value.jsonText), expected {\"content\": ..., \"tool_calls\": [...]}")
         }
         var toolCalls: [ContextValue] = []
         if case .list(let calls)? = fields["tool_calls"] { toolCalls = calls }
-        return LLMResponse(content: fields["content"]?.stringValue ?? "", toolCalls: toolCalls)
+        var usage = LLMUsage()
+        if case .map(let counts)? = fields["usage"] {
+            usage = LLMUsage(input: counts["input_tokens"]?.integer ?? 0, output: counts["output_tokens"]?.integer ?? 0)
+        }
+        return LLMResponse(content: fields["content"]?.stringValue ?? "", toolCalls: toolCalls, usage: usage)
     }
 }

@@ -15,10 +15,19 @@ struct PluginAdapterFunctions: @unchecked Sendable {
 
     var qualifiedName: String { pluginID + "." + name }
 
+    /// Whether the plugin reads an LLM request's messages through the reply accessors
+    /// (`TRELLIS_ADAPTER_MESSAGES_BY_ACCESSOR`; the registrar zeroes `flags` for a 1.0 struct).
+    var messagesByAccessor: Bool { adapter.flags & UInt32(TRELLIS_ADAPTER_MESSAGES_BY_ACCESSOR) != 0 }
+
+    /// The description of `operation` in messages (`llm_complete of adapter 'acme.llm'`).
+    func describe(_ operation: String) -> String { "\(operation) of adapter '\(qualifiedName)'" }
+
     /// Runs one operation: `start` calls the plugin's function with the reply handle; the
-    /// answer's JSON text is returned.
-    func perform(_ operation: String, _ start: (UnsafeMutableRawPointer?, OpaquePointer) -> trellis_status) async throws -> ContextValue {
-        let reply = PluginReply(description: "\(operation) of adapter '\(qualifiedName)'", pluginID: pluginID)
+    /// answer's JSON text is returned. `reply` is the pending operation when the caller needs
+    /// one of its own (an LLM request with messages and a delta sink); by default a plain one.
+    func perform(_ operation: String, reply: PluginReply? = nil,
+                 _ start: (UnsafeMutableRawPointer?, OpaquePointer) -> trellis_status) async throws -> ContextValue {
+        let reply = reply ?? PluginReply(description: describe(operation), pluginID: pluginID)
         let text = try await reply.perform(self) { handle in start(adapter.state, handle) }
         do {
             return try ContextValue(jsonText: text)

@@ -102,6 +102,15 @@ enum HostFunctionTable {
         }
         api.adapter_is_cancelled = { reply in PluginReply.with(reply, otherwise: true) { $0.cancelled.load(ordering: .acquiring) } }
 
+        api.reply_delta = { reply, text in PluginReply.with(reply, otherwise: unavailable) { $0.delta(text) } }
+        api.reply_messages_count = { reply in PluginReply.with(reply, otherwise: -1) { $0.messagesCount() } }
+        api.reply_message_at = { reply, index, role, content in
+            PluginReply.with(reply, otherwise: unavailable) { $0.message(at: index, role: role, content: content) }
+        }
+        api.reply_message_json_at = { reply, index, out in
+            PluginReply.with(reply, otherwise: unavailable) { $0.messageJSON(at: index, into: out) }
+        }
+
         api.call_set_user_data = { call, data in CallState.with(call, otherwise: ()) { $0.userData = data } }
         api.call_user_data = { call in CallState.with(call, otherwise: nil) { $0.userData } }
 

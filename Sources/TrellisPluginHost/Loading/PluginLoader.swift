@@ -127,7 +127,11 @@ public enum PluginLoader {
         let registrar = PluginRegistrar(pluginID: id)
         let status = withExtendedLifetime(registrar) { initialize(HostFunctionTable.table, registrar.handle) }
         if status != trellis_status(TRELLIS_OK) {
+            // A plugin that gives up because the host refused one of its registrations usually
+            // passes the failure on without a message of its own: the refusal is the reason.
+            let refusals = registrar.problems.map(\.reason).joined(separator: "; ")
             let message = registrar.initError.map { "init failed: \($0)" }
+                ?? (refusals.isEmpty ? nil : "init failed after the host refused a registration: \(refusals)")
                 ?? "init returned status \(status) without a message (the plugin should call registrar_set_error)"
             throw PluginLoadError(.initFailed, file: file, "plugin '\(id)': \(message)")
         }

@@ -30,6 +30,11 @@ final class PluginRegistrar {
     static let adapterMinimumSize = MemoryLayout<trellis_adapter>.offset(of: \trellis_adapter.cancel)!
         + MemoryLayout<UnsafeRawPointer?>.size
 
+    /// Where `trellis_adapter.flags` (ABI 1.1) ends: a smaller struct has no flags.
+    static let adapterFlagsEnd = MemoryLayout<trellis_adapter>.offset(of: \trellis_adapter.flags)! + MemoryLayout<UInt32>.size
+    /// The adapter flags this host understands; any other bit refuses the adapter.
+    static let knownAdapterFlags = UInt32(TRELLIS_ADAPTER_MESSAGES_BY_ACCESSOR)
+
     /// A problem with a struct header, or `nil` when it is usable.
     static func headerProblem(size: UInt32, major: UInt16, minor: UInt16, minimum: Int, what: String) -> (PluginLoadError.Kind, String)? {
         if Int(major) != Int(TRELLIS_ABI_MAJOR) {
@@ -130,13 +135,20 @@ final class PluginRegistrar {
                                                    minimum: Self.adapterMinimumSize, what: "adapter #\(index) (trellis_adapter)") {
             return refuse(kind, reason)
         }
-        let header = VersionedStruct.read(pointer, over: trellis_adapter())
+        var header = VersionedStruct.read(pointer, over: trellis_adapter())
         let name = registrationString(header.name)
         guard Self.validName(name) else {
             return refuse(.invalidPlugin, "adapter #\(index) has an invalid name '\(name)'; use letters, digits, '_', '-' and '.', starting with a letter")
         }
         if adapters.contains(where: { $0.name == name }) {
             return refuse(.duplicateID, "adapter '\(pluginID).\(name)' is registered twice by this plugin")
+        }
+        // `flags` (1.1) counts only when the plugin's struct covers it whole; `read` already
+        // zeroes what lies past struct_size, this also keeps a partly covered field out.
+        if Int(version.size) < Self.adapterFlagsEnd { header.flags = 0 }
+        let unknownFlags = header.flags & ~Self.knownAdapterFlags
+        if unknownFlags != 0 {
+            return refuse(.invalidPlugin, "adapter '\(pluginID).\(name)' of plugin '\(pluginID)' sets unknown flag bits 0x\(String(unknownFlags, radix: 16)) in trellis_adapter.flags; this host (ABI \(TRELLIS_ABI_MAJOR).\(TRELLIS_ABI_MINOR)) knows only TRELLIS_ADAPTER_MESSAGES_BY_ACCESSOR (0x1): clear them or rebuild the plugin against this host's trellis_plugin.h")
         }
         let function: PluginAdapterFunctions
         switch header.kind {
