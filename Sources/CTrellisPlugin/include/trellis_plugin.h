@@ -326,6 +326,9 @@ typedef struct trellis_node_type {
  * ("null"); tools_dispatch calls list -> a list with one result per call.
  *
  * Since 1.1, llm_complete:
+ * - The request carries "tools": [{"name","description","parameters"}...] when the model may call
+ *   tools (a JSON Schema in "parameters"); the plugin answers calls in "tool_calls" as
+ *   {"id","name","arguments"} and receives their results as {"role":"tool","tool_call_id",...}.
  * - The request carries "stream": true when the host wants the answer in pieces: the plugin
  *   may then publish text with `host->reply_delta` before replying (it may also not stream;
  *   the host then passes the whole content on as one piece). Without "stream" there is no key.

@@ -13,6 +13,7 @@ enum LLMRequestJSON {
             "options": .map(request.options),
         ]
         if includingMessages { fields["messages"] = .list(request.messages) }
+        if !request.tools.isEmpty { fields["tools"] = .list(request.tools) }
         if request.onDelta != nil { fields["stream"] = .boolean(true) }
         return ContextValue.map(fields).jsonText
     }
