@@ -89,6 +89,8 @@ struct RunCommand: TrellisCommand {
         var watch = false
         /// The configuration file's model section with --llm, --model and --base-url applied.
         var model = HostConfiguration.Model()
+        /// What tool commands may not inherit (the configuration's `tool_env`).
+        var secrets = SecretVariables()
     }
 
     static func run(_ arguments: [String]) async -> Int32 {
@@ -204,7 +206,7 @@ struct RunCommand: TrellisCommand {
         let services = RunServices(
             runDirectory: runDirectory, workingDirectory: workdir,
             events: sinks.isEmpty ? DiscardingEventSink() : FanOutEventSink(sinks),
-            simulate: settings.simulate, interviewer: interviewer)
+            simulate: settings.simulate, interviewer: interviewer, secrets: settings.secrets)
         let result = await Engine().run(
             graph, context: Context(settings.values), adapters: prepared.adapters, services: services,
             options: RunOptions(maxSteps: settings.maxSteps, resumeFrom: settings.resume))
@@ -265,6 +267,7 @@ struct RunCommand: TrellisCommand {
         do {
             let configuration = try SessionHostOptions.configuration(from: scanner)
             settings.model = configuration.model
+            settings.secrets = configuration.toolSecrets
             settings.pluginDirectories = configuration.pluginDirectories + settings.pluginDirectories
         } catch {
             throw UsageError("\(error)")

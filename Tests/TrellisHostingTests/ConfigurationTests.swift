@@ -30,6 +30,8 @@ import TrellisTools
         #expect(tool.name == "weather" && tool.command == ["bin/weather", "--json"] && tool.timeout == .seconds(20))
         #expect(tool.workingDirectory == "/etc/trellis/tools" && tool.environment == ["WEATHER_TOKEN"] && !tool.shell)
         #expect(configuration.pluginDirectories == ["/etc/trellis/plugins"])
+        #expect(configuration.toolSecrets.allowed == ["GITHUB_TOKEN"])
+        #expect(configuration.toolSecrets.withholds("GCP_CREDENTIALS") && !configuration.toolSecrets.withholds("GITHUB_TOKEN"))
         #expect(configuration.turnGraph == "/etc/trellis/graphs/turn.dot")
         #expect(configuration.storePath == "/etc/trellis/sessions.sqlite" && configuration.durability == "batched")
         #expect(configuration.retainMessages == 400 && configuration.retainTurns == 1000)

@@ -60,6 +60,8 @@ public struct RunServices: Sendable {
     public var simulate: Bool
     /// Who answers human gates; `nil` makes a human gate fail with a message saying none is configured.
     public var interviewer: (any Interviewer)?
+    /// Which of this process's environment variables tool commands must not inherit.
+    public var secrets: SecretVariables
 
     /// Creates services.
     public init(
@@ -67,12 +69,14 @@ public struct RunServices: Sendable {
         workingDirectory: String = FileManager.default.currentDirectoryPath,
         events: any EventSink = DiscardingEventSink(),
         simulate: Bool = false,
-        interviewer: (any Interviewer)? = nil
+        interviewer: (any Interviewer)? = nil,
+        secrets: SecretVariables = SecretVariables()
     ) {
         self.runDirectory = runDirectory
         self.workingDirectory = workingDirectory
         self.events = events
         self.simulate = simulate
         self.interviewer = interviewer
+        self.secrets = secrets
     }
 }

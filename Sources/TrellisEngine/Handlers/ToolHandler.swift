@@ -9,7 +9,9 @@ import TrellisDOT
 /// - Context values reach the script only as environment variables
 ///   (`contextEnvironment(for:)`: `TRELLIS_CTX_<KEY>`), never spliced into its text. The
 ///   script also gets `TRELLIS_NODE_ID`, and `TRELLIS_RUN_DIR` and `TRELLIS_STAGE_DIR` when
-///   the run has a run directory; the rest of the environment is this process's.
+///   the run has a run directory; the rest of the environment is this process's, without
+///   its secrets (`SecretVariables`: `*_API_KEY`, `*_TOKEN`, `*_SECRET`, `*_PASSWORD`,
+///   `PGPASSWORD`); the node's `tool_env_allow` (comma-separated names) passes some through.
 /// - The node's `timeout` (a duration; a bare number is seconds) ends the command's whole
 ///   process group (SIGTERM, then SIGKILL) and fails the node; so does cancelling the task
 ///   (the engine's node timeout), which is reported as cancellation.
@@ -40,6 +42,7 @@ public struct ToolHandler: NodeHandler {
         schema: AttributeSchema(attributes: [
             AttributeSpec(name: "tool_command", type: .string, isRequired: true, summary: "Shell script run with /bin/sh -c in the working directory; context arrives as TRELLIS_CTX_* variables."),
             AttributeSpec(name: "timeout", type: .duration, summary: "Ends the command's process group and fails the node when it runs longer."),
+            AttributeSpec(name: "tool_env_allow", type: .string, summary: "Comma-separated names of secret environment variables (*_API_KEY, *_TOKEN, ...) the command may inherit."),
         ]),
         summary: "Tool: runs tool_command with /bin/sh -c, capturing stdout, stderr and the exit code into the context."
     )
@@ -103,10 +106,14 @@ public struct ToolHandler: NodeHandler {
         return Self.outcome(for: node, result: result, timeout: timeout, skippedKeys: skipped, stageDirectory: stageDirectory)
     }
 
-    /// The child's environment: this process's (without inherited `TRELLIS_CTX_` variables),
-    /// the node and run variables, and the context variables.
+    /// The child's environment: this process's (without inherited `TRELLIS_CTX_` variables and
+    /// without secrets), the node and run variables, and the context variables.
     static func environment(for request: HandlerRequest, stageDirectory: String?) -> (variables: [String: String], skipped: [String]) {
-        var variables = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix(contextVariablePrefix) }
+        var secrets = request.services.secrets
+        for name in (request.node.attribute("tool_env_allow") ?? "").split(separator: ",") {
+            secrets.allowed.insert(name.trimmingCharacters(in: .whitespaces))
+        }
+        var variables = secrets.filter(ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix(contextVariablePrefix) })
         variables["TRELLIS_NODE_ID"] = request.node.id
         if let runDirectory = request.services.runDirectory { variables["TRELLIS_RUN_DIR"] = runDirectory }
         if let stageDirectory { variables["TRELLIS_STAGE_DIR"] = stageDirectory }

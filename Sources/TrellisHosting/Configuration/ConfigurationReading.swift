@@ -11,7 +11,8 @@ struct ConfigurationReading {
     let locations: [String: Int]
 
     /// The keys each object may hold; the one list the checks and the suggestions come from.
-    static let rootKeys = ["llm", "memory", "tools", "plugin_dirs", "graphs", "store", "data_dir", "session", "session_types"]
+    static let rootKeys = ["llm", "memory", "tools", "tool_env", "plugin_dirs", "graphs", "store", "data_dir", "session", "session_types"]
+    static let toolEnvironmentKeys = ["allow", "secret_patterns"]
     static let llmKeys = ["provider", "model", "base_url", "api_key_env", "timeout", "max_attempts", "max_output_tokens"]
     static let memoryKeys = ["adapter", "recall_limit"]
     static let toolKeys = ["name", "description", "parameters", "command", "timeout", "cwd", "env", "shell"]
@@ -49,6 +50,16 @@ struct ConfigurationReading {
                 guard seen.insert(tool.name).inserted else { throw error(at: "tools[\(index)].name", "a second tool named '\(tool.name)'") }
                 configuration.tools.append(tool)
             }
+        }
+        if let toolEnvironment = top["tool_env"] {
+            let entries = try object(toolEnvironment, at: "tool_env", keys: Self.toolEnvironmentKeys)
+            var allowed: [String] = []
+            if let value = entries["allow"] { allowed = try strings(value, at: "tool_env.allow", each: "must be a variable name") }
+            var patterns: [String] = []
+            if let value = entries["secret_patterns"] {
+                patterns = try strings(value, at: "tool_env.secret_patterns", each: "must be a name, or *SUFFIX")
+            }
+            configuration.toolSecrets = SecretVariables(extraPatterns: patterns, allowed: Set(allowed))
         }
         if let directories = top["plugin_dirs"] {
             for (index, item) in try list(directories, at: "plugin_dirs").enumerated() {

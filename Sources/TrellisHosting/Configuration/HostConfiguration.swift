@@ -57,6 +57,8 @@ public struct HostConfiguration: Sendable {
     public var sessionConfig: [String: ContextValue] = [:]
     /// Adapters by session type: `{"background": {"llm": "...", "memory": "...", "tools": "..."}}`.
     public var adaptersBySessionType: [String: [String: String]] = [:]
+    /// What pipeline tool commands may not inherit from the host's environment (`tool_env`).
+    public var toolSecrets = SecretVariables()
 
     /// An empty configuration: every choice left to flags and defaults.
     public init() {}
