@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
 import TrellisEngine
 import TrellisHosting
 import TrellisSession
@@ -57,13 +58,27 @@ struct ServeCommand: TrellisCommand {
                 return ExitCode.usage
             }
         }
+        // A client that stops reading must not kill the server with SIGPIPE: the failed write
+        // stops it instead. SIGTERM and SIGINT stop it the same way: in-flight requests get
+        // the drain time, the store is committed, and the exit status is 0.
+        signal(SIGPIPE, SIG_IGN)
+        let stop = ServeStop()
+        let signals = [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { stop.request(number == SIGTERM ? "SIGTERM" : "SIGINT") }
+            source.resume()
+            return source
+        }
         let plugins = host.plugins
         let server = SessionRPCServer(
             manager: host.manager, output: JSONLinesEventWriter(descriptor: STDOUT_FILENO),
             pluginReloader: plugins.map { plugins in { @Sendable in plugins.reloadForRPC() } })
         Console.error("trellis serve: ready (\(host.manager.count) session(s) restored\(settings.storePath.map { ", store \($0), durability \(settings.durability.rawValue)" } ?? ""); model: \((settings.model ?? .simulated).summary); memory: \(settings.memory ?? "in_memory"))")
-        await server.serve()
+        await server.serve(stop: stop)
+        signals.forEach { $0.cancel() }
         await host.shutdown()
+        if let reason = stop.reason { Console.error("trellis serve: stopped (\(reason)); in-flight requests drained, store committed") }
         return ExitCode.success
     }
 }

@@ -141,6 +141,14 @@ final class ServeProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// Sends `signal` and waits (at most 30 s) for the process to exit; returns its status and
+    /// whether it exited by itself (rather than being killed by the signal).
+    func stop(with signal: Int32) -> (status: Int32, exitedNormally: Bool) {
+        kill(process.processIdentifier, signal)
+        ChildProcess.waitForExit(process, timeout: .seconds(30))
+        return (process.terminationStatus, process.terminationReason == .exit)
+    }
+
     /// Kills the process with SIGKILL and waits for it.
     func kill9() {
         kill(process.processIdentifier, SIGKILL)

@@ -7,6 +7,7 @@ public final class JSONLinesEventWriter: Sendable {
     private let descriptor: Int32
     private let ownsDescriptor: Bool
     private let lock = Mutex<Void>(())
+    private let broken = Mutex<(happened: Bool, listener: (@Sendable () -> Void)?)>((false, nil))
 
     /// Writes to an open descriptor (for example `STDERR_FILENO`), which stays open.
     public init(descriptor: Int32) {
@@ -38,11 +39,35 @@ public final class JSONLinesEventWriter: Sendable {
                 var offset = 0
                 while offset < buffer.count {
                     let written = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written <= 0 { if errno == EINTR { continue } else { return } }
+                    if written <= 0 {
+                        if errno == EINTR { continue }
+                        if errno == EPIPE { reportBroken() }
+                        return
+                    }
                     offset += written
                 }
             }
         }
+    }
+
+    /// Calls `listener` once when a write finds that nobody reads the output any more (`EPIPE`;
+    /// the process must ignore SIGPIPE to see it), at once if that already happened.
+    public func onBrokenOutput(_ listener: @escaping @Sendable () -> Void) {
+        let already = broken.withLock { state -> Bool in
+            if state.happened { return true }
+            state.listener = listener
+            return false
+        }
+        if already { listener() }
+    }
+
+    private func reportBroken() {
+        let listener: (@Sendable () -> Void)? = broken.withLock { state in
+            guard !state.happened else { return nil }
+            state.happened = true
+            return state.listener
+        }
+        listener?()
     }
 
     /// Subscribes this writer to `bus`.

@@ -27,12 +27,30 @@ public final class SessionRPCServer: Sendable {
         self.pluginReloader = pluginReloader
     }
 
-    /// Reads requests from `descriptor` until end of input, answering each; returns when
-    /// every request has been answered.
-    public func serve(inputDescriptor descriptor: Int32 = STDIN_FILENO) async {
+    /// Reads requests from `descriptor` until end of input or until `stop` is requested,
+    /// answering each; returns when every request has been answered. After a stop, requests
+    /// still running get `drainTime` to finish; then they are cancelled (a turn cancelled this
+    /// way fails and is answered as failed).
+    public func serve(inputDescriptor descriptor: Int32 = STDIN_FILENO, stop: ServeStop = ServeStop(),
+                      drainTime: Duration = .seconds(10)) async {
+        enum Arrival: Sendable { case line(String), stop }
+        let (arrivals, arrival) = AsyncStream.makeStream(of: Arrival.self, bufferingPolicy: .unbounded)
         let lines = LineReader.lines(from: descriptor)
-        await withTaskGroup(of: Void.self) { group in
-            for await line in lines {
+        let forwarding = Task {
+            for await line in lines { arrival.yield(.line(line)) }
+            arrival.finish()
+        }
+        stop.onRequest { _ in arrival.yield(.stop) }
+        output.onBrokenOutput { stop.request("standard output was closed") }
+        let inFlight = InFlightRequests()
+        // Discarding: a server runs for a long time and must not keep a result per request.
+        await withDiscardingTaskGroup { group in
+            var stopped = false
+            for await next in arrivals {
+                guard case .line(let line) = next else {
+                    stopped = true
+                    break
+                }
                 let trimmed = line.trimmingCharacters(in: .whitespaces)
                 guard !trimmed.isEmpty else { continue }
                 let (prepared, isBarrier) = prepare(trimmed)
@@ -42,11 +60,16 @@ public final class SessionRPCServer: Sendable {
                     if let response = await prepared() { output.writeLine(response) }
                     continue
                 }
+                inFlight.begin()
                 group.addTask { [self] in
                     if let response = await prepared() { output.writeLine(response) }
+                    inFlight.end()
                 }
             }
+            // Drain after a stop: what still runs past the drain time is cancelled.
+            if stopped, await !inFlight.waitUntilIdle(within: drainTime) { group.cancelAll() }
         }
+        forwarding.cancel()
         let tokens = subscriptions.withLock { $0 }
         for token in tokens { manager.events.unsubscribe(token) }
     }

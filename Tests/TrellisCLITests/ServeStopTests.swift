@@ -1,0 +1,48 @@
+import Foundation
+import Glibc
+import Testing
+import TrellisTestSupport
+
+/// How `trellis serve` stops: on SIGTERM it drains what is in flight and commits; a client that
+/// stops reading ends it cleanly instead of by SIGPIPE.
+@Suite(.timeLimit(.minutes(1))) struct ServeStopTests {
+    @Test("SIGTERM: the turn in flight is answered, the store committed, the exit status 0")
+    func sigtermDrainsAndCommits() throws {
+        let directory = try ServeProcess.temporaryDirectory()
+        let store = directory + "/sessions.sqlite"
+        let server = try ServeProcess(["--store", store, "--llm-latency-ms", "400", "--no-heartbeats"], in: directory)
+        _ = try server.call("session.create", ["session_id": "s1"])
+        let id = try server.send("session.send", ["session_id": "s1", "message": "hello"])
+        Thread.sleep(forTimeInterval: 0.1)  // the turn is waiting on its 400 ms model
+        let (status, exited) = server.stop(with: SIGTERM)
+        #expect(exited && status == 0, "status \(status)")
+        let response = try server.response(id, within: 5)
+        #expect((response["result"] as? [String: Any])?["reply"] as? String == "Response 1", "\(response)")
+        // The committed turn is there for the next server.
+        let next = try ServeProcess(["--store", store, "--no-heartbeats"], in: directory)
+        let state = try next.call("session.state", ["session_id": "s1"])
+        #expect(state["turn_count"] as? Int == 1, "\(state)")
+        #expect(next.finish() == 0)
+    }
+
+    @Test("a client that stops reading ends the server cleanly, not by SIGPIPE")
+    func closedOutputIsACleanExit() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try BuiltProducts.trellis())
+        process.arguments = ["serve", "--stdio", "--llm", "simulated", "--memory", "in_memory", "--no-heartbeats"]
+        process.currentDirectoryURL = URL(fileURLWithPath: try ServeProcess.temporaryDirectory())
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try output.fileHandleForReading.close()
+        let request = #"{"jsonrpc":"2.0","id":1,"method":"session.list"}"# + "\n"
+        for _ in 0..<3 { try? input.fileHandleForWriting.write(contentsOf: Data(request.utf8)) }
+        #expect(ChildProcess.waitForExit(process, timeout: .seconds(30)))
+        #expect(process.terminationReason == .exit, "ended by signal \(process.terminationStatus)")
+        #expect(process.terminationStatus == 0)
+        try? input.fileHandleForWriting.close()
+    }
+}
