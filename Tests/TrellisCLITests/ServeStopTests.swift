@@ -46,3 +46,17 @@ import TrellisTestSupport
         try? input.fileHandleForWriting.close()
     }
 }
+
+/// A refused `session.send` must not hold back the messages after it.
+@Suite(.timeLimit(.minutes(1))) struct ServeTicketTests {
+    @Test("a send refused for its parameters takes no arrival ticket: the next send is answered and the server exits at end of input")
+    func refusedSendDoesNotWedgeTheSession() throws {
+        let server = try ServeProcess(["--no-heartbeats"], in: try ServeProcess.temporaryDirectory())
+        _ = try server.call("session.create", ["session_id": "s1"])
+        let bad = try server.send("session.send", ["session_id": "s1", "message": 42])
+        let good = try server.send("session.send", ["session_id": "s1", "message": "hello"])
+        #expect((try server.response(bad, within: 10)["error"] as? [String: Any])?["code"] as? Int == -32602)
+        #expect((try server.response(good, within: 10)["result"] as? [String: Any])?["reply"] as? String == "Response 1")
+        #expect(server.finish() == 0)
+    }
+}

@@ -137,9 +137,12 @@ public final class SessionRPCServer: Sendable {
             let failure = JSONRPCError(code: JSONRPCError.invalidParams, message: "\"params\" must be an object (named parameters)")
             return { Self.response(id: id ?? .null, result: .failure(failure)) }
         }
-        // Fix the arrival order of messages to a session now, before any task switch.
+        // Fix the arrival order of messages to a session now, before any task switch. A ticket
+        // is taken only for a send that will reach `Session.send` (which always consumes it):
+        // an unused ticket would hold every later message to the session back for ever.
         var ticket: UInt64?
-        if method == "session.send", case .string(let sessionID)? = params["session_id"], let session = manager.session(sessionID) {
+        if method == "session.send", case .string(let sessionID)? = params["session_id"], case .string? = params["message"],
+           let session = manager.session(sessionID) {
             ticket = session.admit()
         }
         let admitted = ticket
@@ -226,8 +229,8 @@ public final class SessionRPCServer: Sendable {
     }
 
     private func send(_ params: [String: ContextValue], ticket: UInt64?) async throws -> ContextValue {
-        let session = try manager.require(try Self.string(params, "session_id"))
         let message = try Self.string(params, "message")
+        let session = try manager.require(try Self.string(params, "session_id"))
         let reply = try await session.send(message, ticket: ticket)
         return .map(["reply": .string(reply.reply), "turn_count": .integer(reply.turnCount),
                      "latency_us": .integer(reply.latency.wholeMicroseconds), "usage": reply.usage.contextValue])
