@@ -121,6 +121,14 @@ public final class SessionRPCServer: Sendable {
         }
         let id = fields["id"]
         let isNotification = id == nil
+        switch id {
+        case nil, .string?, .integer?, .null?:
+            break
+        default:
+            // JSON-RPC 2.0 ids are strings, numbers without a fraction, or null.
+            let failure = JSONRPCError(code: JSONRPCError.invalidRequest, message: "\"id\" must be a string, an integer or null")
+            return { Self.response(id: .null, result: .failure(failure)) }
+        }
         guard fields["jsonrpc"] == .string("2.0") else {
             let failure = JSONRPCError(code: JSONRPCError.invalidRequest, message: "\"jsonrpc\" must be \"2.0\"")
             return { Self.response(id: id ?? .null, result: .failure(failure)) }
@@ -273,8 +281,15 @@ public final class SessionRPCServer: Sendable {
         guard case .integer(let token)? = params["subscription"], token > 0 else {
             throw JSONRPCError(code: JSONRPCError.invalidParams, message: "\"subscription\" must be the integer events.subscribe returned")
         }
+        let known = subscriptions.withLock { list -> Bool in
+            guard let index = list.firstIndex(of: SessionEventBus.Token(token)) else { return false }
+            list.remove(at: index)
+            return true
+        }
+        guard known else {
+            throw JSONRPCError(code: JSONRPCError.invalidParams, message: "no subscription \(token) on this connection")
+        }
         manager.events.unsubscribe(SessionEventBus.Token(token))
-        subscriptions.withLock { $0.removeAll { $0 == SessionEventBus.Token(token) } }
         return .map(["unsubscribed": .boolean(true)])
     }
 
@@ -286,6 +301,9 @@ public final class SessionRPCServer: Sendable {
     }
 
     private static func optionalString(_ params: [String: ContextValue], _ key: String) throws(JSONRPCError) -> String? {
+        if key == "session_id", case .string("")? = params[key] {
+            throw JSONRPCError(code: JSONRPCError.invalidParams, message: "\"session_id\" must not be empty")
+        }
         switch params[key] {
         case nil, .null?: return nil
         case .string(let text)?: return text
