@@ -113,12 +113,28 @@ public final class SessionManager: Sendable {
     }
 
     private func makeSession(_ configuration: SessionConfiguration, restoring stored: StoredSession?) throws(SessionError) -> Session {
+        for key in ["llm_latency_ms", "heartbeat_llm_latency_ms"] {
+            if case .integer(let milliseconds)? = configuration.config[key], Duration.milliseconds(milliseconds) > options.maximumSimulatedLatency {
+                throw .invalidArgument("\(key) \(milliseconds) is above this server's limit of \(options.maximumSimulatedLatency.wholeMicroseconds / 1000) ms")
+            }
+        }
         let adapters = try adapterCatalog.adapters(
             for: configuration, startCount: stored?.turnCount ?? 0, defaultLatency: options.llmLatency, store: store)
         return try Session(
             configuration: configuration, graphs: graphs, adapters: adapters,
-            heartbeat: configuration.heartbeat ?? options.heartbeats[configuration.sessionType],
+            heartbeat: heartbeat(for: configuration),
             events: events, store: store, restoring: stored)
+    }
+
+    /// The heartbeat a session gets: its config may turn heartbeats off or slow them down, but
+    /// the server's settings are the bound — a type the server runs without heartbeats
+    /// (`--no-heartbeats`, an interval of 0) stays without, and no interval is shorter than
+    /// `minimumHeartbeatInterval`.
+    private func heartbeat(for configuration: SessionConfiguration) -> HeartbeatSettings {
+        let server = options.heartbeats[configuration.sessionType]
+        guard server.enabled, var chosen = configuration.heartbeat else { return server }
+        chosen.interval = max(chosen.interval, options.minimumHeartbeatInterval)
+        return chosen
     }
 
     private func startHeartbeats(_ session: Session) {

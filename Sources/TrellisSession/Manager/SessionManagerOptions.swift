@@ -16,6 +16,10 @@ public struct SessionManagerOptions: Sendable {
     public var store: SessionStore?
     /// The built-in simulated LLM's latency (its memory recall takes a tenth of it).
     public var llmLatency: Duration
+    /// The shortest heartbeat interval a session's config may ask for (default 100 ms).
+    public var minimumHeartbeatInterval: Duration = .milliseconds(100)
+    /// The longest simulated-LLM latency a session's config may ask for (default 60 s).
+    public var maximumSimulatedLatency: Duration = .seconds(60)
     /// Config settings every new session starts with (`system_prompt`, `max_tool_rounds`,
     /// `turn_policy`, ...); a key the session's own config sets wins.
     public var sessionDefaults: [String: ContextValue]
