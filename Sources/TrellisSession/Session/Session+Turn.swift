@@ -19,7 +19,9 @@ extension Session {
             case .reject:
                 throw SessionError.busy("session '\(id)' is busy with a turn and its turn_policy is 'reject'; retry when it is idle")
             case .interrupt:
-                runningTurn?.cancel()
+                // Decided on arrival: a turn that has not reached its run yet (it yields
+                // first) is cancelled as soon as it registers.
+                if let runningTurn { runningTurn.cancel() } else { interruptPending = true }
             case .enqueue:
                 break
             }
@@ -32,6 +34,7 @@ extension Session {
             }
         }
         turnRunning = true
+        interruptPending = false
         defer { handOver() }
         // A turn whose adapters answer at once never suspends, and a task that never suspends
         // keeps its pool thread: sessions sending back to back would starve every other task
@@ -131,8 +134,13 @@ extension Session {
             }
         }
         runningTurn = task
+        if interruptPending {
+            interruptPending = false
+            task.cancel()
+        }
         let result = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
         runningTurn = nil
+        interruptPending = false
         if task.isCancelled && result.status != .success {
             let interrupted = RunResult(status: .fail, context: result.context, completedNodes: result.completedNodes,
                                         failureReason: "cancelled by a newer message (turn_policy 'interrupt')",

@@ -58,6 +58,9 @@ public actor Session {
     var turnRunning = false
     var waiting: [CheckedContinuation<Void, Never>] = []
     var runningTurn: Task<RunResult, Never>?
+    /// A message with the `interrupt` policy arrived while the running turn had not yet
+    /// registered its run; the run is cancelled as soon as it does.
+    var interruptPending = false
     var nextTicket: UInt64 = 0
     var ticketWaiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
     var stopped = false
