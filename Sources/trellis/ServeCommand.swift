@@ -19,6 +19,8 @@ struct ServeCommand: TrellisCommand {
         SessionHostOptions.turnGraph, SessionHostOptions.heartbeatGraph, SessionHostOptions.llmLatency,
         SessionHostOptions.noHeartbeats, SessionHostOptions.heartbeatInterval,
         .value("events", "FILE", "also append every event to FILE as JSON lines"),
+        .value("max-line-bytes", "N", "refuse request lines longer than N bytes (default 8388608)"),
+        .value("max-message-bytes", "N", "refuse session.send messages longer than N bytes (default 1048576)"),
         SessionHostOptions.retainMessages, SessionHostOptions.retainTurns,
     ])
 
@@ -34,11 +36,17 @@ struct ServeCommand: TrellisCommand {
     static func run(_ arguments: [String]) async -> Int32 {
         let scanner: ArgumentScanner
         let settings: SessionHost.Settings
+        let limits: (line: Int, message: Int)
         do {
             scanner = try syntax.scan(arguments)
             guard scanner.flag("stdio") else { throw UsageError("give --stdio (the only transport); see 'trellis help serve'") }
             guard scanner.positionals.isEmpty else { throw UsageError("unexpected argument '\(scanner.positionals[0])'") }
             settings = try await SessionHostOptions.hostSettings(from: scanner)
+            limits = (
+                try scanner.number("max-line-bytes", minimum: 1) { "--max-line-bytes needs a positive whole number, not '\($0)'" }
+                    ?? SessionRPCServer.defaultMaximumLineBytes,
+                try scanner.number("max-message-bytes", minimum: 1) { "--max-message-bytes needs a positive whole number, not '\($0)'" }
+                    ?? SessionRPCServer.defaultMaximumMessageBytes)
         } catch {
             Console.error("trellis serve: \(error)")
             return ExitCode.usage
@@ -73,7 +81,8 @@ struct ServeCommand: TrellisCommand {
         let plugins = host.plugins
         let server = SessionRPCServer(
             manager: host.manager, output: JSONLinesEventWriter(descriptor: STDOUT_FILENO),
-            pluginReloader: plugins.map { plugins in { @Sendable in plugins.reloadForRPC() } })
+            pluginReloader: plugins.map { plugins in { @Sendable in plugins.reloadForRPC() } },
+            maximumLineBytes: limits.line, maximumMessageBytes: limits.message)
         Console.error("trellis serve: ready (\(host.manager.count) session(s) restored\(settings.storePath.map { ", store \($0), durability \(settings.durability.rawValue)" } ?? ""); model: \((settings.model ?? .simulated).summary); memory: \(settings.memory ?? "in_memory"))")
         await server.serve(stop: stop)
         signals.forEach { $0.cancel() }

@@ -15,16 +15,29 @@ public final class SessionRPCServer: Sendable {
     private let output: JSONLinesEventWriter
     private let pluginReloader: (@Sendable () async -> Result<ContextValue, JSONRPCError>)?
     private let subscriptions = Mutex<[SessionEventBus.Token]>([])
+    /// The longest request line read; a longer one is answered with an error and dropped.
+    public let maximumLineBytes: Int
+    /// The longest message `session.send` accepts.
+    public let maximumMessageBytes: Int
+
+    /// The default line limit: 8 MiB.
+    public static let defaultMaximumLineBytes = 8 << 20
+    /// The default message limit: 1 MiB.
+    public static let defaultMaximumMessageBytes = 1 << 20
 
     /// Serves `manager`, writing responses and notifications to `output`. `pluginReloader`
     /// performs `plugins.reload` (absent: the method reports that no plugin directory is configured).
     public init(
         manager: SessionManager, output: JSONLinesEventWriter,
-        pluginReloader: (@Sendable () async -> Result<ContextValue, JSONRPCError>)? = nil
+        pluginReloader: (@Sendable () async -> Result<ContextValue, JSONRPCError>)? = nil,
+        maximumLineBytes: Int = SessionRPCServer.defaultMaximumLineBytes,
+        maximumMessageBytes: Int = SessionRPCServer.defaultMaximumMessageBytes
     ) {
         self.manager = manager
         self.output = output
         self.pluginReloader = pluginReloader
+        self.maximumLineBytes = maximumLineBytes
+        self.maximumMessageBytes = maximumMessageBytes
     }
 
     /// Reads requests from `descriptor` until end of input or until `stop` is requested,
@@ -33,9 +46,9 @@ public final class SessionRPCServer: Sendable {
     /// way fails and is answered as failed).
     public func serve(inputDescriptor descriptor: Int32 = STDIN_FILENO, stop: ServeStop = ServeStop(),
                       drainTime: Duration = .seconds(10)) async {
-        enum Arrival: Sendable { case line(String), stop }
+        enum Arrival: Sendable { case line(LineReader.Line), stop }
         let (arrivals, arrival) = AsyncStream.makeStream(of: Arrival.self, bufferingPolicy: .unbounded)
-        let lines = LineReader.lines(from: descriptor)
+        let lines = LineReader.lines(from: descriptor, maximumLineBytes: maximumLineBytes)
         let forwarding = Task {
             for await line in lines { arrival.yield(.line(line)) }
             arrival.finish()
@@ -47,9 +60,17 @@ public final class SessionRPCServer: Sendable {
         await withDiscardingTaskGroup { group in
             var stopped = false
             for await next in arrivals {
-                guard case .line(let line) = next else {
+                guard case .line(let read) = next else {
                     stopped = true
                     break
+                }
+                guard case .text(let line) = read else {
+                    if case .tooLong(let bytes) = read {
+                        let failure = JSONRPCError(code: JSONRPCError.invalidRequest, message:
+                            "a request line of \(bytes) bytes is longer than this server's limit of \(maximumLineBytes) bytes (--max-line-bytes); it was not read")
+                        output.writeLine(Self.response(id: .null, result: .failure(failure)))
+                    }
+                    continue
                 }
                 let trimmed = line.trimmingCharacters(in: .whitespaces)
                 guard !trimmed.isEmpty else { continue }
@@ -238,6 +259,12 @@ public final class SessionRPCServer: Sendable {
 
     private func send(_ params: [String: ContextValue], ticket: UInt64?) async throws -> ContextValue {
         let message = try Self.string(params, "message")
+        guard message.utf8.count <= maximumMessageBytes else {
+            // The ticket taken for it must still be used, or later messages would wait for ever.
+            if let ticket, let session = manager.session(try Self.string(params, "session_id")) { await session.skip(ticket: ticket) }
+            throw JSONRPCError(code: JSONRPCError.invalidParams, message:
+                "the message has \(message.utf8.count) bytes, more than this server's limit of \(maximumMessageBytes) (--max-message-bytes)")
+        }
         let session = try manager.require(try Self.string(params, "session_id"))
         let reply = try await session.send(message, ticket: ticket)
         return .map(["reply": .string(reply.reply), "turn_count": .integer(reply.turnCount),

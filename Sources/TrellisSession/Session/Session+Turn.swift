@@ -49,6 +49,10 @@ extension Session {
     /// passed to `send` exactly once.
     public nonisolated func admit() -> UInt64 { status.takeTicket() }
 
+    /// Uses up `ticket` without a turn (a message refused after it was admitted), so the
+    /// messages admitted after it are not held back.
+    public func skip(ticket: UInt64) async { await waitForTicket(ticket) }
+
     private func waitForTicket(_ ticket: UInt64) async {
         if ticket != nextTicket {
             await withCheckedContinuation { ticketWaiters[ticket] = $0 }
