@@ -91,7 +91,8 @@ struct CommandToolsTests {
         let clock = ContinuousClock()
         let started = clock.now
         let result = try #require(try await tools.dispatch([Self.call("slow", .map([:]))]).first)
-        #expect(clock.now - started < .seconds(10))
+        // Below the command's 30 s: the timeout ended it (room left for a busy machine).
+        #expect(clock.now - started < .seconds(25))
         #expect(result["is_error"] == .boolean(true))
         #expect(result["content"]?.string?.contains("did not finish within 0.3 s and was killed") == true)
         let child = try String(contentsOfFile: directory + "/child", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
