@@ -102,6 +102,15 @@ struct AdversarialInputTests {
         ])
     }
 
+    @Test("a NUL byte inside an HTML string is an error at its position, as in quoted strings")
+    func nulByteInHTMLString() {
+        // The value would reach a shell cut at the NUL: `echo a` would run and `touch X` be dropped unseen.
+        let bytes = Array("digraph {\n  t [tool_command=<echo a".utf8) + [0] + Array("; touch X>]\n}\n".utf8)
+        #expect(Self.errors(bytes: bytes) == [
+            Found(line: 2, column: 26, message: "found a NUL byte (0x00) inside an HTML string; a DOT file is text and may not contain NUL bytes"),
+        ])
+    }
+
     @Test("500-deep nested comments: the first */ closes, the rest is one precise error")
     func nestedComments() {
         let text = "digraph {\n  a\n  " + String(repeating: "/* ", count: 500) + "x" + String(repeating: " */", count: 500) + "\n  b\n}\n"

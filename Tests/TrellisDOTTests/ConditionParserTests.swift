@@ -23,9 +23,9 @@ struct ConditionParserTests {
                 == .comparison(key: .context("tool_stdout"), op: .equal, literal: "has_findings"))
         #expect(
             try ConditionParser.parse("outcome=success && context.tests_passed=true")
-                == .and(
+                == .and([
                     .comparison(key: .outcome, op: .equal, literal: "success"),
-                    .comparison(key: .context("tests_passed"), op: .equal, literal: "true")))
+                    .comparison(key: .context("tests_passed"), op: .equal, literal: "true")]))
     }
 
     @Test("bare keys are context keys and test truthiness")
@@ -41,10 +41,15 @@ struct ConditionParserTests {
         let a = ConditionExpression.comparison(key: .context("a"), op: .equal, literal: "1")
         let b = ConditionExpression.comparison(key: .context("b"), op: .equal, literal: "2")
         let c = ConditionExpression.comparison(key: .context("c"), op: .equal, literal: "3")
-        #expect(try ConditionParser.parse("a=1 || b=2 && c=3") == .or(a, .and(b, c)))
-        #expect(try ConditionParser.parse("(a=1 || b=2) && c=3") == .and(.or(a, b), c))
-        #expect(try ConditionParser.parse("!a=1 && b=2") == .and(.not(a), b))
-        #expect(try ConditionParser.parse("!(a=1&&b=2)") == .not(.and(a, b)))
+        #expect(try ConditionParser.parse("a=1 || b=2 && c=3") == .or([a, .and([b, c])]))
+        #expect(try ConditionParser.parse("(a=1 || b=2) && c=3") == .and([.or([a, b]), c]))
+        #expect(try ConditionParser.parse("!a=1 && b=2") == .and([.not(a), b]))
+        #expect(try ConditionParser.parse("!(a=1&&b=2)") == .not(.and([a, b])))
+        // Chains are one list, whatever the grouping of the same operator.
+        #expect(try ConditionParser.parse("a=1 && b=2 && c=3") == .and([a, b, c]))
+        #expect(try ConditionParser.parse("a=1 && (b=2 && c=3)") == .and([a, b, c]))
+        #expect(try ConditionParser.parse("(a=1 || b=2) || c=3") == .or([a, b, c]))
+        #expect(try ConditionParser.parse("((a=1))") == a)
     }
 
     @Test("numeric comparisons and contains")
@@ -62,7 +67,7 @@ struct ConditionParserTests {
         #expect(try ConditionParser.parse(#"context.q = "say \"hi\"""#) == .comparison(key: .context("q"), op: .equal, literal: #"say "hi""#))
         #expect(try ConditionParser.parse(#"context.e="""#) == .comparison(key: .context("e"), op: .equal, literal: ""))
         #expect(try ConditionParser.parse("preferred_label=Approve  all && outcome=success")
-            == .and(.comparison(key: .preferredLabel, op: .equal, literal: "Approve  all"), .comparison(key: .outcome, op: .equal, literal: "success")))
+            == .and([.comparison(key: .preferredLabel, op: .equal, literal: "Approve  all"), .comparison(key: .outcome, op: .equal, literal: "success")]))
     }
 
     @Test("errors name the problem and the column where it starts", arguments: [

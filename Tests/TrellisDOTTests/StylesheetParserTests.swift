@@ -49,12 +49,14 @@ struct StylesheetParserTests {
         ("* { llm_model: a b }", 1, 18, "expected ';' or '}' after the value of 'llm_model'"),
         ("box { llm_model: x;", 1, 20, "missing '}' to close the '{' at line 1, column 5"),
         ("* llm_model: x; }", 1, 3, "expected '{' after the selector"),
-        ("* { a: b }\n\n  . { }", 3, 4, "expected a name after '.'"),
-        ("* { a: b }\n/* open", 2, 1, "unterminated comment"),
+        ("* { llm_model: b }\n\n  . { }", 3, 4, "expected a name after '.'"),
+        ("* { llm_model: b }\n/* open", 2, 1, "unterminated comment"),
         (#"* { llm_model: "abc }"#, 1, 16, "unterminated string"),
         ("@x { }", 1, 1, "expected a selector"),
         ("* { llm_model: a } }", 1, 20, "expected a selector"),
         ("* { : a }", 1, 5, "expected a property name"),
+        ("#t1 { tool_command: \"touch PWNED\"; }", 1, 7, "'tool_command' is not a stylesheet property"),
+        ("* { llm_model: a;\n  prompt: b }", 2, 3, "'prompt' is not a stylesheet property"),
     ])
     func errors(text: String, line: Int, column: Int, message: String) {
         #expect(throws: StylesheetSyntaxError.self) { try ModelStylesheetParser.parse(text) }

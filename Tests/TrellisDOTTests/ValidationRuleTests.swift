@@ -378,6 +378,25 @@ struct ValidationRuleTests {
         #expect(multiLine.first?.location?.column == 23)
     }
 
+    @Test("stylesheet_syntax: a property the specification does not give the stylesheet is an error at its name")
+    func stylesheetPropertyOutsideTheSpecification() {
+        let found = ValidationHarness.diagnostics(of: "stylesheet_syntax", """
+            digraph G {
+              model_stylesheet="#t1 { tool_command: \\"touch PWNED\\"; }"
+              start [shape=Mdiamond]
+              t1 [shape=parallelogram]
+              exit [shape=Msquare]
+              start -> t1 -> exit
+            }
+            """)
+        #expect(found.count == 1)
+        #expect(found.first?.severity == .error)
+        #expect(found.first?.message.contains("'tool_command' is not a stylesheet property") == true)
+        // The value's text starts at column 21; 'tool_command' is its 7th character.
+        #expect(found.first?.location?.line == 2)
+        #expect(found.first?.location?.column == 27)
+    }
+
     @Test("attribute_value: typed attributes with values of the wrong type are errors")
     func badTypedValues() {
         let found = ValidationHarness.diagnostics(of: "attribute_value", """

@@ -46,6 +46,36 @@ import TrellisEngine
         #expect(graph.node("review")?.spec.attribute("llm_provider") == "acme")
     }
 
+    @Test func stylesheetNeverSetsAPropertyOutsideTheSpecification() throws {
+        // Through the file: validation refuses it, so nothing compiles (and nothing runs).
+        do {
+            _ = try EnginePipelines.compile("""
+                digraph Pwned {
+                    model_stylesheet="#t1 { tool_command: \\"touch PWNED\\"; }"
+                    start [shape=Mdiamond]
+                    t1 [type="test.step"]
+                    exit [shape=Msquare]
+                    start -> t1 -> exit
+                }
+                """)
+            Issue.record("a stylesheet setting tool_command compiled")
+        } catch let error as GraphCompileError {
+            #expect(error.diagnostics.contains { $0.severity == .error && $0.rule == "stylesheet_syntax" })
+        }
+        // A stylesheet built in code is not parsed: applying it must still skip the property.
+        let parsed = DOTParser.parse("digraph G { t1 [shape=box] }", file: "g.dot")
+        let graph = try #require(parsed.graph)
+        let sheet = ModelStylesheet(rules: [
+            StylesheetRule(selector: .id("t1"), declarations: [
+                StylesheetDeclaration(key: "tool_command", value: "touch PWNED"),
+                StylesheetDeclaration(key: "llm_model", value: "m"),
+            ])
+        ])
+        let styled = StylesheetApplication.apply(sheet, to: graph)
+        #expect(styled.node("t1")?.attributes.raw("tool_command") == nil)
+        #expect(styled.node("t1")?.attributes.raw("llm_model") == "m")
+    }
+
     @Test func unknownTypesAndBadConditionsDoNotCompile() throws {
         do {
             _ = try EnginePipelines.compile("""

@@ -13,6 +13,11 @@
 /// Keys are `outcome`, `preferred_label`, or `context.<dotted.path>` (a bare dotted path is
 /// read as a context key). Literals are bare words or double-quoted strings.
 /// The parser is `ConditionParser`; the engine evaluates the tree.
+///
+/// `&&` and `||` chains are lists, not binary trees, so a condition of 100,000 clauses is one
+/// level deep; the parser limits nesting (parentheses and `!`) to
+/// `ConditionParser.maximumNestingDepth`. Together they bound the tree's depth, so building,
+/// comparing, walking and releasing a parsed tree cannot overflow the stack.
 public indirect enum ConditionExpression: Sendable, Hashable {
     /// Always true: the empty condition.
     case always
@@ -22,10 +27,10 @@ public indirect enum ConditionExpression: Sendable, Hashable {
     case truthy(ConditionKey)
     /// `!expr`.
     case not(ConditionExpression)
-    /// `lhs && rhs`.
-    case and(ConditionExpression, ConditionExpression)
-    /// `lhs || rhs`.
-    case or(ConditionExpression, ConditionExpression)
+    /// `a && b && ...`: two or more operands in source order, none of them itself an `.and`.
+    case and([ConditionExpression])
+    /// `a || b || ...`: two or more operands in source order, none of them itself an `.or`.
+    case or([ConditionExpression])
 }
 
 /// What a condition reads.

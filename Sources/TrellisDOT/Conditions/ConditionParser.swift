@@ -5,7 +5,15 @@
 /// around every operator. A bare literal may hold several words (`preferred_label=Approve all`):
 /// it runs up to the next operator, parenthesis or end, as in the specification's
 /// split-on-`&&` evaluation. Anything else is rejected with the column where it goes wrong.
+///
+/// Nesting — open parentheses plus `!` operators around a point — is limited to
+/// `maximumNestingDepth`, the limit DOT subgraphs have: the parser recurses once per level and
+/// the tree is released recursively, so an unlimited depth would overflow the stack.
 public enum ConditionParser {
+    /// The deepest nesting of parentheses and `!` accepted; deeper is a syntax error at the
+    /// `(` or `!` that goes past it. The same limit as subgraph nesting in DOT.
+    public static var maximumNestingDepth: Int { DOTSyntaxParser.maximumNestingDepth }
+
     /// Parses `text`; empty or blank text is `.always`.
     public static func parse(_ text: String) throws(ConditionSyntaxError) -> ConditionExpression {
         var parser = Parser(Array(text.unicodeScalars))
@@ -13,11 +21,14 @@ public enum ConditionParser {
     }
 }
 
-/// A recursive-descent parser over the condition's Unicode scalars with one token of lookahead.
+/// A recursive-descent parser over the condition's Unicode scalars with one token of lookahead;
+/// it recurses only into parentheses, so its depth is bounded by the nesting limit.
 private struct Parser {
     private let scalars: [Unicode.Scalar]
     private var position = 0
     private var lookahead: ConditionToken?
+    /// Parentheses and `!` open around the current position (see `enterNesting`).
+    private var depth = 0
 
     init(_ scalars: [Unicode.Scalar]) { self.scalars = scalars }
 
@@ -37,38 +48,72 @@ private struct Parser {
         }
     }
 
+    /// `a || b || ...` as one list; an operand that is itself an `.or` (a parenthesized one) is spliced in.
     private mutating func parseOr() throws(ConditionSyntaxError) -> ConditionExpression {
-        var expression = try parseAnd()
+        let first = try parseAnd()
+        guard try peek().kind == .or else { return first }
+        var operands: [ConditionExpression] = []
+        Self.append(first, to: &operands, splicing: { if case .or(let inner) = $0 { return inner } else { return nil } })
         while try peek().kind == .or {
             consume()
-            expression = .or(expression, try parseAnd())
+            Self.append(try parseAnd(), to: &operands, splicing: { if case .or(let inner) = $0 { return inner } else { return nil } })
         }
-        return expression
+        return .or(operands)
     }
 
+    /// `a && b && ...` as one list; an operand that is itself an `.and` (a parenthesized one) is spliced in.
     private mutating func parseAnd() throws(ConditionSyntaxError) -> ConditionExpression {
-        var expression = try parseUnary()
+        let first = try parseUnary()
+        guard try peek().kind == .and else { return first }
+        var operands: [ConditionExpression] = []
+        Self.append(first, to: &operands, splicing: { if case .and(let inner) = $0 { return inner } else { return nil } })
         while try peek().kind == .and {
             consume()
-            expression = .and(expression, try parseUnary())
+            Self.append(try parseUnary(), to: &operands, splicing: { if case .and(let inner) = $0 { return inner } else { return nil } })
         }
+        return .and(operands)
+    }
+
+    /// Splices an operand of the same operator (both are associative) so chains stay one level.
+    private static func append(
+        _ operand: ConditionExpression, to operands: inout [ConditionExpression],
+        splicing inner: (ConditionExpression) -> [ConditionExpression]?
+    ) {
+        if let list = inner(operand) { operands.append(contentsOf: list) } else { operands.append(operand) }
+    }
+
+    /// `!` repeated: a loop, each `!` one level of nesting.
+    private mutating func parseUnary() throws(ConditionSyntaxError) -> ConditionExpression {
+        var negations = 0
+        while try peek().kind == .not {
+            try enterNesting(at: try peek())
+            consume()
+            negations += 1
+        }
+        var expression = try parsePrimary()
+        depth -= negations
+        for _ in 0..<negations { expression = .not(expression) }
         return expression
     }
 
-    private mutating func parseUnary() throws(ConditionSyntaxError) -> ConditionExpression {
-        if try peek().kind == .not {
-            consume()
-            return .not(try parseUnary())
+    /// Counts one more level of nesting, refusing to go past the limit at `token`.
+    private mutating func enterNesting(at token: ConditionToken) throws(ConditionSyntaxError) {
+        guard depth < ConditionParser.maximumNestingDepth else {
+            throw ConditionSyntaxError(
+                message: "the condition nests parentheses and '!' more than \(ConditionParser.maximumNestingDepth) levels deep here",
+                column: token.column)
         }
-        return try parsePrimary()
+        depth += 1
     }
 
     private mutating func parsePrimary() throws(ConditionSyntaxError) -> ConditionExpression {
         let token = try peek()
         switch token.kind {
         case .openParen:
+            try enterNesting(at: token)
             consume()
             let inner = try parseOr()
+            depth -= 1
             let close = try peek()
             guard close.kind == .closeParen else {
                 throw ConditionSyntaxError(

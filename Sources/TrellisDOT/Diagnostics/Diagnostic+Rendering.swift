@@ -9,60 +9,49 @@ extension Diagnostic {
     /// The excerpt and caret appear when `source` (the file's text) is given and the location
     /// is in it; tabs before the column are repeated in the caret line so the caret lines up,
     /// and lines longer than 120 characters are clipped to a window around the column.
+    ///
+    /// This indexes `source` for the one diagnostic; to render several diagnostics of one file,
+    /// build a `SourceLineIndex` once and use `rendered(lines:)`.
     public func rendered(source: String?) -> String {
+        rendered(lines: source.map(SourceLineIndex.init))
+    }
+
+    /// The diagnostic as `rendered(source:)` shows it, with the excerpt taken from `lines`, the
+    /// index of the file's text (built once per file, so a report of many diagnostics is linear).
+    public func rendered(lines: SourceLineIndex?) -> String {
         var header = ""
         if let location { header = "\(location): " }
         header += "\(severity.rawValue): \(message) [\(rule)]"
-        var lines = [header]
-        if let source, let location, let sourceLine = Self.line(location.line, of: source) {
+        var output = [header]
+        if let lines, let location, let sourceLine = lines.line(location.line) {
             let (excerpt, caret) = Self.excerpt(of: sourceLine, column: location.column)
-            lines.append("    " + excerpt)
-            lines.append("    " + caret)
+            output.append("    " + excerpt)
+            output.append("    " + caret)
         }
-        if let fix { lines.append("  fix: \(fix)") }
-        return lines.joined(separator: "\n")
-    }
-
-    /// Line `number` (1-based) of `source` without its line end, or `nil` when there is no such line.
-    private static func line(_ number: Int, of source: String) -> Substring.UnicodeScalarView? {
-        guard number >= 1 else { return nil }
-        let scalars = source.unicodeScalars
-        var current = 1
-        var start = scalars.startIndex
-        if scalars.first == "\u{FEFF}" { start = scalars.index(after: start) }
-        var index = start
-        while index < scalars.endIndex {
-            if scalars[index] == "\n" {
-                if current == number { break }
-                current += 1
-                start = scalars.index(after: index)
-            }
-            index = scalars.index(after: index)
-        }
-        guard current == number else { return nil }
-        var line = Substring(source).unicodeScalars[start..<index]
-        if line.last == "\r" { line = line.dropLast() }
-        return line
+        if let fix { output.append("  fix: \(fix)") }
+        return output.joined(separator: "\n")
     }
 
     /// The excerpt to show and the caret line under `column`, clipped around the column when long.
-    private static func excerpt(of line: Substring.UnicodeScalarView, column: Int) -> (String, String) {
+    /// Only the shown window is copied, so a long line costs its window, not its length.
+    private static func excerpt(of line: ArraySlice<Unicode.Scalar>, column: Int) -> (String, String) {
         let width = 120
-        var scalars = Array(line)
-        var caretIndex = max(0, min(column - 1, scalars.count))
+        let count = line.count
+        var caretIndex = max(0, min(column - 1, count))
         var prefix = ""
-        if scalars.count > width {
-            let windowStart = max(0, min(caretIndex - width / 2, scalars.count - width))
-            let windowEnd = min(scalars.count, windowStart + width)
+        if count > width {
+            let windowStart = max(0, min(caretIndex - width / 2, count - width))
+            let windowEnd = min(count, windowStart + width)
             if windowStart > 0 { prefix = "..." }
-            let suffix = windowEnd < scalars.count ? "..." : ""
-            scalars = Array(scalars[windowStart..<windowEnd])
+            let suffix = windowEnd < count ? "..." : ""
+            let scalars = Array(line[(line.startIndex + windowStart)..<(line.startIndex + windowEnd)])
             caretIndex -= windowStart
             var text = prefix
             text.unicodeScalars.append(contentsOf: scalars)
             text += suffix
             return (text, caretLine(scalars, caretIndex, indent: prefix.count))
         }
+        let scalars = Array(line)
         var text = ""
         text.unicodeScalars.append(contentsOf: scalars)
         return (text, caretLine(scalars, caretIndex, indent: 0))

@@ -409,6 +409,13 @@ struct DOTLexer {
                 }
             } else if byte == UInt8(ascii: "\n") {
                 newLine()
+            } else if byte == 0, !reportedNULInString {
+                // Refused as in quoted strings: a NUL would cut the value short wherever it reaches
+                // C (a tool command runs only up to it), so what runs would differ from what is read.
+                reportedNULInString = true
+                report(
+                    "found a NUL byte (0x00) inside an HTML string; a DOT file is text and may not contain NUL bytes",
+                    at: location(at: position - 1), fix: "remove the NUL byte")
             }
         }
         endedInsideConstruct = true

@@ -1,5 +1,5 @@
 /// A parsed `model_stylesheet` graph attribute (pipeline specification): CSS-like rules that
-/// set LLM attributes (`llm_model`, `llm_provider`, `reasoning_effort`, ...) on nodes.
+/// set LLM attributes (`llm_model`, `llm_provider` and `reasoning_effort`, nothing else) on nodes.
 ///
 ///     * { llm_model: claude-sonnet-4-5; }
 ///     box { reasoning_effort: high; }
@@ -13,6 +13,14 @@ public struct ModelStylesheet: Sendable, Hashable {
 
     /// Creates a stylesheet.
     public init(rules: [StylesheetRule]) { self.rules = rules }
+
+    /// The properties a stylesheet may set, as the pipeline specification lists them. The parser
+    /// refuses any other, and `StylesheetApplication` never applies any other (a stylesheet built
+    /// in code is not parsed), so a stylesheet cannot change what a node runs or executes.
+    public static let allowedProperties: Set<String> = ["llm_model", "llm_provider", "reasoning_effort"]
+
+    /// `allowedProperties` for messages, in a fixed order.
+    static let allowedPropertyList = "llm_model, llm_provider and reasoning_effort"
 }
 
 /// One `selector { key: value; ... }` rule.

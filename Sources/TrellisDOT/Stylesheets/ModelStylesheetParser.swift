@@ -126,9 +126,18 @@ private struct StylesheetScanner {
     }
 
     private mutating func parseDeclaration() throws(StylesheetSyntaxError) -> StylesheetDeclaration {
+        let (keyLine, keyColumn) = (line, column)
         let key = readName()
         guard !key.isEmpty else {
             throw error("expected a property name such as llm_model, found \(describeCurrent)")
+        }
+        // The stylesheet sets model choices only: any other key (tool_command, prompt, ...) would let
+        // one graph attribute rewrite what every matching node runs, unseen at the node.
+        guard ModelStylesheet.allowedProperties.contains(key) else {
+            throw error(
+                "'\(key)' is not a stylesheet property; a stylesheet may set only "
+                    + ModelStylesheet.allowedPropertyList + "; set other attributes on the node",
+                line: keyLine, column: keyColumn)
         }
         try skipTrivia()
         guard current == ":" || current == "=" else {

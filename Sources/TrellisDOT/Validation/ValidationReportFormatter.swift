@@ -6,7 +6,9 @@ package enum ValidationReportFormatter {
     /// then a summary line for the file.
     package static func human(_ report: FileReport) -> String {
         if let unreadable = report.unreadable { return "\(report.file): error: \(unreadable)" }
-        var lines = report.diagnostics.map { $0.rendered(source: report.source) }
+        // One index for the file: rendering each diagnostic from the bare source rescans it.
+        let index = report.source.map(SourceLineIndex.init)
+        var lines = report.diagnostics.map { $0.rendered(lines: index) }
         lines.append("\(report.file): " + summary(report.diagnostics))
         return lines.joined(separator: "\n")
     }

@@ -1,14 +1,16 @@
 import TrellisDOT
 
 /// An edge condition prepared for evaluation: context keys are spelled out once and numeric
-/// literals parsed once, so evaluating allocates nothing.
+/// literals parsed once, so evaluating allocates nothing. It has the parsed tree's shape
+/// (`&&`/`||` chains are lists), so its depth — and the recursion of building, evaluating and
+/// releasing it — is bounded by `ConditionParser.maximumNestingDepth`.
 indirect enum CompiledCondition: Sendable {
     case always
     case compare(ConditionOperand, ComparisonOperator, literal: String, number: Double?)
     case truthy(ConditionOperand)
     case not(CompiledCondition)
-    case and(CompiledCondition, CompiledCondition)
-    case or(CompiledCondition, CompiledCondition)
+    case and([CompiledCondition])
+    case or([CompiledCondition])
 
     /// Prepares a parsed condition.
     init(_ expression: ConditionExpression) {
@@ -18,8 +20,8 @@ indirect enum CompiledCondition: Sendable {
             self = .compare(ConditionOperand(key), op, literal: literal, number: Double(literal))
         case .truthy(let key): self = .truthy(ConditionOperand(key))
         case .not(let inner): self = .not(CompiledCondition(inner))
-        case .and(let lhs, let rhs): self = .and(CompiledCondition(lhs), CompiledCondition(rhs))
-        case .or(let lhs, let rhs): self = .or(CompiledCondition(lhs), CompiledCondition(rhs))
+        case .and(let operands): self = .and(operands.map(CompiledCondition.init))
+        case .or(let operands): self = .or(operands.map(CompiledCondition.init))
         }
     }
 
@@ -31,7 +33,7 @@ indirect enum CompiledCondition: Sendable {
             if case .outcome = operand { return true }
             return false
         case .not(let inner): return inner.readsOutcome
-        case .and(let lhs, let rhs), .or(let lhs, let rhs): return lhs.readsOutcome || rhs.readsOutcome
+        case .and(let operands), .or(let operands): return operands.contains { $0.readsOutcome }
         }
     }
 
@@ -47,12 +49,17 @@ indirect enum CompiledCondition: Sendable {
             return !text.isEmpty && text != "false" && text != "0"
         case .not(let inner):
             return !inner.evaluate(status: status, preferredLabel: preferredLabel, context: context)
-        case .and(let lhs, let rhs):
-            return lhs.evaluate(status: status, preferredLabel: preferredLabel, context: context)
-                && rhs.evaluate(status: status, preferredLabel: preferredLabel, context: context)
-        case .or(let lhs, let rhs):
-            return lhs.evaluate(status: status, preferredLabel: preferredLabel, context: context)
-                || rhs.evaluate(status: status, preferredLabel: preferredLabel, context: context)
+        case .and(let operands):
+            // Left to right, stopping at the first false: the short circuit of `&&`.
+            for operand in operands where !operand.evaluate(status: status, preferredLabel: preferredLabel, context: context) {
+                return false
+            }
+            return true
+        case .or(let operands):
+            for operand in operands where operand.evaluate(status: status, preferredLabel: preferredLabel, context: context) {
+                return true
+            }
+            return false
         }
     }
 

@@ -6,6 +6,7 @@ import TrellisDOT
 /// For each attribute a rule declares, the matching rule with the highest specificity wins
 /// (universal < shape < class < id); among equally specific rules the later one wins. A node
 /// that sets the attribute itself (directly or through a `node [...]` default) keeps its value.
+/// Only `ModelStylesheet.allowedProperties` are ever applied; other declarations are ignored.
 public enum StylesheetApplication {
     /// `graph` with the stylesheet's declarations set on the nodes that match.
     public static func apply(_ stylesheet: ModelStylesheet, to graph: Graph) -> Graph {
@@ -19,7 +20,8 @@ public enum StylesheetApplication {
             var order: [String] = []
             for rule in stylesheet.rules where matches(rule.selector, id: node.id, shape: shape, classes: classes) {
                 let specificity = rule.selector.specificity
-                for declaration in rule.declarations {
+                // Checked here as well as in the parser: a `ModelStylesheet` can be built in code.
+                for declaration in rule.declarations where ModelStylesheet.allowedProperties.contains(declaration.key) {
                     if let existing = chosen[declaration.key] {
                         guard specificity >= existing.specificity else { continue }
                     } else {

@@ -53,9 +53,8 @@ public struct ConditionOutcomeValueRule: ValidationRule {
             }
         case .not(let inner):
             collectStray(inner, into: &found)
-        case .and(let lhs, let rhs), .or(let lhs, let rhs):
-            collectStray(lhs, into: &found)
-            collectStray(rhs, into: &found)
+        case .and(let operands), .or(let operands):
+            for operand in operands { collectStray(operand, into: &found) }
         }
     }
 
