@@ -59,8 +59,9 @@ struct GraphCommand: TrellisCommand {
             }
             if !result.diagnostics.isEmpty { source = try? String(contentsOfFile: path, encoding: .utf8) }
         }
+        let lines = source.map(SourceLineIndex.init)
         for diagnostic in result.diagnostics {
-            Console.error(diagnostic.rendered(source: source))
+            Console.error(diagnostic.rendered(lines: lines))
         }
         guard let graph = result.graph else { return ExitCode.failure }
         if scanner.flag("json") {

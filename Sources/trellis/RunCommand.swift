@@ -132,8 +132,8 @@ struct RunCommand: TrellisCommand {
         do {
             graph = try PipelineLoader.load(path: file, registry: registry)
         } catch {
-            let source = try? String(contentsOfFile: file, encoding: .utf8)
-            for diagnostic in error.diagnostics { Console.error(diagnostic.rendered(source: source)) }
+            let lines = (try? String(contentsOfFile: file, encoding: .utf8)).map(SourceLineIndex.init)
+            for diagnostic in error.diagnostics { Console.error(diagnostic.rendered(lines: lines)) }
             let errors = error.diagnostics.filter { $0.severity == .error }.count
             Console.error("trellis run: \(file) cannot be run: \(errors) error(s)")
             return ExitCode.usage
