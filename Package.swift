@@ -55,7 +55,7 @@ let package = Package(
         ),
         .target(
             name: "TrellisSession",
-            dependencies: ["TrellisEngine", "CSQLite"],
+            dependencies: ["TrellisCore", "TrellisEngine", "CSQLite"],
             swiftSettings: strict
         ),
         .target(
@@ -72,7 +72,7 @@ let package = Package(
 
         .target(name: "TrellisProviders", dependencies: ["TrellisEngine"], swiftSettings: strict),
         .target(name: "TrellisTools", dependencies: ["TrellisEngine"], swiftSettings: strict),
-        .target(name: "TrellisTerminal", swiftSettings: own),
+        .target(name: "TrellisTerminal", dependencies: ["TrellisCore"], swiftSettings: own),
 
         // MARK: Command-line tool
         .executableTarget(
@@ -121,6 +121,6 @@ let package = Package(
             dependencies: ["TrellisHosting", "TrellisEngine", "TrellisPluginHost", "TrellisSession", "TrellisProviders", "TrellisTools", "TrellisTestSupport"],
             swiftSettings: strict
         ),
-        .testTarget(name: "TrellisTerminalTests", dependencies: ["TrellisTerminal", "TrellisTestSupport"], swiftSettings: strict),
+        .testTarget(name: "TrellisTerminalTests", dependencies: ["TrellisTerminal", "TrellisCore", "TrellisTestSupport"], swiftSettings: strict),
     ]
 )

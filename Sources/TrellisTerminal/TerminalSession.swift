@@ -1,5 +1,6 @@
 public import Foundation
 import Synchronization
+import TrellisCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -61,7 +62,7 @@ public final class TerminalSession: Sendable {
     /// Written to by `close()` to wake the input thread out of `poll`.
     private let wakeRead: Int32
     private let wakeWrite: Int32
-    private let state: LockedState<State>
+    private let state: LockedValue<State>
     /// How long an unfinished escape sequence may wait before it counts as a lone Escape.
     private let escapeTimeoutMilliseconds: Int32
 
@@ -109,7 +110,7 @@ public final class TerminalSession: Sendable {
         self.historyPath = historyPath
         isInteractive = isatty(input) != 0 && isatty(output) != 0
         let history = historyPath.flatMap { try? CommandHistory(contentsOf: $0, limit: historyLimit) }
-        state = LockedState(State(history: history ?? CommandHistory(limit: historyLimit)))
+        state = LockedValue(State(history: history ?? CommandHistory(limit: historyLimit)))
         var descriptors: [Int32] = [-1, -1]
         // Close-on-exec: plugins and tools the chat starts must not hold the wake pipe.
         if pipe(&descriptors) == 0 {

@@ -1,3 +1,4 @@
+import TrellisCore
 import Foundation
 import Glibc
 @testable import TrellisTerminal
@@ -9,7 +10,7 @@ final class PseudoTerminal: Sendable {
     let terminal: Int32
     /// The side a terminal emulator holds: writes are keystrokes, reads are the screen output.
     let controller: Int32
-    private let received = LockedState<[UInt8]>([])
+    private let received = LockedValue<[UInt8]>([])
 
     init(columns: UInt16 = 80) throws {
         var controller: Int32 = -1

@@ -1,3 +1,4 @@
+import TrellisCore
 import Foundation
 import Glibc
 import Testing
@@ -70,7 +71,7 @@ import Testing
     func typeaheadAndInterruptsBetweenPrompts() async throws {
         let pty = try PseudoTerminal()
         let session = TerminalSession(input: pty.terminal, output: pty.terminal)
-        let interrupts = LockedState(0)
+        let interrupts = LockedValue(0)
         session.onInterrupt { interrupts.withLock { $0 += 1 } }
         let first = Task { await session.readLine(prompt: "> ") }
         #expect(await pty.waitForOutput(containing: "> "))

@@ -1,5 +1,6 @@
 import CTrellisPlugin
 import Synchronization
+import TrellisCore
 import TrellisEngine
 
 #if canImport(Glibc)

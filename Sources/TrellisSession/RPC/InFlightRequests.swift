@@ -1,14 +1,15 @@
-import Synchronization
+import TrellisCore
 
 /// The requests a server is answering right now, so that a stopping server can wait for them
-/// (for a bounded time) without keeping a result per request it ever served.
+/// (for a bounded time) without keeping a result per request it ever served. Its lock is a
+/// `LockedValue`: requests end on any pool thread, and the thread sanitizer must see the lock.
 final class InFlightRequests: Sendable {
     private struct State {
         var count = 0
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
 
     /// A request started.
     func begin() { state.withLock { $0.count += 1 } }
