@@ -1,4 +1,4 @@
-import Synchronization
+import TrellisCore
 
 /// Where plugin log lines and host-detected plugin misbehaviour (a second completion, a
 /// reply to an abandoned call) end up.
@@ -56,7 +56,8 @@ public enum PluginLog {
     }
 
     private static let keep = 512
-    private static let state = Mutex(State())
+    // Plugin threads log here: a lock the thread sanitizer can see.
+    private static let state = LockedValue(State())
 
     /// Records an entry and forwards it to the sink, if one is installed.
     public static func write(_ entry: Entry) {
