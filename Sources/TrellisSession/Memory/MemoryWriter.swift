@@ -1,5 +1,6 @@
 import Dispatch
 import Synchronization
+import TrellisCore
 
 /// The memory's write connection and the serial queue that alone uses it.
 ///
@@ -21,15 +22,17 @@ final class MemoryWriter: Sendable {
         var closed = false
     }
 
-    private let state = Mutex(State())
+    // LockedValue, not Mutex: callers' threads and the writer queue meet here, and the
+    // thread sanitizer must see the lock.
+    private let state = LockedValue(State())
     // Only touched on `queue`; the mutex makes that provable to the compiler and is never contended.
-    private let connection: Mutex<SQLiteDatabase>
+    private let connection: LockedValue<SQLiteDatabase>
     private let queue = DispatchQueue(label: "trellis.memory-writer")
     private let path: String
 
     init(_ connection: sending SQLiteDatabase) {
         path = connection.path
-        self.connection = Mutex(connection)
+        self.connection = LockedValue(connection)
     }
 
     /// Runs `work` in a transaction on the writer queue and returns its result once committed.
