@@ -60,3 +60,24 @@ import TrellisTestSupport
         #expect(server.finish() == 0)
     }
 }
+
+/// `session.stop` keeps its place in the arrival order.
+@Suite(.timeLimit(.minutes(1))) struct ServeStopOrderTests {
+    @Test("create, send, stop and send written in one go: the first send is answered, the stop follows it, the last send fails as stopped")
+    func pipelinedStopWaitsForEarlierSends() throws {
+        for _ in 0..<5 {
+            let server = try ServeProcess(["--no-heartbeats", "--llm-latency-ms", "50"], in: try ServeProcess.temporaryDirectory())
+            server.write(#"{"jsonrpc":"2.0","id":1,"method":"session.create","params":{"session_id":"s1"}}"# + "\n"
+                + #"{"jsonrpc":"2.0","id":2,"method":"session.send","params":{"session_id":"s1","message":"hello"}}"# + "\n"
+                + #"{"jsonrpc":"2.0","id":3,"method":"session.stop","params":{"session_id":"s1"}}"# + "\n"
+                + #"{"jsonrpc":"2.0","id":4,"method":"session.send","params":{"session_id":"s1","message":"late"}}"# + "\n")
+            let sent = try server.response(2, within: 20)
+            #expect((sent["result"] as? [String: Any])?["reply"] as? String == "Response 1", "\(sent)")
+            #expect((try server.response(3, within: 20)["result"] as? [String: Any])?["stopped"] as? Bool == true)
+            let late = try server.response(4, within: 20)
+            let message = (late["error"] as? [String: Any])?["message"] as? String ?? ""
+            #expect(message.contains("session 's1' is stopped"), "\(late)")
+            #expect(server.finish() == 0)
+        }
+    }
+}

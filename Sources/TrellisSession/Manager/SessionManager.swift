@@ -20,6 +20,8 @@ public final class SessionManager: Sendable {
     public let options: SessionManagerOptions
 
     let sessions = Mutex<[String: Session]>([:])
+    /// Ids of sessions stopped by this manager, so a late message is told "stopped", not "unknown".
+    let stoppedIDs = Mutex<Set<String>>([])
     let registry: Mutex<HandlerRegistry>
     let watchedFiles: Mutex<[String: GraphFileSignature?]>
     let watcher = Mutex<Task<Void, Never>?>(nil)
@@ -148,6 +150,9 @@ public final class SessionManager: Sendable {
     /// The session with `id`, or `SessionError.notFound`.
     public func require(_ id: String) throws(SessionError) -> Session {
         guard let session = session(id) else {
+            if stoppedIDs.withLock({ $0.contains(id) }) {
+                throw SessionError.stopped("session '\(id)' is stopped; create a new session")
+            }
             throw SessionError.notFound("no session '\(id)'; create it first (session.create) or list sessions (session.list)")
         }
         return session
@@ -161,10 +166,20 @@ public final class SessionManager: Sendable {
 
     /// Stops and forgets a session (the store keeps it, marked stopped).
     public func stop(_ id: String) async throws(SessionError) {
-        guard let session = sessions.withLock({ $0.removeValue(forKey: id) }) else {
+        try await stop(id, afterTicket: nil)
+    }
+
+    /// Stops session `id` once the messages admitted before `ticket` have had their turns
+    /// (see `Session.stop(afterTicket:)`); without a ticket, at once.
+    public func stop(_ id: String, afterTicket ticket: UInt64?) async throws(SessionError) {
+        guard let session = self.session(id) else {
             throw SessionError.notFound("no session '\(id)' to stop")
         }
-        await session.stop()
+        if let ticket { await session.stop(afterTicket: ticket) } else { await session.stop() }
+        guard sessions.withLock({ $0.removeValue(forKey: id) }) != nil else {
+            throw SessionError.notFound("no session '\(id)' to stop (it was stopped meanwhile)")
+        }
+        stoppedIDs.withLock { _ = $0.insert(id) }
         if let store { try await store.markStopped(sessionID: id) }
     }
 

@@ -174,6 +174,10 @@ public final class SessionRPCServer: Sendable {
            let session = manager.session(sessionID) {
             ticket = session.admit()
         }
+        // A stop takes its place in the same order: it waits for the sends admitted before it.
+        if method == "session.stop", case .string(let sessionID)? = params["session_id"], let session = manager.session(sessionID) {
+            ticket = session.admit()
+        }
         let admitted = ticket
         return { [self] in
             let result = await dispatch(method, params: params, ticket: admitted)
@@ -198,7 +202,7 @@ public final class SessionRPCServer: Sendable {
             case "session.state": return .success(try await manager.require(try Self.string(params, "session_id")).state().contextValue)
             case "session.list": return .success(await list())
             case "session.stop":
-                try await manager.stop(try Self.string(params, "session_id"))
+                try await manager.stop(try Self.string(params, "session_id"), afterTicket: ticket)
                 return .success(.map(["stopped": .boolean(true)]))
             case "session.journal": return .success(try journal(params))
             case "session.heartbeat":

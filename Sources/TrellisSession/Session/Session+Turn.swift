@@ -13,7 +13,7 @@ extension Session {
     /// `admit()` and passes the ticket here.
     public func send(_ message: String, ticket: UInt64? = nil) async throws(SessionError) -> TurnReply {
         if let ticket { await waitForTicket(ticket) }
-        guard !stopped else { throw SessionError.stopped("session '\(id)' is stopped; create a new session") }
+        guard !stopped, !stopPending else { throw SessionError.stopped("session '\(id)' is stopped; create a new session") }
         if turnRunning {
             switch turnPolicy {
             case .reject:
@@ -53,7 +53,7 @@ extension Session {
     /// messages admitted after it are not held back.
     public func skip(ticket: UInt64) async { await waitForTicket(ticket) }
 
-    private func waitForTicket(_ ticket: UInt64) async {
+    func waitForTicket(_ ticket: UInt64) async {
         if ticket != nextTicket {
             await withCheckedContinuation { ticketWaiters[ticket] = $0 }
         }
@@ -65,6 +65,9 @@ extension Session {
     private func handOver() {
         if waiting.isEmpty {
             turnRunning = false
+            let idle = idleWaiters
+            idleWaiters.removeAll()
+            for waiter in idle { waiter.resume() }
         } else {
             waiting.removeFirst().resume()
         }

@@ -58,6 +58,10 @@ public actor Session {
     var turnRunning = false
     var waiting: [CheckedContinuation<Void, Never>] = []
     var runningTurn: Task<RunResult, Never>?
+    /// A stop was admitted: messages admitted after it fail as stopped.
+    var stopPending = false
+    /// Waiting for the turn queue to empty (a stop admitted behind queued messages).
+    var idleWaiters: [CheckedContinuation<Void, Never>] = []
     /// A message with the `interrupt` policy arrived while the running turn had not yet
     /// registered its run; the run is cancelled as soon as it does.
     var interruptPending = false
@@ -158,6 +162,17 @@ public actor Session {
     public func setGoals(_ newGoals: [ContextValue]) { goals = newGoals }
 
     /// Stops the session: queued and later messages fail with `SessionError.stopped`, the running turn finishes.
+    /// Stops the session once every message admitted before `ticket` (see `admit()`) has had
+    /// its turn; messages admitted after it fail as stopped. This keeps arrival order across a
+    /// pipelined `session.stop`.
+    public func stop(afterTicket ticket: UInt64) async {
+        await waitForTicket(ticket)
+        guard !stopped else { return }
+        stopPending = true
+        if turnRunning { await withCheckedContinuation { idleWaiters.append($0) } }
+        stop()
+    }
+
     public func stop() {
         stopped = true
         status.update { $0.stopped = true }
