@@ -71,3 +71,19 @@ import TrellisTestSupport
         #expect(prepared.adapters.llm is SimulatedLLM)
     }
 }
+
+extension PipelineModelTests {
+    @Test("the provider found by its key keeps the configuration's timeout and attempts")
+    func discoveredProviderKeepsConfiguredLimits() async throws {
+        let graph = try Self.graph(#"plan [shape=box]; review [shape=box]"#)
+        var model = HostConfiguration.Model()
+        model.timeout = .seconds(7)
+        model.maxAttempts = 5
+        let prepared = try await PipelineModel.prepare(graph: graph, adapters: AdapterSet(), simulate: false, model: model,
+                                                       environment: ["GEMINI_API_KEY": "g-key"])
+        let settings = try #require(prepared.router).settings(provider: "", model: "")
+        #expect(settings.kind == .gemini)
+        #expect(settings.requestTimeout == .seconds(7))
+        #expect(settings.retry.maxAttempts == 5)
+    }
+}

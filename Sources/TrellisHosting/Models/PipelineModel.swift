@@ -39,8 +39,9 @@ public enum PipelineModel {
         case .adapter(let name)?:
             throw ModelSelectionError("--llm \(name): not a provider (openai, anthropic, gemini, simulated); a plugin's LLM adapter is chosen with --adapter \(name)")
         case nil:
-            fallback = ProviderDiscovery(environment: environment).providerWithKey().map { found in
-                (try? ModelSelection(HostConfiguration.Model(), environment: environment).settings(for: found.kind)) ?? found
+            // The provider whose key is set, with the configuration's timeout, attempts and limits.
+            if let found = ProviderDiscovery(environment: environment).providerWithKey() {
+                fallback = try selection.settings(for: found.kind)
             }
         }
         let router = ProviderRouter(fallback: fallback, selection: selection)
