@@ -195,7 +195,7 @@ struct SessionBench: BenchSuite {
                         detail: "\(total.turns) turns on \(count) sessions during 10 graph reloads", target: "0",
                         meetsTarget: total.failures == 0 && lost == 0),
             BenchResult(name: "10 reload: file change to new generation serving", value: Measure.median(delays), unit: "ms",
-                        detail: String(format: "median of 10; max %.1f ms; the watcher polls every 250 ms", delays.max() ?? 0)),
+                        detail: String(format: "median of 10; max %.1f ms; inotify on the graph directory", delays.max() ?? 0)),
         ]
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TrellisCore
 
 #if canImport(Glibc)
 import Glibc
@@ -17,33 +18,24 @@ public final class PluginWatcher: Sendable {
     }
 
     /// Whether the watcher uses inotify (false: polling).
-    public let usesInotify: Bool
+    public var usesInotify: Bool { directoryWatch != nil }
+    private let directoryWatch: DirectoryWatch?
     private let stopped = Atomic<Bool>(false)
-    private let finished = Mutex(false)
+    private let finished = LockedValue(false)
 
     init(host: PluginHost, mode: Mode, onChange: @escaping @Sendable (PluginGeneration, [PluginLoadReport]) -> Void) {
-        var descriptor: Int32 = -1
         var interval = Duration.milliseconds(500)
         switch mode {
         case .automatic:
-            descriptor = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
-            if descriptor >= 0 {
-                let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE | IN_ATTRIB | IN_MODIFY | IN_DELETE_SELF)
-                let watched = host.directories.filter { inotify_add_watch(descriptor, $0, mask) >= 0 }
-                if watched.count != host.directories.count {
-                    // A directory that cannot be watched (missing, unreadable) is covered by polling instead.
-                    close(descriptor)
-                    descriptor = -1
-                }
-            }
+            // A directory that cannot be watched (missing, unreadable) is covered by polling instead.
+            directoryWatch = DirectoryWatch(directories: host.directories)
         case .polling(let every):
+            directoryWatch = nil
             interval = every
         }
-        usesInotify = descriptor >= 0
-        let fileDescriptor = descriptor
         let pollInterval = interval
         let thread = Thread { [self] in
-            run(host: host, descriptor: fileDescriptor, interval: pollInterval, onChange: onChange)
+            run(host: host, interval: pollInterval, onChange: onChange)
         }
         thread.name = "trellis.plugin-watcher"
         thread.start()
@@ -52,22 +44,19 @@ public final class PluginWatcher: Sendable {
     /// Stops watching; returns once the watcher thread has finished its current reload.
     public func stop() {
         stopped.store(true, ordering: .releasing)
+        directoryWatch?.wake()
         while !finished.withLock({ $0 }) { usleep(1000) }
     }
 
-    private func run(host: PluginHost, descriptor: Int32, interval: Duration,
+    private func run(host: PluginHost, interval: Duration,
                      onChange: @Sendable (PluginGeneration, [PluginLoadReport]) -> Void) {
-        defer {
-            if descriptor >= 0 { close(descriptor) }
-            finished.withLock { $0 = true }
-        }
+        defer { finished.withLock { $0 = true } }
         var lastNumber = host.current.number
         let intervalMicroseconds = UInt32(clamping: interval.components.seconds * 1_000_000 + interval.components.attoseconds / 1_000_000_000_000)
         while !stopped.load(ordering: .acquiring) {
-            if descriptor >= 0 {
-                guard waitForEvents(descriptor, timeoutMilliseconds: 100) else { continue }
+            if let directoryWatch {
                 // Let a burst of writes settle (a copy is many writes) before reloading.
-                while waitForEvents(descriptor, timeoutMilliseconds: 10), !stopped.load(ordering: .acquiring) {}
+                guard directoryWatch.waitForChange(settleMilliseconds: 10) == .changed else { break }
             } else {
                 var slept: UInt32 = 0
                 while slept < intervalMicroseconds, !stopped.load(ordering: .acquiring) {
@@ -80,25 +69,11 @@ public final class PluginWatcher: Sendable {
             let reports = host.reload()
             let generation = host.current
             let noteworthy = reports.contains { $0.status == .loaded || $0.status == .removed || $0.status == .failed }
-            if generation.number != lastNumber || (noteworthy && descriptor >= 0) {
+            if generation.number != lastNumber || (noteworthy && usesInotify) {
                 lastNumber = generation.number
                 onChange(generation, reports)
             }
         }
-    }
-
-    /// Waits up to `timeoutMilliseconds` for inotify events and drains them; true when there were any.
-    private func waitForEvents(_ descriptor: Int32, timeoutMilliseconds: Int32) -> Bool {
-        var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        guard poll(&request, 1, timeoutMilliseconds) > 0 else { return false }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        var any = false
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count <= 0 { break }
-            any = true
-        }
-        return any
     }
 }
 

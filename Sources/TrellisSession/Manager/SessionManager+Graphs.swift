@@ -82,20 +82,15 @@ extension SessionManager {
         return report
     }
 
-    /// Polls the graph files' signatures on `options.watchInterval` from one task and reloads on change.
+    /// Watches the graph files and reloads when they change (see `GraphFileWatcher`).
     func startWatching() {
-        let interval = options.watchInterval
-        let task = Task.detached { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                guard let self else { return }
-                if self.graphFilesChanged() { self.reloadGraphs() }
-            }
-        }
-        watcher.withLock { $0 = task }
+        let paths = watchedFiles.withLock { Array($0.keys) }
+        let started = GraphFileWatcher(manager: self, paths: paths, interval: options.watchInterval)
+        watcher.withLock { $0 = started }
     }
 
-    private func graphFilesChanged() -> Bool {
+    /// Whether a watched file's signature changed since the last check (and records the new ones).
+    func graphFilesChanged() -> Bool {
         watchedFiles.withLock { files in
             var changed = false
             for (path, signature) in files {

@@ -24,7 +24,7 @@ public final class SessionManager: Sendable {
     let stoppedIDs = Mutex<Set<String>>([])
     let registry: Mutex<HandlerRegistry>
     let watchedFiles: Mutex<[String: GraphFileSignature?]>
-    let watcher = Mutex<Task<Void, Never>?>(nil)
+    let watcher = LockedValue<GraphFileWatcher?>(nil)
     let adapterCatalog: AdapterCatalog
 
     /// The topic of manager events (reloads).
@@ -56,9 +56,9 @@ public final class SessionManager: Sendable {
     /// Stops the heartbeat scheduler and the file watcher (sessions stay usable for turns).
     public func shutdown() {
         scheduler.shutdown()
-        watcher.withLock { task in
-            task?.cancel()
-            task = nil
+        watcher.withLock { watcher in
+            watcher?.stop()
+            watcher = nil
         }
     }
 

@@ -8,7 +8,8 @@ public struct SessionManagerOptions: Sendable {
     public var heartbeatGraphPath: String?
     /// Whether graph files are watched and reloaded when they change (default true).
     public var watchGraphs: Bool
-    /// How often watched files are checked (default 250 ms; a check is two `stat` calls).
+    /// How often watched files are checked when inotify cannot watch their directories
+    /// (default 250 ms; a check is two `stat` calls). With inotify a change is seen at once.
     public var watchInterval: Duration
     /// Heartbeat settings per session type.
     public var heartbeats: HeartbeatPolicy
