@@ -47,7 +47,7 @@ public struct LLMStageHandler: NodeHandler {
     /// Runs one visit of an LLM stage (see the type's summary).
     public func execute(_ request: HandlerRequest) async throws -> Outcome {
         let node = request.node
-        let prompt = Self.prompt(for: node)
+        var prompt = Self.prompt(for: node)
         let model: any LLMAdapter
         if request.services.simulate {
             model = SimulatedLLM()
@@ -61,6 +61,10 @@ public struct LLMStageHandler: NodeHandler {
 
         let stageDirectory = request.services.stageDirectory(for: node.id)
         var statusFileBefore: Date?
+        if let stageDirectory, let steering = StageArtifacts.take("steer.md", in: stageDirectory) {
+            // A supervising manager loop left instructions for this stage (its `steer` action).
+            prompt += "\n\nInstructions from the supervising manager:\n" + steering
+        }
         if let stageDirectory {
             do {
                 try StageArtifacts.write(prompt, named: "prompt.md", in: stageDirectory)
