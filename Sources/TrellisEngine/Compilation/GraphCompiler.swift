@@ -13,11 +13,20 @@ public enum GraphCompiler {
     }
 
     /// Compiles `graph`, remembering the file it came from (child pipelines resolve relative to it).
-    public static func compile(_ graph: Graph, registry: HandlerRegistry, sourcePath: String?) throws(GraphCompileError) -> CompiledGraph {
+    ///
+    /// `strictTypes` makes an unknown node type an error instead of the specification's warning
+    /// and fall-back to the shape's handler: session graphs use it, so that a reloaded turn graph
+    /// with a misspelt type keeps the old graph serving instead of running the node as an LLM stage.
+    public static func compile(
+        _ graph: Graph, registry: HandlerRegistry, sourcePath: String?, strictTypes: Bool = false
+    ) throws(GraphCompileError) -> CompiledGraph {
         let transformed = transform(graph)
         var knownTypes: [String: AttributeSchema] = [:]
         for registration in registry.all { knownTypes[registration.typeID] = registration.schema }
-        let (diagnostics, checks) = validateTransformed(transformed, knownTypes: knownTypes, sourcePath: sourcePath)
+        var (diagnostics, checks) = validateTransformed(transformed, knownTypes: knownTypes, sourcePath: sourcePath)
+        if strictTypes {
+            for position in diagnostics.indices where diagnostics[position].rule == "type_known" { diagnostics[position].severity = .error }
+        }
         if Validator.hasErrors(diagnostics) { throw GraphCompileError(diagnostics: diagnostics) }
 
         var builder = Builder(graph: transformed, registry: registry, checks: checks)

@@ -61,12 +61,7 @@ public struct FanInHandler: NodeHandler {
 
     /// Asks the model which candidate is best (see the type's summary).
     private func rank(_ candidates: [ParallelResults.Branch], instruction: String, request: HandlerRequest) async throws -> Ranking {
-        let model: any LLMAdapter
-        if request.services.simulate {
-            model = SimulatedLLM()
-        } else if let adapter = request.adapters.llm {
-            model = adapter
-        } else {
+        guard let model = LLMStageHandler.model(for: request) else {
             return .failed("its prompt asks a model to rank the branches, but this run has no LLM adapter; configure one, or run with --simulate")
         }
         var prompt = instruction + "\n\nCandidates (one per parallel branch):\n"

@@ -44,16 +44,17 @@ public struct LLMStageHandler: NodeHandler {
         summary: "LLM stage: sends the prompt to the LLM adapter, writes prompt.md and response.md, and routes by the answer's status block."
     )
 
+    /// The model a request's LLM calls go to: the built-in simulation when the run is simulated,
+    /// else the run's LLM adapter; `nil` when there is neither (never a silent simulation).
+    static func model(for request: HandlerRequest) -> (any LLMAdapter)? {
+        request.services.simulate ? SimulatedLLM() : request.adapters.llm
+    }
+
     /// Runs one visit of an LLM stage (see the type's summary).
     public func execute(_ request: HandlerRequest) async throws -> Outcome {
         let node = request.node
         var prompt = Self.prompt(for: node)
-        let model: any LLMAdapter
-        if request.services.simulate {
-            model = SimulatedLLM()
-        } else if let adapter = request.adapters.llm {
-            model = adapter
-        } else {
+        guard let model = Self.model(for: request) else {
             return .failure(
                 "LLM stage '\(node.id)' needs an LLM adapter, but this run has none: configure an LLM adapter, or run with --simulate to use the built-in simulation"
             )
