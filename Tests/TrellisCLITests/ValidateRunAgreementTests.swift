@@ -36,6 +36,12 @@ struct ValidateRunAgreementTests {
             digraph P { start [shape=Mdiamond]; m [shape=house, stack.child_dotfile="fan_in_missing_meet_at_node.dot", manager.poll_interval=10ms]
               exit [shape=Msquare]; start -> m -> exit }
             """, false),
+        ("house_broken_child.dot", """
+            digraph P { start [shape=Mdiamond]; m [shape=house, stack.child_dotfile="second_exit.dot"]; exit [shape=Msquare]; start -> m -> exit }
+            """, true),
+        ("house_own_child.dot", """
+            digraph P { start [shape=Mdiamond]; m [shape=house, stack.child_dotfile="house_own_child.dot"]; exit [shape=Msquare]; start -> m -> exit }
+            """, true),
         ("fan_in_prompt.dot", """
             digraph P { start [shape=Mdiamond]; fan [shape=component]; a; b; j [shape=tripleoctagon, prompt="rank them"]; exit [shape=Msquare]
               start -> fan; fan -> a -> j; fan -> b -> j; j -> exit }

@@ -50,14 +50,19 @@ public enum GraphCompiler {
     /// `knownTypes` are the host's node types (`nil` skips the type checks); `sourcePath` is the
     /// file the graph came from (child pipelines resolve relative to it).
     public static func validate(_ graph: Graph, knownTypes: [String: AttributeSchema]?, sourcePath: String?) -> [Diagnostic] {
-        validateTransformed(transform(graph), knownTypes: knownTypes, sourcePath: sourcePath).diagnostics
+        validate(graph, knownTypes: knownTypes, sourcePath: sourcePath, visiting: [])
+    }
+
+    /// `validate`, for a manager loop's child reached through the pipelines in `visiting`.
+    static func validate(_ graph: Graph, knownTypes: [String: AttributeSchema]?, sourcePath: String?, visiting: Set<String>) -> [Diagnostic] {
+        validateTransformed(transform(graph), knownTypes: knownTypes, sourcePath: sourcePath, visiting: visiting).diagnostics
     }
 
     private static func validateTransformed(
-        _ graph: Graph, knownTypes: [String: AttributeSchema]?, sourcePath: String?
+        _ graph: Graph, knownTypes: [String: AttributeSchema]?, sourcePath: String?, visiting: Set<String> = []
     ) -> (diagnostics: [Diagnostic], checks: PipelineChecks.Result) {
         var diagnostics = Validator.standard.validate(graph, in: ValidationContext(knownTypes: knownTypes))
-        let checks = PipelineChecks.check(graph, index: GraphIndex(graph), knownTypes: knownTypes, sourcePath: sourcePath)
+        let checks = PipelineChecks.check(graph, index: GraphIndex(graph), knownTypes: knownTypes, sourcePath: sourcePath, visiting: visiting)
         diagnostics += checks.diagnostics
         return (diagnostics, checks)
     }

@@ -25,7 +25,11 @@ public enum PipelineChecks {
     /// Checks `graph` (already transformed, see `GraphCompiler.transform`). `knownTypes` is the
     /// host's node types (`nil`: every resolved type counts as known); `sourcePath` is the file
     /// the graph came from, against which child pipelines resolve (`nil`: the working directory).
-    public static func check(_ graph: Graph, index: GraphIndex, knownTypes: [String: AttributeSchema]?, sourcePath: String?) -> Result {
+    /// `visiting` holds the files of the pipelines whose manager loops led here, so a child that
+    /// leads back to one of them is reported instead of checked forever.
+    public static func check(
+        _ graph: Graph, index: GraphIndex, knownTypes: [String: AttributeSchema]?, sourcePath: String?, visiting: Set<String> = []
+    ) -> Result {
         var result = Result()
         result.effectiveTypes = graph.nodes.indices.map { effectiveType(of: $0, in: graph, index: index, knownTypes: knownTypes) }
         for (number, node) in graph.nodes.enumerated() {
@@ -37,7 +41,7 @@ public enum PipelineChecks {
                     result.joins[number] = join
                 }
             case NodeTypes.managerLoop:
-                checkChild(of: node, graph: graph, sourcePath: sourcePath, into: &result.diagnostics)
+                checkChild(of: node, graph: graph, sourcePath: sourcePath, knownTypes: knownTypes, visiting: visiting, into: &result.diagnostics)
             default:
                 break
             }
@@ -85,7 +89,10 @@ public enum PipelineChecks {
             fix: "use join_policy=wait_all (every branch runs; default) or join_policy=first_success"))
     }
 
-    private static func checkChild(of node: GraphNode, graph: Graph, sourcePath: String?, into diagnostics: inout [Diagnostic]) {
+    private static func checkChild(
+        of node: GraphNode, graph: Graph, sourcePath: String?, knownTypes: [String: AttributeSchema]?, visiting: Set<String>,
+        into diagnostics: inout [Diagnostic]
+    ) {
         if let autostart = node.attributes["stack.child_autostart"], autostart.boolean == false {
             diagnostics.append(Diagnostic(
                 rule: "manager_child", severity: .error,
@@ -101,13 +108,39 @@ public enum PipelineChecks {
                 fix: "set stack.child_dotfile=\"child.dot\" on the node or the graph (relative to this file)"))
             return
         }
-        guard !FileManager.default.isReadableFile(atPath: path) else { return }
         let value = node.attributes["stack.child_dotfile"] ?? node.attributes["manager.pipeline"] ?? graph.attributes["stack.child_dotfile"]
-        diagnostics.append(Diagnostic(
-            rule: "manager_child", severity: .error,
-            message: "manager loop '\(node.id)': its child pipeline '\(path)' cannot be read",
-            location: value?.location ?? node.location, node: node.id,
-            fix: "create the child pipeline there, or correct stack.child_dotfile (relative paths start at this file's directory)"))
+        func report(_ message: String, fix: String) {
+            diagnostics.append(Diagnostic(
+                rule: "manager_child", severity: .error, message: "manager loop '\(node.id)': " + message,
+                location: value?.location ?? node.location, node: node.id, fix: fix))
+        }
+        let standardized = (path as NSString).standardizingPath
+        guard !visiting.contains(standardized) else {
+            report("its child pipeline '\(path)' leads back to a pipeline that contains it, so it would supervise itself forever",
+                   fix: "point stack.child_dotfile at a pipeline that does not (directly or through its children) include this one")
+            return
+        }
+        let parsed: ParseResult
+        do {
+            parsed = try DOTParser.parse(fileAt: path)
+        } catch {
+            report("its child pipeline '\(path)' cannot be read (\(error.reason))",
+                   fix: "create the child pipeline there, or correct stack.child_dotfile (relative paths start at this file's directory)")
+            return
+        }
+        // The child is checked as `run` will compile it when the node starts, so a broken child is found now.
+        var findings = parsed.diagnostics
+        if let child = parsed.graph {
+            var parents = visiting
+            if let sourcePath { parents.insert((sourcePath as NSString).standardizingPath) }
+            parents.insert(standardized)
+            findings += GraphCompiler.validate(child, knownTypes: knownTypes, sourcePath: path, visiting: parents)
+        }
+        let errors = findings.filter { $0.severity == .error }
+        guard let first = errors.first else { return }
+        let place = first.location.map { "\($0): " } ?? "\(path): "
+        report("its child pipeline '\(path)' has \(errors.count) error(s), the first: \(place)\(first.message) [\(first.rule)]",
+               fix: "run 'trellis validate \(path)' and fix the child")
     }
 
     /// Where the branches of parallel node `number` join: the nearest fan-in node

@@ -10,7 +10,9 @@ import TrellisDOT
 ///    `SimulatedLLM`. A run with neither fails the node with a message saying so.
 ///    The request carries `llm_model`, `llm_provider`, and the options `node_id`,
 ///    `attempt`, `reasoning_effort` (when set) and `stage_directory` (when the run has one).
-/// 3. With a run directory, `prompt.md` is written before the call and `response.md` after
+/// 3. A `steer.md` in the stage's directory (a supervising manager loop's instruction) is
+///    appended to the prompt once and renamed `steer.md.used`.
+///    With a run directory, `prompt.md` is written before the call and `response.md` after
 ///    it, in `<run>/<node>/`.
 /// 4. The outcome comes from, in this order: a `status.json` that the model's side wrote
 ///    into the node's directory during the call (the specification's status-file
