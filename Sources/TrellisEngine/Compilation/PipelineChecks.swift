@@ -114,8 +114,10 @@ public enum PipelineChecks {
                 rule: "manager_child", severity: .error, message: "manager loop '\(node.id)': " + message,
                 location: value?.location ?? node.location, node: node.id, fix: fix))
         }
-        let standardized = (path as NSString).standardizingPath
-        guard !visiting.contains(standardized) else {
+        let standardized = canonical(path)
+        var ancestors = visiting
+        if let sourcePath { ancestors.insert(canonical(sourcePath)) }
+        guard !ancestors.contains(standardized) else {
             report("its child pipeline '\(path)' leads back to a pipeline that contains it, so it would supervise itself forever",
                    fix: "point stack.child_dotfile at a pipeline that does not (directly or through its children) include this one")
             return
@@ -131,16 +133,19 @@ public enum PipelineChecks {
         // The child is checked as `run` will compile it when the node starts, so a broken child is found now.
         var findings = parsed.diagnostics
         if let child = parsed.graph {
-            var parents = visiting
-            if let sourcePath { parents.insert((sourcePath as NSString).standardizingPath) }
-            parents.insert(standardized)
-            findings += GraphCompiler.validate(child, knownTypes: knownTypes, sourcePath: path, visiting: parents)
+            findings += GraphCompiler.validate(child, knownTypes: knownTypes, sourcePath: path, visiting: ancestors)
         }
         let errors = findings.filter { $0.severity == .error }
         guard let first = errors.first else { return }
         let place = first.location.map { "\($0): " } ?? "\(path): "
         report("its child pipeline '\(path)' has \(errors.count) error(s), the first: \(place)\(first.message) [\(first.rule)]",
                fix: "run 'trellis validate \(path)' and fix the child")
+    }
+
+    /// `path` absolute and standardized, so two spellings of one file compare equal.
+    private static func canonical(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        return (absolute as NSString).standardizingPath
     }
 
     /// Where the branches of parallel node `number` join: the nearest fan-in node
