@@ -46,7 +46,8 @@ struct RunCommand: TrellisCommand {
         .flag("spec-routing", """
             route as the specification's pseudocode does where Trellis deliberately
             does not: with no eligible edge follow the best edge even if its condition
-            is false, and check only goal gates that ran (docs/semantics.md)
+            is false, check only goal gates that ran, and end a run at a dead end that
+            did not fail in success (docs/semantics.md)
             """),
         SessionHostOptions.config,
         .value("llm", "PROVIDER", """

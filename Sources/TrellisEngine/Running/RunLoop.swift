@@ -196,6 +196,10 @@ struct RunLoop {
             } else if let edge = node.selectEdge(for: outcome, context: context) ?? (specRouting ? node.lastResortEdge : nil) {
                 follow(node, edge)
             } else if node.edges.isEmpty {
+                if specRouting {
+                    // The specification's loop simply stops here: a pipeline that completed, gates unchecked.
+                    return finish(.success, reason: nil, since: began)
+                }
                 if let gate = firstUnsatisfiedGate() {
                     return finish(.fail, reason: "the run ended at '\(node.spec.id)', which has no outgoing edges, before goal gate '\(gate.spec.id)' was satisfied", since: began)
                 }

@@ -9,8 +9,10 @@ public struct RunOptions: Sendable {
     /// Route as the specification's pseudocode does where Trellis deliberately does not
     /// (`trellis run --spec-routing`; docs/semantics.md lists the differences): when no edge is
     /// eligible, follow the best of all edges (weight, then target id), even one whose condition
-    /// is false, instead of failing; and check only the goal gates that ran, instead of counting
-    /// a gate that never ran as unsatisfied.
+    /// is false, instead of failing; check only the goal gates that ran, instead of counting a
+    /// gate that never ran as unsatisfied; and end a run that reaches a node without outgoing
+    /// edges (not an exit, not failed) as a success, instead of with that node's status after
+    /// checking the goal gates.
     public var specRouting = false
 
     /// The step limit when neither the options nor the graph set one.
