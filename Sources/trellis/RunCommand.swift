@@ -43,6 +43,12 @@ struct RunCommand: TrellisCommand {
             simulation and tool nodes record their command without running it
             """),
         .flag("json", #"print {"status","completed_nodes","context","run_dir","failure_reason"}"#),
+        .flag("spec-routing", """
+            route as the specification's pseudocode does where Trellis deliberately
+            does not: with no eligible edge follow the best edge even if its condition
+            is false, check only goal gates that ran, and end a run at a dead end that
+            did not fail in success (docs/semantics.md)
+            """),
         SessionHostOptions.config,
         .value("llm", "PROVIDER", """
             the model provider for LLM stages: openai, anthropic, gemini, simulated,
@@ -87,6 +93,7 @@ struct RunCommand: TrellisCommand {
         var simulate = false
         var json = false
         var watch = false
+        var specRouting = false
         /// The configuration file's model section with --llm, --model and --base-url applied.
         var model = HostConfiguration.Model()
         /// What tool commands may not inherit (the configuration's `tool_env`).
@@ -209,7 +216,7 @@ struct RunCommand: TrellisCommand {
             simulate: settings.simulate, interviewer: interviewer, secrets: settings.secrets)
         let result = await Engine().run(
             graph, context: Context(settings.values), adapters: prepared.adapters, services: services,
-            options: RunOptions(maxSteps: settings.maxSteps, resumeFrom: settings.resume))
+            options: RunOptions(maxSteps: settings.maxSteps, resumeFrom: settings.resume, specRouting: settings.specRouting))
         eventFile?.close()
         if let router = prepared.router {
             do {
@@ -264,6 +271,7 @@ struct RunCommand: TrellisCommand {
         }
         settings.simulate = scanner.flag("simulate")
         settings.json = scanner.flag("json")
+        settings.specRouting = scanner.flag("spec-routing")
         do {
             let configuration = try SessionHostOptions.configuration(from: scanner)
             settings.model = configuration.model

@@ -4,8 +4,8 @@ import TrellisEngine
 import TrellisHosting
 import TrellisPluginHost
 
-/// `trellis validate FILE...`: parses each pipeline and runs the validation rules against the
-/// node types the host knows. Exit 0 when no file has an error (warnings allowed), 1 when
+/// `trellis validate FILE...`: parses each pipeline and makes the checks `trellis run` makes
+/// before running (`GraphCompiler.validate`) against the node types the host knows. Exit 0 when no file has an error (warnings allowed), 1 when
 /// any has, 2 for usage errors or files that cannot be read.
 struct ValidateCommand: TrellisCommand {
     static let name = "validate"
@@ -29,11 +29,15 @@ struct ValidateCommand: TrellisCommand {
     ])
 
     static let help = syntax.help("""
-        Parses each DOT file ('-' reads standard input) and runs the validation rules: one
-        start and one exit node, start without incoming and exit without outgoing edges,
-        every node reachable, edge targets, condition and stylesheet syntax, outcome values
-        in conditions, retry targets, goal gates, prompts on LLM stages, fidelity modes,
-        typed attribute values, and known node types with their attributes.
+        Parses each DOT file ('-' reads standard input) and makes exactly the checks
+        'trellis run' makes before running anything, so a file that passes here is not
+        refused there: one start and one exit node, start without incoming and exit
+        without outgoing edges, every node reachable, edge targets, condition and
+        stylesheet syntax, outcome values in conditions, retry targets, goal gates, prompts
+        on LLM stages, fidelity modes, typed attribute values, known node types with their
+        attributes (an unknown type is a warning: the node runs on its shape's handler),
+        where each parallel block's branches join, join_policy values, manager loops'
+        child pipelines, and timeouts.
 
         Output groups findings per file as 'file:line:column: severity: message [rule]',
         followed by a summary line per file.
@@ -102,7 +106,8 @@ struct ValidateCommand: TrellisCommand {
         }
         var diagnostics = result.diagnostics
         if let graph = result.graph {
-            diagnostics += Validator.standard.validate(graph, in: context)
+            // The same checks `trellis run` makes before running (GraphCompiler.compile calls this too).
+            diagnostics += GraphCompiler.validate(graph, knownTypes: context.knownTypes, sourcePath: path == "-" ? nil : path)
         }
         return FileReport(file: path == "-" ? "<stdin>" : path, source: source, diagnostics: diagnostics, unreadable: nil)
     }

@@ -2,12 +2,12 @@ import Testing
 @testable import TrellisDOT
 import TrellisTestSupport
 
-/// The 17 real pipelines of the Attractor corpus must parse without a single diagnostic.
+/// The 21 real pipelines of the Attractor corpus (origins in SOURCES.md) must parse without a single diagnostic.
 @Suite("Attractor samples")
 struct AttractorSampleTests {
-    @Test("the fixture copy holds all 17 samples")
+    @Test("the fixture copy holds all 21 samples")
     func fixtureCopyIsComplete() {
-        #expect(Fixtures.dotFiles(in: "attractor-samples").count == 17)
+        #expect(Fixtures.dotFiles(in: "attractor-samples").count == 21)
     }
 
     @Test("every sample in the fixture copy parses without diagnostics", arguments: Fixtures.dotFiles(in: "attractor-samples"))

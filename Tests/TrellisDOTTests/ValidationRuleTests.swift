@@ -70,7 +70,7 @@ struct ValidationRuleTests {
         #expect(found.first?.location?.line == 1)
     }
 
-    @Test("terminal_node: a second exit node is only a note, since the engine stops at either")
+    @Test("terminal_node: a second exit node is an error, as the specification has exactly one")
     func secondExit() {
         let found = ValidationHarness.diagnostics(of: "terminal_node", """
             digraph G {
@@ -83,7 +83,7 @@ struct ValidationRuleTests {
             }
             """)
         #expect(found.count == 1)
-        #expect(found.first?.severity == .info)
+        #expect(found.first?.severity == .error)
         #expect(found.first?.node == "abort")
         #expect(found.first?.location?.line == 5)
     }
@@ -215,7 +215,7 @@ struct ValidationRuleTests {
             }
             """)
         #expect(found.count == 2)
-        #expect(found.allSatisfy { $0.severity == .error })
+        #expect(found.allSatisfy { $0.severity == .warning })
         #expect(found.map(\.location?.line) == [2, 4])
         #expect(found.first?.node == nil)
         #expect(found.first?.fix?.contains("did you mean 'start'") == true)
@@ -275,7 +275,7 @@ struct ValidationRuleTests {
         #expect(found.first?.location?.line == 3)
     }
 
-    @Test("type_known: an unknown type is an error naming it and close matches; skipped without known types")
+    @Test("type_known: an unknown type is a warning naming it, close matches and the fallback; skipped without known types")
     func unknownType() {
         let text = """
             digraph G {
@@ -287,7 +287,8 @@ struct ValidationRuleTests {
             """
         let found = ValidationHarness.diagnostics(of: "type_known", text, knownTypes: ValidationHarness.pipelineTypes)
         #expect(found.count == 1)
-        #expect(found.first?.severity == .error)
+        #expect(found.first?.severity == .warning)
+        #expect(found.first?.message.contains("runs as 'codergen' instead") == true)
         #expect(found.first?.node == "work")
         #expect(found.first?.location?.line == 3)
         #expect(found.first?.message.contains("'codergn'") == true)
@@ -299,6 +300,8 @@ struct ValidationRuleTests {
     func shapeTypes() {
         let found = ValidationHarness.diagnostics(of: "type_known", ValidationHarness.valid, knownTypes: [:])
         #expect(found.map(\.node) == ["start", "work", "exit"])
+        // With nothing to fall back to, an unknown type is an error.
+        #expect(found.allSatisfy { $0.severity == .error })
         #expect(found[1].message.contains("'codergen' (from shape=box)"))
     }
 

@@ -113,8 +113,8 @@ struct ValidatorTests {
         #expect(errors.allSatisfy { $0.rule == "type_known" })
     }
 
-    @Test("there are 17 samples to validate")
+    @Test("there are 21 samples to validate")
     func sampleCount() {
-        #expect(Fixtures.dotFiles(in: "attractor-samples").count == 17)
+        #expect(Fixtures.dotFiles(in: "attractor-samples").count == 21)
     }
 }

@@ -98,7 +98,7 @@ import TrellisEngine
             digraph GateBlocks {
                 start [shape=Mdiamond]
                 implement [type="test.step"]
-                validate [type="test.step", goal_gate=true, retry_target="implement", test_sequence="partial_success,success"]
+                validate [type="test.step", goal_gate=true, retry_target="implement", test_sequence="skipped,success"]
                 exit [shape=Msquare]
                 start -> implement -> validate -> exit
             }
@@ -148,7 +148,7 @@ import TrellisEngine
             digraph Bounded {
                 max_goal_gate_redirects=3
                 start [shape=Mdiamond]
-                gate [type="test.step", goal_gate=true, retry_target="gate", test_sequence="partial_success"]
+                gate [type="test.step", goal_gate=true, retry_target="gate", test_sequence="skipped"]
                 exit [shape=Msquare]
                 start -> gate -> exit
             }

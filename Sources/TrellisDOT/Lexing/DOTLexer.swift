@@ -15,6 +15,9 @@ struct DOTLexer {
     private var columnCacheOffset = 0
     private var columnCacheColumn = 1
     private var previousWasInvalid = false
+    /// Whether the previous token was `=`: an identifier after it is a value, which may be a
+    /// bare value such as `gpt-5.4` (see `scanBareValueTail`).
+    private var previousWasEquals = false
     private var lastCommentStart: SourceLocation?
     private var reportedNULInString = false
     /// Whether the input holds only ASCII bytes: then a column is a byte distance, no counting needed.
@@ -90,6 +93,7 @@ struct DOTLexer {
             lexOther(byte, into: &token)
         }
         if token.kind != .invalid { previousWasInvalid = false }
+        previousWasEquals = token.kind == .equals
         return token
     }
 
@@ -261,7 +265,11 @@ struct DOTLexer {
     private mutating func lexIdentifier(into token: inout DOTToken) {
         let start = position
         position += 1
-        scanIdentifierTail()
+        if previousWasEquals {
+            scanBareValueTail()
+        } else {
+            scanIdentifierTail()
+        }
         token.kind = .identifier
         token.valueEnd = position
         let length = position - start
@@ -288,22 +296,63 @@ struct DOTLexer {
         position = index
     }
 
-    /// A numeral (`-1`, `.5`, `2.25`); letters right after it make one ID with it (`30s`,
-    /// `250ms`), the pipeline dialect's durations, which Graphviz would split in two.
+    /// A bare value after `=` (pipeline specification, `BareValue ::= [A-Za-z_][A-Za-z0-9_.:-]*`):
+    /// model names such as `gpt-5.4` or `claude-opus-4-6` unquoted. Graphviz would split them
+    /// at the `-`; the specification's grammar accepts them, and only in value position, so
+    /// `a->b` and node ids are lexed as Graphviz lexes them. A `-` followed by `>` or `-` ends
+    /// the value (it is an edge operator).
+    private mutating func scanBareValueTail() {
+        var index = position
+        let count = bytes.count
+        while index < count {
+            let byte = bytes[index]
+            if Self.isIdentifierPart(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: ":") {
+                index += 1
+            } else if byte == UInt8(ascii: "-"), index + 1 < count,
+                      bytes[index + 1] != UInt8(ascii: ">"), bytes[index + 1] != UInt8(ascii: "-") {
+                index += 1
+            } else {
+                break
+            }
+        }
+        // A trailing '.' or ':' belongs to what follows (Graphviz never ends an ID with one).
+        while index > position, bytes[index - 1] == UInt8(ascii: ".") || bytes[index - 1] == UInt8(ascii: ":") || bytes[index - 1] == UInt8(ascii: "-") {
+            index -= 1
+        }
+        position = index
+    }
+
+    /// A numeral (`-1`, `.5`, `2.25`). Letters right after it are an error, as in Graphviz
+    /// (`-1.5e` is not a number), except the pipeline dialect's durations: an integer and one
+    /// of the units `ms`, `s`, `m`, `h`, `d` (`30s`, `250ms`) make one ID.
     private mutating func lexNumeral(into token: inout DOTToken) {
         let count = bytes.count
         if bytes[position] == UInt8(ascii: "-") { position += 1 }
         while position < count, Self.isDigit(bytes[position]) { position += 1 }
+        var isInteger = true
         if position < count, bytes[position] == UInt8(ascii: ".") {
+            isInteger = false
             position += 1
             while position < count, Self.isDigit(bytes[position]) { position += 1 }
         }
-        if position < count, Self.isIdentifierPart(bytes[position]) {
-            scanIdentifierTail()
-        }
         token.kind = .identifier
+        if position < count, Self.isIdentifierPart(bytes[position]) {
+            let numberEnd = position
+            scanIdentifierTail()
+            let suffix = String(decoding: bytes[numberEnd..<position], as: UTF8.self)
+            if !(isInteger && Self.durationUnits.contains(suffix)) {
+                let written = String(decoding: bytes[token.offset..<position], as: UTF8.self)
+                token.kind = .invalid
+                reportInvalid(
+                    "malformed number '\(written)': a numeral may not run into letters (Graphviz splits it in two); durations are an integer and ms, s, m, h or d",
+                    at: token, fix: "quote it (\"\(written)\") or separate the number from what follows")
+            }
+        }
         token.valueEnd = position
     }
+
+    /// The units a duration may end with (pipeline specification, `Duration`).
+    private static let durationUnits: Set<String> = ["ms", "s", "m", "h", "d"]
 
     /// A double-quoted string. Its value (`text(of:)`) turns `\"` into `"` and drops
     /// backslash-newline (line continuation); here the lexer only finds the end and counts lines.

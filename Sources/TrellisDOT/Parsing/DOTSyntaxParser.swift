@@ -47,6 +47,8 @@ struct DOTSyntaxParser {
     private var current: DOTToken
     private var peeked: DOTToken?
     private var previousLine = 1
+    /// The kind of the token before `current` (an empty statement is a `;` after `{` or `;`).
+    private var previousKind: DOTToken.Kind = .endOfFile
     /// The file name's number in `SourceFileNames`, for locations.
     private let fileNumber: UInt32
     private var builder: GraphBuilder
@@ -172,6 +174,12 @@ struct DOTSyntaxParser {
                 reportUnclosedBody()
                 return
             case .semicolon:
+                if previousKind == .semicolon || previousKind == .leftBrace {
+                    // Graphviz's grammar allows one ';' after a statement, never an empty statement.
+                    error(
+                        "empty statement: ';' must follow a statement (Graphviz rejects '{ ;' and ';;')",
+                        at: current, fix: "remove the extra ';'")
+                }
                 advance()
             default:
                 parseStatement()
@@ -222,8 +230,12 @@ struct DOTSyntaxParser {
             }
             guard let attributes = parseAttributeLists() else { return }
             switch token.kind {
-            case .keywordNode: scope.nodeDefaults.merge(attributes)
-            case .keywordEdge: scope.edgeDefaults.merge(attributes)
+            case .keywordNode:
+                scope.nodeDefaults.merge(attributes)
+                builder.recordDefaults(attributes, isNode: true, in: scope)
+            case .keywordEdge:
+                scope.edgeDefaults.merge(attributes)
+                builder.recordDefaults(attributes, isNode: false, in: scope)
             default: builder.setGraphAttributes(attributes, in: scope)
             }
         case .keywordSubgraph, .leftBrace:
@@ -410,8 +422,9 @@ struct DOTSyntaxParser {
         advance()
         let index = builder.openSubgraph(named: name, in: scope, location: location(of: start))
         frames.append(Frame(enclosingScope: scope, opened: opened, suspended: statement))
-        // The body starts with the defaults in force around it.
+        // The body starts with the defaults in force around it, and a reopened subgraph's own on top.
         scope.subgraph = index
+        builder.restoreOwnDefaults(of: index, into: &scope)
     }
 
     private mutating func checkDirection(of edgeOperator: DOTToken) {
@@ -591,6 +604,7 @@ struct DOTSyntaxParser {
 
     private mutating func advance() {
         previousLine = current.line
+        previousKind = current.kind
         if let next = peeked {
             current = next
             peeked = nil

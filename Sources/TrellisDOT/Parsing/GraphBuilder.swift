@@ -42,6 +42,9 @@ struct GraphBuilder {
     /// Member node positions of each subgraph, in first-mention order, and the same as a set.
     private var subgraphMembers: [[Int]] = []
     private var subgraphMemberSets: [Set<Int>] = []
+    /// The `node [...]` and `edge [...]` defaults set inside each subgraph's own body, by index.
+    /// A reopened subgraph starts from them again, as Graphviz keeps a subgraph's defaults.
+    private var subgraphOwnDefaults: [(node: Attributes, edge: Attributes)] = []
     private var subgraphIndex: [SubgraphKey: Int] = [:]
 
     /// Creates an empty builder with room for the nodes a source of `byteCount` bytes likely
@@ -150,8 +153,28 @@ struct GraphBuilder {
         subgraphs.append(Subgraph(id: name, parent: parent.subgraph, location: location))
         subgraphMembers.append([])
         subgraphMemberSets.append([])
+        subgraphOwnDefaults.append((Attributes(), Attributes()))
         if let name { subgraphIndex[SubgraphKey(parent: parent.subgraph, name: name)] = index }
         return index
+    }
+
+    /// Records `node [...]` (`isNode`) or `edge [...]` defaults set in `scope`'s own body, so a
+    /// reopened subgraph gets them back.
+    mutating func recordDefaults(_ attributes: Attributes, isNode: Bool, in scope: Scope) {
+        guard let index = scope.subgraph else { return }
+        if isNode {
+            subgraphOwnDefaults[index].node.merge(attributes)
+        } else {
+            subgraphOwnDefaults[index].edge.merge(attributes)
+        }
+    }
+
+    /// Adds to `scope` the defaults subgraph `index` set in its earlier bodies (nothing for a new one):
+    /// Graphviz starts a reopened subgraph from the enclosing defaults in force with its own on top.
+    func restoreOwnDefaults(of index: Int, into scope: inout Scope) {
+        let own = subgraphOwnDefaults[index]
+        if !own.node.isEmpty { scope.nodeDefaults.merge(own.node) }
+        if !own.edge.isEmpty { scope.edgeDefaults.merge(own.edge) }
     }
 
     /// Sets graph attributes (`graph [...]`, `key = value`) in `scope`: on the graph itself at

@@ -150,14 +150,15 @@ public final class CompiledNode: Sendable {
     }
 
     /// Specification order among eligible edges: higher weight first, then the lexically smaller target id.
-    private static func ranks(_ lhs: CompiledEdge, before rhs: CompiledEdge) -> Bool {
+    static func ranks(_ lhs: CompiledEdge, before rhs: CompiledEdge) -> Bool {
         if lhs.weight != rhs.weight { return lhs.weight > rhs.weight }
         return lhs.targetID < rhs.targetID
     }
 
-    /// Whether `status` satisfies this node as a goal gate: success, or partial success where `allow_partial` accepts it.
+    /// Whether `status` satisfies this node as a goal gate: success or partial success (the
+    /// specification's `check_goal_gates`; `allow_partial` only decides what exhausted retries end in).
     func satisfiesGate(_ status: OutcomeStatus) -> Bool {
-        status == .success || (status == .partialSuccess && allowPartial)
+        status == .success || status == .partialSuccess
     }
 }
 
@@ -167,8 +168,10 @@ enum NodeRole: Sendable, Equatable {
     case plain
     /// An exit node: goal gates are checked before it runs and the run ends after it.
     case exit
-    /// A parallel fan-out: the engine runs each outgoing edge's branch concurrently up to `join`, then continues at `join`.
-    case parallel(join: Int)
+    /// A parallel fan-out: the engine runs each outgoing edge's branch concurrently up to `join`,
+    /// then continues at `join` (`PipelineChecks.join`). `joinsAtFanIn`: `join` is a fan-in node,
+    /// which reads every branch's result and routes even when all of them failed.
+    case parallel(join: Int, joinsAtFanIn: Bool)
     /// A manager loop: the engine runs the child pipeline the node names.
     case managerLoop
 }

@@ -13,26 +13,58 @@ public enum GraphCompiler {
     }
 
     /// Compiles `graph`, remembering the file it came from (child pipelines resolve relative to it).
-    public static func compile(_ graph: Graph, registry: HandlerRegistry, sourcePath: String?) throws(GraphCompileError) -> CompiledGraph {
+    ///
+    /// `strictTypes` makes an unknown node type an error instead of the specification's warning
+    /// and fall-back to the shape's handler: session graphs use it, so that a reloaded turn graph
+    /// with a misspelt type keeps the old graph serving instead of running the node as an LLM stage.
+    public static func compile(
+        _ graph: Graph, registry: HandlerRegistry, sourcePath: String?, strictTypes: Bool = false
+    ) throws(GraphCompileError) -> CompiledGraph {
         let transformed = transform(graph)
         var knownTypes: [String: AttributeSchema] = [:]
         for registration in registry.all { knownTypes[registration.typeID] = registration.schema }
-        var diagnostics = Validator.standard.validate(transformed, in: ValidationContext(knownTypes: knownTypes))
+        var (diagnostics, checks) = validateTransformed(transformed, knownTypes: knownTypes, sourcePath: sourcePath)
+        if strictTypes {
+            for position in diagnostics.indices where diagnostics[position].rule == "type_known" { diagnostics[position].severity = .error }
+        }
         if Validator.hasErrors(diagnostics) { throw GraphCompileError(diagnostics: diagnostics) }
 
-        var builder = Builder(graph: transformed, registry: registry)
+        var builder = Builder(graph: transformed, registry: registry, checks: checks)
         let nodes = builder.buildNodes()
-        diagnostics += builder.problems
-        if Validator.hasErrors(diagnostics) { throw GraphCompileError(diagnostics: diagnostics) }
+        let all = diagnostics + builder.problems
+        if Validator.hasErrors(all) { throw GraphCompileError(diagnostics: all) }
         guard let start = builder.index.startNodes.first else {
-            throw GraphCompileError(diagnostics: diagnostics + [
+            throw GraphCompileError(diagnostics: all + [
                 Diagnostic(rule: "start_node", severity: .error, message: "the graph has no start node", location: graph.location,
                            fix: "add 'start [shape=Mdiamond]' and an edge from it to the first stage")
             ])
         }
         return CompiledGraph(
             graph: transformed, registry: registry, sourcePath: sourcePath, nodes: nodes, startIndex: start,
-            warnings: diagnostics, settings: builder.settings())
+            warnings: all, settings: builder.settings())
+    }
+
+    /// Everything compilation would find wrong with `graph`, without compiling it: the
+    /// transforms, `Validator.standard`, then `PipelineChecks`. `trellis validate` calls this,
+    /// and `compile` refuses exactly the graphs for which it reports an error, so the two agree.
+    /// `knownTypes` are the host's node types (`nil` skips the type checks); `sourcePath` is the
+    /// file the graph came from (child pipelines resolve relative to it).
+    public static func validate(_ graph: Graph, knownTypes: [String: AttributeSchema]?, sourcePath: String?) -> [Diagnostic] {
+        validate(graph, knownTypes: knownTypes, sourcePath: sourcePath, visiting: [])
+    }
+
+    /// `validate`, for a manager loop's child reached through the pipelines in `visiting`.
+    static func validate(_ graph: Graph, knownTypes: [String: AttributeSchema]?, sourcePath: String?, visiting: Set<String>) -> [Diagnostic] {
+        validateTransformed(transform(graph), knownTypes: knownTypes, sourcePath: sourcePath, visiting: visiting).diagnostics
+    }
+
+    private static func validateTransformed(
+        _ graph: Graph, knownTypes: [String: AttributeSchema]?, sourcePath: String?, visiting: Set<String> = []
+    ) -> (diagnostics: [Diagnostic], checks: PipelineChecks.Result) {
+        var diagnostics = Validator.standard.validate(graph, in: ValidationContext(knownTypes: knownTypes))
+        let checks = PipelineChecks.check(graph, index: GraphIndex(graph), knownTypes: knownTypes, sourcePath: sourcePath, visiting: visiting)
+        diagnostics += checks.diagnostics
+        return (diagnostics, checks)
     }
 
     /// The transforms that run before validation: `$goal` in prompts, then the model stylesheet.
@@ -60,12 +92,14 @@ private struct Builder {
     let graph: Graph
     let registry: HandlerRegistry
     let index: GraphIndex
+    let checks: PipelineChecks.Result
     var problems: [Diagnostic] = []
 
-    init(graph: Graph, registry: HandlerRegistry) {
+    init(graph: Graph, registry: HandlerRegistry, checks: PipelineChecks.Result) {
         self.graph = graph
         self.registry = registry
         self.index = GraphIndex(graph)
+        self.checks = checks
     }
 
     private var defaultMaxRetries: Int {
@@ -77,7 +111,8 @@ private struct Builder {
         var nodes: [CompiledNode] = []
         nodes.reserveCapacity(graph.nodes.count)
         for (number, node) in graph.nodes.enumerated() {
-            let type = index.nodeTypes[number]
+            // An unknown type runs on its shape's handler (PipelineChecks.effectiveTypes; validation warned).
+            let type = checks.effectiveTypes[number]
             guard let registration = registry.handler(for: type) else {
                 problems.append(Diagnostic(
                     rule: "type_known", severity: .error,
@@ -98,7 +133,8 @@ private struct Builder {
             if exits.contains(number) {
                 role = .exit
             } else if registration.handler is ParallelHandler {
-                role = .parallel(join: findJoin(from: number))
+                guard let join = checks.joins[number] else { continue }  // reported by PipelineChecks
+                role = .parallel(join: join, joinsAtFanIn: checks.effectiveTypes[join] == NodeTypes.fanIn)
             } else if registration.handler is ManagerLoopHandler {
                 role = .managerLoop
             } else {
@@ -183,43 +219,15 @@ private struct Builder {
         return RetrySettings(maxAttempts: attempts, backoff: backoff)
     }
 
-    private mutating func timeout(of node: GraphNode) -> Duration? {
-        guard let value = node.attributes["timeout"] else { return nil }
-        guard let duration = value.duration, duration > .zero else {
-            problems.append(Diagnostic(
-                rule: "timeout_value", severity: .error,
-                message: "node '\(node.id)' has timeout '\(value.raw)', which is not a positive duration",
-                location: value.location ?? node.location, node: node.id, fix: "write a duration such as 30s, 15m or 250ms"))
-            return nil
-        }
+    /// The node's timeout; a value that is not a positive duration was reported by `PipelineChecks`.
+    private func timeout(of node: GraphNode) -> Duration? {
+        guard let duration = node.attributes["timeout"]?.duration, duration > .zero else { return nil }
         return duration
     }
 
     private mutating func target(_ value: AttributeValue?, of node: GraphNode, attribute: String) -> Int? {
         guard let value, !value.text.isEmpty else { return nil }
         return graph.index(of: value.text)
-    }
-
-    /// The fan-in node that joins the branches of parallel node `number`: the nearest node of
-    /// type `parallel.fan_in` reachable from its outgoing edges (breadth first).
-    private mutating func findJoin(from number: Int) -> Int {
-        var seen = Set<Int>([number])
-        var queue = index.outgoingEdges(of: number).compactMap { index.edgeHeads[$0] }
-        var position = 0
-        while position < queue.count {
-            let current = queue[position]
-            position += 1
-            guard seen.insert(current).inserted else { continue }
-            if index.nodeTypes[current] == NodeTypes.fanIn { return current }
-            queue.append(contentsOf: index.outgoingEdges(of: current).compactMap { index.edgeHeads[$0] })
-        }
-        let node = graph.nodes[number]
-        problems.append(Diagnostic(
-            rule: "parallel_fan_in", severity: .error,
-            message: "parallel node '\(node.id)' has no fan-in node (shape=tripleoctagon) where its branches meet",
-            location: node.location, node: node.id,
-            fix: "add a node with shape=tripleoctagon and lead every branch of '\(node.id)' to it"))
-        return number
     }
 }
 

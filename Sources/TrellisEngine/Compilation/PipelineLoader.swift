@@ -4,7 +4,8 @@ import TrellisDOT
 public enum PipelineLoader {
     /// Loads the DOT file at `path` and compiles it against `registry`. An unreadable file and
     /// parse errors are reported as diagnostics of the thrown `GraphCompileError`, like validation errors.
-    public static func load(path: String, registry: HandlerRegistry) throws(GraphCompileError) -> CompiledGraph {
+    /// `strictTypes`: an unknown node type is an error (see `GraphCompiler.compile`).
+    public static func load(path: String, registry: HandlerRegistry, strictTypes: Bool = false) throws(GraphCompileError) -> CompiledGraph {
         let parsed: ParseResult
         do {
             parsed = try DOTParser.parse(fileAt: path)
@@ -16,7 +17,7 @@ public enum PipelineLoader {
         }
         guard let graph = parsed.graph else { throw GraphCompileError(diagnostics: parsed.diagnostics) }
         do {
-            return try GraphCompiler.compile(graph, registry: registry, sourcePath: path)
+            return try GraphCompiler.compile(graph, registry: registry, sourcePath: path, strictTypes: strictTypes)
         } catch {
             throw GraphCompileError(diagnostics: parsed.diagnostics + error.diagnostics)
         }

@@ -11,6 +11,9 @@ extension RunEvent.Kind {
     public static let nodeCompleted: RunEvent.Kind = "node_completed"
     /// A node failed (fields: `status`, `reason`).
     public static let nodeFailed: RunEvent.Kind = "node_failed"
+    /// A node that had started was cancelled before it finished, e.g. a parallel branch stopped
+    /// because another branch succeeded first (fields: `branch` when in a branch, `reason`).
+    public static let nodeCancelled: RunEvent.Kind = "node_cancelled"
     /// A node is about to be run again (fields: `attempt`, `delay_ms`, `reason`).
     public static let nodeRetrying: RunEvent.Kind = "node_retrying"
     /// `checkpoint.json` was written (fields: `path`).

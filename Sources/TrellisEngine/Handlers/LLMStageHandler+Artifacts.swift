@@ -36,6 +36,17 @@ enum StageArtifacts {
         }
     }
 
+    /// The text of the file `name` in `directory`, which is then renamed to `name` + `.used` so it
+    /// is taken once (a manager loop's `steer.md`); `nil` when there is no such file.
+    static func take(_ name: String, in directory: String) -> String? {
+        let path = (directory as NSString).appendingPathComponent(name)
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        let used = path + ".used"
+        try? FileManager.default.removeItem(atPath: used)
+        try? FileManager.default.moveItem(atPath: path, toPath: used)
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// The modification date of the file `name` in `directory`, or `nil` when there is none.
     static func modificationDate(of name: String, in directory: String) -> Date? {
         let path = (directory as NSString).appendingPathComponent(name)

@@ -10,7 +10,9 @@ import TrellisDOT
 ///    `SimulatedLLM`. A run with neither fails the node with a message saying so.
 ///    The request carries `llm_model`, `llm_provider`, and the options `node_id`,
 ///    `attempt`, `reasoning_effort` (when set) and `stage_directory` (when the run has one).
-/// 3. With a run directory, `prompt.md` is written before the call and `response.md` after
+/// 3. A `steer.md` in the stage's directory (a supervising manager loop's instruction) is
+///    appended to the prompt once and renamed `steer.md.used`.
+///    With a run directory, `prompt.md` is written before the call and `response.md` after
 ///    it, in `<run>/<node>/`.
 /// 4. The outcome comes from, in this order: a `status.json` that the model's side wrote
 ///    into the node's directory during the call (the specification's status-file
@@ -44,16 +46,17 @@ public struct LLMStageHandler: NodeHandler {
         summary: "LLM stage: sends the prompt to the LLM adapter, writes prompt.md and response.md, and routes by the answer's status block."
     )
 
+    /// The model a request's LLM calls go to: the built-in simulation when the run is simulated,
+    /// else the run's LLM adapter; `nil` when there is neither (never a silent simulation).
+    static func model(for request: HandlerRequest) -> (any LLMAdapter)? {
+        request.services.simulate ? SimulatedLLM() : request.adapters.llm
+    }
+
     /// Runs one visit of an LLM stage (see the type's summary).
     public func execute(_ request: HandlerRequest) async throws -> Outcome {
         let node = request.node
-        let prompt = Self.prompt(for: node)
-        let model: any LLMAdapter
-        if request.services.simulate {
-            model = SimulatedLLM()
-        } else if let adapter = request.adapters.llm {
-            model = adapter
-        } else {
+        var prompt = Self.prompt(for: node)
+        guard let model = Self.model(for: request) else {
             return .failure(
                 "LLM stage '\(node.id)' needs an LLM adapter, but this run has none: configure an LLM adapter, or run with --simulate to use the built-in simulation"
             )
@@ -61,6 +64,10 @@ public struct LLMStageHandler: NodeHandler {
 
         let stageDirectory = request.services.stageDirectory(for: node.id)
         var statusFileBefore: Date?
+        if let stageDirectory, let steering = StageArtifacts.take("steer.md", in: stageDirectory) {
+            // A supervising manager loop left instructions for this stage (its `steer` action).
+            prompt += "\n\nInstructions from the supervising manager:\n" + steering
+        }
         if let stageDirectory {
             do {
                 try StageArtifacts.write(prompt, named: "prompt.md", in: stageDirectory)

@@ -23,6 +23,7 @@ import TrellisDOT
 ///   of stderr (or of stdout when stderr is empty) as the reason.
 /// - With a run directory, `command.sh`, `stdout.txt` and `stderr.txt` are written to the
 ///   node's directory.
+/// - `tool_hooks.pre` / `tool_hooks.post` run around the command (`ToolHandler+Hooks.swift`).
 /// - With `services.simulate`, the command is not run: it is recorded in `command.sh` and
 ///   in the context key `tool_simulated_command`, and the node succeeds with empty output
 ///   and exit code 0.
@@ -42,6 +43,8 @@ public struct ToolHandler: NodeHandler {
         schema: AttributeSchema(attributes: [
             AttributeSpec(name: "tool_command", type: .string, isRequired: true, summary: "Shell script run with /bin/sh -c in the working directory; context arrives as TRELLIS_CTX_* variables."),
             AttributeSpec(name: "timeout", type: .duration, summary: "Ends the command's process group and fails the node when it runs longer."),
+            AttributeSpec(name: "tool_hooks.pre", type: .string, summary: "Shell script run before the command; a non-zero exit vetoes the command and fails the node."),
+            AttributeSpec(name: "tool_hooks.post", type: .string, summary: "Shell script run after the command; its exit status is logged in hooks.log."),
             AttributeSpec(name: "tool_env_allow", type: .string, summary: "Comma-separated names of secret environment variables (*_API_KEY, *_TOKEN, ...) the command may inherit."),
         ]),
         summary: "Tool: runs tool_command with /bin/sh -c, capturing stdout, stderr and the exit code into the context."
@@ -67,7 +70,11 @@ public struct ToolHandler: NodeHandler {
             return .failure("tool node '\(node.id)': \(error)")
         }
 
+        let hooks = Self.hooks(for: request)
         if request.services.simulate {
+            var simulated: [String: ContextValue] = [:]
+            if let pre = hooks.pre { simulated["tool_simulated_pre_hook"] = .string(pre) }
+            if let post = hooks.post { simulated["tool_simulated_post_hook"] = .string(post) }
             return Outcome(
                 status: .success,
                 contextUpdates: [
@@ -76,8 +83,8 @@ public struct ToolHandler: NodeHandler {
                     "tool_stderr": .string(""),
                     "tool_exit_code": .integer(0),
                     "tool.output": .string(""),
-                ],
-                notes: "Simulated: the command was recorded, not run"
+                ].merging(simulated) { first, _ in first },
+                notes: "Simulated: the command (and any tool hooks) was recorded, not run"
             )
         }
 
@@ -90,6 +97,13 @@ public struct ToolHandler: NodeHandler {
         }
 
         let (environment, skipped) = Self.environment(for: request, stageDirectory: stageDirectory)
+        if let pre = hooks.pre {
+            let code = await runHook(pre, phase: "pre", request: request, command: script, environment: environment, stageDirectory: stageDirectory)
+            guard code == 0 else {
+                return .failure("tool node '\(node.id)': the tool_hooks.pre hook "
+                    + (code.map { "exited with status \($0)" } ?? "could not run") + ", so the command was not run (see hooks.log)")
+            }
+        }
         let invocation = ProcessRunner.Invocation(
             executable: Self.shell,
             arguments: ["-c", script],
@@ -102,6 +116,9 @@ public struct ToolHandler: NodeHandler {
             result = try await runner.run(invocation)
         } catch let failure as ProcessRunner.Failure {
             return .failure("tool node '\(node.id)': \(failure.reason)")
+        }
+        if let post = hooks.post {
+            _ = await runHook(post, phase: "post", request: request, command: script, environment: environment, stageDirectory: stageDirectory, after: result)
         }
         return Self.outcome(for: node, result: result, timeout: timeout, skippedKeys: skipped, stageDirectory: stageDirectory)
     }

@@ -32,6 +32,12 @@ extension CompiledNode {
         return bestUnconditional
     }
 
+    /// The specification's last resort when no edge is eligible (`RunOptions.specRouting` only):
+    /// the best of all edges by weight, then target id, even one whose condition is false.
+    var lastResortEdge: Int? {
+        edges.indices.min { Self.ranks(edges[$0], before: edges[$1]) }
+    }
+
     /// The edge a failed node follows: a conditional edge that reads `outcome` and holds for the
     /// failure (`outcome=fail`, `outcome!=success`, ...), best weight then lexical target; `nil` when there is none.
     /// Unconditional edges are not failure routes: they lead where success leads.

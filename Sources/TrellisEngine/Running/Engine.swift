@@ -29,6 +29,7 @@ public struct Engine: Sendable {
         if let directory = options.resumeFrom {
             do {
                 var loop = try RunLoop(resuming: directory, graph: graph, adapters: adapters, services: services, maxSteps: maxSteps)
+                loop.specRouting = options.specRouting
                 if let finished = loop.finishedResult { return finished }
                 return await loop.run()
             } catch {
@@ -36,6 +37,7 @@ public struct Engine: Sendable {
             }
         }
         var loop = RunLoop(graph: graph, context: context, adapters: adapters, services: services, maxSteps: maxSteps)
+        loop.specRouting = options.specRouting
         return await loop.run()
     }
 }

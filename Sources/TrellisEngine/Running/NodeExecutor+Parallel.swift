@@ -7,12 +7,11 @@ extension NodeExecutor {
     func runParallel(_ node: CompiledNode, join: Int, request: HandlerRequest) async -> Outcome {
         let edges = node.edges
         guard !edges.isEmpty else { return Outcome.failure("parallel node '\(node.spec.id)' has no branches (outgoing edges)") }
+        // Validation (PipelineChecks) refused any other join_policy before the run began.
         let policy = node.spec.attributes["join_policy"]?.text ?? "wait_all"
-        guard policy == "wait_all" || policy == "first_success" else {
-            return Outcome.failure("parallel node '\(node.spec.id)' has join_policy '\(policy)'; supported: wait_all, first_success")
-        }
         let limit = max(1, node.spec.attributes["max_parallel"]?.integer ?? 4)
         let parent = request.context
+        let cancelReason = policy == "first_success" ? "another branch succeeded first (join_policy=first_success)" : "the run was cancelled"
         var results = [ParallelResults.Branch?](repeating: nil, count: edges.count)
         var stoppedEarly = false
 
@@ -20,7 +19,7 @@ extension NodeExecutor {
             var launched = 0
             while launched < min(limit, edges.count) {
                 let index = launched
-                group.addTask { await self.walkBranch(index: index, from: edges[index].target, join: join, context: parent) }
+                group.addTask { await self.walkBranch(index: index, from: edges[index].target, join: join, context: parent, cancelReason: cancelReason) }
                 launched += 1
             }
             while let result = await group.next() {
@@ -31,7 +30,7 @@ extension NodeExecutor {
                 }
                 if !stoppedEarly, launched < edges.count {
                     let index = launched
-                    group.addTask { await self.walkBranch(index: index, from: edges[index].target, join: join, context: parent) }
+                    group.addTask { await self.walkBranch(index: index, from: edges[index].target, join: join, context: parent, cancelReason: cancelReason) }
                     launched += 1
                 }
             }
@@ -81,7 +80,10 @@ extension NodeExecutor {
     /// Runs one branch from `start` until the join node (or a node with nowhere to go) on its own
     /// copy of the context. Inside a branch a failed node follows its failure edge if it has one;
     /// otherwise the branch ends failed (retry targets are not followed: they could leave the branch).
-    func walkBranch(index: Int, from start: Int, join: Int, context parent: Context) async -> ParallelResults.Branch {
+    func walkBranch(
+        index: Int, from start: Int, join: Int, context parent: Context,
+        cancelReason: String = "the run was cancelled"
+    ) async -> ParallelResults.Branch {
         let branchID = graph.nodes[start].spec.id
         sink?.emit(RunEvent(.branchStarted, nodeID: branchID, fields: ["branch": .string(branchID), "index": .integer(index)]))
         let clock = ContinuousClock()
@@ -106,6 +108,9 @@ extension NodeExecutor {
             let nodeBegan = clock.now
             guard let outcome = await run(node, context: &context, tries: &tries[current]) else {
                 last = Outcome.failure("branch '\(branchID)' was cancelled at node '\(node.spec.id)'")
+                sink?.emit(RunEvent(.nodeCancelled, nodeID: node.spec.id, duration: clock.now - nodeBegan, fields: [
+                    "branch": .string(branchID), "reason": .string(cancelReason),
+                ]))
                 break
             }
             let duration = clock.now - nodeBegan
@@ -114,13 +119,13 @@ extension NodeExecutor {
             emitFinished(outcome, of: node, duration: duration)
             completed.append(node.spec.id)
             last = outcome
+            if case .parallel(let nestedJoin, let joinsAtFanIn) = node.role, joinsAtFanIn || outcome.status != .fail {
+                current = nestedJoin
+                continue
+            }
             if outcome.status == .fail {
                 guard let edge = node.failureEdge(for: outcome, context: context) else { break walk }
                 current = node.edges[edge].target
-                continue
-            }
-            if case .parallel(let nestedJoin) = node.role {
-                current = nestedJoin
                 continue
             }
             guard let edge = node.selectEdge(for: outcome, context: context) else {

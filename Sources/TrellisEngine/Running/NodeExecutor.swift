@@ -153,7 +153,7 @@ struct NodeExecutor: Sendable {
         switch node.role {
         case .plain, .exit:
             return try await node.handler.execute(request)
-        case .parallel(let join):
+        case .parallel(let join, _):
             return await runParallel(node, join: join, request: request)
         case .managerLoop:
             return await runManagerLoop(node, request: request)

@@ -27,6 +27,8 @@ struct RunLoop {
     private var restarts = 0
     /// Whether the context holds a non-empty `preferred_label` that the next node without one must clear.
     private var labelShown = false
+    /// `RunOptions.specRouting`: the specification's last-resort edge and visited-only goal gates.
+    var specRouting = false
     /// Set when resuming a checkpoint of a run that had already ended.
     private(set) var finishedResult: RunResult?
 
@@ -179,7 +181,11 @@ struct RunLoop {
                 }
                 return finish(.success, reason: nil, since: began)
             }
-            if outcome.status == .fail {
+            if case .parallel(let join, let joinsAtFanIn) = node.role, joinsAtFanIn || outcome.status != .fail {
+                // A fan-in judges the branches itself and routes a failure along its own edges
+                // (`outcome=fail`), so even a parallel node whose branches all failed continues there.
+                current = join
+            } else if outcome.status == .fail {
                 if let edge = node.failureEdge(for: outcome, context: context) {
                     follow(node, edge)
                 } else if let target = node.retryTarget ?? node.fallbackRetryTarget ?? graph.settings.retryTarget ?? graph.settings.fallbackRetryTarget {
@@ -187,11 +193,13 @@ struct RunLoop {
                 } else {
                     return finish(.fail, reason: outcome.failureReason ?? "node '\(node.spec.id)' failed", since: began)
                 }
-            } else if case .parallel(let join) = node.role {
-                current = join
-            } else if let edge = node.selectEdge(for: outcome, context: context) {
+            } else if let edge = node.selectEdge(for: outcome, context: context) ?? (specRouting ? node.lastResortEdge : nil) {
                 follow(node, edge)
             } else if node.edges.isEmpty {
+                if specRouting {
+                    // The specification's loop simply stops here: a pipeline that completed, gates unchecked.
+                    return finish(.success, reason: nil, since: began)
+                }
                 if let gate = firstUnsatisfiedGate() {
                     return finish(.fail, reason: "the run ended at '\(node.spec.id)', which has no outgoing edges, before goal gate '\(gate.spec.id)' was satisfied", since: began)
                 }
@@ -239,7 +247,11 @@ struct RunLoop {
     private func firstUnsatisfiedGate() -> CompiledNode? {
         for index in graph.settings.goalGates {
             let gate = graph.nodes[index]
-            guard let status = lastStatus[index], gate.satisfiesGate(status) else { return gate }
+            guard let status = lastStatus[index] else {
+                if specRouting { continue }  // the specification checks only the gates that ran
+                return gate
+            }
+            guard gate.satisfiesGate(status) else { return gate }
         }
         return nil
     }
@@ -248,6 +260,8 @@ struct RunLoop {
     /// so the run can be resumed like one that was killed.
     private mutating func finish(_ status: OutcomeStatus, reason: String?, since began: ContinuousClock.Instant, resumable: Bool = false) -> RunResult {
         let duration = ContinuousClock.now - began
+        // A failure the run recovered from (a fail edge, a retry target) is not the run's failure.
+        if status == .success { context["failure_reason"] = nil }
         if rootDirectory != nil, !resumable { saveCheckpoint(status: status.rawValue, failureReason: reason) }
         if status == .success {
             sink?.emit(RunEvent(.runCompleted, duration: duration, fields: ["status": .string(status.rawValue)]))

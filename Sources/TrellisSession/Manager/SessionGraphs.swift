@@ -65,7 +65,8 @@ public final class SessionGraphs: Sendable {
         let parsed = DOTParser.parse(text, file: file)
         guard let graph = parsed.graph else { throw GraphCompileError(diagnostics: parsed.diagnostics) }
         do {
-            return try GraphCompiler.compile(graph, registry: registry)
+            // Strict: a session graph with an unknown type is refused, never run as an LLM stage.
+            return try GraphCompiler.compile(graph, registry: registry, sourcePath: nil, strictTypes: true)
         } catch {
             throw GraphCompileError(diagnostics: parsed.diagnostics + error.diagnostics)
         }

@@ -36,7 +36,7 @@ extension SessionManager {
 
     private static func load(path: String?, embedded: String, label: String, registry: HandlerRegistry) throws(SessionError) -> CompiledGraph {
         do {
-            if let path { return try PipelineLoader.load(path: path, registry: registry) }
+            if let path { return try PipelineLoader.load(path: path, registry: registry, strictTypes: true) }
             return try SessionGraphs.compile(text: embedded, file: label, registry: registry)
         } catch {
             throw SessionError.graph("cannot load the session graph \(path ?? label):\n" + SessionGraphs.describe(error))

@@ -1,9 +1,7 @@
-/// `retry_target_exists` (error): `retry_target` and `fallback_retry_target`, on nodes and on
-/// the graph, name nodes of the graph.
-///
-/// The specification rates this a warning; Trellis makes it an error because the engine
-/// follows these targets when goal gates fail, and a dangling one would end the run in a
-/// failure path nobody can have tested.
+/// `retry_target_exists` (warning, as the specification rates it): `retry_target` and
+/// `fallback_retry_target`, on nodes and on the graph, name nodes of the graph. The engine
+/// skips a target that names no node and tries the next one in the chain (node, node fallback,
+/// graph, graph fallback), so a dangling target can only make a failure end the run.
 public struct RetryTargetExistsRule: ValidationRule {
     /// Creates the rule.
     public init() {}
@@ -26,7 +24,7 @@ public struct RetryTargetExistsRule: ValidationRule {
                 let key = keys[position]
                 let owner = node.map { "node '\($0)'" } ?? "the graph"
                 diagnostics.append(Diagnostic(
-                    rule: id, severity: .error,
+                    rule: id, severity: .warning,
                     message: "\(key) of \(owner) names '\(target)', which is not a node of the graph",
                     location: value.location ?? fallback, node: node,
                     fix: "set \(key) to the id of an existing node\(Self.suggestion(for: target, in: graph))"))

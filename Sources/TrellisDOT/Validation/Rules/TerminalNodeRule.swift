@@ -1,12 +1,10 @@
-/// `terminal_node` (error when missing): the graph has an exit node.
+/// `terminal_node` (error): the graph has exactly one exit node.
 ///
 /// Exit nodes are those of type `exit` (shape `Msquare` or `type=exit`); only when there is
 /// none does a node with id `exit`, `Exit`, `end` or `End` count (the specification's fallback).
 ///
-/// Counting: the specification's rule table asks for at least one exit, its shape table for
-/// exactly one. The engine ends a run at whichever exit it reaches and checks goal gates
-/// there, so several exits run correctly: no exit is an error, several exits are reported
-/// as `info` so that an author who meant one still sees it.
+/// Counting: the specification's shape table and its exit handler say every graph has exactly
+/// one exit node, so no exit and a second exit are both errors.
 public struct TerminalNodeRule: ValidationRule {
     /// Creates the rule.
     public init() {}
@@ -14,7 +12,7 @@ public struct TerminalNodeRule: ValidationRule {
     /// `terminal_node`.
     public var id: String { "terminal_node" }
 
-    /// Reports a missing exit node (error) or extra exit nodes (info).
+    /// Reports a missing exit node or each extra exit node (errors).
     public func check(_ graph: Graph, in context: ValidationContext) -> [Diagnostic] {
         let exits = context.graphIndex(for: graph).exitNodes
         guard let first = exits.first else {
@@ -29,10 +27,10 @@ public struct TerminalNodeRule: ValidationRule {
         return exits.dropFirst().map { number in
             let node = graph.nodes[number]
             return Diagnostic(
-                rule: id, severity: .info,
-                message: "'\(node.id)' is another exit node besides '\(firstNode.id)'\(StartNodeRule.position(firstNode)); a run ends at whichever it reaches first",
+                rule: id, severity: .error,
+                message: "'\(node.id)' is a second exit node besides '\(firstNode.id)'\(StartNodeRule.position(firstNode)); a pipeline has exactly one exit",
                 location: node.location, node: node.id,
-                fix: "route every path to one exit node unless several exits are intended")
+                fix: "route every path to '\(firstNode.id)' and remove '\(node.id)', or give '\(node.id)' another shape")
         }
     }
 }

@@ -1,8 +1,9 @@
-/// `type_known` (error): every node's resolved type (`NodeTypes.resolvedType(of:)`) is one the
+/// `type_known` (warning): every node's resolved type (`NodeTypes.resolvedType(of:)`) is one the
 /// host can run, built in or from a plugin. Only checked when `ValidationContext.knownTypes` is set.
 ///
-/// The specification rates this a warning; Trellis makes it an error because the engine
-/// cannot run a node without a handler, and finding out at that node, mid-run, is worse.
+/// As the specification says, an unknown type is a warning and the node runs on its shape's
+/// handler (else the LLM stage's); the warning names the handler it falls back to. It is an
+/// error only when the host knows neither (a host without the built-in types).
 public struct TypeKnownRule: ValidationRule {
     /// Creates the rule.
     public init() {}
@@ -30,13 +31,21 @@ public struct TypeKnownRule: ValidationRule {
                 hints[type] = hint
             }
             let node = graph.nodes[number]
+            let fallback = Self.fallback(for: node, known: known)
+            let runsAs = fallback.map { "; it runs as '\($0)' instead" } ?? "; no handler can run it"
             diagnostics.append(Diagnostic(
-                rule: id, severity: .error,
-                message: "node '\(node.id)' has unknown type '\(type)'\(Self.source(of: node))\(hint)",
+                rule: id, severity: fallback == nil ? .error : .warning,
+                message: "node '\(node.id)' has unknown type '\(type)'\(Self.source(of: node))\(hint)\(runsAs)",
                 location: node.attributes["type"]?.location ?? node.location, node: node.id,
                 fix: "load a plugin that provides '\(type)' (--plugin-dir), or set type= to a known type"))
         }
         return diagnostics
+    }
+
+    /// The type an unknown-typed node runs as: its shape's type, else the LLM stage's, when known.
+    private static func fallback(for node: GraphNode, known: [String: AttributeSchema]) -> String? {
+        if let shape = node.attributes.raw("shape"), let type = NodeTypes.byShape[shape], known[type] != nil { return type }
+        return known[NodeTypes.llm] != nil ? NodeTypes.llm : nil
     }
 
     private static func source(of node: GraphNode) -> String {
