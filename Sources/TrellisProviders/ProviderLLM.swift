@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Synchronization
 import TrellisEngine
 
@@ -129,6 +126,8 @@ public struct ProviderLLM: LLMAdapter {
         var bytes: [UInt8] = []
         do {
             for try await chunk in body { bytes += chunk }
+            // A cancelled reader's stream just ends: what was read is not the whole answer.
+            if Task.isCancelled { throw HTTPError.cancelled }
         } catch {
             let description = (error as? HTTPError)?.description ?? String(describing: error)
             throw AttemptFailure(error: fail(message: "the answer broke off: \(description)"), retryable: (error as? HTTPError)?.isRetryable ?? true)
@@ -140,7 +139,7 @@ public struct ProviderLLM: LLMAdapter {
     private func errorMessage(status: Int, body: [UInt8]) -> String {
         let text = String(decoding: body, as: UTF8.self)
         if let json = try? ContextValue(jsonText: text), let message = wire.errorMessage(from: json) { return message }
-        return text.isEmpty ? HTTPURLResponse.localizedString(forStatusCode: status) : Self.excerpt(text)
+        return text.isEmpty ? "an empty answer with status \(status)" : Self.excerpt(text)
     }
 
     /// An error whose message cannot carry the key, even where a server echoes it back.
