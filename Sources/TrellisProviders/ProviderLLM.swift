@@ -15,10 +15,11 @@ public struct ProviderLLM: LLMAdapter {
     private let client: HTTPClient
     private let wire: any ProviderWire
 
-    /// An adapter for `settings`, sharing `client`'s connections.
-    public init(settings: ProviderSettings, client: HTTPClient = .shared) {
+    /// An adapter for `settings`, sharing `client`'s connections; without one, the process's
+    /// shared client for `settings.extraCAFile` (`HTTPClient.shared(trusting:)`).
+    public init(settings: ProviderSettings, client: HTTPClient? = nil) {
         self.settings = settings
-        self.client = client
+        self.client = client ?? HTTPClient.shared(trusting: settings.extraCAFile)
         switch settings.kind {
         case .openai: wire = OpenAIChatWire()
         case .anthropic: wire = AnthropicMessagesWire()

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Synchronization
 import Testing
+import TrellisEngine
 import TrellisTestSupport
 @testable import TrellisProviders
 
@@ -207,6 +208,22 @@ struct HTTPClientTests {
         #expect(missing?.description.contains("cannot load CA certificates from '/nonexistent/ca.pem'") == true, "\(String(describing: missing))")
     }
 
+    @Test("a provider over HTTPS trusts its settings' extra CA file (llm.ca_file), and fails at once without it")
+    func providerOverTLS() async throws {
+        let authority = try Self.authority.get()
+        let server = try LoopbackHTTPServer(tls: authority.serverFiles) { _, _ in ProviderFixtures.plain(.openai, "Hello over TLS") }
+        defer { server.stop() }
+        var settings = ProviderSettings(kind: .openai, model: "m", baseURL: "https://localhost:\(server.port)/v1", apiKey: ProviderFixtures.key,
+                                        retry: RetryPolicy(maxAttempts: 3, initialDelay: .milliseconds(10)))
+        let refused = await #expect(throws: ProviderError.self) { try await ProviderLLM(settings: settings).reply(to: ProviderLLMTests.conversation, onText: nil) }
+        #expect(refused?.attempts == 1)  // a certificate does not change on a retry
+        #expect(refused?.description.contains("is not accepted") == true, "\(String(describing: refused))")
+        settings.extraCAFile = authority.caFile
+        let reply = try await ProviderLLM(settings: settings).reply(to: ProviderLLMTests.conversation, onText: nil)
+        #expect(reply.content == "Hello over TLS")
+        #expect(server.requests.last?.headers["authorization"] == "Bearer " + ProviderFixtures.key)
+    }
+
     @Test("many concurrent requests all complete, within the per-host connection limit")
     func concurrency() async throws {
         let server = try LoopbackHTTPServer(keepAlive: true) { request, _ in
@@ -225,6 +242,28 @@ struct HTTPClientTests {
         #expect(bodies.count == 200)
         #expect((0..<200).allSatisfy { bodies[$0] == #"{"path":"/\#($0)"}"# })
         #expect(Set(server.requests.map(\.connection)).count <= 8)
+    }
+
+    @Test("http_proxy and https_proxy tunnel through CONNECT, TLS inside the tunnel; a refused tunnel is an error")
+    func proxyTunnel() async throws {
+        let authority = try Self.authority.get()
+        let proxy = try LoopbackConnectProxy()
+        defer { proxy.stop() }
+        let plain = try LoopbackHTTPServer(keepAlive: true) { request, _ in .json(#"{"via":"\#(request.path)"}"#) }
+        defer { plain.stop() }
+        let secure = try LoopbackHTTPServer(tls: authority.serverFiles) { _, _ in .json(#"{"secure":true}"#) }
+        defer { secure.stop() }
+        let client = HTTPClient(extraCAFile: authority.caFile, environment: ["http_proxy": proxy.url, "HTTPS_PROXY": proxy.url])
+        #expect(try await get(client, plain.baseURL + "/a").body == #"{"via":"/a"}"#)
+        #expect(try await get(client, plain.baseURL + "/b").body == #"{"via":"/b"}"#)
+        #expect(try await get(client, "https://localhost:\(secure.port)/").body == #"{"secure":true}"#)
+        // One tunnel for both plain requests (kept alive), one for the TLS server.
+        #expect(proxy.tunnels == ["127.0.0.1:\(plain.port)", "localhost:\(secure.port)"])
+        let refusing = try LoopbackConnectProxy(refusal: 403)
+        defer { refusing.stop() }
+        let refused = HTTPClient(environment: ["http_proxy": refusing.url])
+        let error = await #expect(throws: HTTPError.self) { try await get(refused, plain.baseURL + "/") }
+        #expect(error == .proxy("the proxy 127.0.0.1:\(refusing.port) refused to tunnel to 127.0.0.1:\(plain.port): status 403"))
     }
 
     @Test("a proxy variable that applies sends the request through it; no_proxy exempts the host")

@@ -1,4 +1,5 @@
 import Foundation
+import TrellisCore
 
 /// HTTP/1.1 for the provider adapters, on one event-loop thread per client: non-blocking
 /// sockets under `epoll`, a keep-alive pool per server, TLS through OpenSSL, responses
@@ -17,6 +18,20 @@ import Foundation
 public final class HTTPClient: Sendable {
     /// The client every adapter shares unless given its own.
     public static let shared = HTTPClient()
+
+    private static let sharedByCAFile = LockedValue<[String: HTTPClient]>([:])
+
+    /// The client shared by every adapter that trusts `caFile` besides the system's store
+    /// (one event loop per distinct file), `shared` for `nil`.
+    public static func shared(trusting caFile: String?) -> HTTPClient {
+        guard let caFile else { return shared }
+        return sharedByCAFile.withLock { clients in
+            if let client = clients[caFile] { return client }
+            let client = HTTPClient(extraCAFile: caFile)
+            clients[caFile] = client
+            return client
+        }
+    }
 
     /// Connections one client opens to one host at most unless told otherwise: enough that a
     /// thousand sessions waiting on one model server are a thousand requests in flight, not

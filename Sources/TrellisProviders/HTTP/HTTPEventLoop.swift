@@ -62,9 +62,7 @@ final class HTTPEventLoop: @unchecked Sendable {
         self.proxies = proxies
         var event = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(fd: wake))
         epoll_ctl(epoll, EPOLL_CTL_ADD, wake, &event)
-        let thread = Thread { [self] in run() }
-        thread.name = "trellis-http"
-        thread.start()
+        Thread { [self] in run() }.start()
     }
 
     /// Hands `command` to the loop. Any thread.
@@ -82,6 +80,8 @@ final class HTTPEventLoop: @unchecked Sendable {
     // MARK: The loop
 
     private func run() {
+        // The kernel's name, so thread censuses (`/proc/self/task/*/comm`) can tell it apart.
+        Thread.current.name = "trellis-http"  // set from the thread itself, Foundation names the kernel thread too
         // OpenSSL writes to its socket with write(2), which raises SIGPIPE when the server has
         // closed the connection; blocked on this thread, that becomes an EPIPE error instead
         // of the end of the process.

@@ -28,9 +28,7 @@ final class HTTPResolver: Sendable {
             return !queue.started
         }
         if start {
-            let thread = Thread { [self] in serve() }
-            thread.name = "trellis-dns"
-            thread.start()
+            Thread { [self] in serve() }.start()
         }
         signal.signal()
     }
@@ -42,6 +40,7 @@ final class HTTPResolver: Sendable {
     }
 
     private func serve() {
+        Thread.current.name = "trellis-dns"
         while true {
             signal.wait()
             let job: Job? = queue.withLock { queue in queue.jobs.isEmpty ? nil : queue.jobs.removeFirst() }
