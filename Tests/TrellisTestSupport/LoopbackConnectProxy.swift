@@ -9,31 +9,16 @@ import Synchronization
 public final class LoopbackConnectProxy: Sendable {
     /// The port it listens on.
     public let port: Int
-    private let listener: Int32
+    private let listener: LoopbackListener
     private let refusal: Int?
     private let log = Mutex<[String]>([])
 
     /// Starts listening; with `refusal`, every CONNECT is answered with that status.
     public init(refusal: Int? = nil) throws {
         self.refusal = refusal
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw LoopbackHTTPServer.ServerError("socket: errno \(errno)") }
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 64) == 0 else { throw LoopbackHTTPServer.ServerError("bind/listen: errno \(errno)") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
-        listener = fd
-        Thread { [self] in acceptLoop() }.start()
+        listener = try LoopbackListener()
+        port = listener.port
+        listener.acceptEach { [self] client, _ in tunnel(client) }
     }
 
     /// `http://127.0.0.1:PORT`, the value for `http_proxy`/`https_proxy`.
@@ -42,20 +27,8 @@ public final class LoopbackConnectProxy: Sendable {
     /// The `host:port` of every CONNECT received, in order.
     public var tunnels: [String] { log.withLock { $0 } }
 
-    /// Stops accepting connections (the accept loop closes the listener).
-    public func stop() { shutdown(listener, Int32(SHUT_RDWR)) }
-
-    private func acceptLoop() {
-        while true {
-            let client = accept(listener, nil, nil)
-            guard client >= 0 else {
-                if errno == EINTR { continue }
-                close(listener)
-                return
-            }
-            Thread { [self] in tunnel(client) }.start()
-        }
-    }
+    /// Stops accepting connections.
+    public func stop() { listener.stop() }
 
     private func tunnel(_ client: Int32) {
         defer { close(client) }

@@ -58,10 +58,9 @@ public final class LoopbackHTTPServer: Sendable {
 
     /// The port it listens on.
     public let port: Int
-    private let listener: Int32
+    private let listener: LoopbackListener
     private let script: @Sendable (Request, Int) -> Response
     private let log = Mutex<[Request]>([])
-    private let connections = Mutex(0)
     private let keepAlive: Bool
     private let tls: ServerTLSContext?
 
@@ -72,26 +71,9 @@ public final class LoopbackHTTPServer: Sendable {
         self.script = script
         self.keepAlive = keepAlive
         self.tls = try tls.map(ServerTLSContext.init)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw ServerError("socket: errno \(errno)") }
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 64) == 0 else { throw ServerError("bind/listen: errno \(errno)") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
-        listener = fd
-        let thread = Thread { [self] in acceptLoop() }
-        thread.start()
+        listener = try LoopbackListener()
+        port = listener.port
+        listener.acceptEach { [self] connection, number in serve(connection, number: number) }
     }
 
     /// `http://127.0.0.1:PORT` (`https://` with TLS).
@@ -100,29 +82,8 @@ public final class LoopbackHTTPServer: Sendable {
     /// Every request received so far.
     public var requests: [Request] { log.withLock { $0 } }
 
-    /// Stops accepting connections. Only the accept loop closes the listener: closing it here
-    /// would free its descriptor number for another server's socket while the loop may still
-    /// be about to call `accept` on that number.
-    public func stop() {
-        shutdown(listener, Int32(SHUT_RDWR))
-    }
-
-    private func acceptLoop() {
-        while true {
-            let connection = accept(listener, nil, nil)
-            guard connection >= 0 else {
-                if errno == EINTR { continue }
-                close(listener)
-                return
-            }
-            let number = connections.withLock { count in
-                defer { count += 1 }
-                return count
-            }
-            let thread = Thread { [self] in serve(connection, number: number) }
-            thread.start()
-        }
-    }
+    /// Stops accepting connections.
+    public func stop() { listener.stop() }
 
     private func serve(_ socket: Int32, number: Int) {
         // OpenSSL writes with write(2): a client that left must mean EPIPE, not SIGPIPE.
