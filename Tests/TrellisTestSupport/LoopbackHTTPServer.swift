@@ -18,6 +18,8 @@ public final class LoopbackHTTPServer: Sendable {
         public var body: String
         /// The number of the connection it came on (from 0, in accept order).
         public var connection: Int
+        /// The host name the client sent in TLS's server name indication, if any.
+        public var serverName: String?
     }
 
     /// The certificate chain and key a TLS server presents (PEM files).
@@ -153,7 +155,8 @@ public final class LoopbackHTTPServer: Sendable {
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
         return Request(method: String(requestLine[0]), path: String(requestLine[1]), headers: headers,
-                       body: String(decoding: data[end..<(end + contentLength)], as: UTF8.self), connection: number)
+                       body: String(decoding: data[end..<(end + contentLength)], as: UTF8.self), connection: number,
+                       serverName: connection.serverName)
     }
 
     private func findHeaderEnd(_ data: [UInt8]) -> Int? {
@@ -203,6 +206,12 @@ private final class Transport {
         self.ssl = ssl
         SSL_set_fd(ssl, fd)
         return SSL_accept(ssl) == 1
+    }
+
+    /// The SNI host name the client sent, once the handshake is done.
+    var serverName: String? {
+        guard let ssl, let name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) else { return nil }
+        return String(cString: name)
     }
 
     func read(_ buffer: UnsafeMutableRawBufferPointer) -> Int {

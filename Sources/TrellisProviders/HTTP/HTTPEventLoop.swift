@@ -21,6 +21,8 @@ final class HTTPEventLoop: @unchecked Sendable {
 
     private struct Inbox {
         var commands: [Command] = []
+        /// The loop has ended and closed its descriptors: nothing more may be written to them.
+        var closed = false
     }
 
     /// The connections to one server (or tunnelled to it through one proxy).
@@ -65,15 +67,18 @@ final class HTTPEventLoop: @unchecked Sendable {
         Thread { [self] in run() }.start()
     }
 
-    /// Hands `command` to the loop. Any thread.
+    /// Hands `command` to the loop. Any thread; ignored once the loop has ended (a DNS answer
+    /// for a request whose deadline already passed can come that late).
     func submit(_ command: Command) {
-        let wasEmpty = inbox.withLock { inbox in
+        inbox.withLock { inbox in
+            guard !inbox.closed else { return }
             inbox.commands.append(command)
-            return inbox.commands.count == 1
-        }
-        if wasEmpty {
-            var one: UInt64 = 1
-            _ = write(wake, &one, 8)
+            // Under the lock, so the loop cannot close the eventfd (and its number be reused)
+            // between the check and the write. A non-blocking write of 8 bytes: it never waits.
+            if inbox.commands.count == 1 {
+                var one: UInt64 = 1
+                _ = write(wake, &one, 8)
+            }
         }
     }
 
@@ -141,6 +146,7 @@ final class HTTPEventLoop: @unchecked Sendable {
     }
 
     private func shutDown() {
+        inbox.withLock { $0.closed = true }
         for connection in connections.values { connection.close() }
         connections.removeAll()
         resolver.stop()
