@@ -14,7 +14,14 @@ public struct TestCertificateAuthority: Sendable {
     /// The server's certificate and key, as the loopback server takes them.
     public var serverFiles: LoopbackHTTPServer.TLSFiles { .init(certificate: certificateFile, key: keyFile) }
 
-    /// Makes a CA and a `localhost` certificate in a fresh temporary directory.
+    /// One authority for the whole test process, made on a thread of its own the first time it
+    /// is asked for: running `openssl` blocks, and blocked cooperative-pool threads would stall
+    /// every other test in the process meanwhile.
+    public static func shared() async throws -> TestCertificateAuthority {
+        try await SharedAuthority.instance.value()
+    }
+
+    /// Makes a CA and a `localhost` certificate in a fresh temporary directory (blocking).
     public static func make() throws -> TestCertificateAuthority {
         let directory = try TemporaryDirectory.make("test-ca")
         let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
@@ -31,5 +38,22 @@ public struct TestCertificateAuthority: Sendable {
         guard result.status == 0 else {
             throw LoopbackHTTPServer.ServerError("openssl \(arguments.prefix(2).joined(separator: " ")) failed: \(result.errors)")
         }
+    }
+}
+
+/// The process's one test authority, made once, off the cooperative pool.
+private actor SharedAuthority {
+    static let instance = SharedAuthority()
+    private var making: Task<TestCertificateAuthority, any Error>?
+
+    func value() async throws -> TestCertificateAuthority {
+        if let making { return try await making.value }
+        let task = Task<TestCertificateAuthority, any Error> {
+            try await withCheckedThrowingContinuation { continuation in
+                Thread { continuation.resume(with: Result { try TestCertificateAuthority.make() }) }.start()
+            }
+        }
+        making = task
+        return try await task.value
     }
 }
