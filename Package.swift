@@ -53,6 +53,13 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // epoll and eventfd (libc headers Glibc's module leaves out), for the HTTP client's loop.
+        .systemLibrary(name: "CEpoll"),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(
             name: "TrellisSession",
             dependencies: ["TrellisCore", "TrellisEngine", "CSQLite"],
@@ -70,7 +77,7 @@ let package = Package(
         ),
         .target(name: "TrellisPluginTools", dependencies: ["TrellisCore"], swiftSettings: own),
 
-        .target(name: "TrellisProviders", dependencies: ["TrellisEngine"], swiftSettings: strict),
+        .target(name: "TrellisProviders", dependencies: ["TrellisCore", "TrellisEngine", "CEpoll", "COpenSSL"], swiftSettings: strict),
         .target(name: "TrellisTools", dependencies: ["TrellisEngine"], swiftSettings: strict),
         .target(name: "TrellisTerminal", dependencies: ["TrellisCore"], swiftSettings: own),
 
@@ -101,7 +108,7 @@ let package = Package(
         // MARK: Tests
         // Shared helpers for every test target: repository paths, the built executable,
         // temporary directories, C plugin builds and deadline-bounded waits.
-        .target(name: "TrellisTestSupport", path: "Tests/TrellisTestSupport", swiftSettings: strict),
+        .target(name: "TrellisTestSupport", dependencies: ["COpenSSL"], path: "Tests/TrellisTestSupport", swiftSettings: strict),
         .testTarget(name: "TrellisCoreTests", dependencies: ["TrellisCore"], swiftSettings: strict),
         .testTarget(name: "TrellisDOTTests", dependencies: ["TrellisDOT", "TrellisTestSupport"], swiftSettings: strict),
         .testTarget(name: "TrellisEngineTests", dependencies: ["TrellisEngine", "TrellisTestSupport"], swiftSettings: strict),

@@ -8,7 +8,7 @@ import Synchronization
 ///
 /// One thread runs one `poll` loop over every connection: the server adds exactly one thread
 /// to the process however many requests wait on it, so the thread count the benchmarks read is
-/// the client's. It speaks just enough HTTP/1.1 for `URLSession` (keep-alive, `Content-Length`
+/// the client's. It speaks just enough HTTP/1.1 for an HTTP client (keep-alive, `Content-Length`
 /// request bodies, `Expect: 100-continue`, chunked responses) and stamps, on the monotonic
 /// clock the benchmarks also read, how long each request took it and when it wrote each
 /// streamed answer's first token.

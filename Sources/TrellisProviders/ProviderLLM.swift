@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Synchronization
 import TrellisEngine
 
@@ -18,10 +15,11 @@ public struct ProviderLLM: LLMAdapter {
     private let client: HTTPClient
     private let wire: any ProviderWire
 
-    /// An adapter for `settings`, sharing `client`'s connections.
-    public init(settings: ProviderSettings, client: HTTPClient = .shared) {
+    /// An adapter for `settings`, sharing `client`'s connections; without one, the process's
+    /// shared client for `settings.extraCAFile` (`HTTPClient.shared(trusting:)`).
+    public init(settings: ProviderSettings, client: HTTPClient? = nil) {
         self.settings = settings
-        self.client = client
+        self.client = client ?? HTTPClient.shared(trusting: settings.extraCAFile)
         switch settings.kind {
         case .openai: wire = OpenAIChatWire()
         case .anthropic: wire = AnthropicMessagesWire()
@@ -129,6 +127,8 @@ public struct ProviderLLM: LLMAdapter {
         var bytes: [UInt8] = []
         do {
             for try await chunk in body { bytes += chunk }
+            // A cancelled reader's stream just ends: what was read is not the whole answer.
+            if Task.isCancelled { throw HTTPError.cancelled }
         } catch {
             let description = (error as? HTTPError)?.description ?? String(describing: error)
             throw AttemptFailure(error: fail(message: "the answer broke off: \(description)"), retryable: (error as? HTTPError)?.isRetryable ?? true)
@@ -140,7 +140,7 @@ public struct ProviderLLM: LLMAdapter {
     private func errorMessage(status: Int, body: [UInt8]) -> String {
         let text = String(decoding: body, as: UTF8.self)
         if let json = try? ContextValue(jsonText: text), let message = wire.errorMessage(from: json) { return message }
-        return text.isEmpty ? HTTPURLResponse.localizedString(forStatusCode: status) : Self.excerpt(text)
+        return text.isEmpty ? "an empty answer with status \(status)" : Self.excerpt(text)
     }
 
     /// An error whose message cannot carry the key, even where a server echoes it back.

@@ -19,6 +19,9 @@ public struct ProviderSettings: Sendable, CustomStringConvertible {
     public var anthropicVersion: String
     /// `max_tokens` sent where the protocol requires one (Anthropic) or when set.
     public var maxOutputTokens: Int?
+    /// A PEM file of CA certificates trusted besides the system's (a private CA in front of
+    /// the server); `nil`: the system's alone (OpenSSL's default paths, `SSL_CERT_FILE`).
+    public var extraCAFile: String?
 
     /// Settings for `kind` with its default base URL and model.
     public init(

@@ -25,6 +25,7 @@ import TrellisTools
         #expect(configuration.model.apiKeyVariable == "ANTHROPIC_API_KEY")
         #expect(configuration.model.timeout == .seconds(90))
         #expect(configuration.model.maxAttempts == 4 && configuration.model.maxOutputTokens == 2048)
+        #expect(configuration.model.caFile == "/etc/trellis/certs/company-ca.pem")
         #expect(configuration.memory == "sqlite" && configuration.recallLimit == 5)
         let tool = try #require(configuration.tools.first)
         #expect(tool.name == "weather" && tool.command == ["bin/weather", "--json"] && tool.timeout == .seconds(20))

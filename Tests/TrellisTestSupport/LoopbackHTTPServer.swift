@@ -1,3 +1,4 @@
+import COpenSSL
 import Foundation
 import Glibc
 import Synchronization
@@ -5,7 +6,8 @@ import Synchronization
 /// A real HTTP/1.1 server on 127.0.0.1 for tests: it answers each request with what the
 /// test's script says, including streamed bodies written piece by piece, slow answers, and
 /// connections cut in the middle of a body. Every connection gets its own thread and is
-/// closed after one response.
+/// closed after one response, unless the server keeps connections alive. With `tls` it
+/// speaks HTTPS (OpenSSL) with the given certificate.
 public final class LoopbackHTTPServer: Sendable {
     /// A request as the server received it.
     public struct Request: Sendable {
@@ -14,6 +16,20 @@ public final class LoopbackHTTPServer: Sendable {
         /// Header fields by lowercased name.
         public var headers: [String: String]
         public var body: String
+        /// The number of the connection it came on (from 0, in accept order).
+        public var connection: Int
+        /// The host name the client sent in TLS's server name indication, if any.
+        public var serverName: String?
+    }
+
+    /// The certificate chain and key a TLS server presents (PEM files).
+    public struct TLSFiles: Sendable {
+        public var certificate: String
+        public var key: String
+        public init(certificate: String, key: String) {
+            self.certificate = certificate
+            self.key = key
+        }
     }
 
     /// What to answer.
@@ -24,6 +40,12 @@ public final class LoopbackHTTPServer: Sendable {
         public var pieces: [(delay: Duration, text: String)] = []
         /// Close the connection after the pieces without ending the body.
         public var cut = false
+        /// A `Content-Length` to declare instead of the true one (a body cut short), sent
+        /// unchunked.
+        public var declaredLength: Int?
+        /// Called on the server's thread before piece N is written (after its delay): a test
+        /// can hold a piece back until the client showed it has the earlier ones.
+        public var beforePiece: (@Sendable (Int) -> Void)?
 
         /// A whole JSON body.
         public static func json(_ text: String, status: Int = 200, headers: [String: String] = [:]) -> Response {
@@ -38,105 +60,82 @@ public final class LoopbackHTTPServer: Sendable {
 
     /// The port it listens on.
     public let port: Int
-    private let listener: Int32
+    private let listener: LoopbackListener
     private let script: @Sendable (Request, Int) -> Response
     private let log = Mutex<[Request]>([])
+    private let keepAlive: Bool
+    private let tls: ServerTLSContext?
 
-    /// Starts listening; `script` gets each request and its number (from 0).
-    public init(script: @escaping @Sendable (Request, Int) -> Response) throws {
+    /// Starts listening; `script` gets each request and its number (from 0). With
+    /// `keepAlive`, a connection serves requests until the client closes it; with `tls`, the
+    /// server speaks HTTPS.
+    public init(tls: TLSFiles? = nil, keepAlive: Bool = false, script: @escaping @Sendable (Request, Int) -> Response) throws {
         self.script = script
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw ServerError("socket: errno \(errno)") }
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 64) == 0 else { throw ServerError("bind/listen: errno \(errno)") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
-        listener = fd
-        let thread = Thread { [self] in acceptLoop() }
-        thread.start()
+        self.keepAlive = keepAlive
+        self.tls = try tls.map(ServerTLSContext.init)
+        listener = try LoopbackListener()
+        port = listener.port
+        listener.acceptEach { [self] connection, number in serve(connection, number: number) }
     }
 
-    /// `http://127.0.0.1:PORT`.
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// `http://127.0.0.1:PORT` (`https://` with TLS).
+    public var baseURL: String { (tls == nil ? "http" : "https") + "://127.0.0.1:\(port)" }
 
     /// Every request received so far.
     public var requests: [Request] { log.withLock { $0 } }
 
-    /// Stops accepting connections. Only the accept loop closes the listener: closing it here
-    /// would free its descriptor number for another server's socket while the loop may still
-    /// be about to call `accept` on that number.
-    public func stop() {
-        shutdown(listener, Int32(SHUT_RDWR))
-    }
+    /// Stops accepting connections.
+    public func stop() { listener.stop() }
 
-    private func acceptLoop() {
-        while true {
-            let connection = accept(listener, nil, nil)
-            guard connection >= 0 else {
-                if errno == EINTR { continue }
-                close(listener)
-                return
-            }
-            let thread = Thread { [self] in serve(connection) }
-            thread.start()
+    private func serve(_ socket: Int32, number: Int) {
+        // OpenSSL writes with write(2): a client that left must mean EPIPE, not SIGPIPE.
+        var pipeSignal = sigset_t()
+        sigemptyset(&pipeSignal)
+        sigaddset(&pipeSignal, SIGPIPE)
+        pthread_sigmask(SIG_BLOCK, &pipeSignal, nil)
+        let connection = Transport(socket)
+        defer { connection.close() }
+        if let tls, !connection.accept(tls) { return }
+        while let request = readRequest(connection, number: number) {
+            guard respond(to: request, on: connection), keepAlive else { return }
         }
     }
 
-    private func serve(_ connection: Int32) {
-        defer { close(connection) }
-        guard let request = readRequest(connection) else { return }
+    /// Answers one request; `false` when the connection is done (cut, or the client left).
+    private func respond(to request: Request, on connection: Transport) -> Bool {
         let number = log.withLock { log in
             log.append(request)
             return log.count - 1
         }
         let response = script(request, number)
-        var head = "HTTP/1.1 \(response.status) \(response.status < 400 ? "OK" : "Error")\r\nConnection: close\r\n"
+        var head = "HTTP/1.1 \(response.status) \(response.status < 400 ? "OK" : "Error")\r\n" + (keepAlive ? "" : "Connection: close\r\n")
         for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
-        let chunked = response.pieces.count > 1 || response.cut
+        let chunked = response.declaredLength == nil && (response.pieces.count > 1 || response.cut)
         if chunked {
             head += "Transfer-Encoding: chunked\r\n\r\n"
         } else {
-            head += "Content-Length: \(response.pieces.first?.text.utf8.count ?? 0)\r\n\r\n"
+            head += "Content-Length: \(response.declaredLength ?? response.pieces.reduce(0) { $0 + $1.text.utf8.count })\r\n\r\n"
         }
-        guard write(connection, head) else { return }
-        for piece in response.pieces {
+        guard connection.write(head) else { return false }
+        for (index, piece) in response.pieces.enumerated() {
             if piece.delay > .zero { Thread.sleep(forTimeInterval: Double(piece.delay.components.seconds) + Double(piece.delay.components.attoseconds) / 1e18) }
+            response.beforePiece?(index)
             let bytes = piece.text.utf8.count
-            guard write(connection, chunked ? String(bytes, radix: 16) + "\r\n" + piece.text + "\r\n" : piece.text) else { return }
+            guard connection.write(chunked ? String(bytes, radix: 16) + "\r\n" + piece.text + "\r\n" : piece.text) else { return false }
         }
-        if chunked && !response.cut { _ = write(connection, "0\r\n\r\n") }
-    }
-
-    private func write(_ connection: Int32, _ text: String) -> Bool {
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes { send(connection, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            if written <= 0 { return false }
-            offset += written
-        }
+        if response.cut || response.declaredLength != nil { return false }
+        if chunked { return connection.write("0\r\n\r\n") }
         return true
     }
 
-    private func readRequest(_ connection: Int32) -> Request? {
+    private func readRequest(_ connection: Transport, number: Int) -> Request? {
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         var headerEnd: Int?
         var contentLength = 0
         while true {
             if let end = headerEnd, data.count >= end + contentLength { break }
-            let count = buffer.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
+            let count = buffer.withUnsafeMutableBytes { connection.read($0) }
             if count <= 0 { return nil }
             data += buffer[..<count]
             if headerEnd == nil, let range = findHeaderEnd(data) {
@@ -156,7 +155,8 @@ public final class LoopbackHTTPServer: Sendable {
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
         return Request(method: String(requestLine[0]), path: String(requestLine[1]), headers: headers,
-                       body: String(decoding: data[end..<(end + contentLength)], as: UTF8.self))
+                       body: String(decoding: data[end..<(end + contentLength)], as: UTF8.self), connection: number,
+                       serverName: connection.serverName)
     }
 
     private func findHeaderEnd(_ data: [UInt8]) -> Int? {
@@ -172,5 +172,72 @@ public final class LoopbackHTTPServer: Sendable {
         /// What failed.
         public var description: String
         init(_ description: String) { self.description = description }
+    }
+}
+
+/// The server side of TLS: one OpenSSL context with the test's certificate and key.
+/// `@unchecked Sendable`: configured in `init`, then only used to make sessions (`SSL_new`),
+/// which OpenSSL allows from any thread.
+private final class ServerTLSContext: @unchecked Sendable {
+    let context: OpaquePointer
+
+    init(_ files: LoopbackHTTPServer.TLSFiles) throws {
+        guard let context = SSL_CTX_new(TLS_server_method()) else { throw LoopbackHTTPServer.ServerError("SSL_CTX_new failed") }
+        self.context = context
+        guard SSL_CTX_use_certificate_chain_file(context, files.certificate) == 1,
+              SSL_CTX_use_PrivateKey_file(context, files.key, SSL_FILETYPE_PEM) == 1 else {
+            throw LoopbackHTTPServer.ServerError("cannot load the TLS certificate \(files.certificate) or key \(files.key)")
+        }
+    }
+
+    deinit { SSL_CTX_free(context) }
+}
+
+/// One accepted connection, plain or TLS, used by its own thread only.
+private final class Transport {
+    private let fd: Int32
+    private var ssl: OpaquePointer?
+
+    init(_ fd: Int32) { self.fd = fd }
+
+    /// The TLS handshake; `false` when the client gave up (an untrusted certificate).
+    func accept(_ tls: ServerTLSContext) -> Bool {
+        guard let ssl = SSL_new(tls.context) else { return false }
+        self.ssl = ssl
+        SSL_set_fd(ssl, fd)
+        return SSL_accept(ssl) == 1
+    }
+
+    /// The SNI host name the client sent, once the handshake is done.
+    var serverName: String? {
+        guard let ssl, let name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) else { return nil }
+        return String(cString: name)
+    }
+
+    func read(_ buffer: UnsafeMutableRawBufferPointer) -> Int {
+        if let ssl { return Int(SSL_read(ssl, buffer.baseAddress, Int32(buffer.count))) }
+        return recv(fd, buffer.baseAddress, buffer.count, 0)
+    }
+
+    func write(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { raw in
+                if let ssl { return Int(SSL_write(ssl, raw.baseAddress! + offset, Int32(raw.count - offset))) }
+                return send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+            }
+            if written <= 0 { return false }
+            offset += written
+        }
+        return true
+    }
+
+    func close() {
+        if let ssl {
+            SSL_shutdown(ssl)
+            SSL_free(ssl)
+        }
+        _ = Glibc.close(fd)
     }
 }

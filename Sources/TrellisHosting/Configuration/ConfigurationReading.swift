@@ -13,7 +13,7 @@ struct ConfigurationReading {
     /// The keys each object may hold; the one list the checks and the suggestions come from.
     static let rootKeys = ["llm", "memory", "tools", "tool_env", "plugin_dirs", "graphs", "store", "data_dir", "session", "session_types"]
     static let toolEnvironmentKeys = ["allow", "secret_patterns"]
-    static let llmKeys = ["provider", "model", "base_url", "api_key_env", "timeout", "max_attempts", "max_output_tokens"]
+    static let llmKeys = ["provider", "model", "base_url", "api_key_env", "timeout", "max_attempts", "max_output_tokens", "ca_file"]
     static let memoryKeys = ["adapter", "recall_limit"]
     static let toolKeys = ["name", "description", "parameters", "command", "timeout", "cwd", "env", "shell"]
     static let graphKeys = ["turn", "heartbeat"]
@@ -37,6 +37,7 @@ struct ConfigurationReading {
             configuration.model.timeout = try duration(entries["timeout"], at: "llm.timeout")
             configuration.model.maxAttempts = try integer(entries["max_attempts"], at: "llm.max_attempts", minimum: 1)
             configuration.model.maxOutputTokens = try integer(entries["max_output_tokens"], at: "llm.max_output_tokens", minimum: 1)
+            if let caFile = entries["ca_file"] { configuration.model.caFile = try path(caFile, at: "llm.ca_file") }
         }
         if let memory = top["memory"] {
             let entries = try object(memory, at: "memory", keys: Self.memoryKeys)

@@ -22,6 +22,8 @@ public struct HostConfiguration: Sendable {
         public var maxAttempts: Int?
         /// `max_tokens` for the answer.
         public var maxOutputTokens: Int?
+        /// A PEM file of CA certificates to trust besides the system's (a private CA).
+        public var caFile: String?
 
         /// Nothing chosen.
         public init() {}

@@ -57,6 +57,7 @@ public struct ModelSelection: Sendable {
         if let timeout = model.timeout { settings.requestTimeout = timeout }
         if let attempts = model.maxAttempts { settings.retry.maxAttempts = attempts }
         if let limit = model.maxOutputTokens { settings.maxOutputTokens = limit }
+        if let caFile = model.caFile { settings.extraCAFile = caFile }
         return settings
     }
 }

@@ -1,92 +1,126 @@
-import Foundation
-import Synchronization
+import Glibc
+import TrellisCore
 
-/// The state of one request between the `URLSession` delegate (Foundation's thread) and the
-/// caller's task: the continuation waiting for the head, the body stream, and why it ended.
-final class HTTPExchange: Sendable {
-    private struct State {
-        var head: CheckedContinuation<HTTPResponseHead, any Error>?
+/// One request between the caller's task and the event loop: the bytes to send, the
+/// deadline, the continuation the caller waits on for the head, and the body stream.
+///
+/// The caller's side and the loop meet in `delivery` (behind `LockedValue`). The fields marked
+/// "loop thread only" are read and written by the event loop's thread alone, which is what
+/// makes `@unchecked Sendable` hold.
+final class HTTPExchange: @unchecked Sendable {
+    /// Where the request goes.
+    let target: HTTPTarget
+    /// The method (a `HEAD` answer has no body).
+    let method: String
+    /// Status line, headers and body, ready for the wire. Holds the API key: never logged.
+    let requestBytes: [UInt8]
+    /// Monotonic nanoseconds past which the request fails as timed out.
+    let deadline: UInt64
+    /// The timeout the deadline came from, for the error.
+    let timeout: Duration
+    private let body: AsyncThrowingStream<[UInt8], any Error>.Continuation
+
+    private struct Delivery {
+        var waiting: CheckedContinuation<HTTPResponseHead, any Error>?
+        var head: HTTPResponseHead?
         var headDelivered = false
-        var ending: HTTPError?
-        var earlyFailure: (any Error)?
+        var failure: HTTPError?
         var finished = false
     }
+    private let delivery = LockedValue(Delivery())
 
-    private let state = Mutex(State())
-    private let body: AsyncThrowingStream<[UInt8], any Error>.Continuation
-    private let timeout: Duration
+    /// Loop thread only: where the exchange is while it runs.
+    enum Place {
+        case queued
+        case resolving
+        case waitingForConnection
+        case on(HTTPConnection)
+    }
+    /// Loop thread only.
+    var place = Place.queued
+    /// Loop thread only: the exchange was already retried once on a fresh connection after a
+    /// reused one turned out closed.
+    var retriedOnFreshConnection = false
 
-    init(body: AsyncThrowingStream<[UInt8], any Error>.Continuation, timeout: Duration) {
-        self.body = body
+    init(target: HTTPTarget, method: String, requestBytes: [UInt8], timeout: Duration,
+         body: AsyncThrowingStream<[UInt8], any Error>.Continuation) {
+        self.target = target
+        self.method = method
+        self.requestBytes = requestBytes
         self.timeout = timeout
+        let nanoseconds = UInt64(max(0, timeout.components.seconds)) * 1_000_000_000
+            + UInt64(max(0, timeout.components.attoseconds) / 1_000_000_000)
+        deadline = Self.now() &+ min(nanoseconds, UInt64(Int64.max / 2))
+        self.body = body
     }
 
-    /// Parks the caller until the head (or a failure) arrives.
+    /// The monotonic clock, in nanoseconds.
+    static func now() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+
+    /// Whether the exchange has ended (either way).
+    var isFinished: Bool { delivery.withLock { $0.finished } }
+
+    /// Parks the caller until the head (or a failure) arrives. Any thread.
     func awaitHead(_ continuation: CheckedContinuation<HTTPResponseHead, any Error>) {
-        let failure: (any Error)? = state.withLock { state in
-            if let early = state.earlyFailure { return early }
-            state.head = continuation
+        let result: Result<HTTPResponseHead, HTTPError>? = delivery.withLock { state in
+            if let head = state.head {
+                state.headDelivered = true
+                return .success(head)
+            }
+            if let failure = state.failure { return .failure(failure) }
+            state.waiting = continuation
             return nil
         }
-        if let failure { continuation.resume(throwing: failure) }
+        if let result { continuation.resume(with: result) }
     }
 
-    /// The deadline passed: the cancellation that follows is a timeout, not the caller's.
-    /// Returns whether the request was still running (and so must be cancelled).
-    func timedOut() -> Bool {
-        state.withLock { state in
-            guard !state.finished else { return false }
-            if state.ending == nil { state.ending = .timedOut(timeout) }
-            return true
-        }
-    }
+    /// The head arrived; the caller is resumed by `releaseHead`, once the bytes that came with
+    /// the head are in the body stream, so a small answer is read without waiting again.
+    func received(_ head: HTTPResponseHead) { delivery.withLock { $0.head = head } }
 
-    /// The caller cancelled.
-    func cancelled() { state.withLock { if $0.ending == nil { $0.ending = .cancelled } } }
-
-    /// The response head arrived.
-    func received(_ head: HTTPResponseHead) {
-        let waiting = state.withLock { state -> CheckedContinuation<HTTPResponseHead, any Error>? in
+    /// Resumes the caller with the head, if it arrived and the caller waits for it.
+    func releaseHead() {
+        let resume = delivery.withLock { state -> (CheckedContinuation<HTTPResponseHead, any Error>, HTTPResponseHead)? in
+            guard let head = state.head, let waiting = state.waiting else { return nil }
+            state.waiting = nil
             state.headDelivered = true
-            defer { state.head = nil }
-            return state.head
+            return (waiting, head)
         }
-        waiting?.resume(returning: head)
+        if let (waiting, head) = resume { waiting.resume(returning: head) }
     }
 
     /// A piece of the body arrived.
-    func received(_ data: Data) { body.yield([UInt8](data)) }
+    func received(_ bytes: [UInt8]) { body.yield(bytes) }
 
-    /// The request ended, with `error` when it did not complete.
-    func completed(_ error: (any Error)?) {
-        let (waiting, failure) = state.withLock { state -> (CheckedContinuation<HTTPResponseHead, any Error>?, HTTPError?) in
+    /// The response ended completely.
+    func complete() {
+        guard delivery.withLock({ state in
+            guard !state.finished else { return false }
             state.finished = true
-            let failure: HTTPError? = error.map { error in
-                if let ending = state.ending { return ending }
-                return .connection(Self.describe(error))
-            }
-            let waiting = state.head
-            state.head = nil
-            if !state.headDelivered, waiting == nil, let failure { state.earlyFailure = failure }
-            return (waiting, failure)
-        }
-        if let waiting {
-            waiting.resume(throwing: failure ?? HTTPError.connection("the server closed the connection before answering"))
-        }
-        if let failure { body.finish(throwing: failure) } else { body.finish() }
+            return true
+        }) else { return }
+        body.finish()
+        releaseHead()
     }
 
-    private static func describe(_ error: any Error) -> String {
-        let nsError = error as NSError
-        if nsError.domain == NSURLErrorDomain {
-            switch nsError.code {
-            case NSURLErrorCannotConnectToHost: return "could not connect to the server"
-            case NSURLErrorNetworkConnectionLost: return "the connection was lost before the response ended"
-            case NSURLErrorTimedOut: return "the server stopped answering"
-            case NSURLErrorCannotFindHost: return "unknown host"
-            default: break
-            }
+    /// The exchange failed with `error` (before or after its head). Any thread; the first
+    /// ending wins.
+    func fail(_ error: HTTPError) {
+        let waiting: CheckedContinuation<HTTPResponseHead, any Error>?? = delivery.withLock { state in
+            guard !state.finished else { return .none }
+            state.finished = true
+            state.failure = error
+            defer { state.waiting = nil }
+            // A head not yet handed over is dropped: the caller learns of the failure instead.
+            if !state.headDelivered { state.head = nil }
+            return .some(state.waiting)
         }
-        return nsError.localizedDescription
+        guard case .some(let continuation) = waiting else { return }
+        continuation?.resume(throwing: error)
+        body.finish(throwing: error)
     }
 }

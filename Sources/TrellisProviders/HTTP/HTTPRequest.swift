@@ -36,14 +36,22 @@ public struct HTTPResponseHead: Sendable, Equatable {
     }
 }
 
-/// Why a request got no (complete) response.
+/// Why a request got no (complete) response. Every message names the server (`host:port`)
+/// and the reason, and never a header value (headers carry the API key).
 public enum HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The URL cannot be used.
     case invalidURL(String)
-    /// The connection failed or broke (refused, reset, cut mid-body, DNS, TLS).
+    /// The request cannot be sent as it is (a header with a line break, a bad method).
+    case invalidRequest(String)
+    /// The connection failed or broke (refused, reset, cut mid-body, DNS).
     case connection(String)
+    /// TLS could not be set up: the certificate is untrusted or names another host, or the
+    /// handshake failed. Another attempt would meet the same certificate.
+    case tls(String)
+    /// A proxy variable applies to the server and the proxy refused or failed the tunnel.
+    case proxy(String)
     /// The request took longer than its timeout.
-    case timedOut(Duration)
+    case timedOut(Duration, server: String)
     /// The caller cancelled the request.
     case cancelled
 
@@ -51,8 +59,11 @@ public enum HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidURL(let url): return "'\(url)' is not a usable http(s) URL"
+        case .invalidRequest(let reason): return "the request cannot be sent: \(reason)"
         case .connection(let reason): return "connection failed: \(reason)"
-        case .timedOut(let limit): return "no complete response within \(limit.formatted)"
+        case .tls(let reason): return "TLS failed: \(reason)"
+        case .proxy(let reason): return "proxy failed: \(reason)"
+        case .timedOut(let limit, let server): return "no complete response from \(server) within \(limit.formatted)"
         case .cancelled: return "the request was cancelled"
         }
     }
@@ -61,7 +72,7 @@ public enum HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
     public var isRetryable: Bool {
         switch self {
         case .connection, .timedOut: return true
-        case .invalidURL, .cancelled: return false
+        case .invalidURL, .invalidRequest, .tls, .proxy, .cancelled: return false
         }
     }
 }

@@ -1,0 +1,14 @@
+// Linux's epoll and eventfd, which Swift's Glibc module does not include, for the HTTP
+// client's event loop (Sources/TrellisProviders/HTTP/HTTPEventLoop.swift). Part of the C
+// library: nothing to link, no Debian package beyond libc6-dev.
+//
+// Threads: an epoll descriptor may be waited on by one thread while others add or remove
+// descriptors (the loop does all of that on its own thread); an eventfd may be written from
+// any thread. Lifetimes: both descriptors belong to the loop, which closes them when it stops.
+#ifndef TRELLIS_CEPOLL_SHIM_H
+#define TRELLIS_CEPOLL_SHIM_H
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+
+#endif
