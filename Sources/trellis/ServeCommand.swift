@@ -84,6 +84,9 @@ struct ServeCommand: TrellisCommand {
             pluginReloader: plugins.map { plugins in { @Sendable in plugins.reloadForRPC() } },
             maximumLineBytes: limits.line, maximumMessageBytes: limits.message)
         Console.error("trellis serve: ready (\(host.manager.count) session(s) restored\(settings.storePath.map { ", store \($0), durability \(settings.durability.rawValue)" } ?? ""); model: \((settings.model ?? .simulated).summary); memory: \(settings.memory ?? "in_memory"))")
+        for corrupt in host.manager.corruptSessions {
+            Console.error("trellis serve: session '\(corrupt.sessionID)' not restored: \(corrupt.reason); requests for it are refused")
+        }
         await server.serve(stop: stop)
         signals.forEach { $0.cancel() }
         await host.shutdown()

@@ -22,6 +22,8 @@ public final class SessionManager: Sendable {
     let sessions = Mutex<[String: Session]>([:])
     /// Ids of sessions stopped by this manager, so a late message is told "stopped", not "unknown".
     let stoppedIDs = Mutex<Set<String>>([])
+    /// Sessions the store holds but could not load, with why: refused by id, never overwritten.
+    let corruptIDs = Mutex<[String: String]>([:])
     let registry: Mutex<HandlerRegistry>
     let watchedFiles: Mutex<[String: GraphFileSignature?]>
     let watcher = Mutex<Task<Void, Never>?>(nil)
@@ -71,6 +73,9 @@ public final class SessionManager: Sendable {
         var configuration = configuration
         let defaults = options.sessionDefaults.filter { configuration.config[$0.key] == nil }
         if !defaults.isEmpty { try configuration.applySettings(from: defaults) }
+        if let reason = corruptIDs.withLock({ $0[configuration.sessionID] }) {
+            throw SessionError.corrupt(Self.corruptMessage(configuration.sessionID, reason))
+        }
         let session = try makeSession(configuration, restoring: nil)
         let inserted = sessions.withLock { table in
             guard table[session.id] == nil else { return false }
@@ -94,22 +99,33 @@ public final class SessionManager: Sendable {
         return session
     }
 
-    /// Restores every session the store holds (after a restart). Returns how many.
+    /// Restores every session the store holds (after a restart). Returns how many. Sessions
+    /// whose rows are damaged are not restored; `corruptSessions` lists them, and a request
+    /// naming one is refused with what is wrong.
     @discardableResult
     public func restoreSessions() throws(SessionError) -> Int {
         guard let store else { return 0 }
         var restored = 0
-        for stored in try store.loadSessions() {
+        let load = try store.loadSessions()
+        corruptIDs.withLock { table in
+            for corrupt in load.corrupt { table[corrupt.sessionID] = "its row in the store is corrupt: \(corrupt.reason)" }
+        }
+        for stored in load.sessions {
             guard session(stored.sessionID) == nil else { continue }
-            var configuration = SessionConfiguration(
-                sessionID: stored.sessionID, agentID: stored.agentID,
-                sessionType: SessionType(rawValue: stored.sessionType) ?? .primary, trustTier: stored.trustTier,
-                traceID: stored.traceID, seedRef: stored.seedRef, signalTopic: stored.signalTopic)
-            if case .map(let config) = stored.config { try configuration.applySettings(from: config) }
-            let session = try makeSession(configuration, restoring: stored)
-            sessions.withLock { $0[session.id] = session }
-            startHeartbeats(session)
-            restored += 1
+            do {
+                var configuration = SessionConfiguration(
+                    sessionID: stored.sessionID, agentID: stored.agentID,
+                    sessionType: try SessionType.named(stored.sessionType), trustTier: stored.trustTier,
+                    traceID: stored.traceID, seedRef: stored.seedRef, signalTopic: stored.signalTopic)
+                if case .map(let config) = stored.config { try configuration.applySettings(from: config) }
+                let session = try makeSession(configuration, restoring: stored)
+                sessions.withLock { $0[session.id] = session }
+                startHeartbeats(session)
+                restored += 1
+            } catch {
+                // A stored config this server refuses (a setting out of bounds) refuses that session only.
+                corruptIDs.withLock { $0[stored.sessionID] = "its stored config is refused: \(error)" }
+            }
         }
         return restored
     }
@@ -147,9 +163,20 @@ public final class SessionManager: Sendable {
     /// The session with `id`, or `nil`.
     public func session(_ id: String) -> Session? { sessions.withLock { $0[id] } }
 
-    /// The session with `id`, or `SessionError.notFound`.
+    /// Stored sessions that could not be loaded, by id, with what is wrong with each.
+    public var corruptSessions: [CorruptSession] {
+        corruptIDs.withLock { table in table.map { CorruptSession(sessionID: $0.key, reason: $0.value) } }
+            .sorted { $0.sessionID < $1.sessionID }
+    }
+
+    static func corruptMessage(_ id: String, _ reason: String) -> String {
+        "session '\(id)' cannot be served: \(reason); the other sessions are served. Repair or delete its rows in the store, then restart"
+    }
+
+    /// The session with `id`, or `SessionError.notFound` (`.corrupt` when its stored rows are damaged).
     public func require(_ id: String) throws(SessionError) -> Session {
         guard let session = session(id) else {
+            if let reason = corruptIDs.withLock({ $0[id] }) { throw SessionError.corrupt(Self.corruptMessage(id, reason)) }
             if stoppedIDs.withLock({ $0.contains(id) }) {
                 throw SessionError.stopped("session '\(id)' is stopped; create a new session")
             }

@@ -47,6 +47,7 @@ public struct JSONRPCError: Error, Sendable {
             self.init(code: Self.invalidParams, message: error.description)
             return
         case .store: kind = "store"
+        case .corrupt: kind = "corrupt"
         }
         self.init(code: Self.sessionError, message: error.description, data: .map(["kind": .string(kind)]))
     }

@@ -20,13 +20,15 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidArgument(String)
     /// The session store failed.
     case store(String)
+    /// The session's rows in the store are damaged; the session is refused (the others serve).
+    case corrupt(String)
 
     /// The message, for printing.
     public var description: String {
         switch self {
         case .turnFailed(let text), .busy(let text), .interrupted(let text), .stopped(let text),
             .notFound(let text), .alreadyExists(let text), .configuration(let text), .graph(let text),
-            .invalidArgument(let text), .store(let text):
+            .invalidArgument(let text), .store(let text), .corrupt(let text):
             return text
         }
     }

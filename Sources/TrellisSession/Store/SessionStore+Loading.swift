@@ -1,38 +1,46 @@
 import TrellisEngine
 
 extension SessionStore {
-    /// Every session not marked stopped, with the messages of its window, oldest session first.
-    public func loadSessions() throws(SessionError) -> [StoredSession] {
+    /// Every session not marked stopped, with the messages of its window, oldest session
+    /// first. A session whose rows are damaged (bad JSON, a wrong type, an impossible value)
+    /// is reported in `corrupt` with what is wrong and left out; the others load.
+    public func loadSessions() throws(SessionError) -> SessionLoad {
         do {
             return try database.withConnection { connection in
-                var sessions: [StoredSession] = []
-                try connection.query("""
-                    SELECT session_id, agent_id, session_type, trust_tier, trace_id, config, seed_ref, signal_topic,
-                        turn_count, message_sequence, working_memory, goals, cognitive_mode, summary, window_start
-                    FROM sessions WHERE stopped=0 ORDER BY updated_at, session_id
-                    """) { row in
-                    let goals: [ContextValue]
-                    if case .list(let items) = try ContextValue(jsonText: row.text(11)) { goals = items } else { goals = [] }
-                    sessions.append(StoredSession(
-                        sessionID: row.text(0), agentID: row.text(1), sessionType: row.text(2), trustTier: row.text(3),
-                        traceID: row.text(4), config: try ContextValue(jsonText: row.text(5)), seedRef: row.optionalText(6),
-                        signalTopic: row.text(7), turnCount: row.integer(8), messages: [], messageSequence: row.integer(9),
-                        workingMemory: try ContextValue(jsonText: row.text(10)), goals: goals, cognitiveMode: row.text(12),
-                        summary: try row.optionalText(13).map { try ContextValue(jsonText: $0) }, windowStart: row.integer(14)))
+                var load = SessionLoad()
+                var found: [StoredSession] = []
+                try connection.query(
+                    "SELECT \(StoredSession.columns) FROM sessions WHERE stopped=0 ORDER BY updated_at, session_id"
+                ) { row in
+                    do {
+                        found.append(try StoredSession.decoded(from: row.texts(15)))
+                    } catch {
+                        load.corrupt.append(CorruptSession(sessionID: row.text(0), reason: "\(error)"))
+                    }
                 }
-                for index in sessions.indices {
-                    var messages: [ContextValue] = []
-                    try connection.query(
-                        "SELECT message FROM messages WHERE session_id=?1 AND seq >= ?2 ORDER BY seq",
-                        [.text(sessions[index].sessionID), .integer(Int64(sessions[index].windowStart))]
-                    ) { row in messages.append(try ContextValue(jsonText: row.text(0))) }
-                    sessions[index].messages = messages
+                for var session in found {
+                    do {
+                        session.messages = try Self.messages(of: session, in: connection)
+                        load.sessions.append(session)
+                    } catch {
+                        load.corrupt.append(CorruptSession(sessionID: session.sessionID, reason: "\(error)"))
+                    }
                 }
-                return sessions
+                return load
             }
         } catch {
             throw SessionError.store("cannot read sessions from '\(path)': \(error)")
         }
+    }
+
+    /// The messages of a session's window, oldest first; throws `CorruptRow` for a damaged one.
+    private static func messages(of session: StoredSession, in connection: SQLiteDatabase) throws -> [ContextValue] {
+        var messages: [ContextValue] = []
+        try connection.query(
+            "SELECT seq, message FROM messages WHERE session_id=?1 AND seq >= ?2 ORDER BY seq",
+            [.text(session.sessionID), .integer(Int64(session.windowStart))]
+        ) { row in messages.append(try StoredSession.decodedMessage(sequence: row.integer(0), row.text(1))) }
+        return messages
     }
 
     /// The journal of a session's turns, oldest first (bounded by the retention setting).

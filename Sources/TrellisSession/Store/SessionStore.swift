@@ -26,6 +26,7 @@ public final class SessionStore: Sendable {
     ) throws(SessionError) {
         self.options = options
         self.path = path
+        try Self.checkExistingFile(at: path)
         let connection: SQLiteDatabase
         do {
             connection = try SQLiteDatabase(path: path)
