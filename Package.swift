@@ -53,9 +53,15 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        .systemLibrary(
+            name: "CLibPQ",
+            path: "Sources/CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         .target(
             name: "TrellisSession",
-            dependencies: ["TrellisCore", "TrellisEngine", "CSQLite"],
+            dependencies: ["TrellisCore", "TrellisEngine", "CSQLite", "CLibPQ"],
             swiftSettings: strict
         ),
         .target(

@@ -51,6 +51,9 @@ public final class SessionManager: Sendable {
         for path in [loaded.turnPath, loaded.heartbeatPath].compactMap({ $0 }) { watched[path] = GraphFileSignature.of(path) }
         watchedFiles = Mutex(watched)
         if options.watchGraphs && !watched.isEmpty { startWatching() }
+        // A lease this host lost (expired while paused, taken over) means the session runs
+        // elsewhere now: drop the local copy, heartbeats included.
+        store?.leases?.onLost { [weak self] sessionID in self?.evict(sessionID) }
     }
 
     deinit { shutdown() }
@@ -75,6 +78,19 @@ public final class SessionManager: Sendable {
         if !defaults.isEmpty { try configuration.applySettings(from: defaults) }
         if let reason = corruptIDs.withLock({ $0[configuration.sessionID] }) {
             throw SessionError.corrupt(Self.corruptMessage(configuration.sessionID, reason))
+        }
+        if let leases = store?.leases {
+            // On a shared store the id must be free in the database, not only here.
+            _ = try await leases.acquire(configuration.sessionID)
+            let existing: StoredSession?
+            do { existing = try store?.loadSession(configuration.sessionID) } catch {
+                await leases.release(configuration.sessionID)
+                throw error
+            }
+            if existing != nil {
+                await leases.release(configuration.sessionID)
+                throw SessionError.alreadyExists("a session with id '\(configuration.sessionID)' already exists in the shared store; pick another id or omit it")
+            }
         }
         let session = try makeSession(configuration, restoring: nil)
         let inserted = sessions.withLock { table in
@@ -101,10 +117,11 @@ public final class SessionManager: Sendable {
 
     /// Restores every session the store holds (after a restart). Returns how many. Sessions
     /// whose rows are damaged are not restored; `corruptSessions` lists them, and a request
-    /// naming one is refused with what is wrong.
+    /// naming one is refused with what is wrong. A shared store (with leases) restores
+    /// nothing here: each session is taken over on its first request (`resolve`).
     @discardableResult
     public func restoreSessions() throws(SessionError) -> Int {
-        guard let store else { return 0 }
+        guard let store, store.leases == nil else { return 0 }
         var restored = 0
         let load = try store.loadSessions()
         corruptIDs.withLock { table in
@@ -185,6 +202,48 @@ public final class SessionManager: Sendable {
         return session
     }
 
+    /// The session with `id`, taking it over from the shared store when this host does not
+    /// run it: its lease is acquired (or `.leased` names the host that holds it) and its state
+    /// loaded — history, working memory, goals, turn count and configuration. Without leases
+    /// this is `require`.
+    public func resolve(_ id: String) async throws(SessionError) -> Session {
+        guard let store, let leases = store.leases else { return try require(id) }
+        if let session = session(id) {
+            if leases.token(for: id) != nil { return session }
+            evict(id)
+        }
+        if stoppedIDs.withLock({ $0.contains(id) }) { return try require(id) }
+        _ = try await leases.acquire(id)
+        do throws(SessionError) {
+            guard let stored = try store.loadSession(id) else {
+                throw SessionError.notFound("no session '\(id)' in the shared store; create it first (session.create)")
+            }
+            var configuration = SessionConfiguration(
+                sessionID: stored.sessionID, agentID: stored.agentID,
+                sessionType: try SessionType.named(stored.sessionType), trustTier: stored.trustTier,
+                traceID: stored.traceID, seedRef: stored.seedRef, signalTopic: stored.signalTopic)
+            if case .map(let config) = stored.config { try configuration.applySettings(from: config) }
+            let session = try makeSession(configuration, restoring: stored)
+            let winner = sessions.withLock { table -> Session in
+                if let present = table[id] { return present }
+                table[id] = session
+                return session
+            }
+            if winner === session { startHeartbeats(session) }
+            return winner
+        } catch {
+            await leases.release(id)
+            throw error
+        }
+    }
+
+    /// Drops the local copy of a session whose lease this host lost; it keeps running
+    /// nothing here (its heartbeats stop with it), and the store keeps it as it is.
+    func evict(_ id: String) {
+        guard let session = sessions.withLock({ $0.removeValue(forKey: id) }) else { return }
+        Task { await session.stop() }
+    }
+
     /// Every session, ordered by id.
     public var all: [Session] { sessions.withLock { Array($0.values) }.sorted { $0.id < $1.id } }
 
@@ -199,6 +258,7 @@ public final class SessionManager: Sendable {
     /// Stops session `id` once the messages admitted before `ticket` have had their turns
     /// (see `Session.stop(afterTicket:)`); without a ticket, at once.
     public func stop(_ id: String, afterTicket ticket: UInt64?) async throws(SessionError) {
+        if store?.leases != nil && self.session(id) == nil { _ = try await resolve(id) }
         guard let session = self.session(id) else {
             throw SessionError.notFound("no session '\(id)' to stop")
         }
@@ -208,6 +268,7 @@ public final class SessionManager: Sendable {
         }
         stoppedIDs.withLock { _ = $0.insert(id) }
         if let store { try await store.markStopped(sessionID: id) }
+        await store?.leases?.release(id)
     }
 
     static func record(of configuration: SessionConfiguration) -> StoredSession {

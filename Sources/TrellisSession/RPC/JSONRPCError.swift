@@ -48,6 +48,11 @@ public struct JSONRPCError: Error, Sendable {
             return
         case .store: kind = "store"
         case .corrupt: kind = "corrupt"
+        case .leaseLost: kind = "lease_lost"
+        case .leased(_, let owner):
+            self.init(code: Self.sessionError, message: error.description,
+                      data: .map(["kind": .string("leased"), "owner": .string(owner)]))
+            return
         }
         self.init(code: Self.sessionError, message: error.description, data: .map(["kind": .string(kind)]))
     }
