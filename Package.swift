@@ -60,9 +60,15 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        .systemLibrary(
+            name: "CLibPQ",
+            path: "Sources/CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         .target(
             name: "TrellisSession",
-            dependencies: ["TrellisCore", "TrellisEngine", "CSQLite"],
+            dependencies: ["TrellisCore", "TrellisEngine", "CSQLite", "CLibPQ"],
             swiftSettings: strict
         ),
         .target(

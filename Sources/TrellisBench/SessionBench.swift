@@ -140,6 +140,28 @@ struct SessionBench: BenchSuite {
             try await store.flush()
             store.close()
         }
+
+        // 12. Turns on PostgreSQL, when TRELLIS_BENCH_POSTGRES_URL names a database to use (the
+        // bench starts no server of its own): each session leased first, every write fenced.
+        if let url = ProcessInfo.processInfo.environment["TRELLIS_BENCH_POSTGRES_URL"] {
+            for durability in [Durability.batched, .sync] {
+                let store = try SessionStore(location: .postgres(url: url), options: SessionStoreOptions(durability: durability))
+                guard let leases = store.leases else { throw BenchFailure("a PostgreSQL store without leases") }
+                var sessions: [Session] = []
+                for _ in 0..<51 {
+                    let leased = try session(store: store)
+                    _ = try await leases.acquire(leased.id)
+                    sessions.append(leased)
+                }
+                let samples = try await turnSamples(sessions[50], count: quick ? 20 : 100)
+                results.append(distribution("12 postgres turn (\(durability.rawValue))", samples, referenceMilliseconds: 7.7))
+                let throughput = try await concurrentThroughput(sessions: Array(sessions.prefix(50)), turns: 10)
+                results.append(BenchResult(name: "12 postgres throughput 50 sessions (\(durability.rawValue))", value: throughput,
+                                           unit: "turns/s", detail: "at \(store.path)"))
+                try await store.flush()
+                store.close()
+            }
+        }
         return results
     }
 

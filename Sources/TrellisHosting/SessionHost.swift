@@ -15,8 +15,12 @@ public struct SessionHost: Sendable {
         public var turnGraphPath: String?
         /// The heartbeat graph file (`--heartbeat-graph`).
         public var heartbeatGraphPath: String?
-        /// The store file (`--store`).
+        /// The store: a SQLite file or a `postgres://` URL (`--store`).
         public var storePath: String?
+        /// How long a lease on a session lasts without renewal (`--lease-ttl`; `nil`: 10 s).
+        public var leaseTTL: Duration?
+        /// This host's id in session leases (`--host-id`; `nil`: host name, pid, random).
+        public var hostID: String?
         /// Store durability (`--durability`).
         public var durability: Durability = .sync
         /// Messages kept per session in the store (`--retain-messages`; `nil`: all).
@@ -63,7 +67,10 @@ public struct SessionHost: Sendable {
             let options = SessionStoreOptions(
                 durability: settings.durability, maxMessagesPerSession: settings.retainMessages,
                 maxJournalEntriesPerSession: settings.retainTurns)
-            store = try SessionStore(path: path, options: options) { message in
+            store = try SessionStore(
+                location: StoreLocation(path), options: options, hostID: settings.hostID,
+                leaseTTL: settings.leaseTTL ?? .seconds(10)
+            ) { message in
                 events.publish(SessionEvent(kind: "store_failed", topic: SessionManager.topic, sessionID: nil,
                                             traceID: SessionConfiguration.newTraceID(), fields: ["error": .string(message)]))
             }

@@ -16,6 +16,7 @@ struct ServeCommand: TrellisCommand {
         .flag("stdio", required: true, "speak the protocol on standard input and output (required)"),
     ] + SessionHostOptions.modelOptions + [
         SessionHostOptions.pluginDirectory, SessionHostOptions.store, SessionHostOptions.durability,
+        SessionHostOptions.leaseTTL, SessionHostOptions.hostID,
         SessionHostOptions.turnGraph, SessionHostOptions.heartbeatGraph, SessionHostOptions.llmLatency,
         SessionHostOptions.noHeartbeats, SessionHostOptions.heartbeatInterval,
         .value("events", "FILE", "also append every event to FILE as JSON lines"),
@@ -83,7 +84,10 @@ struct ServeCommand: TrellisCommand {
             manager: host.manager, output: JSONLinesEventWriter(descriptor: STDOUT_FILENO),
             pluginReloader: plugins.map { plugins in { @Sendable in plugins.reloadForRPC() } },
             maximumLineBytes: limits.line, maximumMessageBytes: limits.message)
-        Console.error("trellis serve: ready (\(host.manager.count) session(s) restored\(settings.storePath.map { ", store \($0), durability \(settings.durability.rawValue)" } ?? ""); model: \((settings.model ?? .simulated).summary); memory: \(settings.memory ?? "in_memory"))")
+        Console.error("trellis serve: ready (\(host.manager.count) session(s) restored\(settings.storePath.map { ", store \(StoreLocation($0)), durability \(settings.durability.rawValue)" } ?? ""); model: \((settings.model ?? .simulated).summary); memory: \(settings.memory ?? "in_memory"))")
+        for corrupt in host.manager.corruptSessions {
+            Console.error("trellis serve: session '\(corrupt.sessionID)' not restored: \(corrupt.reason); requests for it are refused")
+        }
         await server.serve(stop: stop)
         signals.forEach { $0.cancel() }
         await host.shutdown()

@@ -1,4 +1,5 @@
 import Foundation
+import TrellisDOT
 import TrellisHosting
 import TrellisSession
 
@@ -11,7 +12,17 @@ enum SessionHostOptions {
         "turn-graph", "FILE", "the turn graph (default Graphs/session/turn.dot, else built in)")
     static let heartbeatGraph = OptionSpec.value(
         "heartbeat-graph", "FILE", "the heartbeat graph (default Graphs/session/heartbeat.dot, else built in)")
-    static let store = OptionSpec.value("store", "FILE", "keep sessions in this SQLite file; sessions in it are resumed")
+    static let store = OptionSpec.value("store", "FILE|URL", """
+        keep sessions in this SQLite file (sessions in it are resumed), or in
+        PostgreSQL at postgres://USER@HOST:PORT/DB, shared with other hosts
+        by lease (password and TLS from the URL or PGPASSWORD, PGSSLMODE, ...)
+        """)
+    static let leaseTTL = OptionSpec.value("lease-ttl", "DURATION", """
+        with a PostgreSQL store, how long this host's lease on a session
+        lasts without renewal (default 10s; renewed every third of it)
+        """)
+    static let hostID = OptionSpec.value(
+        "host-id", "ID", "with a PostgreSQL store, this host's id in leases (default host-pid-random)")
     static let durability = OptionSpec.value("durability", "off|batched|sync", """
         off, batched or sync (default sync: a reply is sent only after
         its turn is committed and synced)
@@ -85,6 +96,13 @@ enum SessionHostOptions {
         settings.turnGraphPath = scanner.value("turn-graph")
         settings.heartbeatGraphPath = scanner.value("heartbeat-graph")
         settings.storePath = scanner.value("store")
+        settings.hostID = scanner.value("host-id")
+        if let text = scanner.value("lease-ttl") {
+            guard let ttl = AttributeValue(text).duration, ttl >= .milliseconds(100) else {
+                throw UsageError("--lease-ttl needs a duration of at least 100ms, such as 10s or 500ms, not '\(text)'")
+            }
+            settings.leaseTTL = ttl
+        }
         if let mode = scanner.value("durability") { settings.durability = try Durability.named(mode) }
         if let milliseconds = try scanner.number("llm-latency-ms", minimum: 0, message: {
             "--llm-latency-ms needs a whole number of milliseconds, not '\($0)'"

@@ -45,7 +45,7 @@ import TrellisEngine
         let session = try await manager.create(SessionConfiguration(sessionID: "r"))
         for turn in 1...10 { _ = try await session.send("m\(turn)") }
         #expect(try store.journal(sessionID: "r").map(\.turn) == [7, 8, 9, 10])
-        let stored = try #require(try store.loadSessions().first)
+        let stored = try #require(try store.loadSessions().sessions.first)
         #expect(stored.messages.count == 6)
         #expect(stored.turnCount == 10)
         manager.shutdown()
@@ -58,7 +58,7 @@ import TrellisEngine
         _ = try await manager.create(SessionConfiguration(sessionID: "keep"))
         _ = try await manager.create(SessionConfiguration(sessionID: "drop"))
         try await manager.stop("drop")
-        #expect(try store.loadSessions().map(\.sessionID) == ["keep"])
+        #expect(try store.loadSessions().sessions.map(\.sessionID) == ["keep"])
         manager.shutdown()
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import TrellisDOT
 import TrellisEngine
+import TrellisSession
 import TrellisTools
 
 /// One pass over a parsed configuration: checks each object's keys and each value's type,
@@ -17,7 +18,7 @@ struct ConfigurationReading {
     static let memoryKeys = ["adapter", "recall_limit"]
     static let toolKeys = ["name", "description", "parameters", "command", "timeout", "cwd", "env", "shell"]
     static let graphKeys = ["turn", "heartbeat"]
-    static let storeKeys = ["path", "durability", "retain_messages", "retain_turns"]
+    static let storeKeys = ["path", "durability", "retain_messages", "retain_turns", "lease_ttl", "host_id"]
     static let sessionKeys = ["system_prompt", "max_tool_rounds", "turn_policy", "max_messages", "summarize", "blocked_words"]
     static let sessionTypeKeys = ["llm", "memory", "tools"]
     static let sessionTypes = ["primary", "background", "delegation", "consultation"]
@@ -74,7 +75,13 @@ struct ConfigurationReading {
         }
         if let store = top["store"] {
             let entries = try object(store, at: "store", keys: Self.storeKeys)
-            configuration.storePath = try entries["path"].map { value throws(ConfigurationError) in try path(value, at: "store.path") }
+            configuration.storePath = try entries["path"].map { value throws(ConfigurationError) in
+                // A PostgreSQL URL is kept as written; anything else is a file relative to this configuration.
+                if case .postgres = StoreLocation(value.string ?? "") { return value.string ?? "" }
+                return try path(value, at: "store.path")
+            }
+            configuration.leaseTTL = try duration(entries["lease_ttl"], at: "store.lease_ttl")
+            configuration.hostID = try string(entries["host_id"], at: "store.host_id")
             configuration.durability = try choice(entries["durability"], at: "store.durability", among: ["off", "batched", "sync"])
             configuration.retainMessages = try integer(entries["retain_messages"], at: "store.retain_messages", minimum: 1)
             configuration.retainTurns = try integer(entries["retain_turns"], at: "store.retain_turns", minimum: 1)

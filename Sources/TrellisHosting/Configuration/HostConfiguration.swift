@@ -45,8 +45,12 @@ public struct HostConfiguration: Sendable {
     public var turnGraph: String?
     /// The heartbeat graph file.
     public var heartbeatGraph: String?
-    /// The session store (SQLite file).
+    /// The session store: a SQLite file, or a `postgres://` / `postgresql://` URL.
     public var storePath: String?
+    /// How long a host's lease on a session lasts without renewal (PostgreSQL store).
+    public var leaseTTL: Duration?
+    /// This host's id in session leases (PostgreSQL store; default host name, pid, random).
+    public var hostID: String?
     /// Store durability: `off`, `batched` or `sync`.
     public var durability: String?
     /// Messages kept per session in the store.

@@ -29,6 +29,8 @@ public enum HostSetup {
         settings.turnGraphPath = settings.turnGraphPath ?? configuration.turnGraph
         settings.heartbeatGraphPath = settings.heartbeatGraphPath ?? configuration.heartbeatGraph
         settings.storePath = settings.storePath ?? configuration.storePath
+        settings.leaseTTL = settings.leaseTTL ?? configuration.leaseTTL
+        settings.hostID = settings.hostID ?? configuration.hostID
         settings.retainMessages = settings.retainMessages ?? configuration.retainMessages
         settings.retainTurns = settings.retainTurns ?? configuration.retainTurns
         settings.model = try await ModelSelection(configuration.model, environment: environment).resolve(discover: true)

@@ -22,6 +22,8 @@ public final class SessionManager: Sendable {
     let sessions = Mutex<[String: Session]>([:])
     /// Ids of sessions stopped by this manager, so a late message is told "stopped", not "unknown".
     let stoppedIDs = Mutex<Set<String>>([])
+    /// Sessions the store holds but could not load, with why: refused by id, never overwritten.
+    let corruptIDs = Mutex<[String: String]>([:])
     let registry: Mutex<HandlerRegistry>
     let watchedFiles: Mutex<[String: GraphFileSignature?]>
     let watcher = LockedValue<GraphFileWatcher?>(nil)
@@ -49,6 +51,9 @@ public final class SessionManager: Sendable {
         for path in [loaded.turnPath, loaded.heartbeatPath].compactMap({ $0 }) { watched[path] = GraphFileSignature.of(path) }
         watchedFiles = Mutex(watched)
         if options.watchGraphs && !watched.isEmpty { startWatching() }
+        // A lease this host lost (expired while paused, taken over) means the session runs
+        // elsewhere now: drop the local copy, heartbeats included.
+        store?.leases?.onLost { [weak self] sessionID in self?.evict(sessionID) }
     }
 
     deinit { shutdown() }
@@ -71,6 +76,22 @@ public final class SessionManager: Sendable {
         var configuration = configuration
         let defaults = options.sessionDefaults.filter { configuration.config[$0.key] == nil }
         if !defaults.isEmpty { try configuration.applySettings(from: defaults) }
+        if let reason = corruptIDs.withLock({ $0[configuration.sessionID] }) {
+            throw SessionError.corrupt(Self.corruptMessage(configuration.sessionID, reason))
+        }
+        if let leases = store?.leases {
+            // On a shared store the id must be free in the database, not only here.
+            _ = try await leases.acquire(configuration.sessionID)
+            let existing: StoredSession?
+            do { existing = try store?.loadSession(configuration.sessionID) } catch {
+                await leases.release(configuration.sessionID)
+                throw error
+            }
+            if existing != nil {
+                await leases.release(configuration.sessionID)
+                throw SessionError.alreadyExists("a session with id '\(configuration.sessionID)' already exists in the shared store; pick another id or omit it")
+            }
+        }
         let session = try makeSession(configuration, restoring: nil)
         let inserted = sessions.withLock { table in
             guard table[session.id] == nil else { return false }
@@ -94,22 +115,34 @@ public final class SessionManager: Sendable {
         return session
     }
 
-    /// Restores every session the store holds (after a restart). Returns how many.
+    /// Restores every session the store holds (after a restart). Returns how many. Sessions
+    /// whose rows are damaged are not restored; `corruptSessions` lists them, and a request
+    /// naming one is refused with what is wrong. A shared store (with leases) restores
+    /// nothing here: each session is taken over on its first request (`resolve`).
     @discardableResult
     public func restoreSessions() throws(SessionError) -> Int {
-        guard let store else { return 0 }
+        guard let store, store.leases == nil else { return 0 }
         var restored = 0
-        for stored in try store.loadSessions() {
+        let load = try store.loadSessions()
+        corruptIDs.withLock { table in
+            for corrupt in load.corrupt { table[corrupt.sessionID] = "its row in the store is corrupt: \(corrupt.reason)" }
+        }
+        for stored in load.sessions {
             guard session(stored.sessionID) == nil else { continue }
-            var configuration = SessionConfiguration(
-                sessionID: stored.sessionID, agentID: stored.agentID,
-                sessionType: SessionType(rawValue: stored.sessionType) ?? .primary, trustTier: stored.trustTier,
-                traceID: stored.traceID, seedRef: stored.seedRef, signalTopic: stored.signalTopic)
-            if case .map(let config) = stored.config { try configuration.applySettings(from: config) }
-            let session = try makeSession(configuration, restoring: stored)
-            sessions.withLock { $0[session.id] = session }
-            startHeartbeats(session)
-            restored += 1
+            do {
+                var configuration = SessionConfiguration(
+                    sessionID: stored.sessionID, agentID: stored.agentID,
+                    sessionType: try SessionType.named(stored.sessionType), trustTier: stored.trustTier,
+                    traceID: stored.traceID, seedRef: stored.seedRef, signalTopic: stored.signalTopic)
+                if case .map(let config) = stored.config { try configuration.applySettings(from: config) }
+                let session = try makeSession(configuration, restoring: stored)
+                sessions.withLock { $0[session.id] = session }
+                startHeartbeats(session)
+                restored += 1
+            } catch {
+                // A stored config this server refuses (a setting out of bounds) refuses that session only.
+                corruptIDs.withLock { $0[stored.sessionID] = "its stored config is refused: \(error)" }
+            }
         }
         return restored
     }
@@ -147,15 +180,68 @@ public final class SessionManager: Sendable {
     /// The session with `id`, or `nil`.
     public func session(_ id: String) -> Session? { sessions.withLock { $0[id] } }
 
-    /// The session with `id`, or `SessionError.notFound`.
+    /// Stored sessions that could not be loaded, by id, with what is wrong with each.
+    public var corruptSessions: [CorruptSession] {
+        corruptIDs.withLock { table in table.map { CorruptSession(sessionID: $0.key, reason: $0.value) } }
+            .sorted { $0.sessionID < $1.sessionID }
+    }
+
+    static func corruptMessage(_ id: String, _ reason: String) -> String {
+        "session '\(id)' cannot be served: \(reason); the other sessions are served. Repair or delete its rows in the store, then restart"
+    }
+
+    /// The session with `id`, or `SessionError.notFound` (`.corrupt` when its stored rows are damaged).
     public func require(_ id: String) throws(SessionError) -> Session {
         guard let session = session(id) else {
+            if let reason = corruptIDs.withLock({ $0[id] }) { throw SessionError.corrupt(Self.corruptMessage(id, reason)) }
             if stoppedIDs.withLock({ $0.contains(id) }) {
                 throw SessionError.stopped("session '\(id)' is stopped; create a new session")
             }
             throw SessionError.notFound("no session '\(id)'; create it first (session.create) or list sessions (session.list)")
         }
         return session
+    }
+
+    /// The session with `id`, taking it over from the shared store when this host does not
+    /// run it: its lease is acquired (or `.leased` names the host that holds it) and its state
+    /// loaded — history, working memory, goals, turn count and configuration. Without leases
+    /// this is `require`.
+    public func resolve(_ id: String) async throws(SessionError) -> Session {
+        guard let store, let leases = store.leases else { return try require(id) }
+        if let session = session(id) {
+            if leases.token(for: id) != nil { return session }
+            evict(id)
+        }
+        if stoppedIDs.withLock({ $0.contains(id) }) { return try require(id) }
+        _ = try await leases.acquire(id)
+        do throws(SessionError) {
+            guard let stored = try store.loadSession(id) else {
+                throw SessionError.notFound("no session '\(id)' in the shared store; create it first (session.create)")
+            }
+            var configuration = SessionConfiguration(
+                sessionID: stored.sessionID, agentID: stored.agentID,
+                sessionType: try SessionType.named(stored.sessionType), trustTier: stored.trustTier,
+                traceID: stored.traceID, seedRef: stored.seedRef, signalTopic: stored.signalTopic)
+            if case .map(let config) = stored.config { try configuration.applySettings(from: config) }
+            let session = try makeSession(configuration, restoring: stored)
+            let winner = sessions.withLock { table -> Session in
+                if let present = table[id] { return present }
+                table[id] = session
+                return session
+            }
+            if winner === session { startHeartbeats(session) }
+            return winner
+        } catch {
+            await leases.release(id)
+            throw error
+        }
+    }
+
+    /// Drops the local copy of a session whose lease this host lost; it keeps running
+    /// nothing here (its heartbeats stop with it), and the store keeps it as it is.
+    func evict(_ id: String) {
+        guard let session = sessions.withLock({ $0.removeValue(forKey: id) }) else { return }
+        Task { await session.stop() }
     }
 
     /// Every session, ordered by id.
@@ -172,6 +258,7 @@ public final class SessionManager: Sendable {
     /// Stops session `id` once the messages admitted before `ticket` have had their turns
     /// (see `Session.stop(afterTicket:)`); without a ticket, at once.
     public func stop(_ id: String, afterTicket ticket: UInt64?) async throws(SessionError) {
+        if store?.leases != nil && self.session(id) == nil { _ = try await resolve(id) }
         guard let session = self.session(id) else {
             throw SessionError.notFound("no session '\(id)' to stop")
         }
@@ -181,6 +268,7 @@ public final class SessionManager: Sendable {
         }
         stoppedIDs.withLock { _ = $0.insert(id) }
         if let store { try await store.markStopped(sessionID: id) }
+        await store?.leases?.release(id)
     }
 
     static func record(of configuration: SessionConfiguration) -> StoredSession {

@@ -47,6 +47,12 @@ public struct JSONRPCError: Error, Sendable {
             self.init(code: Self.invalidParams, message: error.description)
             return
         case .store: kind = "store"
+        case .corrupt: kind = "corrupt"
+        case .leaseLost: kind = "lease_lost"
+        case .leased(_, let owner):
+            self.init(code: Self.sessionError, message: error.description,
+                      data: .map(["kind": .string("leased"), "owner": .string(owner)]))
+            return
         }
         self.init(code: Self.sessionError, message: error.description, data: .map(["kind": .string(kind)]))
     }

@@ -199,14 +199,14 @@ public final class SessionRPCServer: Sendable {
             switch method {
             case "session.create": return .success(try await create(params))
             case "session.send": return .success(try await send(params, ticket: ticket))
-            case "session.state": return .success(try await manager.require(try Self.string(params, "session_id")).state().contextValue)
+            case "session.state": return .success(try await manager.resolve(try Self.string(params, "session_id")).state().contextValue)
             case "session.list": return .success(await list())
             case "session.stop":
                 try await manager.stop(try Self.string(params, "session_id"), afterTicket: ticket)
                 return .success(.map(["stopped": .boolean(true)]))
             case "session.journal": return .success(try journal(params))
             case "session.heartbeat":
-                let session = try manager.require(try Self.string(params, "session_id"))
+                let session = try await manager.resolve(try Self.string(params, "session_id"))
                 return .success(.map(["started": .boolean(session.triggerHeartbeat())]))
             case "events.subscribe": return .success(subscribe(params))
             case "events.unsubscribe": return .success(try unsubscribe(params))
@@ -269,7 +269,7 @@ public final class SessionRPCServer: Sendable {
             throw JSONRPCError(code: JSONRPCError.invalidParams, message:
                 "the message has \(message.utf8.count) bytes, more than this server's limit of \(maximumMessageBytes) (--max-message-bytes)")
         }
-        let session = try manager.require(try Self.string(params, "session_id"))
+        let session = try await manager.resolve(try Self.string(params, "session_id"))
         let reply = try await session.send(message, ticket: ticket)
         return .map(["reply": .string(reply.reply), "turn_count": .integer(reply.turnCount),
                      "latency_us": .integer(reply.latency.wholeMicroseconds), "usage": reply.usage.contextValue])

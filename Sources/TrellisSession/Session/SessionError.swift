@@ -20,13 +20,19 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidArgument(String)
     /// The session store failed.
     case store(String)
+    /// The session's rows in the store are damaged; the session is refused (the others serve).
+    case corrupt(String)
+    /// Another host holds the session's lease (a shared store); `owner` is its host id.
+    case leased(String, owner: String)
+    /// This host lost the session's lease (expired, or taken over); its write was refused.
+    case leaseLost(String)
 
     /// The message, for printing.
     public var description: String {
         switch self {
         case .turnFailed(let text), .busy(let text), .interrupted(let text), .stopped(let text),
             .notFound(let text), .alreadyExists(let text), .configuration(let text), .graph(let text),
-            .invalidArgument(let text), .store(let text):
+            .invalidArgument(let text), .store(let text), .corrupt(let text), .leased(let text, _), .leaseLost(let text):
             return text
         }
     }

@@ -9,16 +9,38 @@ enum StoreWrite: Sendable {
     case checkpoint(sessionID: String, snapshot: ContextValue)
     case stop(sessionID: String)
     case flush
+
+    /// The session the write belongs to (`nil` for a flush marker).
+    var sessionID: String? {
+        switch self {
+        case .session(let session): return session.sessionID
+        case .turn(let turn): return turn.sessionID
+        case .state(let sessionID, _, _), .checkpoint(let sessionID, _), .stop(let sessionID): return sessionID
+        case .flush: return nil
+        }
+    }
+}
+
+/// A write as queued: with the lease token it was made under (a shared store fences it
+/// with that token in the database; `nil` for a store without leases).
+struct QueuedWrite: Sendable {
+    var write: StoreWrite
+    var token: Int64?
 }
 
 /// The store's writer: a queue of writes drained by one dedicated thread, which commits
-/// each group in one transaction. Blocking on fsync happens on this thread, never on the
-/// cooperative pool. Callers that must wait (sync mode, `flush`) park a continuation that
-/// the thread resumes after the commit of the group holding their write.
+/// each group in one transaction. Blocking on fsync (or on the network, for PostgreSQL)
+/// happens on this thread, never on the cooperative pool. Callers that must wait (sync
+/// mode, `flush`) park a continuation that the thread resumes after the commit of the group
+/// holding their write — with an error when the backend rejected that write (a lease lost).
 final class StoreWriter: @unchecked Sendable {
+    private struct Entry {
+        var queued: QueuedWrite
+        var waiter: CheckedContinuation<Void, any Error>?
+    }
+
     // Guarded by `condition`.
-    private var pending: [StoreWrite] = []
-    private var waiters: [CheckedContinuation<Void, any Error>] = []
+    private var pending: [Entry] = []
     private var urgent = false
     private var closing = false
     private var finished = false
@@ -26,11 +48,12 @@ final class StoreWriter: @unchecked Sendable {
     private let condition = NSCondition()
     private let options: SessionStoreOptions
     private let onFailure: (@Sendable (String) -> Void)?
-    private let commit: @Sendable ([StoreWrite]) throws -> Void
+    /// Commits a group in one transaction; returns the writes it refused (by index) with why.
+    private let commit: @Sendable ([QueuedWrite]) throws -> [Int: String]
 
     init(
         options: SessionStoreOptions, onFailure: (@Sendable (String) -> Void)?,
-        commit: @escaping @Sendable ([StoreWrite]) throws -> Void
+        commit: @escaping @Sendable ([QueuedWrite]) throws -> [Int: String]
     ) {
         self.options = options
         self.onFailure = onFailure
@@ -40,21 +63,21 @@ final class StoreWriter: @unchecked Sendable {
         thread.start()
     }
 
-    /// Queues `write`; in `sync` mode waits until it is committed.
-    func submit(_ write: StoreWrite) async throws(SessionError) {
+    /// Queues `write` (made under lease `token`); in `sync` mode waits until it is committed.
+    func submit(_ write: StoreWrite, token: Int64? = nil) async throws(SessionError) {
         if options.durability == .sync {
-            try await enqueueAndWait(write)
-        } else if !enqueue(write) {
+            try await enqueueAndWait(QueuedWrite(write: write, token: token))
+        } else if !enqueue(QueuedWrite(write: write, token: token)) {
             throw SessionError.store("the session store is closed")
         }
     }
 
     /// Queues a write nobody waits for; `false` when the writer is closed.
-    private func enqueue(_ write: StoreWrite) -> Bool {
+    private func enqueue(_ write: QueuedWrite) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         guard !closing else { return false }
-        pending.append(write)
+        pending.append(Entry(queued: write, waiter: nil))
         if pending.count >= options.batchSize { urgent = true }
         condition.signal()
         return true
@@ -62,10 +85,10 @@ final class StoreWriter: @unchecked Sendable {
 
     /// Commits everything queued so far and waits for it.
     func flush() async throws(SessionError) {
-        try await enqueueAndWait(.flush)
+        try await enqueueAndWait(QueuedWrite(write: .flush, token: nil))
     }
 
-    private func enqueueAndWait(_ write: StoreWrite) async throws(SessionError) {
+    private func enqueueAndWait(_ write: QueuedWrite) async throws(SessionError) {
         do {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 condition.lock()
@@ -74,8 +97,7 @@ final class StoreWriter: @unchecked Sendable {
                     continuation.resume(throwing: SessionError.store("the session store is closed"))
                     return
                 }
-                pending.append(write)
-                waiters.append(continuation)
+                pending.append(Entry(queued: write, waiter: continuation))
                 urgent = true
                 condition.signal()
                 condition.unlock()
@@ -110,20 +132,26 @@ final class StoreWriter: @unchecked Sendable {
                     if !condition.wait(until: deadline) { break }
                 }
             }
-            let writes = pending
-            let parked = waiters
+            let entries = pending
             pending.removeAll(keepingCapacity: true)
-            waiters.removeAll(keepingCapacity: true)
             urgent = false
             condition.unlock()
 
-            var failure: (any Error)?
-            do { try commit(writes) } catch { failure = error }
-            if let failure {
-                if parked.isEmpty { onFailure?("session store commit failed: \(failure)") }
-                for waiter in parked { waiter.resume(throwing: SessionError.store("session store commit failed: \(failure)")) }
-            } else {
-                for waiter in parked { waiter.resume() }
+            let rejected: [Int: String]
+            do {
+                rejected = try commit(entries.map(\.queued))
+            } catch {
+                let message = "session store commit failed: \(error)"
+                if entries.allSatisfy({ $0.waiter == nil }) { onFailure?(message) }
+                for entry in entries { entry.waiter?.resume(throwing: SessionError.store(message)) }
+                continue
+            }
+            for (index, entry) in entries.enumerated() {
+                if let reason = rejected[index] {
+                    if let waiter = entry.waiter { waiter.resume(throwing: SessionError.leaseLost(reason)) } else { onFailure?(reason) }
+                } else {
+                    entry.waiter?.resume()
+                }
             }
         }
         finished = true

@@ -38,6 +38,10 @@ struct SQLiteRow {
         return String(cString: bytes)
     }
 
+    /// The first `count` columns as text, NULL as `nil` (an integer column reads as its
+    /// digits; SQLite types values, not columns, so a damaged row may hold anything).
+    func texts(_ count: Int32) -> [String?] { (0..<count).map { optionalText($0) } }
+
     /// The text in column `index`, or `nil` for NULL.
     func optionalText(_ index: Int32) -> String? {
         sqlite3_column_type(statement, index) == SQLITE_NULL ? nil : text(index)
@@ -57,11 +61,12 @@ final class SQLiteDatabase: @unchecked Sendable {
     /// SQLite copies bound text immediately (`SQLITE_TRANSIENT`).
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    /// Opens (creating if needed) the database at `path`.
-    init(path: String) throws(SQLiteError) {
+    /// Opens (creating if needed) the database at `path`; `readOnly` opens an existing file
+    /// without ever writing to it (closing a read-only connection does not checkpoint the WAL).
+    init(path: String, readOnly: Bool = false) throws(SQLiteError) {
         self.path = path
         var connection: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let code = sqlite3_open_v2(path, &connection, flags, nil)
         guard code == SQLITE_OK, let connection else {
             let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"

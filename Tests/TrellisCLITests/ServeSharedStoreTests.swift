@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+import TrellisTestSupport
+
+/// `trellis serve --stdio` processes sharing one PostgreSQL database (the run's throwaway
+/// cluster): sessions spread over hosts, a turn to the wrong host refused naming the owner,
+/// a SIGKILLed host's sessions taken over with every acknowledged turn and none twice, and
+/// a host paused past its lease unable to write.
+@Suite(.timeLimit(.minutes(3))) struct ServeSharedStoreTests {
+    private func host(_ id: String, _ url: String, in directory: String) throws -> ServeProcess {
+        try ServeProcess(["--store", url, "--durability", "sync", "--lease-ttl", "2s", "--host-id", id, "--no-heartbeats"],
+                         in: directory)
+    }
+
+    private func errorKind(_ answer: [String: Any]) -> (kind: String?, owner: String?) {
+        let data = (answer["error"] as? [String: Any])?["data"] as? [String: Any]
+        return (data?["kind"] as? String, data?["owner"] as? String)
+    }
+
+    /// Sends to `server` until the session is taken over (the owner's lease expires); returns the result.
+    private func sendUntilTakenOver(_ server: ServeProcess, _ session: String, _ message: String) throws -> [String: Any] {
+        let deadline = Date(timeIntervalSinceNow: 60)
+        while Date() < deadline {
+            let answer = try server.response(try server.send("session.send", ["session_id": session, "message": message]))
+            if let result = answer["result"] as? [String: Any] { return result }
+            guard errorKind(answer).kind == "leased" else { throw ServeProcess.Failure(description: "unexpected answer: \(answer)") }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        throw ServeProcess.Failure(description: "session \(session) was not taken over within 60 s")
+    }
+
+    @Test func hostsShareSessionsAndAKilledHostsSessionsAreTakenOver() async throws {
+        let url = try await PostgresCluster.newDatabase()
+        let directory = try ServeProcess.temporaryDirectory()
+        let first = try host("host-a", url, in: directory)
+        let second = try host("host-b", url, in: directory)
+        _ = try first.call("session.create", ["session_id": "a"])
+        _ = try second.call("session.create", ["session_id": "b"])
+        #expect(try second.call("session.send", ["session_id": "b", "message": "b-1"])["turn_count"] as? Int == 1)
+
+        // The wrong host refuses, naming the owner; the turn does not run there.
+        let wrong = try second.response(try second.send("session.send", ["session_id": "a", "message": "misrouted"]))
+        #expect(errorKind(wrong).kind == "leased")
+        #expect(errorKind(wrong).owner == "host-a")
+
+        // A load on host-a, killed in the middle.
+        var pending: [Int] = []
+        for turn in 1...60 { pending.append(try first.send("session.send", ["session_id": "a", "message": "a-\(turn)"])) }
+        _ = try first.response(pending[9])
+        first.kill9()
+        let acknowledged = pending.compactMap { (first.received[$0]?["result"] as? [String: Any])?["turn_count"] as? Int }.max() ?? 0
+        #expect(acknowledged >= 10)
+
+        // host-b takes "a" over once the lease expires, with every acknowledged turn.
+        let next = try sendUntilTakenOver(second, "a", "after the kill")
+        let turns = try #require(next["turn_count"] as? Int)
+        #expect(turns >= acknowledged + 1)
+        let journal = try #require(try second.call("session.journal", ["session_id": "a"])["turns"] as? [[String: Any]])
+        #expect(journal.compactMap { $0["turn"] as? Int } == Array(1...turns), "every turn once, none twice")
+        let inputs = journal.compactMap { $0["input"] as? String }
+        #expect(Array(inputs.prefix(turns - 1)) == (1..<turns).map { "a-\($0)" })
+        #expect(!inputs.contains("misrouted"))
+        #expect(inputs.last == "after the kill")
+        #expect(second.finish() == 0)
+    }
+
+    @Test func aHostPausedPastItsLeaseCannotWrite() async throws {
+        let url = try await PostgresCluster.newDatabase()
+        let directory = try ServeProcess.temporaryDirectory()
+        let paused = try host("host-p", url, in: directory)
+        _ = try paused.call("session.create", ["session_id": "p"])
+        _ = try paused.call("session.send", ["session_id": "p", "message": "before"])
+        kill(paused.process.processIdentifier, SIGSTOP)
+        defer { kill(paused.process.processIdentifier, SIGCONT) }
+        let other = try host("host-q", url, in: directory)
+        let taken = try sendUntilTakenOver(other, "p", "taken over")
+        #expect(taken["turn_count"] as? Int == 2)
+        kill(paused.process.processIdentifier, SIGCONT)
+
+        // The paused host may still hold its copy; its turn must not reach the database.
+        let late = try paused.response(try paused.send("session.send", ["session_id": "p", "message": "late"]))
+        #expect(late["result"] == nil, "a host that lost its lease ran a turn: \(late)")
+        #expect(["leased", "lease_lost"].contains(errorKind(late).kind ?? ""))
+        let journal = try #require(try other.call("session.journal", ["session_id": "p"])["turns"] as? [[String: Any]])
+        #expect(journal.compactMap { $0["input"] as? String } == ["before", "taken over"])
+        #expect(paused.finish() == 0)
+        #expect(other.finish() == 0)
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+import TrellisEngine
+import TrellisTestSupport
+@testable import TrellisSession
+
+/// Leases on a shared PostgreSQL store, with two stores in one process standing for two
+/// hosts: one owner per session, the owner named to others, takeover only after expiry
+/// (or a graceful release), and a write under a stale token refused by the database.
+@Suite(.timeLimit(.minutes(2))) struct SessionLeaseTests {
+    private struct Host {
+        var store: SessionStore
+        var manager: SessionManager
+
+        init(_ url: String, id: String, ttl: Duration = .seconds(2)) throws {
+            store = try SessionStore(location: .postgres(url: url), hostID: id, leaseTTL: ttl)
+            manager = try SessionManager(options: SessionManagerOptions(watchGraphs: false, heartbeats: .disabled, store: store))
+        }
+
+        func close() {
+            manager.shutdown()
+            store.close()
+        }
+    }
+
+    @Test func aSessionLeasedElsewhereIsRefusedNamingItsOwnerAndReleasedOnShutdown() async throws {
+        let url = try await PostgresCluster.newDatabase()
+        let first = try Host(url, id: "host-a")
+        let second = try Host(url, id: "host-b")
+        let session = try await first.manager.create(SessionConfiguration(sessionID: "s"))
+        for turn in 1...3 { _ = try await session.send("turn \(turn)") }
+        do {
+            _ = try await second.manager.resolve("s")
+            Issue.record("a session leased by host-a ran on host-b")
+        } catch {
+            guard case .leased(let message, let owner) = error else { Issue.record("expected .leased, got \(error)"); return }
+            #expect(owner == "host-a")
+            #expect(message.contains("host-a"))
+        }
+        // Creating it again elsewhere is refused too.
+        await #expect(throws: SessionError.self) { try await second.manager.create(SessionConfiguration(sessionID: "s")) }
+
+        // A graceful shutdown releases the lease at once: no wait for the expiry.
+        first.close()
+        let taken = try await second.manager.resolve("s")
+        #expect(taken.turnCount == 3)
+        #expect(try await taken.send("turn 4").reply == "Response 4")
+        #expect(try second.store.journal(sessionID: "s").map(\.turn) == [1, 2, 3, 4])
+        second.close()
+    }
+
+    @Test func aWriteUnderALostLeaseIsRefusedByTheDatabase() async throws {
+        let url = try await PostgresCluster.newDatabase()
+        let first = try Host(url, id: "host-a", ttl: .seconds(30))
+        let second = try Host(url, id: "host-b", ttl: .seconds(30))
+        let stale = try await first.manager.create(SessionConfiguration(sessionID: "p"))
+        _ = try await stale.send("one")
+        let staleToken = try #require(first.store.leases?.token(for: "p"))
+
+        // host-a stalls past its lease (its expiry forced into the past, as a long pause would
+        // leave it); host-b takes the session over with a higher token.
+        let connection = try PostgresConnection(url: url, redacted: "test")
+        try connection.execute("UPDATE session_leases SET expires_at = clock_timestamp() - interval '1 second' WHERE session_id = 'p'")
+        let taken = try await second.manager.resolve("p")
+        #expect(try #require(second.store.leases?.token(for: "p")) > staleToken)
+        #expect(try await taken.send("two").turnCount == 2)
+
+        // host-a still holds its copy and tries to write: the database refuses the stale token.
+        do {
+            _ = try await stale.send("stale")
+            Issue.record("a host that lost its lease wrote a turn")
+        } catch {
+            guard case .leaseLost = error else { Issue.record("expected .leaseLost, got \(error)"); return }
+        }
+        let journal = try second.store.journal(sessionID: "p")
+        #expect(journal.map(\.input) == ["one", "two"])
+        // host-a dropped its copy: the next request there is sent to the owner.
+        try await waitUntil("host-a evicts the session it lost") { first.manager.session("p") == nil }
+        await #expect(throws: SessionError.self) { try await first.manager.resolve("p") }
+        connection.close()
+        first.close()
+        second.close()
+    }
+
+    @Test func leasesAreRenewedWhileTheOwnerLives() async throws {
+        let url = try await PostgresCluster.newDatabase()
+        let first = try Host(url, id: "host-a", ttl: .seconds(3))
+        let second = try Host(url, id: "host-b", ttl: .seconds(3))
+        _ = try await first.manager.create(SessionConfiguration(sessionID: "r"))
+        // Three TTLs later the owner has renewed its lease, so the other host is still refused.
+        try await Task.sleep(for: .seconds(7))
+        await #expect(throws: SessionError.self) { try await second.manager.resolve("r") }
+        #expect(first.store.leases?.token(for: "r") != nil)
+        first.close()
+        second.close()
+    }
+}
