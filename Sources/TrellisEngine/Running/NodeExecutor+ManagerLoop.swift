@@ -37,6 +37,8 @@ extension NodeExecutor {
         for cycle in 1...cycles {
             var childServices = services
             childServices.runDirectory = services.runDirectory.map { "\($0)/\(node.spec.id)/child-\(cycle)" }
+            // A child pipeline is a run of its own: its stages and conversations are not the parent's.
+            childServices.transcript = nil
             let result = await Engine().run(
                 child, context: request.context, adapters: adapters, services: childServices, options: RunOptions(maxSteps: maxSteps))
             var changes: [String: ContextValue] = [:]

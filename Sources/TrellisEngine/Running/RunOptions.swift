@@ -6,13 +6,16 @@ public struct RunOptions: Sendable {
     /// A run directory holding a `checkpoint.json` to continue from, or `nil` for a fresh run.
     /// The run continues exactly where the checkpoint says, writing into the same directory.
     public var resumeFrom: String?
+    /// When the checkpoint is synced to disk (see `RunDurability`; default `batched`).
+    public var durability: RunDurability
 
     /// The step limit when neither the options nor the graph set one.
     public static let defaultMaxSteps = 1_000
 
     /// Creates options.
-    public init(maxSteps: Int? = nil, resumeFrom: String? = nil) {
+    public init(maxSteps: Int? = nil, resumeFrom: String? = nil, durability: RunDurability = .batched) {
         self.maxSteps = maxSteps
         self.resumeFrom = resumeFrom
+        self.durability = durability
     }
 }
