@@ -26,6 +26,9 @@ extension LLMStageHandler {
         }
     }
 
+    /// The most stages a `compact` preamble lists (the latest ones).
+    static let compactStageLimit = 50
+
     /// The most characters each summary detail carries (about four per token).
     static let summaryBudget: [ContextFidelity.Detail: Int] = [.low: 2_400, .medium: 6_000, .high: 12_000]
 
@@ -69,7 +72,9 @@ extension LLMStageHandler {
         case .compact:
             out += "\nCompleted stages:\n"
             if stages.isEmpty { out += "- (none yet)\n" }
-            for stage in stages {
+            // A moderate budget, as the specification's table says: the latest stages, and a count of the rest.
+            if stages.count > compactStageLimit { out += "- … \(stages.count - compactStageLimit) earlier stage(s)\n" }
+            for stage in stages.suffix(compactStageLimit) {
                 out += "- \(stage.nodeID): \(stage.status)" + (stage.notes.map { " (" + Self.clipped($0, 160) + ")" } ?? "") + "\n"
             }
             out += Self.contextSection(request.context, limit: 40, valueLength: 200)

@@ -40,6 +40,11 @@ struct Checkpoint: Sendable {
     /// whole history. `nil` renders them from the arrays.
     var renderedHistory: (completedNodes: String, timings: String)?
 
+    /// The `node_outcomes` and `node_retries` objects' text, already rendered by the run (in
+    /// graph order, without building and sorting dictionaries per node); `nil` renders them
+    /// from `nodeOutcomes` and `nodeTries`.
+    var renderedCounters: (outcomes: String, tries: String)?
+
     /// Appends one completed node to rendered history items (see `renderedHistory`).
     static func appendItem(_ timing: NodeTiming, completed: inout String, timings: inout String) {
         if !completed.isEmpty { completed += ", " }
@@ -62,10 +67,16 @@ struct Checkpoint: Sendable {
             for timing in timings { Self.appendItem(timing, completed: &ignored, timings: &items) }
             history = (completedNodes.map(JSONText.quoted).joined(separator: ", "), items)
         }
-        var outcomes: [String: ContextValue] = [:]
-        for (node, status) in nodeOutcomes { outcomes[node] = .string(status.rawValue) }
-        var tries: [String: ContextValue] = [:]
-        for (node, count) in nodeTries { tries[node] = .integer(count) }
+        let counters: (outcomes: String, tries: String)
+        if let renderedCounters {
+            counters = renderedCounters
+        } else {
+            var outcomes: [String: ContextValue] = [:]
+            for (node, status) in nodeOutcomes { outcomes[node] = .string(status.rawValue) }
+            var tries: [String: ContextValue] = [:]
+            for (node, count) in nodeTries { tries[node] = .integer(count) }
+            counters = (ContextValue.map(outcomes).jsonText, ContextValue.map(tries).jsonText)
+        }
         return RunFiles.jsonObject([
             ("version", String(Self.formatVersion)),
             ("timestamp", JSONText.quoted(RunFiles.timestamp())),
@@ -75,8 +86,8 @@ struct Checkpoint: Sendable {
             ("next_node", nextNode.map(JSONText.quoted) ?? "null"),
             ("completed_nodes", "[" + history.completedNodes + "]"),
             ("node_timings", "[" + history.timings + "]"),
-            ("node_outcomes", ContextValue.map(outcomes).jsonText),
-            ("node_retries", ContextValue.map(tries).jsonText),
+            ("node_outcomes", counters.outcomes),
+            ("node_retries", counters.tries),
             ("steps", String(steps)),
             ("goal_gate_redirects", String(goalGateRedirects)),
             ("loop_restart_count", String(loopRestarts)),

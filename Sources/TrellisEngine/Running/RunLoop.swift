@@ -303,19 +303,29 @@ struct RunLoop {
     /// Writes `checkpoint.json` (when the run keeps files): `running` with the next node, or the final status.
     private mutating func saveCheckpoint(status: String = "running", failureReason: String? = nil) {
         guard let rootDirectory else { return }
-        var outcomes: [String: OutcomeStatus] = [:]
-        var nodeTries: [String: Int] = [:]
-        for (index, node) in graph.nodes.enumerated() {
-            if let status = lastStatus[index] { outcomes[node.spec.id] = status }
-            if tries[index] > 0 { nodeTries[node.spec.id] = tries[index] }
+        // Rendered straight from the per-node arrays in graph order: no dictionaries, no sorting.
+        var outcomes = "{"
+        var nodeTries = "{"
+        for index in graph.nodes.indices {
+            if let status = lastStatus[index] {
+                if outcomes.utf8.count > 1 { outcomes += ", " }
+                JSONText.appendQuoted(graph.nodes[index].spec.id, to: &outcomes)
+                outcomes += ": \"" + status.rawValue + "\""
+            }
+            if tries[index] > 0 {
+                if nodeTries.utf8.count > 1 { nodeTries += ", " }
+                JSONText.appendQuoted(graph.nodes[index].spec.id, to: &nodeTries)
+                nodeTries += ": " + String(tries[index])
+            }
         }
         var checkpoint = Checkpoint(
             graphName: graph.name, status: status, currentNode: lastCompleted,
             nextNode: status == "running" ? graph.nodes[current].spec.id : nil,
-            completedNodes: [], timings: [], nodeOutcomes: outcomes, nodeTries: nodeTries, steps: steps,
+            completedNodes: [], timings: [], nodeOutcomes: [:], nodeTries: [:], steps: steps,
             goalGateRedirects: redirects, loopRestarts: restarts,
             attemptDirectory: restarts > 0 ? "restart-\(restarts)" : ".", failureReason: failureReason, context: context)
         checkpoint.renderedHistory = (renderedCompleted, renderedTimings)
+        checkpoint.renderedCounters = (outcomes + "}", nodeTries + "}")
         let path = rootDirectory + "/checkpoint.json"
         let sync: Bool
         switch durability {
