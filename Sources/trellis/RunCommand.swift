@@ -225,7 +225,9 @@ struct RunCommand: TrellisCommand {
         let run = Task {
             await Engine().run(graph, context: Context(settings.values), adapters: prepared.adapters, services: services, options: options)
         }
-        let signals = RunStopSignals { run.cancel() }
+        let resumeHint = "trellis run: the checkpoint is \(runDirectory)/checkpoint.json; continue with:\n  "
+            + resumeCommand(settings.arguments, runDirectory: runDirectory)
+        let signals = RunStopSignals(resumeHint: resumeHint) { run.cancel() }
         let result = await run.value
         signals.remove()
         eventFile?.close()
@@ -256,8 +258,7 @@ struct RunCommand: TrellisCommand {
         note("picture of this run: " + ["trellis", "graph", file, "--svg", "--run", runDirectory, "--output", runDirectory + "/run.svg"]
             .map(ShellQuoting.quoted).joined(separator: " "))
         if result.wasCancelled {
-            Console.error("trellis run: the run stopped; its checkpoint is \(runDirectory)/checkpoint.json; continue with:\n  "
-                + resumeCommand(settings.arguments, runDirectory: runDirectory))
+            Console.error(resumeHint)
             if let signal = signals.receivedSignal { return RunStopSignals.exitCode(for: signal) }
         }
         return result.status == .success ? ExitCode.success : ExitCode.failure

@@ -14,8 +14,8 @@ struct RunStopSignals {
     private let received: LockedValue<(signal: Int32?, count: Int)>
     private let sources: [any DispatchSourceSignal]
 
-    /// Takes over SIGINT and SIGTERM until `remove()`.
-    init(onStop: @escaping @Sendable () -> Void) {
+    /// Takes over SIGINT and SIGTERM until `remove()`; `resumeHint` is printed when a second signal forces the exit.
+    init(resumeHint: String, onStop: @escaping @Sendable () -> Void) {
         let received = LockedValue<(signal: Int32?, count: Int)>((nil, 0))
         sources = [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
@@ -30,6 +30,7 @@ struct RunStopSignals {
                 guard count == 1 else {
                     Console.error("trellis run: second signal (\(name)): stopping now; running tool commands are killed, the checkpoint of the last completed node is kept")
                     ProcessRunner.killRunningGroups()
+                    Console.error(resumeHint)
                     exit(Self.exitCode(for: received.withLock { $0.signal } ?? number))
                 }
                 Console.error("trellis run: \(name) received: stopping gracefully (no further node starts, the running one is stopped); send it again to stop at once")
