@@ -4,6 +4,7 @@ package enum BenchSuites {
     package static let all: [any BenchSuite.Type] = [
         DOTBench.self,
         EngineBench.self,
+        PipelineBench.self,
         SessionBench.self,
         SwiftPluginBench.self,
         PluginBench.self,

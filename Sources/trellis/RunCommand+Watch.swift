@@ -45,6 +45,8 @@ extension RunCommand {
                 Console.error("trellis run: --adapter \(error)")
                 code = ExitCode.usage
             }
+            // A run stopped by SIGINT or SIGTERM stops the watch too: that is what the signal asked for.
+            if code == RunStopSignals.exitCode(for: SIGINT) || code == RunStopSignals.exitCode(for: SIGTERM) { return code }
             Console.error("trellis run: watching \(file) and \(plugins.directories.isEmpty ? "no plugin directories" : plugins.directories.joined(separator: ", ")) for changes (Ctrl-C to stop)")
             var reason: String?
             repeat {

@@ -24,6 +24,11 @@ struct RunCommand: TrellisCommand {
             first choice), or a FILE of scripted answers; default: console when
             standard input is a terminal, otherwise none (human gates then fail)
             """),
+        .value("durability", "off|batched|sync", """
+            when checkpoint.json is synced to disk: after every node (sync), at
+            most every 100 ms and at the end (batched, the default), or never
+            (off); it is replaced atomically after every node in every mode
+            """),
         .value("max-steps", "N", "fail the run after N node executions (default: the graph's max_steps,\nelse 1000)"),
         .value("plugin-dir", "DIR", repeatable: true, """
             load node types and adapters from the plugins in DIR (repeatable;
@@ -74,12 +79,20 @@ struct RunCommand: TrellisCommand {
           trellis run plan.dot --llm openai --model gpt-5.4             (OPENAI_API_KEY set)
           trellis run plan.dot --llm openai --base-url http://127.0.0.1:11434/v1 --model llama3.2
 
+        SIGINT (Ctrl-C) or SIGTERM stops the run gracefully: no further node starts, the running
+        tool's process group is ended, and the command that resumes the run is printed; a second
+        signal stops at once. At the end, the command that draws the run is printed
+        (trellis graph FILE --svg --run RUN_DIR). With --events -, standard output carries only
+        the event lines. See docs/pipeline-runs.md.
+
         Exit status: 0 when the run succeeded, 1 when it failed (or ended without success),
-        2 for wrong usage or an invalid pipeline.
+        2 for wrong usage or an invalid pipeline, 130 or 143 when SIGINT or SIGTERM stopped it.
         """)
 
     /// Everything the command line asked for.
     struct Settings {
+        /// The arguments as given (the resume command is derived from them).
+        var arguments: [String] = []
         var file: String?
         var values: [String: ContextValue] = [:]
         var logs: String?
@@ -88,6 +101,7 @@ struct RunCommand: TrellisCommand {
         var events: String?
         var interviewer: String?
         var maxSteps: Int?
+        var durability = RunDurability.batched
         var pluginDirectories: [String] = []
         var adapterNames: [String] = []
         var simulate = false
@@ -214,9 +228,16 @@ struct RunCommand: TrellisCommand {
             runDirectory: runDirectory, workingDirectory: workdir,
             events: sinks.isEmpty ? DiscardingEventSink() : FanOutEventSink(sinks),
             simulate: settings.simulate, interviewer: interviewer, secrets: settings.secrets)
-        let result = await Engine().run(
-            graph, context: Context(settings.values), adapters: prepared.adapters, services: services,
-            options: RunOptions(maxSteps: settings.maxSteps, resumeFrom: settings.resume, specRouting: settings.specRouting))
+        let options = RunOptions(maxSteps: settings.maxSteps, resumeFrom: settings.resume, specRouting: settings.specRouting,
+                                 durability: settings.durability)
+        let run = Task {
+            await Engine().run(graph, context: Context(settings.values), adapters: prepared.adapters, services: services, options: options)
+        }
+        let resumeHint = "trellis run: the checkpoint is \(runDirectory)/checkpoint.json; continue with:\n  "
+            + resumeCommand(settings.arguments, runDirectory: runDirectory)
+        let signals = RunStopSignals(resumeHint: resumeHint) { run.cancel() }
+        let result = await run.value
+        signals.remove()
         eventFile?.close()
         if let router = prepared.router {
             do {
@@ -226,19 +247,53 @@ struct RunCommand: TrellisCommand {
             }
         }
 
+        // With `--events -` standard output carries the event lines only; the summary goes to standard error.
+        let toStandardError = settings.events == "-"
+        let report = { (text: String) in toStandardError ? Console.error(text) : Console.out(text) }
         if settings.json {
-            Console.out(result.jsonSummary(runDirectory: runDirectory))
+            report(result.jsonSummary(runDirectory: runDirectory))
         } else {
-            Console.out(result.timingTable)
+            report(result.timingTable)
             if result.status == .success {
-                Console.out("run succeeded: \(result.completedNodes.count) node execution(s); run directory: \(runDirectory)")
+                report("run succeeded: \(result.completedNodes.count) node execution(s); run directory: \(runDirectory)")
             } else {
-                Console.out("run \(result.status == .fail ? "failed" : "ended with status \(result.status.rawValue)"): "
-                    + (result.failureReason ?? "no reason given") + "\nrun directory: \(runDirectory)"
-                    + (result.wasCancelled ? " (continue with --resume \(runDirectory))" : ""))
+                report("run \(result.status == .fail ? "failed" : "ended with status \(result.status.rawValue)"): "
+                    + (result.failureReason ?? "no reason given") + "\nrun directory: \(runDirectory)")
             }
         }
+        // Where the picture of this run can be made (the graph file is known once the run has a manifest).
+        let note = { (text: String) in settings.json ? Console.error(text) : report(text) }
+        note("picture of this run: " + ["trellis", "graph", file, "--svg", "--run", runDirectory, "--output", runDirectory + "/run.svg"]
+            .map(ShellQuoting.quoted).joined(separator: " "))
+        if result.wasCancelled {
+            Console.error(resumeHint)
+            if let signal = signals.receivedSignal { return RunStopSignals.exitCode(for: signal) }
+        }
         return result.status == .success ? ExitCode.success : ExitCode.failure
+    }
+
+    /// The command line that continues the run in `runDirectory`: the original arguments
+    /// without FILE, `--logs`, `--set` and `--resume` (the checkpoint holds the graph's path,
+    /// the context and the directory), with `--resume DIR`, quoted for a POSIX shell.
+    static func resumeCommand(_ arguments: [String], runDirectory: String) -> String {
+        var kept: [String] = []
+        var index = 0
+        let dropsValue: Set<String> = ["--logs", "--set", "--resume"]
+        var optionsEnded = false
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            if optionsEnded || argument == "-" || !argument.hasPrefix("-") { continue }
+            if argument == "--" { optionsEnded = true; continue }
+            let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
+            let takesValue = syntax.options.first { "--" + $0.name == name }?.takesValue ?? false
+            let value: String? = takesValue && !argument.contains("=") && index < arguments.count ? arguments[index] : nil
+            if value != nil { index += 1 }
+            if dropsValue.contains(name) { continue }
+            kept.append(argument)
+            if let value { kept.append(value) }
+        }
+        return (["trellis", "run", "--resume", runDirectory] + kept).map(ShellQuoting.quoted).joined(separator: " ")
     }
 
     private static func parse(_ arguments: [String]) throws(UsageError) -> Settings {
@@ -247,6 +302,7 @@ struct RunCommand: TrellisCommand {
             throw UsageError("one FILE at a time; got \(scanner.positionals.joined(separator: " "))")
         }
         var settings = Settings()
+        settings.arguments = arguments
         settings.file = scanner.positionals.first
         for pair in scanner.values("set") {
             guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
@@ -260,6 +316,13 @@ struct RunCommand: TrellisCommand {
         settings.events = scanner.value("events")
         settings.interviewer = scanner.value("interviewer")
         settings.maxSteps = try scanner.number("max-steps", minimum: 1) { "--max-steps \($0): give a positive whole number" }
+        if let mode = scanner.value("durability") {
+            do {
+                settings.durability = try RunDurability.named(mode)
+            } catch {
+                throw UsageError("--durability: \(error)")
+            }
+        }
         if settings.resume != nil, settings.logs != nil {
             throw UsageError("--resume and --logs together: a resumed run keeps writing to RUN_DIR")
         }

@@ -45,7 +45,9 @@ struct LLMStageHandlerPipelineTests {
         #expect(result.context["human.gate.label"] == .string("[Y] Yes, ship"))
         #expect(interviewer.remainingAnswers == 0)
         let prompt = LeafTestSupport.read(runDirectory + "/review/prompt.md")
-        #expect(prompt.hasPrefix("Review 5 characters for ship the release.\n"))
+        // The default fidelity (compact) puts a preamble about the run before the node's prompt.
+        #expect(prompt.hasPrefix("Goal: "))
+        #expect(prompt.contains("\n---\n\nReview 5 characters for ship the release.\n"))
         #expect(LeafTestSupport.read(runDirectory + "/review/response.md").hasPrefix("[Simulated] Response "))
         #expect(LeafTestSupport.read(runDirectory + "/count/stdout.txt") == "5\n")
     }

@@ -194,6 +194,10 @@ public struct CompiledEdge: Sendable {
     public let weight: Int
     /// Whether following the edge restarts the run (`loop_restart=true`).
     public let loopRestart: Bool
+    /// The `fidelity` the edge gives its target's LLM stage (it wins over the node's), or `nil`.
+    public var fidelity: String? = nil
+    /// The `thread_id` the edge gives its target's LLM stage, or `nil`.
+    public var threadID: String? = nil
 }
 
 /// How a node's failed attempts are retried.

@@ -200,7 +200,9 @@ private struct Builder {
                 condition: condition,
                 conditionReadsOutcome: condition?.readsOutcome ?? false,
                 weight: edge.attributes["weight"]?.integer ?? 0,
-                loopRestart: edge.attributes["loop_restart"]?.boolean ?? false))
+                loopRestart: edge.attributes["loop_restart"]?.boolean ?? false,
+                fidelity: edge.attributes["fidelity"]?.text,
+                threadID: edge.attributes["thread_id"]?.text))
         }
         return edges
     }

@@ -62,6 +62,9 @@ public struct RunServices: Sendable {
     public var interviewer: (any Interviewer)?
     /// Which of this process's environment variables tool commands must not inherit.
     public var secrets: SecretVariables
+    /// The run's stages and LLM conversations, for context fidelity; the engine makes one
+    /// per run when it is `nil`.
+    public var transcript: RunTranscript?
 
     /// Creates services.
     public init(
@@ -70,8 +73,10 @@ public struct RunServices: Sendable {
         events: any EventSink = DiscardingEventSink(),
         simulate: Bool = false,
         interviewer: (any Interviewer)? = nil,
-        secrets: SecretVariables = SecretVariables()
+        secrets: SecretVariables = SecretVariables(),
+        transcript: RunTranscript? = nil
     ) {
+        self.transcript = transcript
         self.runDirectory = runDirectory
         self.workingDirectory = workingDirectory
         self.events = events

@@ -26,13 +26,15 @@ enum StageArtifacts {
 
     /// Creates the node's directory if needed and writes `text` to `name` inside it.
     /// Throws `StageArtifactError` naming the file and the system's reason.
+    /// A plain write (no temporary file, no sync): the run's checkpoint is what resume relies
+    /// on, and a node interrupted while writing is rerun with its files set aside.
     static func write(_ text: String, named name: String, in directory: String) throws(StageArtifactError) {
-        let path = (directory as NSString).appendingPathComponent(name)
+        let path = directory + "/" + name
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try RunFiles.ensureDirectory(directory)
+            try RunFiles.write(text, to: path)
         } catch {
-            throw StageArtifactError(path: path, reason: error.localizedDescription)
+            throw StageArtifactError(path: path, reason: error.reason)
         }
     }
 
@@ -47,11 +49,11 @@ enum StageArtifacts {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// The modification date of the file `name` in `directory`, or `nil` when there is none.
+    /// The modification time of the file `name` in `directory` (nanoseconds), or `nil` when there is none.
     static func modificationDate(of name: String, in directory: String) -> Date? {
-        let path = (directory as NSString).appendingPathComponent(name)
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        return attributes?[.modificationDate] as? Date
+        var info = stat()
+        guard stat(directory + "/" + name, &info) == 0 else { return nil }
+        return Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
     }
 }
 

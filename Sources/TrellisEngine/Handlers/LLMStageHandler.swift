@@ -5,7 +5,10 @@ import TrellisDOT
 /// adapter and lets the answer decide the outcome.
 ///
 /// 1. The prompt is the node's `prompt` (else its label), placeholders already expanded
-///    by the engine (`prompt(for:)`).
+///    by the engine (`prompt(for:)`), with the node's context fidelity applied
+///    (`conversation(for:prompt:)`): a `full` stage sends its thread's earlier messages, the
+///    other modes put a preamble about the run before the prompt. `prompt.md` holds exactly
+///    what was sent.
 /// 2. The model is `request.adapters.llm`; with `services.simulate` it is always a
 ///    `SimulatedLLM`. A run with neither fails the node with a message saying so.
 ///    The request carries `llm_model`, `llm_provider`, and the options `node_id`,
@@ -62,6 +65,7 @@ public struct LLMStageHandler: NodeHandler {
             )
         }
 
+        let conversation = Self.conversation(for: request, prompt: prompt)
         let stageDirectory = request.services.stageDirectory(for: node.id)
         var statusFileBefore: Date?
         if let stageDirectory, let steering = StageArtifacts.take("steer.md", in: stageDirectory) {
@@ -70,7 +74,7 @@ public struct LLMStageHandler: NodeHandler {
         }
         if let stageDirectory {
             do {
-                try StageArtifacts.write(prompt, named: "prompt.md", in: stageDirectory)
+                try StageArtifacts.write(conversation.rendered, named: "prompt.md", in: stageDirectory)
             } catch {
                 return .failure("LLM stage '\(node.id)': \(error)")
             }
@@ -80,7 +84,7 @@ public struct LLMStageHandler: NodeHandler {
         try Task.checkCancellation()
         let response: LLMResponse
         do {
-            response = try await model.complete(Self.llmRequest(prompt: prompt, request: request, stageDirectory: stageDirectory))
+            response = try await model.complete(Self.llmRequest(conversation, request: request, stageDirectory: stageDirectory))
         } catch is CancellationError {
             throw CancellationError()
         } catch {
@@ -88,6 +92,7 @@ public struct LLMStageHandler: NodeHandler {
             return .failure("LLM stage '\(node.id)': the LLM adapter failed: \(error)")
         }
         try Task.checkCancellation()
+        if let thread = conversation.thread { request.services.transcript?.append(to: thread, prompt: prompt, answer: response.content) }
 
         var status = StatusBlock.find(in: response.content)
         if let stageDirectory {
@@ -103,8 +108,8 @@ public struct LLMStageHandler: NodeHandler {
         return Self.outcome(for: node, response: response.content, status: status)
     }
 
-    /// The adapter request for a node's prompt.
-    static func llmRequest(prompt: String, request: HandlerRequest, stageDirectory: String?) -> LLMRequest {
+    /// The adapter request for a node's conversation (its prompt, and a `full` thread's earlier messages).
+    static func llmRequest(_ conversation: Conversation, request: HandlerRequest, stageDirectory: String?) -> LLMRequest {
         let attributes = request.node.attributes
         var options: [String: ContextValue] = [
             "node_id": .string(request.node.id),
@@ -112,8 +117,11 @@ public struct LLMStageHandler: NodeHandler {
         ]
         if let effort = attributes["reasoning_effort"]?.text, !effort.isEmpty { options["reasoning_effort"] = .string(effort) }
         if let stageDirectory { options["stage_directory"] = .string(stageDirectory) }
+        if let fidelity = conversation.fidelity { options["fidelity"] = .string(fidelity.description) }
+        if let thread = conversation.thread { options["thread_id"] = .string(thread) }
         return LLMRequest(
-            prompt: prompt,
+            prompt: conversation.prompt,
+            messages: conversation.messages,
             model: attributes["llm_model"]?.text ?? "",
             provider: attributes["llm_provider"]?.text ?? "",
             options: options

@@ -79,17 +79,35 @@ public struct SimulatedLLM: LLMAdapter {
 
     /// The status block JSON the prompt's markers ask for, or `nil` when it has none.
     static func statusBlockText(for prompt: String, attempt: Int) -> String? {
-        if let range = prompt.range(of: statusMarker) {
+        // The last marker: the node's own prompt comes last, after any preamble about the run.
+        if let range = lastRange(of: statusMarker, in: prompt) {
             let rest = prompt[range.upperBound...]
             guard let open = rest.firstIndex(of: "{") else { return nil }
             return balancedObject(in: rest[open...])
         }
-        if let range = prompt.range(of: outcomeMarker) {
+        if let range = lastRange(of: outcomeMarker, in: prompt) {
             let line = prompt[range.upperBound...].prefix(while: { $0 != "\n" })
             let entries = line.split(separator: ",").map { $0.trimmingSpacesAndNewlines() }.filter { !$0.isEmpty }
             guard let last = entries.last else { return nil }
             let entry = attempt < entries.count ? entries[max(attempt, 0)] : last
             return ContextValue.map(["outcome": .string(entry)]).jsonText
+        }
+        return nil
+    }
+
+    /// The last occurrence of `marker` in `text`, compared as UTF-8 bytes (Foundation's
+    /// `range(of:)` converts the whole text to UTF-16 first, which costs more than the search).
+    static func lastRange(of marker: String, in text: String) -> Range<String.Index>? {
+        let needle = Array(marker.utf8)
+        let haystack = Array(text.utf8)
+        guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
+        var start = haystack.count - needle.count
+        while start >= 0 {
+            if haystack[start] == needle[0], haystack[start..<(start + needle.count)].elementsEqual(needle) {
+                let lower = text.utf8.index(text.utf8.startIndex, offsetBy: start)
+                return lower..<text.utf8.index(lower, offsetBy: needle.count)
+            }
+            start -= 1
         }
         return nil
     }

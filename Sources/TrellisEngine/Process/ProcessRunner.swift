@@ -40,6 +40,8 @@ public struct ProcessRunner: Sendable {
     public func run(_ invocation: Invocation) async throws -> Result {
         try Task.checkCancellation()
         let process = try Self.spawn(invocation)
+        Self.runningGroups.withLock { _ = $0.insert(process.pid) }
+        defer { Self.runningGroups.withLock { _ = $0.remove(process.pid) } }
         let control = MonitorControl()
         let limits = MonitorLimits(
             captureLimit: max(captureLimit, 0),
@@ -61,6 +63,18 @@ public struct ProcessRunner: Sendable {
         }
         if outcome.stoppedOnRequest { throw CancellationError() }
         return outcome.result
+    }
+
+    /// The process groups of the children running now (their leaders' pids), for a forced stop.
+    private static let runningGroups = LockedValue<Set<pid_t>>([])
+
+    /// Sends SIGKILL to the process group of every child that any runner of this process is
+    /// running now, without waiting: for a forced stop (a second SIGINT) just before the
+    /// process exits, when the orderly SIGTERM-then-SIGKILL of cancellation has no time left.
+    /// Safe to call from any thread.
+    public static func killRunningGroups() {
+        let groups = runningGroups.withLock { $0 }
+        for group in groups { _ = kill(-group, SIGKILL) }
     }
 }
 

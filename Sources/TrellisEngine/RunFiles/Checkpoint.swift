@@ -35,30 +35,59 @@ struct Checkpoint: Sendable {
     /// The whole context.
     var context: Context
 
+    /// The JSON array items of `completedNodes` and `timings`, already rendered: a run keeps
+    /// them as it goes (`Checkpoint.appendItem`), so a checkpoint costs no re-rendering of the
+    /// whole history. `nil` renders them from the arrays.
+    var renderedHistory: (completedNodes: String, timings: String)?
+
+    /// The `node_outcomes` and `node_retries` objects' text, already rendered by the run (in
+    /// graph order, without building and sorting dictionaries per node); `nil` renders them
+    /// from `nodeOutcomes` and `nodeTries`.
+    var renderedCounters: (outcomes: String, tries: String)?
+
+    /// Appends one completed node to rendered history items (see `renderedHistory`).
+    static func appendItem(_ timing: NodeTiming, completed: inout String, timings: inout String) {
+        if !completed.isEmpty { completed += ", " }
+        JSONText.appendQuoted(timing.nodeID, to: &completed)
+        if !timings.isEmpty { timings += ", " }
+        timings += "{\"node\": "
+        JSONText.appendQuoted(timing.nodeID, to: &timings)
+        timings += ", \"status\": \"" + timing.status.rawValue + "\", \"duration_ms\": "
+        timings += String(DurationText.milliseconds(timing.duration)) + "}"
+    }
+
     /// The checkpoint as JSON text.
     var jsonText: String {
-        var timingItems: [ContextValue] = []
-        for timing in timings {
-            timingItems.append(.map([
-                "node": .string(timing.nodeID), "status": .string(timing.status.rawValue),
-                "duration_ms": .double(DurationText.milliseconds(timing.duration)),
-            ]))
+        let history: (completedNodes: String, timings: String)
+        if let renderedHistory {
+            history = renderedHistory
+        } else {
+            var ignored = ""
+            var items = ""
+            for timing in timings { Self.appendItem(timing, completed: &ignored, timings: &items) }
+            history = (completedNodes.map(JSONText.quoted).joined(separator: ", "), items)
         }
-        var outcomes: [String: ContextValue] = [:]
-        for (node, status) in nodeOutcomes { outcomes[node] = .string(status.rawValue) }
-        var tries: [String: ContextValue] = [:]
-        for (node, count) in nodeTries { tries[node] = .integer(count) }
+        let counters: (outcomes: String, tries: String)
+        if let renderedCounters {
+            counters = renderedCounters
+        } else {
+            var outcomes: [String: ContextValue] = [:]
+            for (node, status) in nodeOutcomes { outcomes[node] = .string(status.rawValue) }
+            var tries: [String: ContextValue] = [:]
+            for (node, count) in nodeTries { tries[node] = .integer(count) }
+            counters = (ContextValue.map(outcomes).jsonText, ContextValue.map(tries).jsonText)
+        }
         return RunFiles.jsonObject([
             ("version", String(Self.formatVersion)),
-            ("timestamp", JSONText.quoted(ISO8601DateFormatter().string(from: Date()))),
+            ("timestamp", JSONText.quoted(RunFiles.timestamp())),
             ("graph", JSONText.quoted(graphName)),
             ("status", JSONText.quoted(status)),
             ("current_node", currentNode.map(JSONText.quoted) ?? "null"),
             ("next_node", nextNode.map(JSONText.quoted) ?? "null"),
-            ("completed_nodes", ContextValue.list(completedNodes.map { .string($0) }).jsonText),
-            ("node_timings", ContextValue.list(timingItems).jsonText),
-            ("node_outcomes", ContextValue.map(outcomes).jsonText),
-            ("node_retries", ContextValue.map(tries).jsonText),
+            ("completed_nodes", "[" + history.completedNodes + "]"),
+            ("node_timings", "[" + history.timings + "]"),
+            ("node_outcomes", counters.outcomes),
+            ("node_retries", counters.tries),
             ("steps", String(steps)),
             ("goal_gate_redirects", String(goalGateRedirects)),
             ("loop_restart_count", String(loopRestarts)),

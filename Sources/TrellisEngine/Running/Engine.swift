@@ -28,7 +28,8 @@ public struct Engine: Sendable {
         let maxSteps = options.maxSteps ?? graph.settings.maxSteps ?? RunOptions.defaultMaxSteps
         if let directory = options.resumeFrom {
             do {
-                var loop = try RunLoop(resuming: directory, graph: graph, adapters: adapters, services: services, maxSteps: maxSteps)
+                var loop = try RunLoop(
+                    resuming: directory, graph: graph, adapters: adapters, services: services, maxSteps: maxSteps, durability: options.durability)
                 loop.specRouting = options.specRouting
                 if let finished = loop.finishedResult { return finished }
                 return await loop.run()
@@ -36,7 +37,7 @@ public struct Engine: Sendable {
                 return RunResult(status: .fail, context: context, completedNodes: [], failureReason: error.description, runDirectory: directory)
             }
         }
-        var loop = RunLoop(graph: graph, context: context, adapters: adapters, services: services, maxSteps: maxSteps)
+        var loop = RunLoop(graph: graph, context: context, adapters: adapters, services: services, maxSteps: maxSteps, durability: options.durability)
         loop.specRouting = options.specRouting
         return await loop.run()
     }

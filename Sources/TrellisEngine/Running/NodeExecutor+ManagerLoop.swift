@@ -30,6 +30,8 @@ extension NodeExecutor {
         var childServices = services
         childServices.runDirectory = services.runDirectory.map { "\($0)/\(node.spec.id)/child" }
         childServices.events = TelemetrySink(telemetry: telemetry, forward: services.events)
+        // A child pipeline is a run of its own: its stages and conversations are not the parent's.
+        childServices.transcript = nil
         let childDirectory = childServices.runDirectory
         let childRun = Task { [adapters, maxSteps, context = request.context] in
             let result = await Engine().run(

@@ -45,11 +45,12 @@ extension NodeExecutor {
             ("context_updates", ContextValue.map(updates).jsonText),
             ("executions", String(tries)),
             ("duration_ms", String(DurationText.milliseconds(duration))),
-            ("finished_at", JSONText.quoted(ISO8601DateFormatter().string(from: Date()))),
+            ("finished_at", JSONText.quoted(RunFiles.timestamp())),
         ])
+        // A plain write: the checkpoint, written next, is the run's record; this file is its per-node detail.
         do {
-            try RunFiles.createDirectory(nodeDirectory)
-            try RunFiles.writeAtomically(text, to: nodeDirectory + "/status.json")
+            try RunFiles.ensureDirectory(nodeDirectory)
+            try RunFiles.write(text, to: nodeDirectory + "/status.json")
         } catch {
             sink?.emit(RunEvent("run_file_error", nodeID: node.spec.id, fields: ["reason": .string(error.description)]))
         }

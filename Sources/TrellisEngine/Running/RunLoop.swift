@@ -18,6 +18,12 @@ struct RunLoop {
     private var lastCompleted: String?
     private var completed: [String] = []
     private var timings: [NodeTiming] = []
+    /// `completed` and `timings` as rendered JSON array items, kept as the run goes so a checkpoint does not re-render its history.
+    private var renderedCompleted = ""
+    private var renderedTimings = ""
+    private let durability: RunDurability
+    /// When the checkpoint was last synced (`batched` durability).
+    private var lastSync = ContinuousClock.now
     /// Last status of each node since the last loop restart (goal gates read it).
     private var lastStatus: [OutcomeStatus?]
     /// Executions of each node since the last loop restart.
@@ -33,10 +39,12 @@ struct RunLoop {
     private(set) var finishedResult: RunResult?
 
     /// A fresh run from the start node.
-    init(graph: CompiledGraph, context initial: Context, adapters: AdapterSet, services: RunServices, maxSteps: Int) {
+    init(graph: CompiledGraph, context initial: Context, adapters: AdapterSet, services: RunServices, maxSteps: Int, durability: RunDurability) {
         self.graph = graph
+        self.durability = durability
         self.sink = services.events is DiscardingEventSink ? nil : services.events
         self.emits = sink != nil
+        let services = services.transcript == nil ? Self.withTranscript(services, RunTranscript()) : services
         self.executor = NodeExecutor(graph: graph, adapters: adapters, services: services, sink: sink, maxSteps: maxSteps)
         self.rootDirectory = services.runDirectory
         self.maxSteps = maxSteps
@@ -53,7 +61,8 @@ struct RunLoop {
     }
 
     /// A run continued from `directory/checkpoint.json`.
-    init(resuming directory: String, graph: CompiledGraph, adapters: AdapterSet, services: RunServices, maxSteps: Int) throws(CheckpointError) {
+    init(resuming directory: String, graph: CompiledGraph, adapters: AdapterSet, services: RunServices, maxSteps: Int, durability: RunDurability) throws(CheckpointError) {
+        self.durability = durability
         let path = directory + "/checkpoint.json"
         guard let text = RunFiles.read(path) else {
             throw CheckpointError(path: path, reason: "there is no readable checkpoint.json in \(directory)")
@@ -69,6 +78,10 @@ struct RunLoop {
             return index
         }
         var services = services
+        if services.transcript == nil {
+            services.transcript = RunTranscript(
+                stages: checkpoint.timings.map { RunTranscript.Stage(nodeID: $0.nodeID, status: $0.status.rawValue) }, resumed: true)
+        }
         // Artifacts go where they went before the process stopped: the root, or the latest restart's directory.
         services.runDirectory = checkpoint.loopRestarts > 0 ? directory + "/restart-\(checkpoint.loopRestarts)" : directory
         self.graph = graph
@@ -83,6 +96,7 @@ struct RunLoop {
         self.lastCompleted = checkpoint.currentNode
         self.completed = checkpoint.completedNodes
         self.timings = checkpoint.timings
+        for timing in checkpoint.timings { Checkpoint.appendItem(timing, completed: &renderedCompleted, timings: &renderedTimings) }
         var lastStatus = [OutcomeStatus?](repeating: nil, count: graph.nodes.count)
         for (id, status) in checkpoint.nodeOutcomes { lastStatus[try index(id)] = status }
         var tries = [Int](repeating: 0, count: graph.nodes.count)
@@ -110,12 +124,19 @@ struct RunLoop {
         let began = clock.now
         if rootDirectory != nil, !resumed { writeManifest() }
         if emits { sink?.emit(RunEvent(.runStarted, fields: ["graph": .string(graph.name), "resumed": .boolean(resumed)])) }
+        // A run stopped during its first node must be resumable too.
+        if rootDirectory != nil, !resumed { saveCheckpoint() }
+        if resumed { setAsideInterruptedOutput() }
         // One clock reading per node: a node's end is the next node's start.
         var nodeBegan = began
-        // Cancellation is noticed after each handler call (a cancelled handler either throws or has
-        // its outcome discarded), so the loop needs no check of its own before each node.
+        // Cancellation (a graceful stop) is noticed after each handler call (a cancelled handler
+        // either throws or has its outcome discarded) and before each node: no node is launched
+        // once the run is cancelled, and the checkpoint then names the node to run on resume.
         while true {
             let node = graph.nodes[current]
+            if Task.isCancelled {
+                return finish(.fail, reason: "the run was cancelled before node '\(node.spec.id)'", since: began, resumable: true)
+            }
             if case .exit = node.role, let gate = firstUnsatisfiedGate() {
                 let state = lastStatus[gate.index].map { "finished with status '\($0.rawValue)'" } ?? "never ran"
                 guard redirects < graph.settings.maxGoalGateRedirects else {
@@ -168,11 +189,19 @@ struct RunLoop {
             nodeBegan = nodeEnded
             NodeExecutor.apply(outcome, of: node, to: &context, labelShown: &labelShown)
             completed.append(node.spec.id)
-            timings.append(NodeTiming(nodeID: node.spec.id, status: outcome.status, duration: duration))
+            let timing = NodeTiming(nodeID: node.spec.id, status: outcome.status, duration: duration)
+            timings.append(timing)
+            if rootDirectory != nil { Checkpoint.appendItem(timing, completed: &renderedCompleted, timings: &renderedTimings) }
             if outcome.status != .skipped { lastStatus[current] = outcome.status }
             lastCompleted = node.spec.id
             if rootDirectory != nil { executor.recordStatus(outcome, of: node, duration: duration, tries: tries[current]) }
             if emits { executor.emitFinished(outcome, of: node, duration: duration) }
+            if let transcript = executor.services.transcript {
+                transcript.record(RunTranscript.Stage(
+                    nodeID: node.spec.id, status: outcome.status.rawValue, notes: outcome.failureReason ?? outcome.notes,
+                    response: outcome.contextUpdates["last_response"].map { String($0.stringValue.prefix(500)) }))
+                transcript.followEdge(fidelity: nil, threadID: nil)
+            }
 
             if case .exit = node.role {
                 // An exit node's handler that fails (a plugin's, or an LLM stage named `exit`) fails the run.
@@ -213,9 +242,19 @@ struct RunLoop {
         }
     }
 
+    /// `services` with `transcript` set.
+    private static func withTranscript(_ services: RunServices, _ transcript: RunTranscript) -> RunServices {
+        var services = services
+        services.transcript = transcript
+        return services
+    }
+
     /// Moves along edge `position` of `node`, restarting the run at its target when the edge says `loop_restart`.
     private mutating func follow(_ node: CompiledNode, _ position: Int) {
         current = node.edges[position].target
+        if node.edges[position].fidelity != nil || node.edges[position].threadID != nil {
+            executor.services.transcript?.followEdge(fidelity: node.edges[position].fidelity, threadID: node.edges[position].threadID)
+        }
         guard node.edges[position].loopRestart else { return }
         let edge = node.edges[position]
         restarts += 1
@@ -276,26 +315,58 @@ struct RunLoop {
     }
 
     /// Writes `checkpoint.json` (when the run keeps files): `running` with the next node, or the final status.
-    private func saveCheckpoint(status: String = "running", failureReason: String? = nil) {
+    private mutating func saveCheckpoint(status: String = "running", failureReason: String? = nil) {
         guard let rootDirectory else { return }
-        var outcomes: [String: OutcomeStatus] = [:]
-        var nodeTries: [String: Int] = [:]
-        for (index, node) in graph.nodes.enumerated() {
-            if let status = lastStatus[index] { outcomes[node.spec.id] = status }
-            if tries[index] > 0 { nodeTries[node.spec.id] = tries[index] }
+        // Rendered straight from the per-node arrays in graph order: no dictionaries, no sorting.
+        var outcomes = "{"
+        var nodeTries = "{"
+        for index in graph.nodes.indices {
+            if let status = lastStatus[index] {
+                if outcomes.utf8.count > 1 { outcomes += ", " }
+                JSONText.appendQuoted(graph.nodes[index].spec.id, to: &outcomes)
+                outcomes += ": \"" + status.rawValue + "\""
+            }
+            if tries[index] > 0 {
+                if nodeTries.utf8.count > 1 { nodeTries += ", " }
+                JSONText.appendQuoted(graph.nodes[index].spec.id, to: &nodeTries)
+                nodeTries += ": " + String(tries[index])
+            }
         }
-        let checkpoint = Checkpoint(
+        var checkpoint = Checkpoint(
             graphName: graph.name, status: status, currentNode: lastCompleted,
             nextNode: status == "running" ? graph.nodes[current].spec.id : nil,
-            completedNodes: completed, timings: timings, nodeOutcomes: outcomes, nodeTries: nodeTries, steps: steps,
+            completedNodes: [], timings: [], nodeOutcomes: [:], nodeTries: [:], steps: steps,
             goalGateRedirects: redirects, loopRestarts: restarts,
             attemptDirectory: restarts > 0 ? "restart-\(restarts)" : ".", failureReason: failureReason, context: context)
+        checkpoint.renderedHistory = (renderedCompleted, renderedTimings)
+        checkpoint.renderedCounters = (outcomes + "}", nodeTries + "}")
         let path = rootDirectory + "/checkpoint.json"
+        let sync: Bool
+        switch durability {
+        case .sync: sync = true
+        case .off: sync = false
+        case .batched:
+            let now = ContinuousClock.now
+            sync = status != "running" || now - lastSync >= RunDurability.batchInterval
+            if sync { lastSync = now }
+        }
         do {
-            try RunFiles.writeAtomically(checkpoint.jsonText, to: path)
+            try RunFiles.writeAtomically(checkpoint.jsonText, to: path, sync: sync)
             sink?.emit(RunEvent(.checkpointSaved, nodeID: lastCompleted, fields: ["path": .string(path)]))
         } catch {
             sink?.emit(RunEvent("run_file_error", fields: ["reason": .string(error.description)]))
+        }
+    }
+
+    /// On resume, moves what an interrupted execution of the next node left in its directory
+    /// into `attempt-N` inside it, so the rerun starts clean and the earlier output is kept.
+    private func setAsideInterruptedOutput() {
+        guard let directory = executor.services.stageDirectory(for: graph.nodes[current].spec.id) else { return }
+        do {
+            guard let aside = try RunFiles.setAside(directory) else { return }
+            sink?.emit(RunEvent("node_output_set_aside", nodeID: graph.nodes[current].spec.id, fields: ["path": .string(aside)]))
+        } catch {
+            sink?.emit(RunEvent("run_file_error", nodeID: graph.nodes[current].spec.id, fields: ["reason": .string(error.description)]))
         }
     }
 
@@ -306,13 +377,14 @@ struct RunLoop {
             ("graph", JSONText.quoted(graph.name)),
             ("goal", JSONText.quoted(graph.settings.goal)),
             ("source", graph.sourcePath.map(JSONText.quoted) ?? "null"),
-            ("started_at", JSONText.quoted(ISO8601DateFormatter().string(from: Date()))),
+            ("started_at", JSONText.quoted(RunFiles.timestamp())),
             ("registry_generation", String(graph.registryGeneration)),
             ("simulate", services.simulate ? "true" : "false"),
             ("llm", JSONText.quoted(services.simulate ? "simulated (--simulate)" : executor.adapters.llm?.summary ?? "none")),
             ("working_directory", JSONText.quoted(services.workingDirectory)),
             ("nodes", String(graph.nodes.count)),
             ("max_steps", String(maxSteps)),
+            ("durability", JSONText.quoted(durability.rawValue)),
         ])
         do {
             try RunFiles.createDirectory(rootDirectory)

@@ -14,14 +14,17 @@ public struct RunOptions: Sendable {
     /// edges (not an exit, not failed) as a success, instead of with that node's status after
     /// checking the goal gates.
     public var specRouting = false
+    /// When the checkpoint is synced to disk (see `RunDurability`; default `batched`).
+    public var durability: RunDurability
 
     /// The step limit when neither the options nor the graph set one.
     public static let defaultMaxSteps = 1_000
 
     /// Creates options.
-    public init(maxSteps: Int? = nil, resumeFrom: String? = nil, specRouting: Bool = false) {
+    public init(maxSteps: Int? = nil, resumeFrom: String? = nil, specRouting: Bool = false, durability: RunDurability = .batched) {
         self.maxSteps = maxSteps
         self.resumeFrom = resumeFrom
         self.specRouting = specRouting
+        self.durability = durability
     }
 }
