@@ -17,7 +17,7 @@ public enum GraphCompiler {
         let transformed = transform(graph)
         var knownTypes: [String: AttributeSchema] = [:]
         for registration in registry.all { knownTypes[registration.typeID] = registration.schema }
-        var diagnostics = Validator.standard.validate(transformed, in: ValidationContext(knownTypes: knownTypes))
+        var diagnostics = Validator.standard.validate(transformed, in: ValidationContext(knownTypes: knownTypes, ambiguousTypes: registry.ambiguousNames))
         if Validator.hasErrors(diagnostics) { throw GraphCompileError(diagnostics: diagnostics) }
 
         var builder = Builder(graph: transformed, registry: registry)
