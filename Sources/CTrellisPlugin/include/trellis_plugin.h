@@ -31,6 +31,8 @@
  *                      neutral value) and touches nothing.
  *     [any-thread]     any thread, including threads the plugin created and host threads
  *                      (timer callbacks, adapter replies), concurrently.
+ *   Functions the plugin implements carry the tag of where the host calls them: `init`
+ *   [init-only]; `invoke`, `cancel` and adapter operations [any-thread] (host threads).
  * - Handles. `trellis_call *`, `trellis_registrar *` and `trellis_reply *` are opaque: never
  *   dereference them. Call and registrar handles are checked on every use (a call handle
  *   carries a serial, so a handle kept after its call finished, synchronous or asynchronous,
@@ -370,9 +372,9 @@ typedef struct trellis_node_type {
     bool allows_unlisted_attributes;
     /** Plugin-owned pointer passed back to invoke/cancel; must outlive the process (or the plugin's use). */
     void *state;
-    /** See above. Required. */
+    /** [any-thread] (a host pool thread; serialized unless TRELLIS_NODE_THREAD_SAFE) See above. Required. */
     trellis_status (*invoke)(void *state, trellis_call *call);
-    /** See above. Optional. */
+    /** [any-thread] See above. Optional. */
     void (*cancel)(void *state, trellis_call *call);
 } trellis_node_type;
 
@@ -415,17 +417,17 @@ typedef struct trellis_adapter {
     const char *description;
     /** Plugin-owned pointer passed back to every operation. */
     void *state;
-    /** kind LLM: required. */
+    /** [any-thread] kind LLM: required. */
     trellis_status (*llm_complete)(void *state, trellis_string request_json, trellis_reply *reply);
-    /** kind MEMORY: required. */
+    /** [any-thread] kind MEMORY: required. */
     trellis_status (*memory_recall)(void *state, trellis_string agent_id, trellis_string query, trellis_reply *reply);
-    /** kind MEMORY: required. */
+    /** [any-thread] kind MEMORY: required. */
     trellis_status (*memory_update)(void *state, trellis_string agent_id, trellis_string entry_json,
                                     trellis_reply *reply);
-    /** kind TOOLS: required. */
+    /** [any-thread] kind TOOLS: required. */
     trellis_status (*tools_dispatch)(void *state, trellis_string calls_json, trellis_reply *reply);
     /**
-     * Optional: the host no longer wants the answer (task cancelled). Any host thread; `reply`
+     * [any-thread] Optional: the host no longer wants the answer (task cancelled). Any host thread; `reply`
      * stays valid until the plugin replies, which it still must do (the answer is discarded).
      */
     void (*cancel)(void *state, trellis_reply *reply);
@@ -500,27 +502,27 @@ typedef struct trellis_host_api {
      * OK. Strings written to `*out` are owned by the host and valid until the call completes.
      * Count functions return 0 on a call that is not live. */
 
-    /** The TRELLIS_VALUE_* type stored under `key` (TRELLIS_VALUE_NONE when unset). */
+    /** [invoke-thread] The TRELLIS_VALUE_* type stored under `key` (TRELLIS_VALUE_NONE when unset). */
     int32_t (*context_type)(trellis_call *call, trellis_string key);
-    /** A string value. */
+    /** [invoke-thread] A string value. */
     trellis_status (*context_get_string)(trellis_call *call, trellis_string key, trellis_string *out);
-    /** An integer value. */
+    /** [invoke-thread] An integer value. */
     trellis_status (*context_get_integer)(trellis_call *call, trellis_string key, int64_t *out);
-    /** A double value (an integer value is converted). */
+    /** [invoke-thread] A double value (an integer value is converted). */
     trellis_status (*context_get_double)(trellis_call *call, trellis_string key, double *out);
-    /** A boolean value. */
+    /** [invoke-thread] A boolean value. */
     trellis_status (*context_get_boolean)(trellis_call *call, trellis_string key, bool *out);
-    /** Any value as compact JSON text (lists and maps; scalars too). Serializes that one value only. */
+    /** [invoke-thread] Any value as compact JSON text (lists and maps; scalars too). Serializes that one value only. */
     trellis_status (*context_get_json)(trellis_call *call, trellis_string key, trellis_string *out);
-    /** Number of items of the list under `key` (0 when unset); -1 when it holds something else. */
+    /** [invoke-thread] Number of items of the list under `key` (0 when unset); -1 when it holds something else. */
     int64_t (*context_list_count)(trellis_call *call, trellis_string key);
-    /** Item `index` of the list under `key` as JSON (that item only). TRELLIS_NOT_FOUND when out of range. */
+    /** [invoke-thread] Item `index` of the list under `key` as JSON (that item only). TRELLIS_NOT_FOUND when out of range. */
     trellis_status (*context_list_item_json)(trellis_call *call, trellis_string key, int64_t index,
                                              trellis_string *out);
-    /** Number of messages in `session.messages` (0 when unset). Cost independent of history length. */
+    /** [invoke-thread] Number of messages in `session.messages` (0 when unset). Cost independent of history length. */
     int64_t (*messages_count)(trellis_call *call);
     /**
-     * Role and content of message `index` of `session.messages` (borrowed, host-owned, valid
+     * [invoke-thread] Role and content of message `index` of `session.messages` (borrowed, host-owned, valid
      * until the call completes); either out pointer may be NULL. TRELLIS_NOT_FOUND when out of
      * range, TRELLIS_WRONG_TYPE when the item is not a {role, content} map.
      */
@@ -532,24 +534,28 @@ typedef struct trellis_host_api {
      *    a handle that was never a call); TRELLIS_INVALID (since 1.2) for a key or string value
      *    that is not valid UTF-8. Nothing is written unless TRELLIS_OK. -- */
 
+    /** [invoke-thread] Sets a string value. */
     trellis_status (*context_set_string)(trellis_call *call, trellis_string key, trellis_string value);
+    /** [invoke-thread] Sets an integer value. */
     trellis_status (*context_set_integer)(trellis_call *call, trellis_string key, int64_t value);
+    /** [invoke-thread] Sets a double value. */
     trellis_status (*context_set_double)(trellis_call *call, trellis_string key, double value);
+    /** [invoke-thread] Sets a boolean value. */
     trellis_status (*context_set_boolean)(trellis_call *call, trellis_string key, bool value);
-    /** Sets any JSON value (lists, maps, null). TRELLIS_ERROR when `json` is not valid JSON (logged). */
+    /** [invoke-thread] Sets any JSON value (lists, maps, null). TRELLIS_ERROR when `json` is not valid JSON (logged). */
     trellis_status (*context_set_json)(trellis_call *call, trellis_string key, trellis_string json);
 
     /* -- Outcome: [invoke-thread] each; results as for context writes. -- */
 
-    /** Overrides the outcome status (TRELLIS_OUTCOME_*; another value: TRELLIS_ERROR, logged). */
+    /** [invoke-thread] Overrides the outcome status (TRELLIS_OUTCOME_*; another value: TRELLIS_ERROR, logged). */
     trellis_status (*outcome_set_status)(trellis_call *call, int32_t outcome_status);
-    /** The failure reason used when the call ends in ERROR/FAIL/RETRY (copied). */
+    /** [invoke-thread] The failure reason used when the call ends in ERROR/FAIL/RETRY (copied). */
     trellis_status (*outcome_set_failure)(trellis_call *call, trellis_string reason);
-    /** The preferred edge label (copied). */
+    /** [invoke-thread] The preferred edge label (copied). */
     trellis_status (*outcome_set_preferred_label)(trellis_call *call, trellis_string label);
-    /** Appends a suggested next node id (copied). */
+    /** [invoke-thread] Appends a suggested next node id (copied). */
     trellis_status (*outcome_add_suggested_next)(trellis_call *call, trellis_string node_id);
-    /** Free-text notes for logs (copied). */
+    /** [invoke-thread] Free-text notes for logs (copied). */
     trellis_status (*outcome_set_notes)(trellis_call *call, trellis_string notes);
 
     /* -- Events, cancellation, completion -- */
@@ -694,7 +700,7 @@ typedef struct trellis_plugin_descriptor {
      */
     const char *toolchain;
     /**
-     * Called once per loaded image, on a host thread, before any other function of the plugin.
+     * [init-only] Called once per loaded image, on a host thread, before any other function of the plugin.
      * An image is loaded once per process and never unloaded: loading the same bytes again
      * (a reload of an unchanged or restored file, another path, another host in the process)
      * serves the image already initialized, without a second `init`, because its static state
@@ -707,7 +713,7 @@ typedef struct trellis_plugin_descriptor {
     trellis_status (*init)(const trellis_host_api *host, trellis_registrar *registrar);
 } trellis_plugin_descriptor;
 
-/** The type of the entry symbol. Called on a host thread, possibly more than once; must return the same descriptor. */
+/** [any-thread] The type of the entry symbol. Called on a host thread, possibly more than once; must return the same descriptor. */
 typedef const trellis_plugin_descriptor *(*trellis_plugin_entry_fn)(void);
 
 /*
