@@ -34,11 +34,11 @@
  *   Functions the plugin implements carry the tag of where the host calls them: `init`
  *   [init-only]; `invoke`, `cancel` and adapter operations [any-thread] (host threads).
  * - Handles. `trellis_call *`, `trellis_registrar *` and `trellis_reply *` are opaque: never
- *   dereference them. Call and registrar handles are checked on every use (a call handle
- *   carries a serial, so a handle kept after its call finished, synchronous or asynchronous,
- *   is recognized even when a newer call is running: TRELLIS_UNAVAILABLE, nothing touched;
- *   since ABI 1.2). Reply handles are recognized for a while after the reply (see
- *   adapter_reply); do not rely on it.
+ *   dereference them. Since ABI 1.2 every handle is checked on every use: a call or reply
+ *   handle carries a serial, so one kept after its call finished (synchronous or
+ *   asynchronous) or its operation was answered is recognized even while newer ones run:
+ *   TRELLIS_UNAVAILABLE (or the function's stated neutral value), nothing touched; a
+ *   registrar kept after init gets TRELLIS_ERROR. Each case is logged.
  * - Strings. Registration strings (`const char *` fields of descriptors, node types,
  *   attribute specs and adapters) are NUL-terminated UTF-8; the host copies them during the
  *   call that receives them. Strings exchanged while running are `trellis_string` (pointer +
@@ -590,9 +590,8 @@ typedef struct trellis_host_api {
     /**
      * [any-thread] Answers an adapter operation: `status` TRELLIS_OK with `result_json`, or
      * TRELLIS_ERROR with `error_message`. Both copied. Exactly once per operation; `reply` is
-     * invalid once this returns; a second reply is ignored and logged (the host keeps the last
-     * 1024 answered replies recognizable for this; later, a stale reply handle is undefined
-     * behaviour).
+     * invalid once this returns; a second reply is ignored and logged (naming the operation
+     * while it is among the last 1024 answered; any later stale handle is still ignored).
      */
     void (*adapter_reply)(trellis_reply *reply, trellis_status status, trellis_string result_json,
                           trellis_string error_message);
@@ -613,8 +612,8 @@ typedef struct trellis_host_api {
     /* -- Since ABI 1.1: streaming and the conversation of an llm_complete operation. --
      * `reply` is the handle llm_complete received. Like adapter_reply these may be called from
      * any thread, concurrently, until the plugin has replied; the handle is invalid once
-     * adapter_reply returns (the host keeps recently answered replies recognizable, so a late
-     * call returns TRELLIS_UNAVAILABLE rather than crashing; do not rely on it). */
+     * adapter_reply returns, and a late call returns TRELLIS_UNAVAILABLE (since ABI 1.2, for
+     * any late call; before, only for recently answered replies). */
 
     /**
      * Since ABI 1.1. [any-thread] Publishes the next piece of the answer's text (copied before return). The host

@@ -104,7 +104,15 @@ enum HostFunctionTable {
         }
 
         api.adapter_reply = { reply, status, result, error in
-            PluginReply.with(reply, otherwise: ()) { $0.reply(status: status, result: result.swiftString, error: error.swiftString) }
+            let answered = PluginReply.with(reply, otherwise: false) { pending in
+                pending.reply(status: status, result: result.swiftString, error: error.swiftString)
+                return true
+            }
+            if !answered {
+                PluginLog.write(.warning, plugin: "plugin", ReplyTable.answered(reply).map {
+                    "adapter_reply called again for \($0), which was already answered; ignored"
+                } ?? "adapter_reply called with a reply handle that is not pending (answered long ago, or never a reply); ignored")
+            }
         }
         api.adapter_is_cancelled = { reply in PluginReply.with(reply, otherwise: true) { $0.cancelled.load(ordering: .acquiring) } }
 
