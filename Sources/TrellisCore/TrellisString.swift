@@ -9,6 +9,14 @@ extension trellis_string {
     @inlinable
     package var swiftString: String { String(borrowing: self) }
 
+    /// The bytes as a Swift string, or `nil` when they are not valid UTF-8 (a NULL pointer or
+    /// zero length reads as empty). For strings whose corruption must be refused, not repaired.
+    @inlinable
+    package var validatedString: String? {
+        guard let data, length > 0 else { return "" }
+        return String(validating: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
+    }
+
     /// The empty string (NULL pointer, zero length).
     @inlinable
     package static var empty: trellis_string { trellis_string(data: nil, length: 0) }

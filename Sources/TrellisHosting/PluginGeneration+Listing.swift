@@ -11,7 +11,9 @@ extension PluginGeneration {
             for type in plugin.nodeTypes {
                 let alias = type.qualifiedID.split(separator: ".", maxSplits: 1).last.map(String.init) ?? ""
                 let aliased = registry.handler(for: alias)?.origin == plugin.file && alias != type.qualifiedID
-                rows.append(["type", type.qualifiedID + (aliased ? " (alias \(alias))" : ""), plugin.id, plugin.version, plugin.file])
+                let ambiguous = registry.ambiguousNames[alias] != nil
+                rows.append(["type", type.qualifiedID + (aliased ? " (alias \(alias))" : ambiguous ? " (no alias: '\(alias)' is ambiguous)" : ""),
+                             plugin.id, plugin.version, plugin.file])
             }
             for adapter in plugin.adapters {
                 rows.append(["\(adapter.kind.rawValue) adapter", adapter.qualifiedName, plugin.id, plugin.version, plugin.file])

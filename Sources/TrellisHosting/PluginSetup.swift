@@ -9,10 +9,12 @@ public enum PluginSetup {
     /// or `nil` after reporting each failure when any directory or library cannot be used:
     /// running or validating against an incomplete set of types would blame the graph for the
     /// plugin's problem. Plugin log lines and failures go to `report`, one line each.
-    public static func loadHost(pluginDirectories: [String], report: @escaping @Sendable (String) -> Void) -> PluginHost? {
+    /// Asynchronous plugin calls without a node `timeout` are failed after `callTimeout`.
+    public static func loadHost(pluginDirectories: [String], callTimeout: Duration? = PluginHost.defaultCallTimeout,
+                                report: @escaping @Sendable (String) -> Void) -> PluginHost? {
         PluginLog.setSink { entry in report("\(entry)") }
         let directories = PluginSearchPath.directories(commandLine: pluginDirectories)
-        let host = PluginHost(directories: directories, builtins: SessionHandlers.registry)
+        let host = PluginHost(directories: directories, builtins: SessionHandlers.registry, callTimeout: callTimeout)
         guard !directories.isEmpty else { return host }
         let failures = host.reload().filter { $0.status == .failed }
         for failure in failures {

@@ -11,6 +11,9 @@ public struct SessionHost: Sendable {
     public struct Settings: Sendable {
         /// Plugin directories (`--plugin-dir`).
         public var pluginDirectories: [String] = []
+        /// How long an asynchronous plugin call without a node `timeout` may stay pending
+        /// (`--plugin-call-timeout`, `plugin_call_timeout`); `nil`: `PluginHost.defaultCallTimeout`.
+        public var pluginCallTimeout: Duration?
         /// The turn graph file (`--turn-graph`).
         public var turnGraphPath: String?
         /// The heartbeat graph file (`--heartbeat-graph`).
@@ -80,7 +83,8 @@ public struct SessionHost: Sendable {
         var registry = SessionHandlers.registry
         var plugins: SessionPlugins?
         if !settings.pluginDirectories.isEmpty {
-            let loaded = SessionPlugins(directories: settings.pluginDirectories, builtins: registry, catalog: catalog)
+            let loaded = SessionPlugins(directories: settings.pluginDirectories, builtins: registry, catalog: catalog,
+                                        callTimeout: settings.pluginCallTimeout)
             registry = loaded.registry
             plugins = loaded
         }

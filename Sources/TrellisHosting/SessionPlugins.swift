@@ -14,9 +14,10 @@ public final class SessionPlugins: Sendable {
     private let manager = Mutex<SessionManager?>(nil)
     private let watcher = Mutex<PluginWatcher?>(nil)
 
-    /// Loads the plugins in `directories` on top of `builtins`.
-    public init(directories: [String], builtins: HandlerRegistry, catalog: AdapterCatalog) {
-        host = PluginHost(directories: directories, builtins: builtins)
+    /// Loads the plugins in `directories` on top of `builtins`; asynchronous plugin calls
+    /// without a node `timeout` are failed after `callTimeout` (`nil`: `PluginHost.defaultCallTimeout`).
+    public init(directories: [String], builtins: HandlerRegistry, catalog: AdapterCatalog, callTimeout: Duration? = nil) {
+        host = PluginHost(directories: directories, builtins: builtins, callTimeout: callTimeout ?? PluginHost.defaultCallTimeout)
         self.catalog = catalog
         _ = host.reload()
         Self.publishAdapters(host.current, to: catalog)

@@ -36,6 +36,37 @@ public struct NodeCall: Sendable {
         return status == TRELLIS_OK ? String(borrowing: out) : nil
     }
 
+    /// An attribute read as an integer (`count=42`); `nil` when unset or not an integer.
+    /// A type declaring the attribute as `.integer` never sees the latter: `validate` and
+    /// `run` refuse such a graph before it starts.
+    public func integerAttribute(_ name: String) -> Int? {
+        var out: Int64 = 0
+        let status = withTrellisString(name) { host.pointee.node_attribute_integer!(pointer, $0, &out) }
+        return status == TRELLIS_OK ? Int(out) : nil
+    }
+
+    /// An attribute read as a double (`ratio=0.25`; an integer reads too); `nil` when unset or not a number.
+    public func doubleAttribute(_ name: String) -> Double? {
+        var out = 0.0
+        let status = withTrellisString(name) { host.pointee.node_attribute_double!(pointer, $0, &out) }
+        return status == TRELLIS_OK ? out : nil
+    }
+
+    /// An attribute read as a boolean (`true`/`false`); `nil` when unset or not a boolean.
+    public func booleanAttribute(_ name: String) -> Bool? {
+        var out = false
+        let status = withTrellisString(name) { host.pointee.node_attribute_boolean!(pointer, $0, &out) }
+        return status == TRELLIS_OK ? out : nil
+    }
+
+    /// An attribute read as a duration (`250ms`, `30s`, `15m`, `2h`, `1d`), to the millisecond;
+    /// `nil` when unset or not a duration.
+    public func durationAttribute(_ name: String) -> Duration? {
+        var out: Int64 = 0
+        let status = withTrellisString(name) { host.pointee.node_attribute_duration_ms!(pointer, $0, &out) }
+        return status == TRELLIS_OK ? .milliseconds(out) : nil
+    }
+
     /// Whether the host has given up on this call (node timeout, run cancelled). An
     /// asynchronous handler also sees this as task cancellation.
     public var isCancelled: Bool {

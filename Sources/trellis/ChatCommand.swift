@@ -9,7 +9,7 @@ struct ChatCommand: TrellisCommand {
 
     /// The command's syntax: operands and the option table help and scanner share.
     static let syntax = OptionTable(command: "trellis chat", options: SessionHostOptions.modelOptions + [
-        SessionHostOptions.pluginDirectory, SessionHostOptions.turnGraph, SessionHostOptions.heartbeatGraph,
+        SessionHostOptions.pluginDirectory, SessionHostOptions.pluginCallTimeout, SessionHostOptions.turnGraph, SessionHostOptions.heartbeatGraph,
         .value("type", "TYPE", "primary (default), background, delegation or consultation"),
         SessionHostOptions.store,
         .value("session", "ID", "the session id (resumed from --store when it is there)"),

@@ -34,6 +34,7 @@ struct RunCommand: TrellisCommand {
             load node types and adapters from the plugins in DIR (repeatable;
             $TRELLIS_PLUGIN_PATH adds more, colon-separated)
             """),
+        SessionHostOptions.pluginCallTimeout,
         .value("adapter", "NAME", repeatable: true, """
             use the plugin adapter NAME (see 'trellis plugins list') for its kind
             (llm, memory or tools); repeatable, one per kind
@@ -103,6 +104,8 @@ struct RunCommand: TrellisCommand {
         var maxSteps: Int?
         var durability = RunDurability.batched
         var pluginDirectories: [String] = []
+        /// `--plugin-call-timeout`, else the configuration's `plugin_call_timeout`; `nil`: the host's default.
+        var pluginCallTimeout: Duration?
         var adapterNames: [String] = []
         var simulate = false
         var json = false
@@ -129,7 +132,8 @@ struct RunCommand: TrellisCommand {
         // Absolute, so the manifest lets --resume find the file from any directory.
         let file = named.hasPrefix("/") ? named : FileManager.default.currentDirectoryPath + "/" + named
 
-        guard let plugins = PluginSetup.loadHost(pluginDirectories: settings.pluginDirectories, report: { Console.error("trellis run: \($0)") }) else {
+        guard let plugins = PluginSetup.loadHost(pluginDirectories: settings.pluginDirectories,
+                                                  callTimeout: settings.pluginCallTimeout ?? PluginHost.defaultCallTimeout, report: { Console.error("trellis run: \($0)") }) else {
             return ExitCode.usage
         }
         let generation = plugins.current
@@ -327,6 +331,7 @@ struct RunCommand: TrellisCommand {
             throw UsageError("--resume and --logs together: a resumed run keeps writing to RUN_DIR")
         }
         settings.pluginDirectories = scanner.values("plugin-dir")
+        settings.pluginCallTimeout = try SessionHostOptions.pluginCallTimeout(from: scanner)
         settings.adapterNames = scanner.values("adapter")
         settings.watch = scanner.flag("watch")
         if settings.watch, settings.resume != nil || settings.logs != nil {
@@ -340,6 +345,7 @@ struct RunCommand: TrellisCommand {
             settings.model = configuration.model
             settings.secrets = configuration.toolSecrets
             settings.pluginDirectories = configuration.pluginDirectories + settings.pluginDirectories
+            settings.pluginCallTimeout = settings.pluginCallTimeout ?? configuration.pluginCallTimeout
         } catch {
             throw UsageError("\(error)")
         }

@@ -15,7 +15,7 @@ struct ServeCommand: TrellisCommand {
     static let syntax = OptionTable(command: "trellis serve", options: [
         .flag("stdio", required: true, "speak the protocol on standard input and output (required)"),
     ] + SessionHostOptions.modelOptions + [
-        SessionHostOptions.pluginDirectory, SessionHostOptions.store, SessionHostOptions.durability,
+        SessionHostOptions.pluginDirectory, SessionHostOptions.pluginCallTimeout, SessionHostOptions.store, SessionHostOptions.durability,
         SessionHostOptions.leaseTTL, SessionHostOptions.hostID,
         SessionHostOptions.turnGraph, SessionHostOptions.heartbeatGraph, SessionHostOptions.llmLatency,
         SessionHostOptions.noHeartbeats, SessionHostOptions.heartbeatInterval,

@@ -8,6 +8,11 @@ import TrellisSession
 enum SessionHostOptions {
     static let pluginDirectory = OptionSpec.value(
         "plugin-dir", "DIR", repeatable: true, "load node types and adapters from plugins in DIR (repeatable)")
+    static let pluginCallTimeout = OptionSpec.value(
+        "plugin-call-timeout", "DURATION", """
+        fail an asynchronous plugin call still pending after DURATION when its node
+        has no timeout attribute (default 300s; plugin_call_timeout in the configuration)
+        """)
     static let turnGraph = OptionSpec.value(
         "turn-graph", "FILE", "the turn graph (default Graphs/session/turn.dot, else built in)")
     static let heartbeatGraph = OptionSpec.value(
@@ -89,10 +94,20 @@ enum SessionHostOptions {
         return try await HostSetup.sessionHostSettings(settings, configuration: configuration, environment: ProcessInfo.processInfo.environment)
     }
 
+    /// `--plugin-call-timeout`, when given: a positive duration.
+    static func pluginCallTimeout(from scanner: ArgumentScanner) throws(UsageError) -> Duration? {
+        guard let text = scanner.value("plugin-call-timeout") else { return nil }
+        guard let duration = AttributeValue(text).duration, duration > .zero else {
+            throw UsageError("--plugin-call-timeout \(text): give a positive duration such as 90s or 10m")
+        }
+        return duration
+    }
+
     /// The host settings the scanned options ask for; options a command does not declare keep their defaults.
     static func settings(from scanner: ArgumentScanner) throws -> SessionHost.Settings {
         var settings = SessionHost.Settings()
         settings.pluginDirectories = scanner.values("plugin-dir")
+        settings.pluginCallTimeout = try pluginCallTimeout(from: scanner)
         settings.turnGraphPath = scanner.value("turn-graph")
         settings.heartbeatGraphPath = scanner.value("heartbeat-graph")
         settings.storePath = scanner.value("store")

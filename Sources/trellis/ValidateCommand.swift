@@ -59,8 +59,8 @@ struct ValidateCommand: TrellisCommand {
         if scanner.flag("no-type-check") {
             context = ValidationContext(knownTypes: nil)
         } else {
-            guard let types = knownTypes(pluginDirectories: scanner.values("plugin-dir")) else { return ExitCode.usage }
-            context = ValidationContext(knownTypes: types)
+            guard let (types, ambiguous) = knownTypes(pluginDirectories: scanner.values("plugin-dir")) else { return ExitCode.usage }
+            context = ValidationContext(knownTypes: types, ambiguousTypes: ambiguous)
         }
 
         let reports = scanner.positionals.map { validate(path: $0, in: context) }
@@ -78,14 +78,14 @@ struct ValidateCommand: TrellisCommand {
     /// `pluginDirectories` (and `$TRELLIS_PLUGIN_PATH`). Returns `nil`, after saying why, when a
     /// plugin directory or file cannot be loaded: checking against an incomplete set of types
     /// would report the missing plugin's types as unknown instead of the real problem.
-    private static func knownTypes(pluginDirectories: [String]) -> [String: AttributeSchema]? {
+    private static func knownTypes(pluginDirectories: [String]) -> ([String: AttributeSchema], [String: [String]])? {
         guard let host = PluginSetup.loadHost(pluginDirectories: pluginDirectories, report: { Console.error("trellis validate: \($0)") }) else {
             return nil
         }
         let registry = host.current.registry
         var types: [String: AttributeSchema] = [:]
         for registration in registry.all { types[registration.typeID] = registration.schema }
-        return types
+        return (types, registry.ambiguousNames)
     }
 
     private static func validate(path: String, in context: ValidationContext) -> FileReport {
@@ -107,7 +107,7 @@ struct ValidateCommand: TrellisCommand {
         var diagnostics = result.diagnostics
         if let graph = result.graph {
             // The same checks `trellis run` makes before running (GraphCompiler.compile calls this too).
-            diagnostics += GraphCompiler.validate(graph, knownTypes: context.knownTypes, sourcePath: path == "-" ? nil : path)
+            diagnostics += GraphCompiler.validate(graph, knownTypes: context.knownTypes, ambiguousTypes: context.ambiguousTypes, sourcePath: path == "-" ? nil : path)
         }
         return FileReport(file: path == "-" ? "<stdin>" : path, source: source, diagnostics: diagnostics, unreadable: nil)
     }

@@ -81,3 +81,36 @@ import TrellisTestSupport
         }
     }
 }
+
+/// A plugin call that never completes must not keep `serve` from exiting at end of input.
+@Suite(.timeLimit(.minutes(2))) struct ServePendingPluginCallTests {
+    @Test("end of input with a plugin call pending: the call is cancelled, the turn answered as failed, the server exits")
+    func endOfInputCancelsPendingPluginCalls() throws {
+        let directory = try ServeProcess.temporaryDirectory()
+        let plugins = directory + "/plugins"
+        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        let source = try String(contentsOfFile: Repository.path("Tests/PluginABIFixtures/misbehave_plugin.c"), encoding: .utf8)
+        try CPlugin.build(source: source, name: "misbehave", into: plugins)
+        let graph = directory + "/turn.dot"
+        try """
+            digraph Turn {
+                start [shape=Mdiamond]
+                hang [type="misbehave.forgets"]
+                exit [shape=Msquare]
+                start -> hang -> exit
+            }
+            """.write(toFile: graph, atomically: true, encoding: .utf8)
+        let server = try ServeProcess(["--no-heartbeats", "--plugin-dir", plugins, "--turn-graph", graph], in: directory)
+        _ = try server.call("session.create", ["session_id": "s1"])
+        let id = try server.send("session.send", ["session_id": "s1", "message": "hello"])
+        Thread.sleep(forTimeInterval: 0.3)  // the turn is waiting on the plugin, which never completes
+        let began = Date()
+        // finish() closes standard input and waits at most 30 s; the drain is 10 s.
+        #expect(server.finish() == 0)
+        #expect(Date().timeIntervalSince(began) < 30, "serve did not exit after its input closed")
+        let response = try server.response(id, within: 5)
+        let error = response["error"] as? [String: Any]
+        #expect((error?["data"] as? [String: Any])?["kind"] as? String == "turn_failed", "\(response)")
+        #expect((error?["message"] as? String)?.contains("cancelled during node 'hang'") == true, "\(response)")
+    }
+}

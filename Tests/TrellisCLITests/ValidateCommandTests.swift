@@ -204,12 +204,13 @@ struct ValidateCommandTests {
         let unknown = try #require(try withoutPlugins.json().first?["diagnostics"] as? [[String: Any]])
         #expect(unknown.filter { $0["rule"] as? String == "type_known" }.compactMap { $0["node"] as? String } == ["shout", "pause"])
 
+        // delay_ms=soon is not the integer the type declares: an error, so the exit status is 1.
         let run = try Self.validate(["--json", graph, "--plugin-dir", plugins])
-        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.status == 1, "\(run.errors)")
         let diagnostics = try #require(try run.json().first?["diagnostics"] as? [[String: Any]])
         #expect(!diagnostics.contains { $0["rule"] as? String == "type_known" })
         let schema = try #require(diagnostics.first { $0["rule"] as? String == "attribute_schema" })
-        #expect(schema["severity"] as? String == "warning")
+        #expect(schema["severity"] as? String == "error")
         #expect(schema["node"] as? String == "pause")
         #expect((schema["message"] as? String)?.contains("'delay_ms'") == true)
         #expect(schema["line"] as? Int == 4)

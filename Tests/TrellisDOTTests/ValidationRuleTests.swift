@@ -305,7 +305,7 @@ struct ValidationRuleTests {
         #expect(found[1].message.contains("'codergen' (from shape=box)"))
     }
 
-    @Test("attribute_schema: wrong value types, missing required and unlisted attributes are warnings")
+    @Test("attribute_schema: wrong value types and missing required attributes are errors, unlisted ones warnings")
     func schemaMismatch() {
         var types = ValidationHarness.pipelineTypes
         types["acme.summarize"] = AttributeSchema(
@@ -324,10 +324,10 @@ struct ValidationRuleTests {
             }
             """, knownTypes: types)
         #expect(found.count == 3, "\(found)")
-        #expect(found.allSatisfy { $0.severity == .warning && $0.node == "work" })
-        #expect(found.contains { $0.message.contains("'temperature'") && $0.message.contains("a number") && $0.location?.line == 4 })
-        #expect(found.contains { $0.message.contains("required attribute 'param.style'") && $0.location?.line == 3 })
-        #expect(found.contains { $0.message.contains("'temperatur'") && $0.message.contains("did you mean 'temperature'") })
+        #expect(found.allSatisfy { $0.node == "work" })
+        #expect(found.contains { $0.severity == .error && $0.message.contains("'temperature'") && $0.message.contains("a number") && $0.location?.line == 4 })
+        #expect(found.contains { $0.severity == .error && $0.message.contains("required attribute 'param.style'") && $0.location?.line == 3 })
+        #expect(found.contains { $0.severity == .warning && $0.message.contains("'temperatur'") && $0.message.contains("did you mean 'temperature'") })
     }
 
     @Test("fidelity_valid: fidelity values outside the modes are warnings on node, edge and graph")

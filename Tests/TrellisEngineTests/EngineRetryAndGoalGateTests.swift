@@ -172,7 +172,7 @@ import TrellisEngine
             """, extra: [slow])
         let result = await Engine().run(graph)
         #expect(result.status == .fail)
-        #expect(result.failureReason == "node 'slow' timed out after 50ms")
+        #expect(result.failureReason == "node 'slow' (type 'test.slow') timed out after 50ms")
         #expect(await probe.sawCancellation)
         #expect(await probe.finished == false)
     }

@@ -23,7 +23,7 @@ public enum GraphCompiler {
         let transformed = transform(graph)
         var knownTypes: [String: AttributeSchema] = [:]
         for registration in registry.all { knownTypes[registration.typeID] = registration.schema }
-        var (diagnostics, checks) = validateTransformed(transformed, knownTypes: knownTypes, sourcePath: sourcePath)
+        var (diagnostics, checks) = validateTransformed(transformed, knownTypes: knownTypes, ambiguousTypes: registry.ambiguousNames, sourcePath: sourcePath)
         if strictTypes {
             for position in diagnostics.indices where diagnostics[position].rule == "type_known" { diagnostics[position].severity = .error }
         }
@@ -47,10 +47,13 @@ public enum GraphCompiler {
     /// Everything compilation would find wrong with `graph`, without compiling it: the
     /// transforms, `Validator.standard`, then `PipelineChecks`. `trellis validate` calls this,
     /// and `compile` refuses exactly the graphs for which it reports an error, so the two agree.
-    /// `knownTypes` are the host's node types (`nil` skips the type checks); `sourcePath` is the
-    /// file the graph came from (child pipelines resolve relative to it).
-    public static func validate(_ graph: Graph, knownTypes: [String: AttributeSchema]?, sourcePath: String?) -> [Diagnostic] {
-        validate(graph, knownTypes: knownTypes, sourcePath: sourcePath, visiting: [])
+    /// `knownTypes` are the host's node types (`nil` skips the type checks), `ambiguousTypes` the
+    /// unqualified names two plugins define (`HandlerRegistry.ambiguousNames`); `sourcePath` is
+    /// the file the graph came from (child pipelines resolve relative to it).
+    public static func validate(
+        _ graph: Graph, knownTypes: [String: AttributeSchema]?, ambiguousTypes: [String: [String]] = [:], sourcePath: String?
+    ) -> [Diagnostic] {
+        validateTransformed(transform(graph), knownTypes: knownTypes, ambiguousTypes: ambiguousTypes, sourcePath: sourcePath).diagnostics
     }
 
     /// `validate`, for a manager loop's child reached through the pipelines in `visiting`.
@@ -59,9 +62,10 @@ public enum GraphCompiler {
     }
 
     private static func validateTransformed(
-        _ graph: Graph, knownTypes: [String: AttributeSchema]?, sourcePath: String?, visiting: Set<String> = []
+        _ graph: Graph, knownTypes: [String: AttributeSchema]?, ambiguousTypes: [String: [String]] = [:], sourcePath: String?,
+        visiting: Set<String> = []
     ) -> (diagnostics: [Diagnostic], checks: PipelineChecks.Result) {
-        var diagnostics = Validator.standard.validate(graph, in: ValidationContext(knownTypes: knownTypes))
+        var diagnostics = Validator.standard.validate(graph, in: ValidationContext(knownTypes: knownTypes, ambiguousTypes: ambiguousTypes))
         let checks = PipelineChecks.check(graph, index: GraphIndex(graph), knownTypes: knownTypes, sourcePath: sourcePath, visiting: visiting)
         diagnostics += checks.diagnostics
         return (diagnostics, checks)

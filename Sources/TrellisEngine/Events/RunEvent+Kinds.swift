@@ -30,4 +30,11 @@ extension RunEvent.Kind {
     public static let loopRestarted: RunEvent.Kind = "loop_restarted"
     /// An unsatisfied goal gate sent the run back to a retry target (fields: `gate`, `target`).
     public static let goalGateRedirected: RunEvent.Kind = "goal_gate_redirected"
+
+    /// Every kind the engine emits itself (plugins may not emit these: a forged `node_failed`
+    /// would mislead every reader of the event log).
+    public static let allHostKinds: [RunEvent.Kind] = [
+        .runStarted, .runCompleted, .runFailed, .nodeStarted, .nodeCompleted, .nodeFailed, .nodeRetrying,
+        .checkpointSaved, .branchStarted, .branchCompleted, .humanQuestion, .humanAnswer, .loopRestarted, .goalGateRedirected,
+    ]
 }

@@ -75,7 +75,10 @@ public struct FanInHandler: NodeHandler {
         prompt += "\nAnswer with a line 'best: <id>' naming the best candidate."
         let stageDirectory = request.services.stageDirectory(for: request.node.id)
         if let stageDirectory { try? StageArtifacts.write(prompt, named: "prompt.md", in: stageDirectory) }
-        let response = try await model.complete(LLMStageHandler.llmRequest(prompt: prompt, request: request, stageDirectory: stageDirectory))
+        // The ranking is a question of its own about the branches' results, not a stage of a
+        // thread: it is sent as written, whatever the run's fidelity.
+        let question = LLMStageHandler.Conversation(fidelity: nil, thread: nil, messages: [], prompt: prompt)
+        let response = try await model.complete(LLMStageHandler.llmRequest(question, request: request, stageDirectory: stageDirectory))
         if let stageDirectory { try? StageArtifacts.write(response.content, named: "response.md", in: stageDirectory) }
         guard let named = Self.namedCandidate(in: response.content) else {
             return .failed("the model's answer names no candidate (expected a line 'best: <id>' with one of: "

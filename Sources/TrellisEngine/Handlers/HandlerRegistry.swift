@@ -7,11 +7,15 @@ public struct HandlerRegistry: Sendable {
     /// The generation number; each publication by a host increases it.
     public let generation: UInt64
     private let entries: [String: RegisteredHandler]
+    /// Unqualified names that several plugins define, each with the qualified types that claim
+    /// it: a graph using one is refused as ambiguous (naming them all), never run with one of them.
+    public let ambiguousNames: [String: [String]]
 
     /// Creates a snapshot from registrations. Later entries with the same type id replace earlier ones;
     /// callers that must refuse duplicates check before building the snapshot.
-    public init(generation: UInt64 = 0, handlers: [RegisteredHandler]) {
+    public init(generation: UInt64 = 0, handlers: [RegisteredHandler], ambiguousNames: [String: [String]] = [:]) {
         self.generation = generation
+        self.ambiguousNames = ambiguousNames
         var entries: [String: RegisteredHandler] = [:]
         for handler in handlers { entries[handler.typeID] = handler }
         self.entries = entries
@@ -28,7 +32,7 @@ public struct HandlerRegistry: Sendable {
 
     /// A new snapshot with `handlers` added (replacing same ids) and the given generation.
     public func adding(_ handlers: [RegisteredHandler], generation: UInt64) -> HandlerRegistry {
-        HandlerRegistry(generation: generation, handlers: all + handlers)
+        HandlerRegistry(generation: generation, handlers: all + handlers, ambiguousNames: ambiguousNames)
     }
 }
 

@@ -47,7 +47,7 @@ struct NodeExecutor: Sendable {
             case .cancelled:
                 return nil
             case .timedOut(let limit):
-                return Outcome.failure("node '\(node.spec.id)' timed out after \(DurationText.describe(limit))")
+                return Outcome.failure("node '\(node.spec.id)' (type '\(node.spec.type)') timed out after \(DurationText.describe(limit))")
             case .threw(let reason):
                 guard attempt < node.retry.maxAttempts else {
                     return Outcome.failure(reason)

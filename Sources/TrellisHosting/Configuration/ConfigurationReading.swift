@@ -12,7 +12,7 @@ struct ConfigurationReading {
     let locations: [String: Int]
 
     /// The keys each object may hold; the one list the checks and the suggestions come from.
-    static let rootKeys = ["llm", "memory", "tools", "tool_env", "plugin_dirs", "graphs", "store", "data_dir", "session", "session_types"]
+    static let rootKeys = ["llm", "memory", "tools", "tool_env", "plugin_dirs", "plugin_call_timeout", "graphs", "store", "data_dir", "session", "session_types"]
     static let toolEnvironmentKeys = ["allow", "secret_patterns"]
     static let llmKeys = ["provider", "model", "base_url", "api_key_env", "timeout", "max_attempts", "max_output_tokens", "ca_file"]
     static let memoryKeys = ["adapter", "recall_limit"]
@@ -68,6 +68,7 @@ struct ConfigurationReading {
                 configuration.pluginDirectories.append(try path(item, at: "plugin_dirs[\(index)]"))
             }
         }
+        configuration.pluginCallTimeout = try duration(top["plugin_call_timeout"], at: "plugin_call_timeout")
         if let graphs = top["graphs"] {
             let entries = try object(graphs, at: "graphs", keys: Self.graphKeys)
             configuration.turnGraph = try entries["turn"].map { value throws(ConfigurationError) in try path(value, at: "graphs.turn") }

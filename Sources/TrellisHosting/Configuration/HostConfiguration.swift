@@ -41,6 +41,9 @@ public struct HostConfiguration: Sendable {
     public var tools: [ToolDeclaration] = []
     /// Plugin directories.
     public var pluginDirectories: [String] = []
+    /// `plugin_call_timeout`: how long an asynchronous plugin call of a node without a `timeout`
+    /// attribute may stay pending; `nil`: the host's default (`PluginHost.defaultCallTimeout`).
+    public var pluginCallTimeout: Duration?
     /// The turn graph file.
     public var turnGraph: String?
     /// The heartbeat graph file.

@@ -26,6 +26,7 @@ public enum HostSetup {
     ) async throws(ModelSelectionError) -> SessionHost.Settings {
         var settings = base
         settings.pluginDirectories = configuration.pluginDirectories + settings.pluginDirectories
+        settings.pluginCallTimeout = settings.pluginCallTimeout ?? configuration.pluginCallTimeout
         settings.turnGraphPath = settings.turnGraphPath ?? configuration.turnGraph
         settings.heartbeatGraphPath = settings.heartbeatGraphPath ?? configuration.heartbeatGraph
         settings.storePath = settings.storePath ?? configuration.storePath

@@ -29,7 +29,7 @@ enum AdapterExtensionCalls {
                               _ prepare: (inout CallState) -> Result<@Sendable () async throws -> String, PluginAdapterError>?) -> trellis_status {
         CallState.with(handle, otherwise: unavailable) { call in
             guard !call.isFinished else { return unavailable }
-            guard let owner = call.asynchronous else {
+            guard call.asynchronous != nil else {
                 // A synchronous call ends when invoke returns, before any adapter could answer.
                 PluginLog.write(.warning, plugin: call.type.pluginID, node: call.request.node.id,
                                 "\(what) needs a node type registered with TRELLIS_NODE_ASYNC (it answers later, after invoke returned PENDING)")
@@ -47,10 +47,11 @@ enum AdapterExtensionCalls {
                 return trellis_status(TRELLIS_ERROR)
             case .success(let work):
                 let callback = ResultCallback(function: function, userData: userData)
-                Task.detached { [owner] in
+                // The call's slot stays live until the plugin completes, which it does from the callback at the earliest.
+                Task.detached {
                     let result: Result<String, any Error>
                     do { result = .success(try await work()) } catch { result = .failure(error) }
-                    withExtendedLifetime(owner) { callback.deliver(result) }
+                    callback.deliver(result)
                 }
                 return trellis_status(TRELLIS_OK)
             }

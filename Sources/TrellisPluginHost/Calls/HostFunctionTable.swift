@@ -1,5 +1,6 @@
 import CTrellisPlugin
 import Synchronization
+import TrellisDOT
 import TrellisEngine
 
 /// The host function table (`trellis_host_api`) and extension structs handed to every plugin: built once, immutable,
@@ -16,13 +17,13 @@ enum HostFunctionTable {
         api.abi_minor = UInt16(TRELLIS_ABI_MINOR)
 
         api.register_node_type = { registrar, type in
-            PluginRegistrar.with(registrar, otherwise: trellis_status(TRELLIS_ERROR)) { $0.register(nodeType: type) }
+            PluginRegistrar.with(registrar, "register_node_type", otherwise: trellis_status(TRELLIS_ERROR)) { $0.register(nodeType: type) }
         }
         api.register_adapter = { registrar, adapter in
-            PluginRegistrar.with(registrar, otherwise: trellis_status(TRELLIS_ERROR)) { $0.register(adapter: adapter) }
+            PluginRegistrar.with(registrar, "register_adapter", otherwise: trellis_status(TRELLIS_ERROR)) { $0.register(adapter: adapter) }
         }
         api.registrar_set_error = { registrar, message in
-            PluginRegistrar.with(registrar, otherwise: ()) { $0.initError = message.swiftString }
+            PluginRegistrar.with(registrar, "registrar_set_error", otherwise: ()) { $0.initError = message.swiftString }
         }
 
         api.log = { call, level, message in
@@ -64,7 +65,7 @@ enum HostFunctionTable {
             CallState.with(call, otherwise: unavailable) { $0.message(at: index, role: role, content: content) }
         }
 
-        api.context_set_string = { call, key, value in CallState.with(call, otherwise: unavailable) { $0.set(key, .string(value.swiftString)) } }
+        api.context_set_string = { call, key, value in CallState.with(call, otherwise: unavailable) { $0.setString(key, value) } }
         api.context_set_integer = { call, key, value in CallState.with(call, otherwise: unavailable) { $0.set(key, .integer(Int(value))) } }
         api.context_set_double = { call, key, value in CallState.with(call, otherwise: unavailable) { $0.set(key, .double(value)) } }
         api.context_set_boolean = { call, key, value in CallState.with(call, otherwise: unavailable) { $0.set(key, .boolean(value)) } }
@@ -72,33 +73,46 @@ enum HostFunctionTable {
 
         api.outcome_set_status = { call, code in CallState.with(call, otherwise: unavailable) { $0.setOutcomeStatus(code) } }
         api.outcome_set_failure = { call, reason in
-            CallState.with(call, otherwise: unavailable) { $0.write { $0.failureReason = reason.swiftString; return ok } }
+            CallState.with(call, otherwise: unavailable) { $0.setText(reason, "outcome_set_failure") { $0.failureReason = $1 } }
         }
         api.outcome_set_preferred_label = { call, label in
-            CallState.with(call, otherwise: unavailable) { $0.write { $0.preferredLabel = label.swiftString; return ok } }
+            CallState.with(call, otherwise: unavailable) { $0.setText(label, "outcome_set_preferred_label") { $0.preferredLabel = $1 } }
         }
         api.outcome_add_suggested_next = { call, node in
-            CallState.with(call, otherwise: unavailable) { $0.write { $0.suggestedNextIDs.append(node.swiftString); return ok } }
+            CallState.with(call, otherwise: unavailable) { $0.setText(node, "outcome_add_suggested_next") { $0.suggestedNextIDs.append($1) } }
         }
         api.outcome_set_notes = { call, notes in
-            CallState.with(call, otherwise: unavailable) { $0.write { $0.notes = notes.swiftString; return ok } }
+            CallState.with(call, otherwise: unavailable) { $0.setText(notes, "outcome_set_notes") { $0.notes = $1 } }
         }
 
         api.emit_event = { call, kind, fields in CallState.with(call, otherwise: unavailable) { $0.emitEvent(kind: kind, fieldsJSON: fields) } }
         api.is_cancelled = { call in CallState.with(call, otherwise: true) { $0.isCancelled } }
         api.complete = { call, status, message in
-            CallState.with(call, otherwise: ()) { state in
-                guard let asynchronous = state.asynchronous else {
-                    PluginLog.write(.warning, plugin: state.type.pluginID, node: state.request.node.id,
-                                    "complete() called during a synchronous invoke of '\(state.type.qualifiedID)'; ignored (return the status from invoke instead)")
-                    return
-                }
-                asynchronous.complete(status, message: message.swiftString)
+            switch AsyncPluginCall.complete(call, status, message: message) {
+            case .done:
+                break
+            case .synchronous(let type, let nodeID):
+                PluginLog.write(.warning, plugin: type.pluginID, node: nodeID,
+                                "complete() called during a synchronous invoke of '\(type.qualifiedID)'; ignored (return the status from invoke instead)")
+            case .notLive(let finished?):
+                PluginLog.write(.warning, plugin: finished.type.pluginID, node: finished.nodeID,
+                                "complete() called again for a call that already completed (type '\(finished.type.qualifiedID)'); the second completion is ignored")
+            case .notLive(nil):
+                PluginLog.write(.warning, plugin: "plugin",
+                                "complete() called with a call handle that is not live (its call already completed and its slot serves another call, or it was never a call); ignored")
             }
         }
 
         api.adapter_reply = { reply, status, result, error in
-            PluginReply.with(reply, otherwise: ()) { $0.reply(status: status, result: result.swiftString, error: error.swiftString) }
+            let answered = PluginReply.with(reply, otherwise: false) { pending in
+                pending.reply(status: status, result: result.swiftString, error: error.swiftString)
+                return true
+            }
+            if !answered {
+                PluginLog.write(.warning, plugin: "plugin", ReplyTable.answered(reply).map {
+                    "adapter_reply called again for \($0), which was already answered; ignored"
+                } ?? "adapter_reply called with a reply handle that is not pending (answered long ago, or never a reply); ignored")
+            }
         }
         api.adapter_is_cancelled = { reply in PluginReply.with(reply, otherwise: true) { $0.cancelled.load(ordering: .acquiring) } }
 
@@ -113,6 +127,23 @@ enum HostFunctionTable {
 
         api.call_set_user_data = { call, data in CallState.with(call, otherwise: ()) { $0.userData = data } }
         api.call_user_data = { call in CallState.with(call, otherwise: nil) { $0.userData } }
+
+        api.node_attribute_integer = { call, name, out in
+            CallState.with(call, otherwise: unavailable) { $0.typedAttribute(name, into: out) { $0.integer.map(Int64.init) } }
+        }
+        api.node_attribute_double = { call, name, out in
+            CallState.with(call, otherwise: unavailable) { $0.typedAttribute(name, into: out) { $0.double } }
+        }
+        api.node_attribute_boolean = { call, name, out in
+            CallState.with(call, otherwise: unavailable) { $0.typedAttribute(name, into: out) { $0.boolean } }
+        }
+        api.node_attribute_duration_ms = { call, name, out in
+            CallState.with(call, otherwise: unavailable) { state in
+                state.typedAttribute(name, into: out) { value in
+                    value.duration.map { Int64($0.components.seconds) * 1000 + Int64($0.components.attoseconds / 1_000_000_000_000_000) }
+                }
+            }
+        }
 
         return allocate(api)
     }()

@@ -1,4 +1,5 @@
 import CTrellisPlugin
+import TrellisDOT
 import TrellisEngine
 
 /// The host API's node, context and outcome functions, on the call they concern.
@@ -7,12 +8,33 @@ extension CallState {
     private static let notFound = trellis_status(TRELLIS_NOT_FOUND)
     private static let wrongType = trellis_status(TRELLIS_WRONG_TYPE)
     private static let unavailable = trellis_status(TRELLIS_UNAVAILABLE)
+    private static let invalid = trellis_status(TRELLIS_INVALID)
+
+    /// `text` as a string, or `nil` after logging, when it is not valid UTF-8: what a plugin
+    /// writes is refused rather than repaired, so corruption is seen where it happens.
+    func validated(_ text: trellis_string, _ what: @autoclosure () -> String) -> String? {
+        if let string = text.validatedString { return string }
+        PluginLog.write(.warning, plugin: type.pluginID, node: request.node.id,
+                        "\(what()): not valid UTF-8 (\(text.length) bytes); refused with TRELLIS_INVALID")
+        return nil
+    }
 
     // MARK: Node
 
     mutating func nodeAttribute(_ name: trellis_string, into out: UnsafeMutablePointer<trellis_string>?) -> trellis_status {
         guard let raw = request.node.attribute(name.swiftString) else { return Self.notFound }
         out?.pointee = lend(raw)
+        return Self.ok
+    }
+
+    /// A node attribute read as a type (ABI 1.2's typed getters): `read` parses the value;
+    /// `nil` from it means the attribute holds something else.
+    func typedAttribute<Value>(_ name: trellis_string, into out: UnsafeMutablePointer<Value>?,
+                               _ read: (AttributeValue) -> Value?) -> trellis_status {
+        guard let key = validated(name, "node attribute name") else { return Self.invalid }
+        guard let value = request.node.attributes[key] else { return Self.notFound }
+        guard let parsed = read(value) else { return Self.wrongType }
+        out?.pointee = parsed
         return Self.ok
     }
 
@@ -118,23 +140,32 @@ extension CallState {
 
     // MARK: Context writes and outcome
 
-    /// Runs `body` unless the call has completed.
-    @inline(__always)
-    mutating func write(_ body: (inout CallState) -> trellis_status) -> trellis_status {
-        if isFinished { return Self.unavailable }
-        return body(&self)
-    }
-
     mutating func set(_ key: trellis_string, _ value: ContextValue) -> trellis_status {
         if isFinished { return Self.unavailable }
-        updates[key.swiftString] = value
+        guard let name = validated(key, "context key") else { return Self.invalid }
+        updates[name] = value
+        return Self.ok
+    }
+
+    mutating func setString(_ key: trellis_string, _ value: trellis_string) -> trellis_status {
+        if isFinished { return Self.unavailable }
+        guard let text = validated(value, "context_set_string value") else { return Self.invalid }
+        return set(key, .string(text))
+    }
+
+    /// Sets an outcome text field through `assign` after validating `text`.
+    mutating func setText(_ text: trellis_string, _ what: String, _ assign: (inout CallState, String) -> Void) -> trellis_status {
+        if isFinished { return Self.unavailable }
+        guard let string = validated(text, what) else { return Self.invalid }
+        assign(&self, string)
         return Self.ok
     }
 
     mutating func setJSON(_ key: trellis_string, _ json: trellis_string) -> trellis_status {
         if isFinished { return Self.unavailable }
+        guard let name = validated(key, "context key"), let text = validated(json, "context_set_json('\(key.swiftString)')") else { return Self.invalid }
         do throws(ContextValueJSONError) {
-            updates[key.swiftString] = try ContextValue(jsonText: json.swiftString)
+            updates[name] = try ContextValue(jsonText: text)
             return Self.ok
         } catch {
             PluginLog.write(.warning, plugin: type.pluginID, node: request.node.id,
@@ -159,19 +190,43 @@ extension CallState {
         return Self.ok
     }
 
+    /// Event kinds the host itself emits; a plugin may not forge them.
+    static let reservedEventKinds: Set<String> = Set(RunEvent.Kind.allHostKinds.map(\.rawValue))
+    /// Field keys the host sets on every plugin event.
+    static let reservedEventKeys: Set<String> = ["plugin", "node", "kind", "time", "run"]
+
     func emitEvent(kind: trellis_string, fieldsJSON: trellis_string) -> trellis_status {
         if isFinished { return Self.unavailable }
+        guard let name = validated(kind, "emit_event kind"), let text = validated(fieldsJSON, "emit_event fields") else { return Self.invalid }
+        guard Self.isEventKind(name), !Self.reservedEventKinds.contains(name) else {
+            PluginLog.write(.warning, plugin: type.pluginID, node: request.node.id,
+                            "emit_event('\(name)'): " + (Self.isEventKind(name)
+                                ? "the host emits events of that kind itself; choose another kind (a plugin prefix such as '\(type.pluginID)_...' is safe)"
+                                : "a kind is snake_case: lowercase letters, digits and '_', starting with a letter, at most 64 bytes")
+                            + "; refused with TRELLIS_INVALID")
+            return Self.invalid
+        }
         var fields: [String: ContextValue] = [:]
-        if fieldsJSON.length > 0 {
-            guard case .map(let parsed)? = try? ContextValue(jsonText: fieldsJSON.swiftString) else {
+        if !text.isEmpty {
+            guard case .map(let parsed)? = try? ContextValue(jsonText: text) else {
                 PluginLog.write(.warning, plugin: type.pluginID, node: request.node.id,
-                                "emit_event('\(kind.swiftString)'): fields are not a JSON object; event not emitted")
+                                "emit_event('\(name)'): fields are not a JSON object; event not emitted")
                 return trellis_status(TRELLIS_ERROR)
+            }
+            if let reserved = parsed.keys.sorted().first(where: Self.reservedEventKeys.contains) {
+                PluginLog.write(.warning, plugin: type.pluginID, node: request.node.id,
+                                "emit_event('\(name)'): field '\(reserved)' is reserved (the host sets \(Self.reservedEventKeys.sorted().joined(separator: ", "))); refused with TRELLIS_INVALID")
+                return Self.invalid
             }
             fields = parsed
         }
         fields["plugin"] = .string(type.pluginID)
-        request.services.events.emit(RunEvent(RunEvent.Kind(rawValue: kind.swiftString), nodeID: request.node.id, fields: fields))
+        request.services.events.emit(RunEvent(RunEvent.Kind(rawValue: name), nodeID: request.node.id, fields: fields))
         return Self.ok
+    }
+
+    private static func isEventKind(_ name: String) -> Bool {
+        guard let first = name.utf8.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first), name.utf8.count <= 64 else { return false }
+        return name.utf8.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "_") }
     }
 }

@@ -1,26 +1,22 @@
 import CTrellisPlugin
-import Synchronization
 import TrellisEngine
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// One visit of a plugin node: what the C `trellis_call *` handle points at.
+/// One visit of a plugin node: the state a C `trellis_call *` handle names.
 ///
-/// A plain struct reached through a pointer: on the synchronous path it lives on the stack of
-/// `PluginHandler.execute` and borrows the request (no allocation, no copy of the request's
-/// references, no dynamic exclusivity checks); an asynchronous visit keeps it in memory owned by
-/// its `AsyncPluginCall`. It reads the request's context in place (nothing is serialized) and
-/// collects writes and outcome fields. The ABI says a plugin serializes its own uses of one
-/// call, so these fields need no lock.
+/// It lives in a `CallTable` slot, reached only through the handle's slot and generation under
+/// the slot's lock, never through a pointer into a host frame: a handle used after its call
+/// finished finds nothing. It reads the request's context in place (nothing is serialized) and
+/// collects writes and outcome fields.
 struct CallState {
-    /// Unowned: the handler (synchronous) or the `AsyncPluginCall` holds the type for the whole call.
-    unowned(unsafe) let type: PluginNodeType
-    /// The request: the caller's on the synchronous path, the async call's own copy otherwise.
-    let requestPointer: UnsafePointer<HandlerRequest>
-    /// Set for asynchronous visits: the completion protocol and the owner of this state.
-    unowned(unsafe) let asynchronous: AsyncPluginCall?
+    let type: PluginNodeType
+    /// The request of this visit.
+    let request: HandlerRequest
+    /// Set for asynchronous visits: the completion protocol's state.
+    var asynchronous: AsyncCompletion?
 
     var updates: [String: ContextValue] = [:]
     /// Everything a typical call never touches, allocated on first use so the common call
@@ -81,30 +77,24 @@ struct CallState {
         set { writableExtras().userData = newValue }
     }
 
-    init(type: PluginNodeType, request: UnsafePointer<HandlerRequest>, asynchronous: AsyncPluginCall?) {
+    init(type: PluginNodeType, request: HandlerRequest, asynchronous: AsyncCompletion? = nil) {
         self.type = type
-        self.requestPointer = request
+        self.request = request
         self.asynchronous = asynchronous
     }
 
-    /// The request of this visit, read in place.
-    var request: HandlerRequest {
-        unsafeAddress { requestPointer }
-    }
-
-    /// Runs `body` on the state a C handle points at.
+    /// Runs `body` on the live call a C handle names (see `CallTable`).
     @inline(__always)
     static func with<Result>(_ handle: OpaquePointer?, otherwise: Result, _ body: (inout CallState) -> Result) -> Result {
-        guard let handle else { return otherwise }
-        return body(&UnsafeMutablePointer<CallState>(handle).pointee)
+        CallTable.with(handle, otherwise: otherwise, body)
     }
 
-    /// Whether the call has completed (writes are refused then). Synchronous calls never are
-    /// while the plugin may legally use them.
-    var isFinished: Bool { asynchronous?.finished.load(ordering: .acquiring) ?? false }
+    /// Whether the plugin has completed the call (writes are refused then; the slot stays
+    /// live only while invoke has not returned yet, or after a cancel until `complete`).
+    var isFinished: Bool { asynchronous?.pluginDone ?? false }
 
     /// Whether the host gave up on the call.
-    var isCancelled: Bool { asynchronous?.cancelled.load(ordering: .acquiring) ?? false }
+    var isCancelled: Bool { asynchronous?.cancelled ?? false }
 
     // MARK: Strings handed to the plugin
 
@@ -125,7 +115,7 @@ struct CallState {
 
     /// The outcome for the plugin's final status (`TRELLIS_OK`/`TRELLIS_ERROR`) and message,
     /// moving the collected fields out of the state.
-    mutating func takeOutcome(for status: trellis_status, message: String? = nil) -> Outcome {
+    mutating func takeOutcome(for status: trellis_status, message: String? = nil, from source: StatusSource = .invoke) -> Outcome {
         var updates: [String: ContextValue] = [:]
         swap(&updates, &self.updates)
         if extras == nil && status == trellis_status(TRELLIS_OK) {
@@ -140,13 +130,18 @@ struct CallState {
             resolved = statusOverride == .retry ? .retry : .fail
             reason = (message?.isEmpty == false ? message : nil) ?? failureReason
                 ?? "node type '\(type.qualifiedID)' returned TRELLIS_ERROR without a reason (the plugin should call outcome_set_failure)"
+        case trellis_status(TRELLIS_PENDING) where source == .complete:
+            resolved = .fail
+            reason = "node type '\(type.qualifiedID)' passed TRELLIS_PENDING to complete() (expected TRELLIS_OK or TRELLIS_ERROR)"
         case trellis_status(TRELLIS_PENDING):
             resolved = .fail
             reason = "node type '\(type.qualifiedID)' returned TRELLIS_PENDING but was not registered with TRELLIS_NODE_ASYNC; "
                 + "register it as asynchronous or complete synchronously"
         default:
             resolved = .fail
-            reason = "node type '\(type.qualifiedID)' returned unknown status \(status) from invoke (expected TRELLIS_OK, TRELLIS_ERROR or TRELLIS_PENDING)"
+            reason = source == .invoke
+                ? "node type '\(type.qualifiedID)' returned unknown status \(status) from invoke (expected TRELLIS_OK, TRELLIS_ERROR or TRELLIS_PENDING)"
+                : "node type '\(type.qualifiedID)' passed unknown status \(status) to complete() (expected TRELLIS_OK or TRELLIS_ERROR)"
         }
         if (resolved == .fail || resolved == .retry), reason == nil {
             reason = failureReason ?? "node type '\(type.qualifiedID)' set status \(resolved.rawValue) without a reason"
@@ -155,159 +150,155 @@ struct CallState {
                        contextUpdates: updates, notes: notes, failureReason: reason)
     }
 
+    /// Where a final status came from, for the message about a wrong one.
+    enum StatusSource { case invoke, complete }
+
     /// The outcome of a call the host gave up on.
     var cancelledOutcome: Outcome {
         .failure("node '\(request.node.id)' (type '\(type.qualifiedID)') was cancelled before the plugin completed it "
-            + "(node timeout or run cancelled); the plugin's cancel function was asked to stop it")
+            + "(run cancelled); the plugin's cancel function was asked to stop it")
+    }
+
+    /// The outcome of a call that ran past the host's default call timeout.
+    func timedOutOutcome(after limit: Duration) -> Outcome {
+        .failure("node '\(request.node.id)' (type '\(type.qualifiedID)') did not complete within \(DurationText.describe(limit)) (the host's default "
+            + "plugin call timeout; set the node's timeout attribute or plugin_call_timeout to change it); the plugin's cancel function was asked to stop it")
     }
 }
 
-/// An asynchronous visit: owns the call state for as long as the plugin may use it and runs
-/// the completion protocol (invoke returned, plugin completed, host cancelled), resuming the
-/// waiting task exactly once.
-///
-/// `@unchecked Sendable`: `state` is used by one thread at a time by the ABI's contract and
-/// handed over through `completion`'s lock; the flags are atomics.
-final class AsyncPluginCall: @unchecked Sendable {
-    let type: PluginNodeType
-    let state: UnsafeMutablePointer<CallState>
-    private let request: UnsafeMutablePointer<HandlerRequest>
-    /// Set once the plugin is done with the call: writes are refused afterwards.
-    let finished = Atomic<Bool>(false)
-    /// Set when the host gave up on the call.
-    let cancelled = Atomic<Bool>(false)
-    private let completion = Mutex(CompletionState())
+/// The completion protocol of an asynchronous visit (invoke returned, plugin completed, host
+/// gave up), kept in the call's slot and changed only under its lock; the waiting task is
+/// resumed exactly once.
+struct AsyncCompletion {
+    var continuation: CheckedContinuation<Outcome, Never>?
+    var invokeReturned = false
+    /// Set once the plugin called `complete` (or invoke returned a final status).
+    var pluginDone = false
+    /// Set when the host gave up on the call (timeout, run cancelled).
+    var cancelled = false
+    var earlyCompletion: (status: trellis_status, message: String)?
+}
 
-    private struct CompletionState {
-        var continuation: CheckedContinuation<Outcome, Never>?
-        var invokeReturned = false
-        var pluginDone = false
-        var earlyCompletion: (status: trellis_status, message: String)?
-    }
+/// The host's side of an asynchronous visit: runs the completion protocol on the call's slot.
+/// Effects that leave the host (resuming the task, the plugin's cancel, log lines) happen after
+/// the slot's lock is released, since the plugin may call back in from them.
+struct AsyncPluginCall: Sendable {
+    let entry: CallTable.Entry
 
+    /// Opens the slot for a visit of `type` with `request`.
     init(type: PluginNodeType, request: HandlerRequest) {
-        self.type = type
-        self.request = UnsafeMutablePointer<HandlerRequest>.allocate(capacity: 1)
-        self.request.initialize(to: request)
-        state = UnsafeMutablePointer<CallState>.allocate(capacity: 1)
-        state.initialize(to: CallState(type: type, request: UnsafePointer(self.request), asynchronous: self))
+        entry = CallTable.open(CallState(type: type, request: request, asynchronous: AsyncCompletion()))
     }
 
-    deinit {
-        state.deinitialize(count: 1)
-        state.deallocate()
-        request.deinitialize(count: 1)
-        request.deallocate()
+    var handle: OpaquePointer { entry.handle }
+
+    private struct Effects {
+        var resume: (CheckedContinuation<Outcome, Never>, Outcome)?
+        var askPluginToCancel = false
+        var retire = false
+        var log: String?
     }
 
-    /// The handle handed to C.
-    var handle: OpaquePointer { OpaquePointer(state) }
+    /// What a protocol step found in the slot.
+    enum StepResult {
+        /// The handle names no live call: its call finished (whose type and node, while the slot
+        /// was not reused since), or it was never a call.
+        case notLive(finished: (type: PluginNodeType, nodeID: String)?)
+        /// The handle names a live synchronous call: `type` and node id, for the message.
+        case synchronous(PluginNodeType, String)
+        case done
+    }
 
-    var nodeID: String { request.pointee.node.id }
+    /// Runs `body` on the live asynchronous state under the slot's lock, retiring the slot when
+    /// it asks, then carries out the effects outside the lock.
+    @discardableResult
+    private static func step(_ entry: CallTable.Entry, _ body: (inout CallState, inout AsyncCompletion, inout Effects) -> Void) -> StepResult {
+        var effects = Effects()
+        var owner: (type: PluginNodeType, nodeID: String)?
+        let result: StepResult = entry.slot.withLock { slot in
+            guard slot.generation == entry.generation else { return .notLive(finished: nil) }
+            guard let live = slot.call else { return .notLive(finished: slot.finished) }
+            guard live.asynchronous != nil else { return .synchronous(live.type, live.request.node.id) }
+            // Moved out (not copied) so the collected writes are edited in place.
+            var call = slot.call.take()!
+            var completion = call.asynchronous.take()!  // one copy of the protocol state while `body` edits both
+            body(&call, &completion, &effects)
+            call.asynchronous = completion
+            owner = (call.type, call.request.node.id)
+            slot.call = call
+            if effects.retire { slot.retire() }
+            return .done
+        }
+        guard let owner else { return result }
+        if effects.retire { CallTable.release(entry) }
+        if let log = effects.log { PluginLog.write(.warning, plugin: owner.type.pluginID, node: owner.nodeID, log) }
+        if let (continuation, outcome) = effects.resume { continuation.resume(returning: outcome) }
+        if effects.askPluginToCancel { owner.type.cancel?(owner.type.state, entry.handle) }
+        return result
+    }
 
     /// Stores the continuation the completion resumes; before invoke.
     func begin(_ continuation: CheckedContinuation<Outcome, Never>) {
-        completion.withLock { $0.continuation = continuation }
+        Self.step(entry) { _, completion, _ in completion.continuation = continuation }
     }
 
     /// Called on the invoking thread once invoke has returned `status`.
     func invokeReturned(_ status: trellis_status) {
-        var resume: (CheckedContinuation<Outcome, Never>, Outcome)?
-        var askPluginToCancel = false
-        var pluginFinished = false
-        var misuse: String?
-        completion.withLock { completion in
+        Self.step(entry) { call, completion, effects in
             completion.invokeReturned = true
             if status == trellis_status(TRELLIS_PENDING) {
-                if let early = completion.earlyCompletion, let continuation = completion.continuation.take() {
-                    resume = (continuation, state.pointee.takeOutcome(for: early.status, message: early.message))
-                } else if cancelled.load(ordering: .acquiring), let continuation = completion.continuation.take() {
-                    resume = (continuation, state.pointee.cancelledOutcome)
-                    askPluginToCancel = true
+                if let early = completion.earlyCompletion {
+                    if let continuation = completion.continuation.take() {
+                        effects.resume = (continuation, call.takeOutcome(for: early.status, message: early.message, from: .complete))
+                    }
+                    effects.retire = true
+                } else if completion.cancelled, let continuation = completion.continuation.take() {
+                    effects.resume = (continuation, call.cancelledOutcome)
+                    effects.askPluginToCancel = true
                 }
             } else {
                 if completion.pluginDone {
-                    misuse = "invoke called complete() and then returned status \(status) instead of TRELLIS_PENDING; the returned status is used"
-                } else {
-                    completion.pluginDone = true
-                    pluginFinished = true
+                    effects.log = "invoke called complete() and then returned status \(status) instead of TRELLIS_PENDING; the returned status is used"
                 }
+                completion.pluginDone = true
                 if let continuation = completion.continuation.take() {
-                    resume = (continuation, state.pointee.takeOutcome(for: status))
+                    effects.resume = (continuation, call.takeOutcome(for: status))
                 }
+                effects.retire = true
             }
         }
-        if let misuse { PluginLog.write(.warning, plugin: type.pluginID, node: nodeID, misuse) }
-        if pluginFinished { finish() }
-        if let (continuation, outcome) = resume { continuation.resume(returning: outcome) }
-        if askPluginToCancel { type.cancel?(type.state, handle) }
     }
 
     /// The plugin's `complete`, from any thread.
-    func complete(_ status: trellis_status, message: String) {
-        var resume: (CheckedContinuation<Outcome, Never>, Outcome)?
-        var duplicate = false
-        completion.withLock { completion in
+    static func complete(_ handle: OpaquePointer?, _ status: trellis_status, message: trellis_string) -> StepResult {
+        guard let entry = CallTable.resolve(handle) else { return .notLive(finished: nil) }
+        return step(entry) { call, completion, effects in
             if completion.pluginDone {
-                duplicate = true
+                effects.log = "complete() called again for a call that already completed (type '\(call.type.qualifiedID)'); the second completion is ignored"
                 return
             }
             completion.pluginDone = true
+            let text = message.swiftString
             if !completion.invokeReturned {
-                completion.earlyCompletion = (status, message)
-            } else if let continuation = completion.continuation.take() {
-                resume = (continuation, state.pointee.takeOutcome(for: status, message: message))
+                completion.earlyCompletion = (status, text)
+                return
             }
+            if let continuation = completion.continuation.take() {
+                effects.resume = (continuation, call.takeOutcome(for: status, message: text, from: .complete))
+            }
+            effects.retire = true
         }
-        if duplicate {
-            PluginLog.write(.warning, plugin: type.pluginID, node: nodeID,
-                            "complete() called again for a call that already completed (type '\(type.qualifiedID)'); the second completion is ignored")
-            return
-        }
-        finish()
-        if let (continuation, outcome) = resume { continuation.resume(returning: outcome) }
     }
 
-    /// The host gives up (task cancelled): fail the node now and ask the plugin to stop.
-    func hostCancel() {
-        cancelled.store(true, ordering: .releasing)
-        let continuation: CheckedContinuation<Outcome, Never>? = completion.withLock { completion in
-            guard completion.invokeReturned, !completion.pluginDone else { return nil }
-            return completion.continuation.take()
+    /// The host gives up (task cancelled, or after `timedOutAfter` the default call timeout):
+    /// fail the node now and ask the plugin to stop. The slot stays live until the plugin
+    /// completes, as the ABI promises `cancel`.
+    func hostCancel(timedOutAfter limit: Duration? = nil) {
+        Self.step(entry) { call, completion, effects in
+            completion.cancelled = true
+            guard completion.invokeReturned, !completion.pluginDone, let continuation = completion.continuation.take() else { return }
+            effects.resume = (continuation, limit.map { call.timedOutOutcome(after: $0) } ?? call.cancelledOutcome)
+            effects.askPluginToCancel = true
         }
-        guard let continuation else { return }
-        continuation.resume(returning: state.pointee.cancelledOutcome)
-        type.cancel?(type.state, handle)
-    }
-
-    /// The plugin is done with the call: refuse later writes and hand the plugin's reference
-    /// to the quarantine, so a buggy second `complete` still finds a live object and is logged.
-    private func finish() {
-        finished.store(true, ordering: .releasing)
-        CompletedCallQuarantine.keep(self)
-        Unmanaged.passUnretained(self).release()
-    }
-}
-
-/// Keeps the most recently completed asynchronous calls alive, so that a plugin calling
-/// `complete` twice reaches a live call (and the host can log and ignore it) instead of freed
-/// memory. Bounded: a second completion much later than the first is not caught.
-enum CompletedCallQuarantine {
-    private static let capacity = 1024
-    private static let ring = Mutex(Ring())
-
-    private struct Ring {
-        var calls: [(any AnyObject & Sendable)?] = Array(repeating: nil, count: 1024)
-        var next = 0
-    }
-
-    static func keep(_ object: any AnyObject & Sendable) {
-        let evicted: (any AnyObject & Sendable)? = ring.withLock { ring in
-            let old = ring.calls[ring.next]
-            ring.calls[ring.next] = object
-            ring.next = (ring.next + 1) % capacity
-            return old
-        }
-        _ = evicted  // released outside the lock
     }
 }

@@ -71,10 +71,13 @@ final class PluginReply: @unchecked Sendable {
         pthread_mutex_unlock(delivery)
     }
 
+    /// Runs `body` on the pending operation a C handle names (see `ReplyTable`).
     static func with<Result>(_ handle: OpaquePointer?, otherwise: Result, _ body: (PluginReply) -> Result) -> Result {
-        guard let handle else { return otherwise }
-        return Unmanaged<PluginReply>.fromOpaque(UnsafeRawPointer(handle))._withUnsafeGuaranteedRef(body)
+        ReplyTable.with(handle, otherwise: otherwise, body)
     }
+
+    /// The handle the plugin holds while the operation is pending (set before it starts).
+    private let handle = LockedValue<OpaquePointer?>(nil)
 
     /// The concatenation of the published deltas, `nil` when the plugin published none.
     /// Read after the reply, when no delta can arrive any more.
@@ -87,8 +90,9 @@ final class PluginReply: @unchecked Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<String, any Error>) in
                 state.withLock { $0.continuation = continuation }
-                let handle = OpaquePointer(Unmanaged.passRetained(self).toOpaque())
-                let status = start(handle)
+                let opened = ReplyTable.open(self)
+                handle.withLock { $0 = opened }
+                let status = start(opened)
                 if status != trellis_status(TRELLIS_OK) { startFailed(status) }
             }
         } onCancel: {
@@ -99,7 +103,7 @@ final class PluginReply: @unchecked Sendable {
             guard let continuation else { return }
             awaitDeliveries()
             continuation.resume(throwing: CancellationError())
-            functions.adapter.cancel?(functions.adapter.state, OpaquePointer(Unmanaged.passUnretained(self).toOpaque()))
+            if let opened = handle.withLock({ $0 }) { functions.adapter.cancel?(functions.adapter.state, opened) }
         }
     }
 
@@ -132,7 +136,8 @@ final class PluginReply: @unchecked Sendable {
 
     /// `reply_delta`: passes `text` to the delta sink while the request is still waiting.
     func delta(_ text: trellis_string) -> trellis_status {
-        guard let piece = Self.validated(text) else { return trellis_status(TRELLIS_ERROR) }
+        // Refused rather than repaired: the pieces must add up to the final content byte for byte.
+        guard let piece = text.validatedString else { return trellis_status(TRELLIS_ERROR) }
         guard let onDelta else { return trellis_status(TRELLIS_UNAVAILABLE) }
         // Pieces from several plugin threads reach the sink one at a time, in the order they
         // got `delivery`; the request ends (reply, cancel) only once `delivery` is free.
@@ -208,14 +213,6 @@ final class PluginReply: @unchecked Sendable {
         }
     }
 
-    /// The text when it is valid UTF-8 (a delta is refused rather than repaired: the pieces
-    /// must add up to the final content byte for byte).
-    private static func validated(_ text: trellis_string) -> String? {
-        guard let data = text.data, text.length > 0 else { return "" }
-        let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: text.length)
-        return String(validating: bytes, as: UTF8.self)
-    }
-
     // MARK: Ending
 
     private func startFailed(_ status: trellis_status) {
@@ -230,10 +227,9 @@ final class PluginReply: @unchecked Sendable {
         continuation.resume(throwing: PluginAdapterError(message: "\(description) failed: the operation returned status \(status) without replying"))
     }
 
-    /// Drops the plugin's reference, keeping the object recognizable for a buggy second reply.
+    /// Ends the plugin's handle: later uses of it find nothing (a late reply is logged by name).
     private func release() {
-        CompletedCallQuarantine.keep(self)
-        Unmanaged.passUnretained(self).release()
+        if let opened = handle.withLock({ $0 }) { ReplyTable.close(opened, pluginID: pluginID, description: description) }
     }
 }
 

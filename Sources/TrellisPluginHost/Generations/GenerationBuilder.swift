@@ -11,7 +11,7 @@ enum GenerationBuilder {
         var notes: [String: [String]]
     }
 
-    static func build(number: UInt64, builtins: HandlerRegistry, plugins: [LoadedPlugin]) -> Built {
+    static func build(number: UInt64, builtins: HandlerRegistry, plugins: [LoadedPlugin], callTimeout: Duration?) -> Built {
         var refused: [(file: String, error: PluginLoadError)] = []
         var notes: [String: [String]] = [:]
         var claimedBy: [String: String] = [:]
@@ -33,7 +33,7 @@ enum GenerationBuilder {
         var byName: [String: [RegisteredHandler]] = [:]
         for plugin in accepted {
             for type in plugin.image.nodeTypes {
-                let registration = RegisteredHandler(typeID: type.qualifiedID, handler: PluginHandler(type: type), schema: type.schema,
+                let registration = RegisteredHandler(typeID: type.qualifiedID, handler: PluginHandler(type: type, defaultTimeout: callTimeout), schema: type.schema,
                                                      summary: type.summary, origin: plugin.file)
                 if builtinIDs.contains(type.qualifiedID) {
                     notes[plugin.file, default: []].append("'\(type.qualifiedID)' replaces the built-in type of that id")
@@ -43,8 +43,19 @@ enum GenerationBuilder {
             }
         }
         let qualified = Set(handlers.map(\.typeID))
+        var ambiguous: [String: [String]] = [:]
         for (name, registrations) in byName.sorted(by: { $0.key < $1.key }) {
-            guard registrations.count == 1, let only = registrations.first else { continue }
+            guard registrations.count == 1, let only = registrations.first else {
+                // Never silently one of them: a graph using the bare name is refused, naming all.
+                if !builtinIDs.contains(name) && !qualified.contains(name) {
+                    ambiguous[name] = registrations.map { "\($0.typeID) (\($0.origin))" }
+                    for registration in registrations {
+                        notes[registration.origin, default: []].append(
+                            "no alias '\(name)' for '\(registration.typeID)': " + registrations.map(\.typeID).joined(separator: " and ") + " both define it; use the qualified name")
+                    }
+                }
+                continue
+            }
             if builtinIDs.contains(name) || qualified.contains(name) {
                 notes[only.origin, default: []].append("no alias '\(name)' for '\(only.typeID)': a built-in or qualified type has that id")
                 continue
@@ -67,7 +78,7 @@ enum GenerationBuilder {
             adapters[name] = list[0]
         }
 
-        let generation = PluginGeneration(number: number, registry: HandlerRegistry(generation: number, handlers: handlers),
+        let generation = PluginGeneration(number: number, registry: HandlerRegistry(generation: number, handlers: handlers, ambiguousNames: ambiguous),
                                           adapters: adapters, plugins: accepted.map(\.info))
         return Built(generation: generation, refused: refused, notes: notes)
     }

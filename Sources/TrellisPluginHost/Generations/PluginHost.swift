@@ -18,6 +18,13 @@ public final class PluginHost: Sendable {
     public let builtins: HandlerRegistry
     /// Where libraries are staged before loading.
     public let staging: PluginStaging
+    /// How long an asynchronous plugin call of a node without a `timeout` attribute may stay
+    /// pending before the host cancels it and fails the node; `nil` waits for ever.
+    public let callTimeout: Duration?
+
+    /// The default of `callTimeout`: long enough for a slow model behind a plugin adapter,
+    /// short enough that a forgotten `complete` does not hang a run or a server for good.
+    public static let defaultCallTimeout: Duration = .seconds(300)
 
     private struct FileRecord {
         var signature: FileSignature
@@ -36,11 +43,14 @@ public final class PluginHost: Sendable {
     /// Serializes reloads (a watcher and an explicit call may race).
     private let reloading = Mutex(())
 
-    /// A host over `directories` (see `PluginSearchPath`) on top of `builtins`.
-    public init(directories: [String], builtins: HandlerRegistry, staging: PluginStaging = .userDefault) {
+    /// A host over `directories` (see `PluginSearchPath`) on top of `builtins`, failing
+    /// asynchronous plugin calls still pending after `callTimeout` (`nil`: never).
+    public init(directories: [String], builtins: HandlerRegistry, staging: PluginStaging = .userDefault,
+                callTimeout: Duration? = PluginHost.defaultCallTimeout) {
         self.directories = directories
         self.builtins = builtins
         self.staging = staging
+        self.callTimeout = callTimeout
         state = Mutex(State(generation: PluginGeneration(number: 0, registry: builtins)))
     }
 
@@ -93,7 +103,7 @@ public final class PluginHost: Sendable {
         }
 
         let candidates = files.filter { $0.value.loaded != nil }.sorted { $0.key < $1.key }.compactMap(\.value.loaded)
-        let built = GenerationBuilder.build(number: previousNumber + 1, builtins: builtins, plugins: candidates)
+        let built = GenerationBuilder.build(number: previousNumber + 1, builtins: builtins, plugins: candidates, callTimeout: callTimeout)
         for (file, error) in built.refused {
             if let index = reports.firstIndex(where: { $0.path == file }) {
                 reports[index] = PluginLoadReport(path: file, status: .failed, message: error.reason, pluginID: reports[index].pluginID)

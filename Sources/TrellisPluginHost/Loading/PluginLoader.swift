@@ -125,7 +125,7 @@ public enum PluginLoader {
             throw PluginLoadError(.invalidPlugin, file: file, "plugin '\(id)' has no init function in its descriptor")
         }
         let registrar = PluginRegistrar(pluginID: id)
-        let status = withExtendedLifetime(registrar) { initialize(HostFunctionTable.table, registrar.handle) }
+        let status = registrar.during { initialize(HostFunctionTable.table, $0) }
         if status != trellis_status(TRELLIS_OK) {
             // A plugin that gives up because the host refused one of its registrations usually
             // passes the failure on without a message of its own: the refusal is the reason.

@@ -1,8 +1,14 @@
 import CTrellisPlugin
+import TrellisCore
 import TrellisDOT
 
 /// Collects what a plugin registers during `init` (the C `trellis_registrar *`), validating
-/// and copying each struct as it arrives. Used on the init thread only.
+/// and copying each struct as it arrives.
+///
+/// The handle the plugin receives is a serial number, not a pointer: it is looked up in a table
+/// of the registrars whose `init` is running, so a registrar kept and used after `init` (or from
+/// another thread meanwhile) is refused with a message instead of reaching freed memory.
+/// Registrations run under the table's lock, one at a time.
 final class PluginRegistrar {
     let pluginID: String
     private(set) var nodeTypes: [PluginNodeType] = []
@@ -14,11 +20,35 @@ final class PluginRegistrar {
 
     init(pluginID: String) { self.pluginID = pluginID }
 
-    var handle: OpaquePointer { OpaquePointer(Unmanaged.passUnretained(self).toOpaque()) }
+    private struct Active {
+        var next: UInt = 1
+        var registrars: [UInt: PluginRegistrar] = [:]
+    }
 
-    static func with<Result>(_ handle: OpaquePointer?, otherwise: Result, _ body: (PluginRegistrar) -> Result) -> Result {
-        guard let handle else { return otherwise }
-        return Unmanaged<PluginRegistrar>.fromOpaque(UnsafeRawPointer(handle))._withUnsafeGuaranteedRef(body)
+    /// The registrars whose plugin's `init` is running, by serial.
+    private static let active = LockedValue(Active())
+
+    /// Runs `initialize` with a handle that works only until it returns.
+    func during<Result>(_ initialize: (OpaquePointer) -> Result) -> Result {
+        let serial = Self.active.withLock { active -> UInt in
+            let serial = active.next
+            active.next += 1
+            active.registrars[serial] = self
+            return serial
+        }
+        defer { _ = Self.active.withLock { $0.registrars.removeValue(forKey: serial) } }
+        return initialize(OpaquePointer(bitPattern: serial)!)
+    }
+
+    /// Runs `body` on the registrar `handle` names while its `init` runs; otherwise logs that
+    /// `function` was used outside `init` and returns `otherwise`.
+    static func with<Result>(_ handle: OpaquePointer?, _ function: String, otherwise: Result, _ body: (PluginRegistrar) -> Result) -> Result {
+        let serial = handle.map { UInt(bitPattern: Int(bitPattern: UnsafeRawPointer($0))) } ?? 0
+        let result: Result? = active.withLock { active in active.registrars[serial].map(body) }
+        if let result { return result }
+        PluginLog.write(.error, plugin: "plugin",
+                        "\(function) called with a registrar that is not in use: registration is possible only inside init, with the registrar init received; ignored")
+        return otherwise
     }
 
     // MARK: Minimum struct sizes of ABI 1.0 (fixed forever: later minors only append)
@@ -32,6 +62,9 @@ final class PluginRegistrar {
 
     /// Where `trellis_adapter.flags` (ABI 1.1) ends: a smaller struct has no flags.
     static let adapterFlagsEnd = MemoryLayout<trellis_adapter>.offset(of: \trellis_adapter.flags)! + MemoryLayout<UInt32>.size
+    /// The node type flags this host understands; any other bit refuses the type (a flag
+    /// changes how the host must call the type, so ignoring one would call it wrongly).
+    static let knownNodeTypeFlags = UInt32(TRELLIS_NODE_THREAD_SAFE) | UInt32(TRELLIS_NODE_ASYNC)
     /// The adapter flags this host understands; any other bit refuses the adapter.
     static let knownAdapterFlags = UInt32(TRELLIS_ADAPTER_MESSAGES_BY_ACCESSOR)
 
@@ -105,9 +138,8 @@ final class PluginRegistrar {
             }
         }
         let flags = header.flags
-        let known = UInt32(TRELLIS_NODE_THREAD_SAFE) | UInt32(TRELLIS_NODE_ASYNC)
-        if flags & ~known != 0 {
-            PluginLog.write(.warning, plugin: pluginID, "node type '\(name)' sets unknown flags 0x\(String(flags & ~known, radix: 16)); ignored")
+        if flags & ~Self.knownNodeTypeFlags != 0 {
+            return refuse(.invalidPlugin, "node type '\(pluginID).\(name)' sets unknown flag bits 0x\(String(flags & ~Self.knownNodeTypeFlags, radix: 16)) in trellis_node_type.flags; this host (ABI \(TRELLIS_ABI_MAJOR).\(TRELLIS_ABI_MINOR)) knows TRELLIS_NODE_THREAD_SAFE (0x1) and TRELLIS_NODE_ASYNC (0x2): clear them or rebuild the plugin against this host's trellis_plugin.h")
         }
         nodeTypes.append(PluginNodeType(
             pluginID: pluginID, name: name, summary: registrationString(header.description), flags: flags,

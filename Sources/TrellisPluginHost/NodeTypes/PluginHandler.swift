@@ -1,4 +1,5 @@
 import CTrellisPlugin
+import TrellisDOT
 import TrellisEngine
 
 /// The engine's view of a plugin node type: runs one visit through the C ABI.
@@ -9,24 +10,33 @@ import TrellisEngine
 /// cancellation (the node timeout) fails the node at once and calls the plugin's cancel function.
 struct PluginHandler: NodeHandler {
     let type: PluginNodeType
+    /// How long an asynchronous call of a node without a `timeout` attribute may stay pending
+    /// before the host cancels it; `nil` waits for ever.
+    var defaultTimeout: Duration? = nil
 
     func execute(_ request: HandlerRequest) async throws -> Outcome {
         if type.isAsynchronous { return await executeAsynchronously(request) }
-        return withUnsafePointer(to: request) { pointer in
-            var state = CallState(type: type, request: pointer, asynchronous: nil)
-            let status = withUnsafeMutablePointer(to: &state) { type.callInvoke(OpaquePointer($0)) }
-            return state.takeOutcome(for: status)
-        }
+        let entry = CallTable.open(CallState(type: type, request: request))
+        let status = type.callInvoke(entry.handle)
+        // The slot was live for the whole invoke and only this frame closes it.
+        return CallTable.close(entry) { $0.takeOutcome(for: status) }!
     }
 
     private func executeAsynchronously(_ request: HandlerRequest) async -> Outcome {
+        if Task.isCancelled { return CallState(type: type, request: request).cancelledOutcome }
         let call = AsyncPluginCall(type: type, request: request)
-        if Task.isCancelled { return call.state.pointee.cancelledOutcome }
+        // A node's own timeout is the engine's (it cancels this task); without one, the host's default.
+        let limit = request.node.attributes["timeout"] == nil ? defaultTimeout : nil
+        let timer = limit.map { limit in
+            Task {
+                try await Task.sleep(for: limit)
+                call.hostCancel(timedOutAfter: limit)
+            }
+        }
+        defer { timer?.cancel() }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
                 call.begin(continuation)
-                // The plugin's own reference, released when it completes (see AsyncPluginCall.finish).
-                _ = Unmanaged.passRetained(call)
                 let status = type.callInvoke(call.handle)
                 call.invokeReturned(status)
             }

@@ -1,5 +1,5 @@
 import CTrellisPlugin
-import Synchronization
+import TrellisCore
 import TrellisDOT
 
 /// A node type as a plugin registered it: the host's copy of the strings and schema, and the
@@ -29,8 +29,8 @@ final class PluginNodeType: @unchecked Sendable {
     let state: UnsafeMutableRawPointer?
     let invoke: InvokeFunction
     let cancel: CancelFunction?
-    /// Serializes invokes of a type that is not thread-safe.
-    let serial = Mutex(())
+    /// Serializes invokes of a type that is not thread-safe (a lock the thread sanitizer sees).
+    let serial = LockedValue(())
 
     init(pluginID: String, name: String, summary: String, flags: UInt32, schema: AttributeSchema,
          state: UnsafeMutableRawPointer?, invoke: @escaping InvokeFunction, cancel: CancelFunction?) {

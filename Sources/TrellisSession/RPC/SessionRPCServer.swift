@@ -41,9 +41,9 @@ public final class SessionRPCServer: Sendable {
     }
 
     /// Reads requests from `descriptor` until end of input or until `stop` is requested,
-    /// answering each; returns when every request has been answered. After a stop, requests
-    /// still running get `drainTime` to finish; then they are cancelled (a turn cancelled this
-    /// way fails and is answered as failed).
+    /// answering each; returns when every request has been answered. After a stop or the end
+    /// of input, requests still running get `drainTime` to finish; then they are cancelled (a
+    /// turn cancelled this way fails and is answered as failed).
     public func serve(inputDescriptor descriptor: Int32 = STDIN_FILENO, stop: ServeStop = ServeStop(),
                       drainTime: Duration = .seconds(10)) async {
         enum Arrival: Sendable { case line(LineReader.Line), stop }
@@ -58,12 +58,8 @@ public final class SessionRPCServer: Sendable {
         let inFlight = InFlightRequests()
         // Discarding: a server runs for a long time and must not keep a result per request.
         await withDiscardingTaskGroup { group in
-            var stopped = false
             for await next in arrivals {
-                guard case .line(let read) = next else {
-                    stopped = true
-                    break
-                }
+                guard case .line(let read) = next else { break }
                 guard case .text(let line) = read else {
                     if case .tooLong(let bytes) = read {
                         let failure = JSONRPCError(code: JSONRPCError.invalidRequest, message:
@@ -87,8 +83,10 @@ public final class SessionRPCServer: Sendable {
                     inFlight.end()
                 }
             }
-            // Drain after a stop: what still runs past the drain time is cancelled.
-            if stopped, await !inFlight.waitUntilIdle(within: drainTime) { group.cancelAll() }
+            // Drain after a stop or the end of input: what still runs past the drain time is
+            // cancelled (a plugin call that never completes then fails its node and the request
+            // answers), so the server exits instead of waiting on it for good.
+            if await !inFlight.waitUntilIdle(within: drainTime) { group.cancelAll() }
         }
         forwarding.cancel()
         let tokens = subscriptions.withLock { $0 }

@@ -1,7 +1,10 @@
-/// `attribute_schema` (warning): a node's attributes fit the `AttributeSchema` its type
-/// declares: declared attributes parse as their value type, required ones are present, and
-/// when the schema does not allow unlisted attributes, no others are set, apart from the
-/// pipeline's common node attributes and Graphviz's drawing attributes, which every node may carry.
+/// `attribute_schema`: a node's attributes fit the `AttributeSchema` its type declares.
+/// Errors: a declared attribute that does not parse as its value type, a required one that is
+/// missing (the handler, built in or a plugin's, would otherwise receive `"fifty"` for an
+/// integer; `validate` and `run` share this rule, so such a graph is refused before it starts).
+/// Warning: when the schema does not allow unlisted attributes, another attribute is set, apart
+/// from the pipeline's common node attributes and Graphviz's drawing attributes, which every
+/// node may carry.
 /// Only checked when `ValidationContext.knownTypes` is set; unknown types are `type_known`'s concern.
 public struct AttributeSchemaRule: ValidationRule {
     /// Creates the rule.
@@ -45,13 +48,13 @@ public struct AttributeSchemaRule: ValidationRule {
                 if let value = node.attributes[spec.name] {
                     guard !spec.type.accepts(value) else { continue }
                     diagnostics.append(Diagnostic(
-                        rule: id, severity: .warning,
+                        rule: id, severity: .error,
                         message: "attribute '\(spec.name)' of node '\(node.id)' (type \(type)) should be \(Self.article(spec.type)), not '\(value.raw)'",
                         location: value.location ?? node.location, node: node.id,
                         fix: "set \(spec.name) to \(Self.example(spec.type))"))
                 } else if spec.isRequired {
                     diagnostics.append(Diagnostic(
-                        rule: id, severity: .warning,
+                        rule: id, severity: .error,
                         message: "node '\(node.id)' (type \(type)) lacks the required attribute '\(spec.name)'"
                             + (spec.summary.isEmpty ? "" : " (\(spec.summary))"),
                         location: node.location, node: node.id,

@@ -31,6 +31,14 @@ public struct TypeKnownRule: ValidationRule {
                 hints[type] = hint
             }
             let node = graph.nodes[number]
+            if let claimants = context.ambiguousTypes[type] {
+                diagnostics.append(Diagnostic(
+                    rule: id, severity: .error,
+                    message: "node '\(node.id)' has ambiguous type '\(type)': " + claimants.joined(separator: " and ") + " all define it",
+                    location: node.attributes["type"]?.location ?? node.location, node: node.id,
+                    fix: "write the qualified name: " + claimants.map { "type=\"\($0.split(separator: " ").first ?? "")\"" }.joined(separator: " or ")))
+                continue
+            }
             let fallback = Self.fallback(for: node, known: known)
             let runsAs = fallback.map { "; it runs as '\($0)' instead" } ?? "; no handler can run it"
             diagnostics.append(Diagnostic(

@@ -9,7 +9,7 @@ struct DelayedGreet: AsyncNodeHandler {
     ]
 
     func handle(_ call: inout NodeCall) async throws -> NodeResult {
-        let delay = call.attribute("delay_ms").flatMap { Int($0) } ?? 10
+        let delay = call.integerAttribute("delay_ms") ?? 10
         guard delay >= 0 else { throw PluginError("node '\(call.nodeID)': delay_ms must not be negative, got \(delay)") }
         try await HostTimer.sleep(for: .milliseconds(delay))
         return try Greet().handle(&call)
