@@ -5,6 +5,8 @@ import TrellisDOT
 /// and copying each struct as it arrives. Used on the init thread only.
 final class PluginRegistrar {
     let pluginID: String
+    /// The plugin file as found (named in crash reports).
+    let file: String
     private(set) var nodeTypes: [PluginNodeType] = []
     private(set) var adapters: [(name: String, summary: String, function: PluginAdapterFunctions)] = []
     /// The message the plugin gave with `registrar_set_error`.
@@ -12,7 +14,10 @@ final class PluginRegistrar {
     /// Registrations the host refused, with why.
     private(set) var problems: [(kind: PluginLoadError.Kind, reason: String)] = []
 
-    init(pluginID: String) { self.pluginID = pluginID }
+    init(pluginID: String, file: String) {
+        self.pluginID = pluginID
+        self.file = file
+    }
 
     var handle: OpaquePointer { OpaquePointer(Unmanaged.passUnretained(self).toOpaque()) }
 
@@ -105,12 +110,12 @@ final class PluginRegistrar {
             }
         }
         let flags = header.flags
-        let known = UInt32(TRELLIS_NODE_THREAD_SAFE) | UInt32(TRELLIS_NODE_ASYNC)
+        let known = UInt32(TRELLIS_NODE_THREAD_SAFE) | UInt32(TRELLIS_NODE_ASYNC) | UInt32(TRELLIS_NODE_BLOCKING)
         if flags & ~known != 0 {
             PluginLog.write(.warning, plugin: pluginID, "node type '\(name)' sets unknown flags 0x\(String(flags & ~known, radix: 16)); ignored")
         }
         nodeTypes.append(PluginNodeType(
-            pluginID: pluginID, name: name, summary: registrationString(header.description), flags: flags,
+            pluginID: pluginID, file: file, name: name, summary: registrationString(header.description), flags: flags,
             schema: AttributeSchema(attributes: attributes, allowsUnlisted: header.allows_unlisted_attributes),
             state: header.state, invoke: invoke, cancel: header.cancel))
         return trellis_status(TRELLIS_OK)
