@@ -8,7 +8,8 @@ import TrellisTestSupport
 /// so they do not starve the cooperative pool that timer nodes (and every run) need.
 @Suite(.timeLimit(.minutes(3))) struct BlockingNodeTests {
     /// `blocker.sleep`: writes a marker file (`marker` attribute), records its thread's name,
-    /// then sleeps `ms` milliseconds in invoke — the blocking call the flag is for.
+    /// then blocks in invoke — the call the flag is for — until the file `release` exists
+    /// (polling every 10 ms, for at most two minutes).
     static let source = #"""
     #define _GNU_SOURCE
     #include <fcntl.h>
@@ -33,15 +34,14 @@ import TrellisTestSupport
 
     static trellis_status sleep_invoke(void *state, trellis_call *call) {
         (void)state;
-        char marker[512], ms[32], name[32] = "";
+        char marker[512], release[512], name[32] = "";
         attribute(call, "marker", marker, sizeof marker);
-        attribute(call, "ms", ms, sizeof ms);
+        attribute(call, "release", release, sizeof release);
         pthread_getname_np(pthread_self(), name, sizeof name);
         host->context_set_string(call, TRELLIS_LITERAL("thread_name"), trellis_string_make(name, strlen(name)));
         if (marker[0] != '\0') close(open(marker, O_CREAT | O_WRONLY, 0644));
-        long milliseconds = strtol(ms, NULL, 10);
-        struct timespec pause = { milliseconds / 1000, (milliseconds % 1000) * 1000000L };
-        nanosleep(&pause, NULL);
+        struct timespec pause = { 0, 10 * 1000000L };
+        for (int waited = 0; waited < 12000 && access(release, F_OK) != 0; waited++) nanosleep(&pause, NULL);
         return TRELLIS_OK;
     }
 
@@ -71,21 +71,26 @@ import TrellisTestSupport
         // More blocking invokes than the cooperative pool has threads (so without the flag the
         // last one could not even start, nor could a timer node), but no more than the pool's 8.
         let blockers = min(ProcessInfo.processInfo.activeProcessorCount + 1, 8)
+        let release = sandbox.root + "/release"
         let finished = LockedCount()
         var sleeping: [Task<Outcome, any Error>] = []
         for index in 0..<blockers {
             let marker = sandbox.root + "/started-\(index)"
             sleeping.append(Task {
-                let outcome = try await invoke(registry, "blocker.sleep", attributes: [("ms", "6000"), ("marker", marker)])
+                let outcome = try await invoke(registry, "blocker.sleep", attributes: [("marker", marker), ("release", release)])
                 finished.increment()
                 return outcome
             })
         }
+        // Whatever happens below, the blocking invokes end (they also give up after two minutes).
+        defer { _ = FileManager.default.createFile(atPath: release, contents: nil) }
         try await waitUntil(timeout: .seconds(30), "every blocking invoke started") {
             (0..<blockers).allSatisfy { FileManager.default.fileExists(atPath: sandbox.root + "/started-\($0)") }
         }
 
-        // Two timer nodes while every blocking invoke sleeps: they finish long before any sleeper.
+        // Two timer nodes while every blocking invoke is held: they finish, and none of the held
+        // invokes could have ended meanwhile. 30 s is a generous bound for two 50 ms timers
+        // (the cooperative pool stretches under load and the thread sanitizer).
         let clock = ContinuousClock()
         let start = clock.now
         async let first = invoke(registry, "cexample.wait", attributes: [("delay_ms", "50")])
@@ -93,8 +98,9 @@ import TrellisTestSupport
         let timers = try await [first, second]
         let elapsed = clock.now - start
         #expect(timers.allSatisfy { $0.status == .success }, "\(timers.map(\.failureReason))")
-        #expect(finished.value == 0, "the timer nodes waited for a blocking invoke to end")
-        #expect(elapsed < .seconds(4), "two 50 ms timer nodes took \(elapsed) beside blocking invokes")
+        #expect(finished.value == 0, "a blocking invoke ended before it was released")
+        #expect(elapsed < .seconds(30), "two 50 ms timer nodes took \(elapsed) beside blocking invokes")
+        _ = FileManager.default.createFile(atPath: release, contents: nil)
 
         for task in sleeping {
             let outcome = try await task.value

@@ -1,5 +1,6 @@
 import CTrellisPlugin
 import Synchronization
+import TrellisCore
 import TrellisEngine
 
 #if canImport(Glibc)
@@ -294,7 +295,9 @@ final class AsyncPluginCall: @unchecked Sendable {
 /// memory. Bounded: a second completion much later than the first is not caught.
 enum CompletedCallQuarantine {
     private static let capacity = 1024
-    private static let ring = Mutex(Ring())
+    // LockedValue, not Mutex: plugin threads complete calls here, and the thread sanitizer
+    // cannot see a Mutex's futex (it reported this ring as a race).
+    private static let ring = LockedValue(Ring())
 
     private struct Ring {
         var calls: [(any AnyObject & Sendable)?] = Array(repeating: nil, count: 1024)

@@ -1,3 +1,4 @@
+import CTrellisCrash
 import Dispatch
 import Foundation
 import TrellisCore
@@ -46,9 +47,10 @@ final class BlockingInvokePool: Sendable {
         if start {
             for index in 0..<threadCount {
                 let thread = Thread { [self] in
-                    // A Linux thread inherits its creator's name (here a pool thread's); set on the
-                    // running thread, Foundation passes the name on to the system (15 bytes at most).
-                    Thread.current.name = "trellis-block-\(index)"
+                    // A Linux thread inherits its creator's name (here a pool thread's). Named from
+                    // inside the thread: Foundation's `Thread.name` may not reach the system when set
+                    // before the thread has its handle.
+                    trellis_crash_name_thread("trellis-block-\(index)")
                     serve()
                 }
                 thread.start()
