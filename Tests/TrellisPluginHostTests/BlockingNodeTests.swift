@@ -67,6 +67,8 @@ import TrellisTestSupport
         let failures = host.reload().filter { $0.status == .failed }
         #expect(failures.isEmpty, "\(failures.map(\.description))")
         let registry = host.current.registry
+        let blocker = try #require(host.current.plugins.first { $0.id == "blocker" })
+        #expect(blocker.nodeTypes.map(\.isBlocking) == [true], "plugins inspect shows the flag")
 
         // More blocking invokes than the cooperative pool has threads (so without the flag the
         // last one could not even start, nor could a timer node), but no more than the pool's 8.

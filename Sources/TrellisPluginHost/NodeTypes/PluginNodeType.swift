@@ -73,6 +73,6 @@ final class PluginNodeType: @unchecked Sendable {
     /// What `plugins inspect` shows.
     var info: PluginInfo.NodeTypeInfo {
         PluginInfo.NodeTypeInfo(qualifiedID: qualifiedID, summary: summary, isThreadSafe: isThreadSafe,
-                                isAsynchronous: isAsynchronous, schema: schema)
+                                isAsynchronous: isAsynchronous, isBlocking: isBlocking, schema: schema)
     }
 }
