@@ -39,15 +39,21 @@ let package = Package(
     targets: [
         // MARK: Libraries
         .target(name: "CTrellisPlugin"),
+        // Host-internal: the per-thread crash context and fatal-signal handler that name the
+        // plugin, node and session a crash happened in (not part of the plugin ABI).
+        .target(name: "CTrellisCrash"),
         .target(name: "TrellisCore", dependencies: ["CTrellisPlugin"], swiftSettings: own),
         .target(name: "TrellisDOT", dependencies: ["TrellisCore"], swiftSettings: own),
         .target(name: "TrellisEngine", dependencies: ["TrellisCore", "TrellisDOT"], swiftSettings: strict),
         .target(
             name: "TrellisPluginHost",
-            dependencies: ["TrellisCore", "TrellisEngine", "CTrellisPlugin"],
+            dependencies: ["TrellisCore", "TrellisEngine", "CTrellisPlugin", "CTrellisCrash"],
             swiftSettings: own
         ),
         .target(name: "TrellisPluginKit", dependencies: ["TrellisCore", "CTrellisPlugin"], swiftSettings: own),
+        // The session node types' behaviour, written once: the built-in handlers and the
+        // standard session plugin are glue over it (docs/architecture.md).
+        .target(name: "TrellisSessionNodes", dependencies: ["TrellisCore"], swiftSettings: own),
         .systemLibrary(
             name: "CSQLite",
             pkgConfig: "sqlite3",
@@ -68,7 +74,7 @@ let package = Package(
         ),
         .target(
             name: "TrellisSession",
-            dependencies: ["TrellisCore", "TrellisEngine", "CSQLite", "CLibPQ"],
+            dependencies: ["TrellisCore", "TrellisEngine", "TrellisSessionNodes", "CSQLite", "CLibPQ"],
             swiftSettings: strict
         ),
         .target(
@@ -100,7 +106,7 @@ let package = Package(
         // MARK: Plugins (shared libraries loaded through the C ABI; they link only the SDK)
         .target(
             name: "TrellisStandardPlugin",
-            dependencies: ["TrellisPluginKit"],
+            dependencies: ["TrellisPluginKit", "TrellisSessionNodes"],
             path: "Plugins/StandardSession",
             swiftSettings: own
         ),
@@ -123,7 +129,7 @@ let package = Package(
             dependencies: ["TrellisPluginHost", "TrellisEngine", "TrellisSession", "TrellisTestSupport"],
             swiftSettings: strict
         ),
-        .testTarget(name: "TrellisSessionTests", dependencies: ["TrellisSession", "TrellisHosting", "TrellisTestSupport"], swiftSettings: strict),
+        .testTarget(name: "TrellisSessionTests", dependencies: ["TrellisSession", "TrellisSessionNodes", "TrellisHosting", "TrellisTestSupport"], swiftSettings: strict),
         .testTarget(name: "TrellisProvidersTests", dependencies: ["TrellisProviders", "TrellisTestSupport"], swiftSettings: strict),
         .testTarget(name: "TrellisToolsTests", dependencies: ["TrellisTools", "TrellisTestSupport"], swiftSettings: strict),
         // Depends on the executable it runs, so building the tests builds `trellis` first.

@@ -3,7 +3,8 @@ import TrellisPluginHost
 
 extension PluginGeneration {
     /// The generation as `trellis plugins list` prints it: a table of every plugin node type
-    /// (with its short alias when the alias resolves to the same plugin) and adapter, with
+    /// (with its short alias when the alias resolves to the same plugin, and "replaces
+    /// built-in" when it takes the place of a built-in type of the same id) and adapter, with
     /// its plugin, version and file; or one line saying there is nothing.
     public var listingLines: [String] {
         var rows: [[String]] = [["KIND", "ID", "PLUGIN", "VERSION", "FILE"]]
@@ -12,7 +13,8 @@ extension PluginGeneration {
                 let alias = type.qualifiedID.split(separator: ".", maxSplits: 1).last.map(String.init) ?? ""
                 let aliased = registry.handler(for: alias)?.origin == plugin.file && alias != type.qualifiedID
                 let ambiguous = registry.ambiguousNames[alias] != nil
-                rows.append(["type", type.qualifiedID + (aliased ? " (alias \(alias))" : ambiguous ? " (no alias: '\(alias)' is ambiguous)" : ""),
+                let replaces = replacedBuiltins.contains(type.qualifiedID) ? " (replaces built-in)" : ""
+                rows.append(["type", type.qualifiedID + (aliased ? " (alias \(alias))" : ambiguous ? " (no alias: '\(alias)' is ambiguous)" : "") + replaces,
                              plugin.id, plugin.version, plugin.file])
             }
             for adapter in plugin.adapters {

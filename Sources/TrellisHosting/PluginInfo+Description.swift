@@ -18,6 +18,7 @@ extension PluginInfo {
             var flags: [String] = []
             if type.isThreadSafe { flags.append("thread-safe") }
             if type.isAsynchronous { flags.append("asynchronous") }
+            if type.isBlocking { flags.append("blocking") }
             lines.append("  \(type.qualifiedID)" + (flags.isEmpty ? "" : " [\(flags.joined(separator: ", "))]")
                 + (type.summary.isEmpty ? "" : ": \(type.summary)"))
             for attribute in type.schema.attributes {
@@ -50,6 +51,7 @@ extension PluginInfo {
                     "summary": .string(type.summary),
                     "thread_safe": .boolean(type.isThreadSafe),
                     "asynchronous": .boolean(type.isAsynchronous),
+                    "blocking": .boolean(type.isBlocking),
                     "allows_unlisted_attributes": .boolean(type.schema.allowsUnlisted),
                     "attributes": .list(type.schema.attributes.map { attribute in
                         .map(["name": .string(attribute.name), "type": .string(attribute.type.rawValue),

@@ -63,6 +63,6 @@ public final class SessionPlugins: Sendable {
             if let memory = adapter.memory { entries[name] = .memory(memory) }
             if let tools = adapter.tools { entries[name] = .tools(tools) }
         }
-        catalog.replacePluginAdapters(entries)
+        catalog.replacePluginAdapters(entries, generation: generation.number)
     }
 }

@@ -14,19 +14,23 @@ public struct LLMCompletionRequest: Sendable, Equatable {
     /// From a node: ask the host to pass the context's `session.messages` itself, so the
     /// history is not copied through JSON.
     public var useSessionMessages: Bool
+    /// From a node: ask the host to offer the model the tools of the run's tools adapter
+    /// (`"offer_tools": true`), as the built-in `session.llm_call` does.
+    public var offerTools: Bool
     /// To an adapter: the host wants the answer in pieces (`"stream": true`, ABI 1.1); publish
     /// them with `LLMCompletionContext.delta(_:)`.
     public var stream: Bool
 
     /// Creates a request.
     public init(prompt: String, messages: [PluginValue] = [], model: String = "", provider: String = "",
-                options: [String: PluginValue] = [:], useSessionMessages: Bool = false, stream: Bool = false) {
+                options: [String: PluginValue] = [:], useSessionMessages: Bool = false, offerTools: Bool = false, stream: Bool = false) {
         self.prompt = prompt
         self.messages = messages
         self.model = model
         self.provider = provider
         self.options = options
         self.useSessionMessages = useSessionMessages
+        self.offerTools = offerTools
         self.stream = stream
     }
 
@@ -37,6 +41,7 @@ public struct LLMCompletionRequest: Sendable, Equatable {
             "options": .map(options), "use_session_messages": .boolean(useSessionMessages),
         ]
         if !useSessionMessages { object["messages"] = .list(messages) }
+        if offerTools { object["offer_tools"] = .boolean(true) }
         return .map(object)
     }
 
@@ -50,6 +55,7 @@ public struct LLMCompletionRequest: Sendable, Equatable {
             provider: object["provider"]?.string ?? "",
             options: object["options"]?.map ?? [:],
             useSessionMessages: object["use_session_messages"] == .boolean(true),
+            offerTools: object["offer_tools"] == .boolean(true),
             stream: object["stream"] == .boolean(true)
         )
     }

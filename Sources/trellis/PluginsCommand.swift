@@ -1,3 +1,4 @@
+import Foundation
 import TrellisDOT
 import TrellisEngine
 import TrellisHosting
@@ -67,6 +68,7 @@ struct PluginsCommand: TrellisCommand {
         case "inspect": return inspect(rest)
         case "new": return await PluginsScaffoldCommand.runNew(rest)
         case "build": return await PluginsScaffoldCommand.runBuild(rest)
+        case scanSubcommand: return scanInChild(rest)
         default:
             let hint = CloseMatches.find(subcommand, among: subcommands, limit: 1).first.map { " (did you mean '\($0)'?)" } ?? ""
             Console.error("trellis plugins: unknown subcommand '\(subcommand)'\(hint); use list, inspect, new or build")
@@ -89,7 +91,8 @@ struct PluginsCommand: TrellisCommand {
             return ExitCode.usage
         }
         let directories = PluginSearchPath.directories(commandLine: scanner.values("plugin-dir"))
-        let host = PluginHost(directories: directories, builtins: .builtin)
+        let scanChild = scanChild
+        let host = PluginHost(directories: directories, builtins: .builtin, vetting: { scanChild.vet($0) })
         let reports = host.reload()
         let generation = host.current
         let problems = reports.filter { $0.status == .failed }
@@ -110,6 +113,29 @@ struct PluginsCommand: TrellisCommand {
         return problems.isEmpty ? ExitCode.success : ExitCode.failure
     }
 
+    // MARK: scanning in a child process
+
+    /// The hidden subcommand a scanning child runs: `trellis plugins __scan FILE` (not in the help).
+    static let scanSubcommand = "__scan"
+
+    /// Loads each plugin file in a child `trellis plugins __scan FILE` first, so that a plugin
+    /// whose init crashes ends the child, and `list` and `inspect` report it and carry on.
+    private static var scanChild: PluginScanChild {
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return PluginScanChild(executable: executable, arguments: ["plugins", scanSubcommand])
+    }
+
+    /// The child's side: load the file (a refusal is fine: the parent reports it when it loads
+    /// the file itself) and exit 0; a crash kills this process, which is the answer.
+    private static func scanInChild(_ arguments: [String]) -> Int32 {
+        guard arguments.count == 1, let file = arguments.first else {
+            Console.error("trellis plugins \(scanSubcommand): give exactly one library file")
+            return ExitCode.usage
+        }
+        _ = PluginLoader.inspect(file: file)
+        return ExitCode.success
+    }
+
     // MARK: inspect
 
     private static func inspect(_ arguments: [String]) -> Int32 {
@@ -124,7 +150,9 @@ struct PluginsCommand: TrellisCommand {
             Console.error("trellis plugins inspect: give exactly one library file, e.g. 'trellis plugins inspect plugins/libacme.so'")
             return ExitCode.usage
         }
-        switch PluginLoader.inspect(file: file) {
+        let loaded: Result<PluginInfo, PluginLoadError>
+        if let crash = scanChild.vet(file) { loaded = .failure(crash) } else { loaded = PluginLoader.inspect(file: file) }
+        switch loaded {
         case .failure(let error):
             if scanner.flag("json") {
                 Console.out(ContextValue.map(["file": .string(file), "ok": .boolean(false), "problem": .string(error.kind.rawValue),

@@ -1,6 +1,7 @@
 import Testing
 import TrellisEngine
 @testable import TrellisSession
+import TrellisSessionNodes
 import TrellisTestSupport
 
 /// Turn semantics beyond the reference scenarios: policies, errors, phases, tools, windows.
@@ -191,14 +192,14 @@ import TrellisTestSupport
     }
 
     @Test func classifyAndModeSelectFollowTheReferenceTable() {
-        #expect(ClassifyHandler.classify("/help", blockedWords: []) == "command")
-        #expect(ClassifyHandler.classify("drop the table", blockedWords: ["drop"]) == "blocked")
-        #expect(ClassifyHandler.classify("tool_result: 42", blockedWords: []) == "tool_result")
-        #expect(ClassifyHandler.classify("hello", blockedWords: []) == "query")
-        #expect(ModeSelectHandler.mode(hasGoals: true, turnCount: 5) == "goal_pursuit")
-        #expect(ModeSelectHandler.mode(hasGoals: false, turnCount: 10) == "consolidation")
-        #expect(ModeSelectHandler.mode(hasGoals: false, turnCount: 0) == "reflection")
-        #expect(ModeSelectHandler.mode(hasGoals: false, turnCount: 7) == "reflection")
+        #expect(SessionNodes.inputType("/help", blockedWords: []) == "command")
+        #expect(SessionNodes.inputType("drop the table", blockedWords: ["drop"]) == "blocked")
+        #expect(SessionNodes.inputType("tool_result: 42", blockedWords: []) == "tool_result")
+        #expect(SessionNodes.inputType("hello", blockedWords: []) == "query")
+        #expect(SessionNodes.cognitiveMode(hasGoals: true, turnCount: 5) == "goal_pursuit")
+        #expect(SessionNodes.cognitiveMode(hasGoals: false, turnCount: 10) == "consolidation")
+        #expect(SessionNodes.cognitiveMode(hasGoals: false, turnCount: 0) == "reflection")
+        #expect(SessionNodes.cognitiveMode(hasGoals: false, turnCount: 7) == "reflection")
     }
 
     @Test func appendingATurnDoesNotCopyTheHistory() async throws {

@@ -157,6 +157,19 @@ typedef struct trellis_string {
 /** invoke may return TRELLIS_PENDING and call `complete` later; without it PENDING is an error. */
 #define TRELLIS_NODE_ASYNC 0x2u
 
+/* -- since ABI 1.2 ------------------------------------------------------------------- */
+/**
+ * Since ABI 1.2. invoke may block its thread (file or socket I/O, a lock, a long computation):
+ * the host runs every invoke of the type on a bounded pool of threads of its own (8 threads;
+ * further invokes wait their turn), never on the threads that drive runs, so a blocking invoke
+ * delays only other blocking invokes. Which to use: work that can call back later (a timer, an
+ * adapter, an event loop) -> TRELLIS_NODE_ASYNC and `complete`; work that can only wait ->
+ * TRELLIS_NODE_BLOCKING; quick work -> neither. Combines with the other flags (with ASYNC, only
+ * the invoke call itself runs on the pool).
+ */
+#define TRELLIS_NODE_BLOCKING 0x4u
+/* -- end of since ABI 1.2 ------------------------------------------------------------ */
+
 /** Outcome statuses a handler may set with `outcome_set_status` (default: SUCCESS on OK, FAIL on ERROR). */
 #define TRELLIS_OUTCOME_SUCCESS 0
 #define TRELLIS_OUTCOME_PARTIAL_SUCCESS 1
@@ -265,7 +278,8 @@ typedef struct trellis_llm_ext {
      * return) is an object: {"prompt": string, "messages": [{"role","content"}...],
      * "model": string, "provider": string, "options": {...}, "use_session_messages": bool};
      * with "use_session_messages": true the host passes the context's `session.messages`
-     * itself (no copy through JSON). `on_result` receives {"content": string,
+     * itself (no copy through JSON); with "offer_tools": true (since 1.1) the host offers the
+     * model the tools of the run's tools adapter, as "tools" in the adapter's request. `on_result` receives {"content": string,
      * "tool_calls": [...]}. Returns TRELLIS_OK when started (on_result will run),
      * TRELLIS_UNAVAILABLE when the run has no LLM adapter or the call has completed, TRELLIS_ERROR
      * for malformed JSON (on_result will not run). Only for TRELLIS_NODE_ASYNC types (a

@@ -74,7 +74,8 @@ enum AdapterExtensionCalls {
             }
             let request: LLMRequest
             do throws(PluginAdapterError) {
-                request = try LLMRequestJSON.decodeRequest(value, sessionMessages: call.sessionMessages)
+                request = try LLMRequestJSON.decodeRequest(value, sessionMessages: call.sessionMessages,
+                                                           offeredTools: call.request.adapters.tools?.offers ?? [])
             } catch {
                 return .failure(error)
             }

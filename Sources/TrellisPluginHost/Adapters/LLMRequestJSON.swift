@@ -18,8 +18,10 @@ enum LLMRequestJSON {
         return ContextValue.map(fields).jsonText
     }
 
-    /// A request from plugin JSON; `sessionMessages` is used when `use_session_messages` is true.
-    static func decodeRequest(_ value: ContextValue, sessionMessages: @autoclosure () -> [ContextValue]) throws(PluginAdapterError) -> LLMRequest {
+    /// A request from plugin JSON; `sessionMessages` is used when `use_session_messages` is
+    /// true, `offeredTools` (the run's tools adapter's offers) when `offer_tools` is true.
+    static func decodeRequest(_ value: ContextValue, sessionMessages: @autoclosure () -> [ContextValue],
+                              offeredTools: @autoclosure () -> [ContextValue] = []) throws(PluginAdapterError) -> LLMRequest {
         guard case .map(let fields) = value else {
             throw PluginAdapterError(message: "an LLM request must be a JSON object, got \(value.jsonText)")
         }
@@ -31,9 +33,11 @@ enum LLMRequestJSON {
         }
         var options: [String: ContextValue] = [:]
         if case .map(let given)? = fields["options"] { options = given }
+        var tools: [ContextValue] = []
+        if case .boolean(true)? = fields["offer_tools"] { tools = offeredTools() }
         return LLMRequest(prompt: fields["prompt"]?.stringValue ?? "", messages: messages,
                           model: fields["model"]?.stringValue ?? "", provider: fields["provider"]?.stringValue ?? "",
-                          options: options)
+                          options: options, tools: tools)
     }
 
     /// `{"content","tool_calls"}`.

@@ -31,12 +31,14 @@ enum GenerationBuilder {
         let builtinIDs = Set(builtins.typeIDs)
         var handlers = builtins.all
         var byName: [String: [RegisteredHandler]] = [:]
+        var replaced: Set<String> = []
         for plugin in accepted {
             for type in plugin.image.nodeTypes {
                 let registration = RegisteredHandler(typeID: type.qualifiedID, handler: PluginHandler(type: type, defaultTimeout: callTimeout), schema: type.schema,
                                                      summary: type.summary, origin: plugin.file)
                 if builtinIDs.contains(type.qualifiedID) {
                     notes[plugin.file, default: []].append("'\(type.qualifiedID)' replaces the built-in type of that id")
+                    replaced.insert(type.qualifiedID)
                 }
                 handlers.append(registration)
                 byName[type.name, default: []].append(registration)
@@ -79,7 +81,8 @@ enum GenerationBuilder {
         }
 
         let generation = PluginGeneration(number: number, registry: HandlerRegistry(generation: number, handlers: handlers, ambiguousNames: ambiguous),
-                                          adapters: adapters, plugins: accepted.map(\.info))
+                                          adapters: adapters, plugins: accepted.map(\.info),
+                                          replacedBuiltins: replaced)
         return Built(generation: generation, refused: refused, notes: notes)
     }
 }

@@ -13,12 +13,17 @@ public struct PluginGeneration: Sendable {
     public let adapters: [String: PluginAdapter]
     /// The plugins serving in this generation, sorted by file.
     public let plugins: [PluginInfo]
+    /// Built-in type ids a plugin type of the same id replaces in this generation (a plugin
+    /// may replace a built-in; listings and load reports say so rather than doing it silently).
+    public let replacedBuiltins: Set<String>
 
     /// Creates a generation.
-    public init(number: UInt64, registry: HandlerRegistry, adapters: [String: PluginAdapter] = [:], plugins: [PluginInfo] = []) {
+    public init(number: UInt64, registry: HandlerRegistry, adapters: [String: PluginAdapter] = [:], plugins: [PluginInfo] = [],
+                replacedBuiltins: Set<String> = []) {
         self.number = number
         self.registry = registry
         self.adapters = adapters
         self.plugins = plugins
+        self.replacedBuiltins = replacedBuiltins
     }
 }

@@ -40,18 +40,27 @@ public final class PluginHost: Sendable {
     }
 
     private let state: Mutex<State>
+    private let vetting: (@Sendable (String) -> PluginLoadError?)?
     /// Serializes reloads (a watcher and an explicit call may race).
     private let reloading = Mutex(())
 
     /// A host over `directories` (see `PluginSearchPath`) on top of `builtins`, failing
     /// asynchronous plugin calls still pending after `callTimeout` (`nil`: never).
+    ///
+    /// `vetting`, when given, looks at each new or changed file before this process loads it
+    /// and may refuse it (`PluginScanChild` loads it in a child process first, so that a plugin
+    /// whose `init` crashes takes down the child, not `plugins list`).
     public init(directories: [String], builtins: HandlerRegistry, staging: PluginStaging = .userDefault,
-                callTimeout: Duration? = PluginHost.defaultCallTimeout) {
+                callTimeout: Duration? = PluginHost.defaultCallTimeout,
+                vetting: (@Sendable (String) -> PluginLoadError?)? = nil) {
         self.directories = directories
         self.builtins = builtins
         self.staging = staging
         self.callTimeout = callTimeout
+        self.vetting = vetting
         state = Mutex(State(generation: PluginGeneration(number: 0, registry: builtins)))
+        // From now on a fatal signal in plugin code names the plugin, node and session.
+        PluginCrashContext.install()
     }
 
     /// The generation serving now. A run takes it once and keeps it.
@@ -142,7 +151,8 @@ public final class PluginHost: Sendable {
             }
             return PluginLoadReport(path: path, status: .unchanged, pluginID: previous.loaded?.image.id)
         }
-        do {
+        do throws(PluginLoadError) {
+            if let vetting, let problem = vetting(path) { throw problem }
             let loaded = try PluginLoader.load(file: path, staging: staging)
             files[path] = FileRecord(signature: signature, loaded: loaded, failure: nil)
             let types = loaded.image.nodeTypes.map(\.qualifiedID) + loaded.image.adapters.map { loaded.image.id + "." + $0.name }

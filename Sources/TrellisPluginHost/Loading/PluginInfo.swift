@@ -34,6 +34,8 @@ public struct PluginInfo: Sendable {
         public var isThreadSafe: Bool
         /// Whether invocations may complete later (PENDING).
         public var isAsynchronous: Bool
+        /// Whether invocations may block and run on the host's blocking pool (`TRELLIS_NODE_BLOCKING`).
+        public var isBlocking: Bool = false
         /// The accepted attributes.
         public var schema: AttributeSchema
     }

@@ -25,6 +25,8 @@ public struct PluginLoadError: Error, Sendable, CustomStringConvertible {
         case initFailed
         /// Another plugin already claims one of its type or adapter ids.
         case duplicateID
+        /// Loading it crashed a scanning child process (`PluginScanChild`), so this process does not load it.
+        case crashed
     }
 
     /// The kind of problem.

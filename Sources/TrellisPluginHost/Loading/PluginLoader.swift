@@ -124,8 +124,10 @@ public enum PluginLoader {
         guard let initialize = descriptor.`init` else {
             throw PluginLoadError(.invalidPlugin, file: file, "plugin '\(id)' has no init function in its descriptor")
         }
-        let registrar = PluginRegistrar(pluginID: id)
-        let status = registrar.during { initialize(HostFunctionTable.table, $0) }
+        let registrar = PluginRegistrar(pluginID: id, file: file)
+        let status = registrar.during { handle in
+            PluginCrashContext.duringInit(pluginID: id, file: file) { initialize(HostFunctionTable.table, handle) }
+        }
         if status != trellis_status(TRELLIS_OK) {
             // A plugin that gives up because the host refused one of its registrations usually
             // passes the failure on without a message of its own: the refusal is the reason.

@@ -11,6 +11,8 @@ import TrellisDOT
 /// Registrations run under the table's lock, one at a time.
 final class PluginRegistrar {
     let pluginID: String
+    /// The plugin file as found (named in crash reports).
+    let file: String
     private(set) var nodeTypes: [PluginNodeType] = []
     private(set) var adapters: [(name: String, summary: String, function: PluginAdapterFunctions)] = []
     /// The message the plugin gave with `registrar_set_error`.
@@ -18,7 +20,10 @@ final class PluginRegistrar {
     /// Registrations the host refused, with why.
     private(set) var problems: [(kind: PluginLoadError.Kind, reason: String)] = []
 
-    init(pluginID: String) { self.pluginID = pluginID }
+    init(pluginID: String, file: String) {
+        self.pluginID = pluginID
+        self.file = file
+    }
 
     private struct Active {
         var next: UInt = 1
@@ -64,7 +69,7 @@ final class PluginRegistrar {
     static let adapterFlagsEnd = MemoryLayout<trellis_adapter>.offset(of: \trellis_adapter.flags)! + MemoryLayout<UInt32>.size
     /// The node type flags this host understands; any other bit refuses the type (a flag
     /// changes how the host must call the type, so ignoring one would call it wrongly).
-    static let knownNodeTypeFlags = UInt32(TRELLIS_NODE_THREAD_SAFE) | UInt32(TRELLIS_NODE_ASYNC)
+    static let knownNodeTypeFlags = UInt32(TRELLIS_NODE_THREAD_SAFE) | UInt32(TRELLIS_NODE_ASYNC) | UInt32(TRELLIS_NODE_BLOCKING)
     /// The adapter flags this host understands; any other bit refuses the adapter.
     static let knownAdapterFlags = UInt32(TRELLIS_ADAPTER_MESSAGES_BY_ACCESSOR)
 
@@ -139,10 +144,10 @@ final class PluginRegistrar {
         }
         let flags = header.flags
         if flags & ~Self.knownNodeTypeFlags != 0 {
-            return refuse(.invalidPlugin, "node type '\(pluginID).\(name)' sets unknown flag bits 0x\(String(flags & ~Self.knownNodeTypeFlags, radix: 16)) in trellis_node_type.flags; this host (ABI \(TRELLIS_ABI_MAJOR).\(TRELLIS_ABI_MINOR)) knows TRELLIS_NODE_THREAD_SAFE (0x1) and TRELLIS_NODE_ASYNC (0x2): clear them or rebuild the plugin against this host's trellis_plugin.h")
+            return refuse(.invalidPlugin, "node type '\(pluginID).\(name)' sets unknown flag bits 0x\(String(flags & ~Self.knownNodeTypeFlags, radix: 16)) in trellis_node_type.flags; this host (ABI \(TRELLIS_ABI_MAJOR).\(TRELLIS_ABI_MINOR)) knows TRELLIS_NODE_THREAD_SAFE (0x1), TRELLIS_NODE_ASYNC (0x2) and TRELLIS_NODE_BLOCKING (0x4): clear them or rebuild the plugin against this host's trellis_plugin.h")
         }
         nodeTypes.append(PluginNodeType(
-            pluginID: pluginID, name: name, summary: registrationString(header.description), flags: flags,
+            pluginID: pluginID, file: file, name: name, summary: registrationString(header.description), flags: flags,
             schema: AttributeSchema(attributes: attributes, allowsUnlisted: header.allows_unlisted_attributes),
             state: header.state, invoke: invoke, cancel: header.cancel))
         return trellis_status(TRELLIS_OK)

@@ -8,6 +8,8 @@ import TrellisEngine
 /// what the plugin wrote; nothing is serialized. Asynchronous types suspend on a checked
 /// continuation that the plugin's `complete` (from any thread) resumes exactly once; task
 /// cancellation (the node timeout) fails the node at once and calls the plugin's cancel function.
+/// Types flagged `TRELLIS_NODE_BLOCKING` are invoked on `BlockingInvokePool`'s threads, never
+/// on the cooperative pool.
 struct PluginHandler: NodeHandler {
     let type: PluginNodeType
     /// How long an asynchronous call of a node without a `timeout` attribute may stay pending
@@ -16,8 +18,16 @@ struct PluginHandler: NodeHandler {
 
     func execute(_ request: HandlerRequest) async throws -> Outcome {
         if type.isAsynchronous { return await executeAsynchronously(request) }
+        if type.isBlocking {
+            // TRELLIS_NODE_BLOCKING: the whole call runs on the blocking pool's thread.
+            return await BlockingInvokePool.shared.run { [type] in Self.invokeSynchronously(type, request) }
+        }
+        return Self.invokeSynchronously(type, request)
+    }
+
+    private static func invokeSynchronously(_ type: PluginNodeType, _ request: HandlerRequest) -> Outcome {
         let entry = CallTable.open(CallState(type: type, request: request))
-        let status = type.callInvoke(entry.handle)
+        let status = PluginCrashContext.during(type, request) { type.callInvoke(entry.handle) }
         // The slot was live for the whole invoke and only this frame closes it.
         return CallTable.close(entry) { $0.takeOutcome(for: status) }!
     }
@@ -37,8 +47,14 @@ struct PluginHandler: NodeHandler {
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
                 call.begin(continuation)
-                let status = type.callInvoke(call.handle)
-                call.invokeReturned(status)
+                if type.isBlocking {
+                    // TRELLIS_NODE_BLOCKING with ASYNC: the invoke itself runs on the blocking pool.
+                    BlockingInvokePool.shared.submit {
+                        call.invokeReturned(PluginCrashContext.during(type, request) { type.callInvoke(call.handle) })
+                    }
+                } else {
+                    call.invokeReturned(PluginCrashContext.during(type, request) { type.callInvoke(call.handle) })
+                }
             }
         } onCancel: {
             call.hostCancel()

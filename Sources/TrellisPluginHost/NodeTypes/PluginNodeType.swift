@@ -18,12 +18,19 @@ final class PluginNodeType: @unchecked Sendable {
     let name: String
     /// `<plugin id>.<name>`.
     let qualifiedID: String
+    /// The plugin file as found in the plugin directory (not the staged copy).
+    let file: String
+    /// "plugin '<id>' (<file>), node type '<id>.<name>'", as a C string the crash handler can
+    /// write while the process dies (`PluginCrashContext`); freed with the type.
+    let crashOrigin: UnsafeBufferPointer<CChar>
     /// One line.
     let summary: String
     /// Whether invokes may overlap.
     let isThreadSafe: Bool
     /// Whether invoke may return PENDING.
     let isAsynchronous: Bool
+    /// Whether invoke may block its thread (`TRELLIS_NODE_BLOCKING`): it runs on `BlockingInvokePool`.
+    let isBlocking: Bool
     /// Accepted attributes.
     let schema: AttributeSchema
     let state: UnsafeMutableRawPointer?
@@ -32,18 +39,28 @@ final class PluginNodeType: @unchecked Sendable {
     /// Serializes invokes of a type that is not thread-safe (a lock the thread sanitizer sees).
     let serial = LockedValue(())
 
-    init(pluginID: String, name: String, summary: String, flags: UInt32, schema: AttributeSchema,
+    init(pluginID: String, file: String, name: String, summary: String, flags: UInt32, schema: AttributeSchema,
          state: UnsafeMutableRawPointer?, invoke: @escaping InvokeFunction, cancel: CancelFunction?) {
         self.pluginID = pluginID
         self.name = name
         self.qualifiedID = pluginID + "." + name
+        self.file = file
+        let origin = Array("plugin '\(pluginID)' (\(file)), node type '\(pluginID).\(name)'".utf8CString.dropLast())
+        let storage = UnsafeMutableBufferPointer<CChar>.allocate(capacity: max(origin.count, 1))
+        _ = storage.initialize(from: origin)
+        self.crashOrigin = UnsafeBufferPointer(storage)
         self.summary = summary
         self.isThreadSafe = flags & UInt32(TRELLIS_NODE_THREAD_SAFE) != 0
         self.isAsynchronous = flags & UInt32(TRELLIS_NODE_ASYNC) != 0
+        self.isBlocking = flags & UInt32(TRELLIS_NODE_BLOCKING) != 0
         self.schema = schema
         self.state = state
         self.invoke = invoke
         self.cancel = cancel
+    }
+
+    deinit {
+        crashOrigin.deallocate()
     }
 
     /// Calls the plugin's invoke for `call`, serialized unless the type is thread-safe.
@@ -56,6 +73,6 @@ final class PluginNodeType: @unchecked Sendable {
     /// What `plugins inspect` shows.
     var info: PluginInfo.NodeTypeInfo {
         PluginInfo.NodeTypeInfo(qualifiedID: qualifiedID, summary: summary, isThreadSafe: isThreadSafe,
-                                isAsynchronous: isAsynchronous, schema: schema)
+                                isAsynchronous: isAsynchronous, isBlocking: isBlocking, schema: schema)
     }
 }

@@ -24,6 +24,10 @@ public final class AdapterCatalog: Sendable {
     private struct Tables {
         var host: [String: Entry] = [:]
         var plugins: [String: Entry] = [:]
+        /// The plugin generation `plugins` came from (0: none published yet).
+        var pluginGeneration: UInt64 = 0
+        /// The generation before, kept for turns whose graphs were compiled against it.
+        var previousPlugins: (generation: UInt64, entries: [String: Entry])?
         /// Default names by kind (`llm`, `memory`, `tools`), for every session type (key `""`) or one.
         var defaults: [String: [String: String]] = [:]
 
@@ -38,8 +42,40 @@ public final class AdapterCatalog: Sendable {
     /// Adds or replaces the host's adapter called `name`; plugin generations leave it in place.
     public func register(_ name: String, _ entry: Entry) { tables.withLock { $0.host[name] = entry } }
 
-    /// Replaces every plugin adapter (a new plugin generation).
-    public func replacePluginAdapters(_ newEntries: [String: Entry]) { tables.withLock { $0.plugins = newEntries } }
+    /// Replaces every plugin adapter with those of plugin generation `generation`. Sessions
+    /// using plugin adapters switch to them at their next turn boundary (`following`).
+    public func replacePluginAdapters(_ newEntries: [String: Entry], generation: UInt64 = 0) {
+        tables.withLock {
+            $0.previousPlugins = ($0.pluginGeneration, $0.plugins)
+            $0.plugins = newEntries
+            $0.pluginGeneration = generation
+        }
+    }
+
+    /// `adapters` with every adapter that came from a plugin replaced by the same name's
+    /// adapter of plugin generation `generation`; `nil` when nothing changes (no plugin
+    /// adapter, already that generation, or that generation is no longer known). A name the
+    /// new generation lacks keeps its old adapter: a session is not left without one mid-life.
+    func following(_ adapters: SessionAdapters, generation: UInt64) -> SessionAdapters? {
+        guard !adapters.pluginNames.isEmpty, adapters.pluginGeneration != generation else { return nil }
+        let table = tables.withLock { tables -> [String: Entry]? in
+            if tables.pluginGeneration == generation { return tables.plugins }
+            if let previous = tables.previousPlugins, previous.generation == generation { return previous.entries }
+            return nil
+        }
+        guard let table else { return nil }
+        var updated = adapters
+        for (kind, name) in adapters.pluginNames {
+            switch (kind, table[name]) {
+            case (.llm, .llm(let adapter)?): updated.set.llm = adapter
+            case (.memory, .memory(let adapter)?): updated.set.memory = adapter
+            case (.tools, .tools(let adapter)?): updated.set.tools = adapter
+            default: continue
+            }
+        }
+        updated.pluginGeneration = generation
+        return updated
+    }
 
     /// Makes `name` the adapter of `kind` (`llm`, `memory` or `tools`) for sessions whose
     /// config names none: of `sessionType`, or of every type when it is `nil`.
@@ -55,7 +91,14 @@ public final class AdapterCatalog: Sendable {
         for configuration: SessionConfiguration, startCount: Int, defaultLatency: Duration, store: SessionStore?
     ) throws(SessionError) -> SessionAdapters {
         let config = configuration.config
-        let (registered, defaults) = tables.withLock { ($0.merged, $0.defaults) }
+        let (registered, defaults, pluginTable, hostNames, pluginGeneration) = tables.withLock {
+            ($0.merged, $0.defaults, $0.plugins, Set($0.host.keys), $0.pluginGeneration)
+        }
+        // Adapters chosen from a plugin follow plugin reloads (see `following`).
+        var pluginNames: [AdapterKind: String] = [:]
+        func noteIfPlugin(_ kind: AdapterKind, _ name: String) {
+            if pluginTable[name] != nil && !hostNames.contains(name) { pluginNames[kind] = name }
+        }
         func chosen(_ kind: AdapterKind, builtIn: String) -> String {
             config[kind.rawValue + "_adapter"]?.stringValue
                 ?? defaults[configuration.sessionType.rawValue]?[kind.rawValue]
@@ -77,6 +120,7 @@ public final class AdapterCatalog: Sendable {
         } else if llmName != "none" {
             guard case .llm(let adapter)? = registered[llmName] else { throw unknown("llm", llmName, registered) }
             set.llm = adapter
+            noteIfPlugin(.llm, llmName)
         }
         names[.llm] = llmName
 
@@ -86,6 +130,7 @@ public final class AdapterCatalog: Sendable {
         } else if memoryName != "none" {
             guard case .memory(let adapter)? = registered[memoryName] else { throw unknown("memory", memoryName, registered) }
             set.memory = adapter
+            noteIfPlugin(.memory, memoryName)
         }
         names[.memory] = memoryName
 
@@ -93,10 +138,15 @@ public final class AdapterCatalog: Sendable {
         if toolsName != "none" {
             guard case .tools(let adapter)? = registered[toolsName] else { throw unknown("tools", toolsName, registered) }
             set.tools = adapter
+            noteIfPlugin(.tools, toolsName)
         }
         names[.tools] = toolsName
         if store != nil { names[.checkpoint] = "store" }
-        return SessionAdapters(set: set, checkpoint: store, names: names)
+        var chosen = SessionAdapters(set: set, checkpoint: store, names: names)
+        chosen.pluginNames = pluginNames
+        chosen.pluginGeneration = pluginNames.isEmpty ? nil : pluginGeneration
+        chosen.catalog = pluginNames.isEmpty ? nil : self
+        return chosen
     }
 
     private func unknown(_ kind: String, _ name: String, _ registered: [String: Entry]) -> SessionError {

@@ -8,6 +8,12 @@ public struct SessionAdapters: Sendable {
     public var checkpoint: (any CheckpointAdapter)?
     /// The name of each configured adapter by kind (`llm: simulated`, ...).
     public var names: [AdapterKind: String]
+    /// The kinds whose adapter came from a plugin, by name: they follow plugin reloads.
+    public internal(set) var pluginNames: [AdapterKind: String] = [:]
+    /// The plugin generation those adapters come from (`nil`: no adapter from a plugin).
+    public internal(set) var pluginGeneration: UInt64?
+    /// The catalog that chose them, asked for a newer generation's adapters at run boundaries.
+    var catalog: AdapterCatalog?
 
     /// Creates adapters.
     public init(set: AdapterSet, checkpoint: (any CheckpointAdapter)? = nil, names: [AdapterKind: String] = [:]) {

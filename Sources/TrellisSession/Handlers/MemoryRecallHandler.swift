@@ -1,7 +1,8 @@
 import TrellisEngine
+import TrellisSessionNodes
 
-/// `session.memory_recall`: asks the memory adapter for memories relevant to the input and
-/// writes them to `session.recalled_memories`.
+/// `session.memory_recall`, built in: the behaviour is `SessionNodes.memoryRecall` (module TrellisSessionNodes), the
+/// one implementation the standard session plugin runs too.
 public struct MemoryRecallHandler: NodeHandler {
     /// Creates the handler.
     public init() {}
@@ -13,11 +14,6 @@ public struct MemoryRecallHandler: NodeHandler {
 
     /// Recalls memories for `session.agent_id` and `session.input`.
     public func execute(_ request: HandlerRequest) async throws -> Outcome {
-        guard let memory = request.adapters.memory else {
-            return .failure(SessionHandlers.missingAdapter("memory", node: request.node))
-        }
-        let memories = try await memory.recall(
-            agentID: request.context.string(SessionKeys.agentID), query: request.context.string(SessionKeys.input))
-        return .success([SessionKeys.recalledMemories: .list(memories)])
+        try await SessionNodeRunner.run(request) { try await SessionNodes.memoryRecall($0) }
     }
 }

@@ -1,7 +1,8 @@
 import TrellisEngine
+import TrellisSessionNodes
 
-/// `session.memory_update`: records the turn (`input`, `response`, `input_type`, `turn`) with
-/// the memory adapter for `session.agent_id`.
+/// `session.memory_update`, built in: the behaviour is `SessionNodes.memoryUpdate` (module TrellisSessionNodes), the
+/// one implementation the standard session plugin runs too.
 public struct MemoryUpdateHandler: NodeHandler {
     /// Creates the handler.
     public init() {}
@@ -13,17 +14,6 @@ public struct MemoryUpdateHandler: NodeHandler {
 
     /// Records the turn.
     public func execute(_ request: HandlerRequest) async throws -> Outcome {
-        guard let memory = request.adapters.memory else {
-            return .failure(SessionHandlers.missingAdapter("memory", node: request.node))
-        }
-        let context = request.context
-        let entry = ContextValue.map([
-            "input": context[SessionKeys.input] ?? .string(""),
-            "response": context[SessionKeys.response] ?? .string(""),
-            "input_type": context[SessionKeys.inputType] ?? .string(""),
-            "turn": context[SessionKeys.turnCount] ?? .integer(0),
-        ])
-        try await memory.update(agentID: context.string(SessionKeys.agentID), entry: entry)
-        return .success()
+        try await SessionNodeRunner.run(request) { try await SessionNodes.memoryUpdate($0) }
     }
 }

@@ -1,4 +1,5 @@
 import TrellisEngine
+import TrellisSessionNodes
 
 /// The built-in session node types (see `docs/protocol.md` and the session graphs in `Graphs/session`).
 public enum SessionHandlers {
@@ -32,8 +33,7 @@ public enum SessionHandlers {
     public static var registry: HandlerRegistry { HandlerRegistry.builtin.adding(all, generation: 0) }
 
     static func missingAdapter(_ kind: String, node: NodeSpec) -> String {
-        "node '\(node.id)' (\(node.type)) needs a \(kind) adapter, but this session has none; "
-            + "configure one (built in or from a plugin) for the session"
+        SessionNodes.missingAdapter(kind, nodeID: node.id, type: node.type)
     }
 }
 

@@ -10,7 +10,10 @@ extension Session {
         let number = status.snapshot.heartbeatsRun + 1
         events.publish(SessionEvent(kind: .heartbeatStarted, topic: signalTopic, sessionID: id, traceID: traceID,
                                     fields: ["heartbeat": .integer(number)]))
-        Task { await self.runHeartbeat(graph, number: number) }
+        Task {
+            let adapters = await self.adapters(following: graph)
+            await self.runHeartbeat(graph, adapters: adapters, number: number)
+        }
         return true
     }
 
@@ -19,12 +22,12 @@ extension Session {
         while status.snapshot.heartbeatInFlight { try? await Task.sleep(for: .milliseconds(1)) }
     }
 
-    private nonisolated func runHeartbeat(_ graph: CompiledGraph, number: Int) async {
+    private nonisolated func runHeartbeat(_ graph: CompiledGraph, adapters: AdapterSet, number: Int) async {
         let values = await heartbeatSeed()
         let clock = ContinuousClock()
         let started = clock.now
-        let result = await SessionCheckpointing.$adapter.withValue(adapters.checkpoint) {
-            await engine.run(graph, context: Context(values), adapters: adapters.set, services: services)
+        let result = await SessionCheckpointing.$adapter.withValue(self.adapters.checkpoint) {
+            await engine.run(graph, context: Context(values), adapters: adapters, services: services)
         }
         let duration = clock.now - started
         await applyHeartbeat(result, number: number, duration: duration)

@@ -77,6 +77,7 @@ extension Session {
         let clock = ContinuousClock()
         let started = clock.now
         let generation = graphs.current
+        followPluginAdapters(to: generation.turn)
         let turnNumber = status.snapshot.turnCount + 1
         status.setPhase(.processing)
         events.publish(event("turn_started", ["turn": .integer(turnNumber), "input": .string(message),
@@ -115,6 +116,8 @@ extension Session {
         events.publish(event("turn_completed", [
             "turn": .integer(turnNumber), "latency_us": .integer(latency.wholeMicroseconds),
             "node_timings": Self.timings(result.nodeTimings), "graph_generation": .integer(Int(generation.number)),
+            "registry_generation": .integer(Int(generation.turn.registryGeneration)),
+            "adapter_plugin_generation": currentAdapters.pluginGeneration.map { .integer(Int($0)) } ?? .null,
             "usage": usage.value.contextValue,
         ]))
         return TurnReply(reply: record.reply, turnCount: turnNumber, latency: latency, nodeTimings: result.nodeTimings,

@@ -41,7 +41,11 @@ public actor Session {
 
     let engine = Engine()
     let services: RunServices
-    let turnAdapters: AdapterSet
+    /// The adapters the next run uses, wrapped for phase tracking; replaced (between runs
+    /// only) when plugin adapters follow a reload (`Session+Adapters.swift`).
+    var turnAdapters: AdapterSet
+    /// The adapters behind `turnAdapters`, with their plugin generation.
+    var currentAdapters: SessionAdapters
     let window: MessageWindow
 
     /// The conversation, oldest first; a summary message comes first when the window was trimmed with `summarize`.
@@ -107,10 +111,8 @@ public actor Session {
             events.publish(SessionEvent(kind: .phaseChanged, topic: topic, sessionID: sessionID, traceID: trace,
                                         fields: ["phase": .string(phase.rawValue)]))
         }
-        turnAdapters = PhaseTrackingAdapters.wrap(adapters.set, status: status) { [events, status] piece in
-            events.publish(SessionEvent(kind: .llmDelta, topic: topic, sessionID: sessionID, traceID: trace,
-                                        fields: ["turn": .integer(status.snapshot.turnCount + 1), "text": .string(piece)]))
-        }
+        currentAdapters = adapters
+        turnAdapters = Self.wrap(adapters.set, status: status, events: events, topic: topic, sessionID: sessionID, traceID: trace)
         if let stored {
             hasSummary = stored.summary != nil
             messages = (stored.summary.map { [$0] } ?? []) + stored.messages
@@ -151,10 +153,11 @@ public actor Session {
             phase: snapshot.phase, sessionType: sessionType, traceID: traceID, config: config, seedRef: seedRef,
             signalTopic: signalTopic, turnCount: snapshot.turnCount, messages: messages, workingMemory: workingMemory,
             goals: goals, cognitiveMode: cognitiveMode,
-            adapters: Dictionary(uniqueKeysWithValues: adapters.names.map { ($0.key.rawValue, $0.value) }),
+            adapters: Dictionary(uniqueKeysWithValues: currentAdapters.names.map { ($0.key.rawValue, $0.value) }),
             heartbeatIntervalMilliseconds: heartbeat.enabled ? heartbeat.interval.wholeMicroseconds / 1000 : 0,
             heartbeatInFlight: snapshot.heartbeatInFlight, turnPolicy: turnPolicy)
         state.usage = snapshot.usage
+        state.adapterPluginGeneration = currentAdapters.pluginGeneration
         return state
     }
 

@@ -45,6 +45,9 @@ public struct SessionState: Sendable {
     public var turnPolicy: TurnPolicy
     /// Tokens the session's turns used since it was created or restored (not persisted).
     public var usage = LLMUsage()
+    /// The plugin generation the session's plugin adapters come from; `nil` when none comes
+    /// from a plugin. It follows plugin reloads at turn boundaries.
+    public var adapterPluginGeneration: UInt64?
 
     /// Every field under its snake_case name; messages as `{role, content}` maps.
     public var contextValue: ContextValue {
@@ -63,6 +66,7 @@ public struct SessionState: Sendable {
             "heartbeat_interval": .integer(heartbeatIntervalMilliseconds),
             "heartbeat_in_flight": .boolean(heartbeatInFlight), "turn_policy": .string(turnPolicy.rawValue),
             "usage": usage.contextValue,
+            "adapter_plugin_generation": adapterPluginGeneration.map { .integer(Int($0)) } ?? .null,
         ])
     }
 }

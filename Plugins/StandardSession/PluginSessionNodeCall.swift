@@ -1,0 +1,62 @@
+import TrellisPluginKit
+import TrellisSessionNodes
+
+/// A session node visit on the plugin path: the SDK's `NodeCall` seen as a `SessionNodeCall`,
+/// so the plugin runs the one implementation in `SessionNodes`. Small values are read through
+/// the C ABI's typed getters; the history is never copied for a model call (the host passes
+/// `session.messages` itself), only when a tool round has to rearrange or extend it.
+struct PluginSessionNodeCall: SessionNodeCall {
+    let call: NodeCall
+
+    func attribute(_ name: String) -> String? { call.attribute(name) }
+    func value(_ key: String) -> PluginValue? { call.value(key) }
+    func listCount(_ key: String) -> Int? { call.listCount(key) }
+
+    func recall(agentID: String, query: String) async throws -> [PluginValue] {
+        try await call.memory.recall(agentID: agentID, query: query)
+    }
+
+    func update(agentID: String, entry: PluginValue) async throws {
+        try await call.memory.update(agentID: agentID, entry: entry)
+    }
+
+    func dispatch(_ calls: [PluginValue]) async throws -> [PluginValue] {
+        try await call.tools.dispatch(calls)
+    }
+
+    func complete(_ request: SessionLLMRequest) async throws -> SessionLLMAnswer {
+        let answer = try await call.llm.complete(LLMCompletionRequest(
+            prompt: request.prompt, messages: request.messages ?? [], model: request.model, provider: request.provider,
+            options: request.options, useSessionMessages: request.messages == nil, offerTools: true))
+        return SessionLLMAnswer(content: answer.content, toolCalls: answer.toolCalls)
+    }
+}
+
+extension NodeResult {
+    /// The SDK's result for a session node's result.
+    init(_ result: SessionNodeResult) {
+        if let reason = result.failureReason {
+            self = .failure(reason)
+        } else {
+            self.init(status: .success, updates: result.updates, preferredLabel: result.preferredLabel, notes: result.notes)
+        }
+    }
+}
+
+/// A synchronous session node type of the plugin: its behaviour is in `SessionNodes`.
+struct SyncSessionNode: SyncNodeHandler {
+    let behaviour: @Sendable (PluginSessionNodeCall) -> SessionNodeResult
+
+    func handle(_ call: inout NodeCall) throws -> NodeResult {
+        NodeResult(behaviour(PluginSessionNodeCall(call: call)))
+    }
+}
+
+/// An asynchronous session node type of the plugin (it calls an adapter): its behaviour is in `SessionNodes`.
+struct AsyncSessionNode: AsyncNodeHandler {
+    let behaviour: @Sendable (PluginSessionNodeCall) async throws -> SessionNodeResult
+
+    func handle(_ call: inout NodeCall) async throws -> NodeResult {
+        NodeResult(try await behaviour(PluginSessionNodeCall(call: call)))
+    }
+}

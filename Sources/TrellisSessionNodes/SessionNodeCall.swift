@@ -1,0 +1,32 @@
+public import TrellisCore
+
+/// One visit of a session node, as the single implementation of each session node type sees
+/// it: the node's attributes, the run's context and the run's adapters.
+///
+/// Two sides conform: TrellisSession's built-in handlers (over the engine's `HandlerRequest`)
+/// and the standard session plugin (over the SDK's `NodeCall`, through the C ABI). The node
+/// types in `SessionNodes` are written once against this protocol, so the two cannot drift.
+public protocol SessionNodeCall: Sendable {
+    /// The node's attribute `name` as written in the graph, or `nil`.
+    func attribute(_ name: String) -> String?
+    /// The context's value at `key`, or `nil`. Over the C ABI a structured value is copied:
+    /// read large values (the message history) only when the node needs them.
+    func value(_ key: String) -> ContextValue?
+    /// The number of items of the list at `key` without reading the items; `nil` when absent or not a list.
+    func listCount(_ key: String) -> Int?
+
+    /// Memories for `agentID` relevant to `query`; throws `SessionNodeError.missingAdapter` without a memory adapter.
+    func recall(agentID: String, query: String) async throws -> [ContextValue]
+    /// Records `entry` for `agentID`; throws `SessionNodeError.missingAdapter` without a memory adapter.
+    func update(agentID: String, entry: ContextValue) async throws
+    /// Runs tool calls, one result per call; throws `SessionNodeError.missingAdapter` without a tools adapter.
+    func dispatch(_ calls: [ContextValue]) async throws -> [ContextValue]
+    /// Asks the run's LLM adapter, offering the tools of the run's tools adapter (if any);
+    /// throws `SessionNodeError.missingAdapter` without an LLM adapter.
+    func complete(_ request: SessionLLMRequest) async throws -> SessionLLMAnswer
+}
+
+extension SessionNodeCall {
+    /// The text at `key` (`ContextValue.stringValue`), empty when absent.
+    func text(_ key: String) -> String { value(key)?.stringValue ?? "" }
+}

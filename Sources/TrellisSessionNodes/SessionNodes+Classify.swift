@@ -1,0 +1,30 @@
+import TrellisCore
+
+extension SessionNodes {
+    /// `session.classify`: sorts the input into `command` (starts with "/"), `blocked`
+    /// (contains a word listed in the node's `blocked` attribute or the session config's
+    /// `blocked_words`, comma separated, case-insensitive), `tool_result` (starts with
+    /// "tool_result:"), else `query`. Writes `session.input_type` and prefers the edge
+    /// labelled with that type.
+    public static func classify(_ call: some SessionNodeCall) -> SessionNodeResult {
+        var lists: [String] = []
+        if let attribute = call.attribute("blocked") { lists.append(attribute) }
+        if let words = call.value(SessionContextKeys.config)?["blocked_words"] { lists.append(words.stringValue) }
+        let blockedWords = lists.flatMap { $0.split(separator: ",") }
+            .map { String($0).trimmedOfSpaces.lowercased() }
+            .filter { !$0.isEmpty }
+        let type = inputType(call.text(SessionContextKeys.input), blockedWords: blockedWords)
+        return .success([SessionContextKeys.inputType: .string(type)], preferredLabel: type)
+    }
+
+    /// The input type of `input` given the (lowercased) blocked words.
+    public static func inputType(_ input: String, blockedWords: [String]) -> String {
+        if input.hasPrefix("/") { return "command" }
+        if !blockedWords.isEmpty {
+            let lowered = input.lowercased()
+            if blockedWords.contains(where: { lowered.contains($0) }) { return "blocked" }
+        }
+        if input.hasPrefix("tool_result:") { return "tool_result" }
+        return "query"
+    }
+}

@@ -1,0 +1,79 @@
+public import TrellisCore
+
+extension SessionNodes {
+    /// Tool rounds so far in this run (`session.llm_call`'s own bookkeeping).
+    public static let toolRoundsKey = "llm.tool_rounds"
+    /// Where the messages this run added begin in `session.messages` (set on the first tool round).
+    public static let turnMessagesStartKey = "llm.turn_messages_start"
+    /// Tool rounds allowed per turn unless configured.
+    public static let defaultMaxToolRounds = 8
+
+    /// `session.llm_call`: sends the conversation (`session.messages`, passed without a copy)
+    /// and the input — or the node's `prompt` attribute when set — to the LLM adapter, with the
+    /// tools the tools adapter offers, the session's system prompt and recalled memories as
+    /// system text, and the cognitive mode, session id and run kind as options. Writes
+    /// `llm.response_type` (`text` or `tool_call`) and `llm.content` or `llm.tool_calls`.
+    ///
+    /// The tool loop: when the model asks for tools, the node appends the assistant's request
+    /// (`{role: assistant, content, tool_calls}`) to `session.messages` and the turn graph
+    /// routes to `session.tool_dispatch`, which appends the results and comes back here. The
+    /// next call sends the user's message before the messages this turn added, so the model
+    /// sees the conversation in order. Rounds are bounded by the node's `max_tool_rounds`
+    /// attribute, else the session config's, else 8; one more request for tools fails the
+    /// turn, saying so. Only tool rounds read the history itself (a copy over the C ABI).
+    public static func llmCall(_ call: some SessionNodeCall) async throws -> SessionNodeResult {
+        var prompt = call.attribute("prompt") ?? call.text(SessionContextKeys.input)
+        let turnStart = call.value(turnMessagesStartKey)?.integer
+        var messages: [ContextValue]?
+        if let start = turnStart, let history = call.value(SessionContextKeys.messages)?.list, (0...history.count).contains(start) {
+            messages = Array(history[..<start]) + [.map(["role": "user", "content": .string(prompt)])] + Array(history[start...])
+            prompt = ""
+        }
+        let config = call.value(SessionContextKeys.config)?.map ?? [:]
+        let memories = call.value(SessionContextKeys.recalledMemories)?.list ?? []
+        var options: [String: ContextValue] = [
+            "cognitive_mode": call.value(SessionContextKeys.cognitiveMode) ?? .string(""),
+            "session_id": call.value(SessionContextKeys.sessionID) ?? .string(""),
+            "run_kind": call.value(SessionContextKeys.runKind) ?? .string("turn"),
+            "input_type": call.value(SessionContextKeys.inputType) ?? .string(""),
+            "memories_recalled": .integer(memories.count),
+        ]
+        if let effort = call.attribute("reasoning_effort") { options["reasoning_effort"] = .string(effort) }
+        let system = systemText(config: config, memories: memories)
+        if !system.isEmpty { options["system"] = .string(system) }
+        let answer = try await call.complete(SessionLLMRequest(
+            prompt: prompt, messages: messages, model: call.attribute("llm_model") ?? "",
+            provider: call.attribute("llm_provider") ?? "", options: options))
+        if answer.toolCalls.isEmpty {
+            return .success([SessionContextKeys.responseType: .string("text"), SessionContextKeys.llmContent: .string(answer.content)])
+        }
+        let rounds = call.value(toolRoundsKey)?.integer ?? 0
+        let limit = call.attribute("max_tool_rounds").flatMap { Int($0) } ?? config["max_tool_rounds"]?.integer ?? defaultMaxToolRounds
+        guard rounds < limit else {
+            return .failure("the model asked for tools again after \(rounds) tool round(s) in this turn; the limit is \(limit) (max_tool_rounds)")
+        }
+        var updated = call.value(SessionContextKeys.messages)?.list ?? []
+        let historyCount = updated.count
+        updated.append(.map(["role": "assistant", "content": .string(answer.content), "tool_calls": .list(answer.toolCalls)]))
+        return .success([
+            SessionContextKeys.responseType: .string("tool_call"), SessionContextKeys.toolCalls: .list(answer.toolCalls),
+            SessionContextKeys.llmContent: .string(answer.content), SessionContextKeys.messages: .list(updated),
+            toolRoundsKey: .integer(rounds + 1), turnMessagesStartKey: .integer(turnStart ?? historyCount),
+        ], preferredLabel: "tool_call")
+    }
+
+    /// The session config's `system_prompt`, then the recalled memories, as one system text.
+    public static func systemText(config: [String: ContextValue], memories: [ContextValue]) -> String {
+        var parts: [String] = []
+        if let prompt = config["system_prompt"]?.string, !prompt.isEmpty { parts.append(prompt) }
+        let recalled = memories.compactMap { memory -> String? in
+            guard let input = memory["input"]?.string, !input.isEmpty else { return nil }
+            let reply = memory["response"]?.string ?? ""
+            return "- the user said: \(input)" + (reply.isEmpty ? "" : "; you answered: \(reply)")
+        }
+        if !recalled.isEmpty {
+            parts.append("Earlier in your conversations with this user:\n" + recalled.joined(separator: "\n"))
+        }
+        return parts.joined(separator: "\n\n")
+    }
+}

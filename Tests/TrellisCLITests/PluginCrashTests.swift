@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+import TrellisTestSupport
+
+/// Crash reports that name the culprit, with real crashing C plugins in real `trellis`
+/// processes: a fatal signal in a node's invoke prints the plugin's file and id, the node
+/// type, node and session before the process dies by that signal; `plugins list` and
+/// `plugins inspect` survive a plugin whose init crashes (they scan it in a child first).
+@Suite(.timeLimit(.minutes(5))) struct PluginCrashTests {
+    /// `crashy.segv` writes through a null pointer, `crashy.abort` aborts; built with
+    /// `-DCRASH_IN_INIT`, init itself writes through a null pointer.
+    static let source = #"""
+    #include <stdlib.h>
+    #include "trellis_plugin.h"
+
+    static int *volatile nowhere = NULL;
+
+    static trellis_status segv_invoke(void *state, trellis_call *call) {
+        (void)state; (void)call;
+        *nowhere = 42;
+        return TRELLIS_OK;
+    }
+
+    static trellis_status abort_invoke(void *state, trellis_call *call) {
+        (void)state; (void)call;
+        abort();
+    }
+
+    static trellis_status init(const trellis_host_api *api, trellis_registrar *registrar) {
+    #ifdef CRASH_IN_INIT
+        *nowhere = 1;
+    #endif
+        trellis_node_type segv = { TRELLIS_HEADER_INIT(trellis_node_type), "segv", "crashes", 0, NULL, 0, true, NULL, segv_invoke, NULL };
+        trellis_node_type stop = { TRELLIS_HEADER_INIT(trellis_node_type), "abort", "aborts", 0, NULL, 0, true, NULL, abort_invoke, NULL };
+        if (api->register_node_type(registrar, &segv) != TRELLIS_OK) return TRELLIS_ERROR;
+        return api->register_node_type(registrar, &stop);
+    }
+
+    TRELLIS_EXPORT const trellis_plugin_descriptor *trellis_plugin_entry(void) {
+        static const trellis_plugin_descriptor descriptor = { TRELLIS_HEADER_INIT(trellis_plugin_descriptor),
+            "crashy", "1.0.0", "crashes on purpose", NULL, init };
+        return &descriptor;
+    }
+    """#
+
+    /// A directory with `plugins/libcrashy.so` (crashing in invoke, or in init) beside the C example.
+    private func workspace(crashInInit: Bool = false) throws -> (root: String, plugins: String) {
+        let root = try TemporaryDirectory.make("plugin-crash")
+        let plugins = root + "/plugins"
+        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root)
+        try CPlugin.build(source: Self.source, name: "crashy", into: plugins, defines: crashInInit ? ["-DCRASH_IN_INIT"] : [])
+        try CPlugin.buildExample(into: plugins)
+        return (root, plugins)
+    }
+
+    private func environment(_ root: String) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasSuffix("_API_KEY") }
+        environment["XDG_DATA_HOME"] = root + "/data"
+        environment["XDG_CONFIG_HOME"] = root + "/config"
+        environment["XDG_CACHE_HOME"] = root + "/cache"
+        return environment
+    }
+
+    @Test(arguments: [("segv", SIGSEGV, "SIGSEGV"), ("abort", SIGABRT, "SIGABRT")])
+    func aFatalSignalInInvokeNamesThePluginAndNode(type: String, signal: Int32, name: String) throws {
+        let (root, plugins) = try workspace()
+        let graph = root + "/crash.dot"
+        try """
+        digraph crash {
+            start [shape=Mdiamond]
+            boom [type="crashy.\(type)"]
+            done [shape=Msquare]
+            start -> boom -> done
+        }
+        """.write(toFile: graph, atomically: true, encoding: .utf8)
+        let result = try ChildProcess.run(try BuiltProducts.trellis(), ["run", graph, "--plugin-dir", plugins, "--llm", "simulated"],
+                                          in: root, environment: environment(root), timeout: .seconds(120))
+        #expect(result.status == signal, "the process should die by \(name) after the report, status \(result.status); stderr: \(result.errors)")
+        #expect(result.errors.contains("trellis: fatal signal \(name) in plugin code: plugin 'crashy' (\(plugins)/libcrashy.so), "
+                                       + "node type 'crashy.\(type)', node 'boom', session (none"), "\(result.errors)")
+        #expect(result.errors.contains("in-process plugins share the host's fate"))
+    }
+
+    @Test func aCrashInASessionTurnNamesTheSession() throws {
+        let (root, plugins) = try workspace()
+        let graph = root + "/turn.dot"
+        try """
+        digraph turn {
+            start [shape=Mdiamond]
+            boom [type="crashy.segv"]
+            done [shape=Msquare]
+            start -> boom -> done
+        }
+        """.write(toFile: graph, atomically: true, encoding: .utf8)
+        let requests = """
+        {"jsonrpc":"2.0","id":1,"method":"session.create","params":{"session_id":"s-crash"}}
+        {"jsonrpc":"2.0","id":2,"method":"session.send","params":{"session_id":"s-crash","message":"hello"}}
+
+        """
+        let result = try ChildProcess.run(try BuiltProducts.trellis(),
+                                          ["serve", "--stdio", "--llm", "simulated", "--memory", "in_memory", "--no-heartbeats",
+                                           "--turn-graph", graph, "--plugin-dir", plugins],
+                                          in: root, input: requests, environment: environment(root), timeout: .seconds(120))
+        #expect(result.status == SIGSEGV, "status \(result.status); stderr: \(result.errors)")
+        #expect(result.errors.contains("in plugin code: plugin 'crashy' (\(plugins)/libcrashy.so), node type 'crashy.segv', "
+                                       + "node 'boom', session 's-crash'"), "\(result.errors)")
+    }
+
+    @Test func listAndInspectSurviveAPluginWhoseInitCrashes() throws {
+        let (root, plugins) = try workspace(crashInInit: true)
+        let list = try ChildProcess.run(try BuiltProducts.trellis(), ["plugins", "list", "--plugin-dir", plugins],
+                                        in: root, environment: environment(root), timeout: .seconds(120))
+        #expect(list.status == 1, "list reports the broken plugin and exits 1 (not by a signal); stderr: \(list.errors)")
+        #expect(list.output.contains("cexample.uppercase"), "the other plugin is still listed: \(list.output)")
+        #expect(list.errors.contains("\(plugins)/libcrashy.so: loading it crashed a scanning child process with signal \(SIGSEGV)"),
+                "\(list.errors)")
+        #expect(list.errors.contains("plugin 'crashy' (\(plugins)/libcrashy.so), in init"), "the child's report is passed on: \(list.errors)")
+
+        let inspect = try ChildProcess.run(try BuiltProducts.trellis(), ["plugins", "inspect", plugins + "/libcrashy.so"],
+                                           in: root, environment: environment(root), timeout: .seconds(120))
+        #expect(inspect.status == 1, "stderr: \(inspect.errors)")
+        #expect(inspect.errors.contains("crashed a scanning child process"), "\(inspect.errors)")
+    }
+}
