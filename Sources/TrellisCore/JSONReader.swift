@@ -224,7 +224,8 @@ public struct JSONReader {
     }
 
     /// Reads a number in RFC 8259's grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
-    /// Whole numbers that fit an `Int` become `.integer`, everything else `.double`.
+    /// Whole numbers that fit an `Int` become `.integer`, everything else `.double`; a number too
+    /// large for a `Double` is refused.
     private mutating func readNumber() throws(ContextValueJSONError) -> ContextValue {
         let start = position
         if current == UInt8(ascii: "-") { position += 1 }
@@ -254,6 +255,12 @@ public struct JSONReader {
         let text = String(decoding: bytes[start..<position], as: UTF8.self)
         if isWhole, let whole = Int(text) { return .integer(whole) }
         guard let number = Double(text) else { throw failure("invalid number '\(text)'") }
+        // Beyond ±1.8e308 a Double is infinite, which JSON cannot spell: the value would be
+        // written back as null. Refused at the number's first byte (found by fuzzing).
+        guard number.isFinite else {
+            position = start
+            throw failure("number out of range (a 64-bit float reaches ±1.8e308)")
+        }
         return .double(number)
     }
 

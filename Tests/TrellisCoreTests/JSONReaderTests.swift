@@ -103,6 +103,15 @@ struct JSONReaderTests {
         #expect(try ContextValue(jsonText: "1E-2") == .double(0.01))
         #expect(try ContextValue(jsonText: "2.0") == .double(2))
     }
+
+    @Test("a number beyond a Double's range is refused, not read as infinity and written back as null (a fuzzing finding)")
+    func numbersBeyondDoubleRange() throws {
+        #expect(reason("-92290700090909095461e4008328953372") == "number out of range (a 64-bit float reaches ±1.8e308) at byte 1")
+        #expect(reason(#"{"a":[1e309]}"#) == "number out of range (a 64-bit float reaches ±1.8e308) at byte 7")
+        #expect(try ContextValue(jsonText: "1.7976931348623157e308") == .double(.greatestFiniteMagnitude))
+        #expect(try ContextValue(jsonText: "1e-400") == .double(0))
+        #expect(try ContextValue(jsonText: "123456789012345678901234567890") == .double(1.2345678901234568e29))
+    }
 }
 
 @Suite("JSON reader: locations for files people write")

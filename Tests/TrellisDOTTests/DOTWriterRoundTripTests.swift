@@ -30,6 +30,14 @@ struct DOTWriterRoundTripTests {
         #expect(DOTWriter.write(again) == DOTWriter.write(graph))
     }
 
+    @Test("an ID from an HTML string holding a backslash before a quote or at its end reads back (a fuzzing finding)")
+    func htmlIDsWithLoneBackslashesRoundTrip() throws {
+        let source = #"digraph { <name: \"$x\"> -> <end\> -> <two \\"> -> "quoted \\\" \\" }"#
+        let graph = try #require(DOTParser.parse(source, file: "t.dot").graph)
+        #expect(graph.nodes.map(\.id) == [#"name: \"$x\""#, #"end\"#, #"two \\""#, #"quoted \\" \\"#])
+        #expect(try Self.roundTrip(graph) == graph)
+    }
+
     @Test("subgraph indices survive when a reopened subgraph gains a child after a sibling")
     func reopenedParentKeepsIndices() throws {
         let graph = try #require(DOTParser.parse(

@@ -96,15 +96,52 @@ public enum DOTWriter {
         value.isHTML ? "<" + value.raw + ">" : id(value.raw)
     }
 
-    /// `text` as a DOT ID: bare when it is a plain identifier or numeral and no keyword, quoted otherwise.
+    /// `text` as a DOT ID: bare when it is a plain identifier or numeral and no keyword, quoted
+    /// otherwise, or as an HTML string when quoting cannot spell it (see `isQuotable`).
     static func id(_ text: String) -> String {
         if isPlainIdentifier(text) || isNumeral(text) { return text }
+        if !isQuotable(text), isBalancedHTML(text) { return "<" + text + ">" }
         var out = "\""
         for scalar in text.unicodeScalars {
             // The raw text keeps every backslash sequence but `\"` as written, so only quotes need escaping.
             if scalar == "\"" { out += "\\\"" } else { out.unicodeScalars.append(scalar) }
         }
         return out + "\""
+    }
+
+    /// Whether the quoted form reads back as `text`. Inside quotes `\\` is a pair kept as written,
+    /// `\"` a quote and backslash-newline nothing, so a run of an odd number of backslashes right
+    /// before a quote, a line break or the end would take the next byte with it. Only an HTML
+    /// string can hold such text (it keeps `\"` as written), so it is written as one again
+    /// (found by the `dot` fuzz target).
+    private static func isQuotable(_ text: String) -> Bool {
+        var backslashes = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "\\") {
+                backslashes += 1
+                continue
+            }
+            if backslashes % 2 == 1, byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") { return false }
+            backslashes = 0
+        }
+        return backslashes % 2 == 0
+    }
+
+    /// Whether `<text>` lexes as one HTML string whose value is `text`: every `<` closed by a
+    /// later `>`, never a `>` too many, and no NUL.
+    private static func isBalancedHTML(_ text: String) -> Bool {
+        var depth = 0
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "<"): depth += 1
+            case UInt8(ascii: ">"):
+                depth -= 1
+                if depth < 0 { return false }
+            case 0: return false
+            default: break
+            }
+        }
+        return depth == 0
     }
 
     private static let keywords: Set<String> = ["node", "edge", "graph", "digraph", "subgraph", "strict"]

@@ -8,25 +8,25 @@ enum FileBytes {
         var reason: String
     }
 
-    /// The bytes of the file at `path`.
-    static func read(_ path: String) throws(Failure) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw Failure(reason: "cannot open \(path): \(String(cString: strerror(errno)))") }
-        defer { close(descriptor) }
+    /// Every byte of the file open as `descriptor` (`name` is for messages), read from offset 0
+    /// with `pread`, so reading twice reads the same; reads until end of file, so a file that
+    /// grows is read whole, not cut at its old size.
+    static func read(descriptor: CInt, name: String) throws(Failure) -> [UInt8] {
         var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw Failure(reason: "cannot read \(path): \(String(cString: strerror(errno)))") }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        guard fstat(descriptor, &info) == 0 else { throw Failure(reason: "cannot read \(name): \(String(cString: strerror(errno)))") }
+        var bytes = [UInt8](repeating: 0, count: max(Int(info.st_size), 0) + 1)
         var filled = 0
-        while filled < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { buffer in Glibc.read(descriptor, buffer.baseAddress! + filled, buffer.count - filled) }
+        while true {
+            if filled == bytes.count { bytes.append(contentsOf: repeatElement(0, count: max(bytes.count, 4096))) }
+            let count = bytes.withUnsafeMutableBytes { buffer in pread(descriptor, buffer.baseAddress! + filled, buffer.count - filled, off_t(filled)) }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw Failure(reason: "cannot read \(path): \(String(cString: strerror(errno)))")
+                throw Failure(reason: "cannot read \(name): \(String(cString: strerror(errno)))")
             }
             if count == 0 { break }
             filled += count
         }
-        if filled < bytes.count { bytes.removeLast(bytes.count - filled) }
+        bytes.removeLast(bytes.count - filled)
         return bytes
     }
 

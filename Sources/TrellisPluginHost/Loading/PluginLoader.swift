@@ -6,9 +6,11 @@ import TrellisCore
 import Glibc
 #endif
 
-/// Loads one plugin file: security check, ELF check, content-addressed staging, `dlopen`
-/// (`RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE`, never `dlclose`), descriptor checks (ABI
-/// version, struct sizes, toolchain), then `init` and registration.
+/// Loads one plugin file: opened once and checked through that descriptor (its mode, owner and
+/// every directory up to `/`), ELF check and content-addressed staging of the bytes read from
+/// it, `dlopen` of the staged copy through its own descriptor (`RTLD_NOW | RTLD_LOCAL |
+/// RTLD_NODELETE`, never `dlclose`), descriptor checks (ABI version, struct sizes, toolchain),
+/// then `init` and registration. What was checked is what is loaded: no path is opened twice.
 public enum PluginLoader {
     /// Failed or finished loads by content hash: an image is initialized once per process,
     /// and loading the same bytes again (another host, another path) returns the same image.
@@ -22,9 +24,14 @@ public enum PluginLoader {
 
     /// Loads the plugin at `file`, staging it under `staging`.
     static func load(file: String, staging: PluginStaging) throws(PluginLoadError) -> LoadedPlugin {
-        if let problem = FileSecurity.problem(withFile: file) { throw PluginLoadError(.insecure, file: file, problem) }
+        let checked = try FileSecurity.openChecked(file: file)
+        return try load(checked, file: file, staging: staging)
+    }
+
+    /// Loads the plugin from `checked`, the file opened and checked as `file`.
+    static func load(_ checked: borrowing CheckedFile, file: String, staging: PluginStaging) throws(PluginLoadError) -> LoadedPlugin {
         let bytes: [UInt8]
-        do { bytes = try FileBytes.read(file) } catch { throw PluginLoadError(.unreadable, file: file, error.reason) }
+        do { bytes = try checked.bytes() } catch { throw PluginLoadError(.unreadable, file: file, error.reason) }
         let elf: ELFImage
         do {
             elf = try ELFImage(bytes)
@@ -78,13 +85,15 @@ public enum PluginLoader {
         }
     }
 
-    private static func open(staged: String, file: String) throws(PluginLoadError) -> PluginImage {
+    private static func open(staged: StagedCopy, file: String) throws(PluginLoadError) -> PluginImage {
         _ = dlerror()
-        guard let handle = dlopen(staged, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
+        guard let handle = dlopen(staged.loaderPath, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
             let reason = dlerror().map { String(cString: $0) } ?? "unknown dynamic loader error"
+            close(staged.descriptor)
             throw PluginLoadError(.dynamicLoader, file: file, "dlopen failed: \(reason); check that the libraries it links against are installed")
         }
         // Never dlclose: a Swift image cannot be unloaded safely, and RTLD_NODELETE keeps C images too.
+        // Nor close `staged.descriptor`: the loader knows the image by its /proc/self/fd name.
         guard let symbol = dlsym(handle, TRELLIS_PLUGIN_ENTRY_SYMBOL) else {
             throw PluginLoadError(.noEntrySymbol, file: file, "the library does not export \(TRELLIS_PLUGIN_ENTRY_SYMBOL), so it is not a Trellis plugin")
         }
@@ -142,7 +151,7 @@ public enum PluginLoader {
             throw PluginLoadError(first.kind, file: file, "plugin '\(id)': the host refused a registration: \(reasons)")
         }
         return PluginImage(id: id, version: registrationString(descriptor.version), summary: registrationString(descriptor.description),
-                           toolchain: toolchain, abiMajor: Int(version.major), abiMinor: Int(version.minor), stagedPath: staged,
+                           toolchain: toolchain, abiMajor: Int(version.major), abiMinor: Int(version.minor), stagedPath: staged.path,
                            nodeTypes: registrar.nodeTypes, adapters: registrar.adapters)
     }
 

@@ -27,19 +27,35 @@ public struct PluginStaging: Sendable {
         return PluginStaging(directory: NSTemporaryDirectory() + "trellis-plugins-\(geteuid())")
     }
 
-    /// The staged path for `bytes` whose hash is `hash`, copying them there unless an
-    /// identical copy exists already.
-    func stage(_ bytes: [UInt8], hash: String) throws(PluginLoadError) -> String {
+    /// The staged copy of `bytes` (whose hash is `hash`), opened: the descriptor reads exactly
+    /// `bytes`. An existing copy is reused only when its contents match (a size match is not
+    /// enough: a truncated or edited copy must never be loaded), else it is written anew.
+    func stage(_ bytes: [UInt8], hash: String) throws(PluginLoadError) -> StagedCopy {
         try createDirectory()
         let path = "\(directory)/\(hash).so"
-        var info = stat()
-        if stat(path, &info) == 0, Int(info.st_size) == bytes.count { return path }
+        if let existing = openMatching(path, bytes) { return existing }
         do {
             try FileBytes.writeAtomically(bytes, to: path, mode: 0o700)
         } catch {
             throw PluginLoadError(.unreadable, file: path, "cannot stage the plugin: \(error.reason); check the staging directory \(directory)")
         }
-        return path
+        guard let written = openMatching(path, bytes) else {
+            throw PluginLoadError(.insecure, file: path, "the staged copy changed right after it was written; check who else writes to \(directory)")
+        }
+        return written
+    }
+
+    /// `path` opened, when it is a regular file holding exactly `bytes`.
+    private func openMatching(_ path: String, _ bytes: [UInt8]) -> StagedCopy? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard descriptor >= 0 else { return nil }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG, Int(info.st_size) == bytes.count,
+              let contents = try? FileBytes.read(descriptor: descriptor, name: path), contents == bytes else {
+            close(descriptor)
+            return nil
+        }
+        return StagedCopy(path: path, descriptor: descriptor)
     }
 
     private func createDirectory() throws(PluginLoadError) {
