@@ -16,7 +16,7 @@ import TrellisTestSupport
 
     /// What the `swap.value` node type of `loaded` writes.
     private func value(of loaded: LoadedPlugin) async throws -> ContextValue? {
-        let registry = GenerationBuilder.build(number: 1, builtins: .builtin, plugins: [loaded]).generation.registry
+        let registry = GenerationBuilder.build(number: 1, builtins: .builtin, plugins: [loaded], callTimeout: nil).generation.registry
         return try await invoke(registry, "swap.value").contextUpdates["value"]
     }
 
