@@ -36,7 +36,7 @@ package final class DirectoryWatch: Sendable {
             close(inotify)
             return nil
         }
-        for end in pipeEnds { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        for end in pipeEnds { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }  // no child may hold the waker open
         guard directories.allSatisfy({ inotify_add_watch(inotify, $0, mask) >= 0 }) else {
             for descriptor in [inotify] + pipeEnds { close(descriptor) }
             return nil

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Synchronization
 import Testing
+import TrellisTestSupport
 @testable import TrellisEngine
 
 @Suite("ConsoleInterviewer", .timeLimit(.minutes(1)))
@@ -16,7 +17,7 @@ struct ConsoleInterviewerTests {
         init() throws {
             var inputPipe: [Int32] = [-1, -1]
             var outputPipe: [Int32] = [-1, -1]
-            guard pipe(&inputPipe) == 0, pipe(&outputPipe) == 0 else { throw LeafTestSupport.SupportError(message: "pipe failed") }
+            guard closeOnExecPipe(&inputPipe) == 0, closeOnExecPipe(&outputPipe) == 0 else { throw LeafTestSupport.SupportError(message: "pipe failed") }
             input = (inputPipe[0], inputPipe[1])
             output = (outputPipe[0], outputPipe[1])
             open.withLock { $0 = Set(inputPipe + outputPipe) }

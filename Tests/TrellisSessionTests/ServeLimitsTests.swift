@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Synchronization
 import Testing
+import TrellisTestSupport
 import TrellisEngine
 @testable import TrellisSession
 
@@ -14,7 +15,7 @@ import TrellisEngine
         defer { manager.shutdown() }
         var input: [Int32] = [0, 0]
         var output: [Int32] = [0, 0]
-        #expect(pipe(&input) == 0 && pipe(&output) == 0)
+        #expect(closeOnExecPipe(&input) == 0 && closeOnExecPipe(&output) == 0)
         let server = SessionRPCServer(manager: manager, output: JSONLinesEventWriter(descriptor: output[1]), maximumLineBytes: 1000)
         let writer = input[1]
         let feeding = Thread {

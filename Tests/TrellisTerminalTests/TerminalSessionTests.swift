@@ -2,6 +2,7 @@ import TrellisCore
 import Foundation
 import Glibc
 import Testing
+import TrellisTestSupport
 @testable import TrellisTerminal
 
 /// The session end to end: on a pipe, and on a real pseudo-terminal with keys typed into it.
@@ -11,8 +12,8 @@ import Testing
     func pipeGivesPlainLines() async throws {
         var input: [Int32] = [0, 0]
         var output: [Int32] = [0, 0]
-        #expect(pipe(&input) == 0)
-        #expect(pipe(&output) == 0)
+        #expect(closeOnExecPipe(&input) == 0)
+        #expect(closeOnExecPipe(&output) == 0)
         defer { [input[0], output[0], output[1]].forEach { close($0) } }
         let text = "/help\nsecond\r\n\n漢字 🙂\nlast without newline"
         _ = text.utf8CString.withUnsafeBufferPointer { write(input[1], $0.baseAddress, $0.count - 1) }

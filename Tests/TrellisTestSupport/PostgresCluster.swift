@@ -100,6 +100,13 @@ public final class PostgresCluster: Sendable {
             .map { URL(fileURLWithPath: $0 + "/initdb").resolvingSymlinksInPath().deletingLastPathComponent().path }
     }
 
+    /// This process's open descriptors above standard error that a child would inherit (those
+    /// without close-on-exec), read from `/proc/self/fd`.
+    static func inheritableDescriptors() -> [Int32] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return [] }
+        return names.compactMap { Int32($0) }.filter { $0 > 2 && fcntl($0, F_GETFD) >= 0 && fcntl($0, F_GETFD) & FD_CLOEXEC == 0 }
+    }
+
     /// Runs a PostgreSQL program (as `runAs` when set) with its output in a file, not a pipe
     /// (the server `pg_ctl` starts inherits descriptors, and a pipe it held would never close),
     /// through `posix_spawn` and `waitpid` (Foundation's `Process` left `pg_ctl` unreaped).
@@ -114,6 +121,9 @@ public final class PostgresCluster: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // The server pg_ctl starts lives for the whole test run: it must not inherit another
+        // test's pipe, whose reader would then wait for an end of file that never comes.
+        for descriptor in Self.inheritableDescriptors() { posix_spawn_file_actions_addclose(&actions, descriptor) }
         let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0

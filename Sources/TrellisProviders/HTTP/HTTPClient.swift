@@ -75,6 +75,9 @@ public final class HTTPClient: Sendable {
             if case .cancelled = termination, let exchange { loop.submit(.cancel(exchange)) }
         }
         do {
+            // The client stays alive until the request has its head: released earlier (it is
+            // often a temporary), its `deinit` would stop the loop before the request reached it.
+            defer { withExtendedLifetime(self) {} }
             let head = try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { continuation in
                     exchange.awaitHead(continuation)

@@ -67,11 +67,12 @@ final class HTTPEventLoop: @unchecked Sendable {
         Thread { [self] in run() }.start()
     }
 
-    /// Hands `command` to the loop. Any thread; ignored once the loop has ended (a DNS answer
-    /// for a request whose deadline already passed can come that late).
+    /// Hands `command` to the loop. Any thread. Once the loop has ended, a request to start
+    /// fails at once (its caller must not wait for a loop that is gone) and anything else is
+    /// dropped (a DNS answer for a request whose deadline already passed can come that late).
     func submit(_ command: Command) {
-        inbox.withLock { inbox in
-            guard !inbox.closed else { return }
+        let accepted = inbox.withLock { inbox in
+            guard !inbox.closed else { return false }
             inbox.commands.append(command)
             // Under the lock, so the loop cannot close the eventfd (and its number be reused)
             // between the check and the write. A non-blocking write of 8 bytes: it never waits.
@@ -79,6 +80,10 @@ final class HTTPEventLoop: @unchecked Sendable {
                 var one: UInt64 = 1
                 _ = write(wake, &one, 8)
             }
+            return true
+        }
+        if !accepted, case .start(let exchange) = command {
+            exchange.fail(.connection("the HTTP client was shut down before the request to \(exchange.target.origin) started"))
         }
     }
 
