@@ -96,13 +96,20 @@ struct ProcessRunnerTests {
     func noDescriptorLeak() async throws {
         let directory = try LeafTestSupport.makeScratchDirectory()
         defer { LeafTestSupport.remove(directory) }
-        func openDescriptors() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0 }
-        let before = openDescriptors()
+        // Each child names the pipes it was given (`pipe:[inode]`); none of those may still be open
+        // here afterwards. Counting all of this process's descriptors instead would also count
+        // whatever tests running alongside happen to hold open at that moment.
+        var childPipes: Set<String> = []
         for _ in 0..<100 {
-            _ = try await ProcessRunner().run(shell("echo x; echo y >&2", in: directory))
+            let result = try await ProcessRunner().run(shell("readlink /proc/$$/fd/1; readlink /proc/$$/fd/2 >&2", in: directory))
+            childPipes.insert(result.standardOutput.text.trimmingCharacters(in: .whitespacesAndNewlines))
+            childPipes.insert(result.standardError.text.trimmingCharacters(in: .whitespacesAndNewlines))
         }
-        // Two pipes per run would leak 400 descriptors; other tests running meanwhile open a few at most.
-        #expect(openDescriptors() - before < 50)
+        #expect(childPipes.allSatisfy { $0.hasPrefix("pipe:[") }, "the child's output must reach the runner through pipes")
+        let names = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")
+        let stillOpen = names.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0) }
+            .filter(childPipes.contains)
+        #expect(stillOpen.isEmpty, "pipes of finished runs still open here: \(stillOpen.prefix(5))")
     }
 
     @Test("a timeout kills the whole process group, grandchildren included")
