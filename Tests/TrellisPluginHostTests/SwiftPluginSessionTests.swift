@@ -106,9 +106,13 @@ import TrellisTestSupport
             ([], 0, "reflection"),
         ]
         for (goals, turn, expected) in cases {
-            let result = await Engine().run(compiled, context: Context(["session.goals": .list(goals), "session.turn_count": .integer(turn)]))
+            // The graph's consolidation step needs a memory adapter; the plugin's mock memory does
+            // not consolidate, which the step reports as nothing to do.
+            let result = await Engine().run(compiled, context: Context(["session.goals": .list(goals), "session.turn_count": .integer(turn)]),
+                                            adapters: loaded.adapters)
             #expect(result.status == .success, "\(result.failureReason ?? "")")
             #expect(result.context["session.cognitive_mode"] == .string(expected), "goals \(goals.count), turn \(turn)")
+            #expect(result.completedNodes.contains("consolidate"))
         }
     }
 

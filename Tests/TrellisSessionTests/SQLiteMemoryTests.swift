@@ -362,6 +362,27 @@ struct SQLiteMemoryTests {
         }
     }
 
+    @Test func theDefaultHeartbeatConsolidatesTheSessionsMemory() async throws {
+        try await withDirectory { directory in
+            let clock = ManualClock(Date().addingTimeInterval(-30 * 86_400))
+            let memory = try SQLiteMemory(path: directory.appendingPathComponent("m.sqlite").path, clock: clock.function)
+            for turn in 1...4 { try await memory.update(agentID: "agent", entry: entry("old note \(turn)", turn: turn)) }
+            let events = SessionEventBus()
+            let log = EventLog(events)
+            // The session runs the embedded default graphs; only its memory is SQLite.
+            let session = try Support.session(
+                adapters: SessionAdapters(set: AdapterSet(llm: SimulatedSessionLLM(), memory: memory)), events: events)
+            #expect(session.triggerHeartbeat())
+            await session.waitForHeartbeat()
+            #expect(log.kinds(["heartbeat_completed", "heartbeat_failed"]) == ["heartbeat_completed"])
+            let recalled = try await memory.recall(agentID: "agent", query: "old note")
+            #expect(recalled.count == 1, "the four old entries of one day become one digest")
+            guard case .map(let digest)? = recalled.first else { Issue.record("no digest recalled"); return }
+            #expect(digest["input_type"] == .string("digest"))
+            #expect(digest["merged_turns"] == .integer(4))
+        }
+    }
+
     // MARK: Concurrency
 
     @Test func concurrentSessionsStoreAndRecallTheirOwnMemories() async throws {

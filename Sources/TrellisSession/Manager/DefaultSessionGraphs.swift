@@ -34,16 +34,19 @@ public enum DefaultSessionGraphs {
 
         """
 
-    /// The reference heartbeat graph: choose the cognitive mode.
+    /// The reference heartbeat graph: choose the cognitive mode, then consolidate memory.
     public static let heartbeat = """
         // The default session heartbeat graph: run on the session's interval between turns.
+        // It chooses the cognitive mode, then consolidates long-term memory (merges old days into
+        // digests and caps each agent's entries; see docs/memory.md).
         digraph session_heartbeat {
             graph [label="session heartbeat"]
             start       [shape=Mdiamond]
             select_mode [type="session.mode_select", label="Select cognitive mode"]
+            consolidate [type="session.memory_consolidate", label="Consolidate memory"]
             done        [shape=Msquare]
 
-            start -> select_mode -> done
+            start -> select_mode -> consolidate -> done
         }
 
         """
