@@ -27,7 +27,8 @@ struct RunCommand: TrellisCommand {
         .value("durability", "off|batched|sync", """
             when checkpoint.json is synced to disk: after every node (sync), at
             most every 100 ms and at the end (batched, the default), or never
-            (off); it is replaced atomically after every node in every mode
+            (off); it is replaced atomically after every node in every mode.
+            The configuration's run.durability sets the default
             """),
         .value("max-steps", "N", "fail the run after N node executions (default: the graph's max_steps,\nelse 1000)"),
         .value("plugin-dir", "DIR", repeatable: true, """
@@ -320,13 +321,6 @@ struct RunCommand: TrellisCommand {
         settings.events = scanner.value("events")
         settings.interviewer = scanner.value("interviewer")
         settings.maxSteps = try scanner.number("max-steps", minimum: 1) { "--max-steps \($0): give a positive whole number" }
-        if let mode = scanner.value("durability") {
-            do {
-                settings.durability = try RunDurability.named(mode)
-            } catch {
-                throw UsageError("--durability: \(error)")
-            }
-        }
         if settings.resume != nil, settings.logs != nil {
             throw UsageError("--resume and --logs together: a resumed run keeps writing to RUN_DIR")
         }
@@ -346,8 +340,17 @@ struct RunCommand: TrellisCommand {
             settings.secrets = configuration.toolSecrets
             settings.pluginDirectories = configuration.pluginDirectories + settings.pluginDirectories
             settings.pluginCallTimeout = settings.pluginCallTimeout ?? configuration.pluginCallTimeout
+            // The configuration's value was checked against the same names when it was read.
+            if let mode = configuration.runDurability { settings.durability = try RunDurability.named(mode) }
         } catch {
             throw UsageError("\(error)")
+        }
+        if let mode = scanner.value("durability") {
+            do {
+                settings.durability = try RunDurability.named(mode)
+            } catch {
+                throw UsageError("--durability: \(error)")
+            }
         }
         return settings
     }

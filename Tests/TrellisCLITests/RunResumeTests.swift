@@ -64,6 +64,31 @@ import TrellisTestSupport
         #expect(resumed.context["tool_stdout"] as? String == "four")
     }
 
+    @Test func durabilityComesFromTheConfigurationUnlessTheFlagSaysOtherwise() throws {
+        let trellis = try BuiltProducts.trellis()
+        let directory = try TemporaryDirectory.make("durability")
+        try """
+            digraph D { start [shape=Mdiamond]; exit [shape=Msquare]; start -> exit }
+            """.write(toFile: directory + "/d.dot", atomically: true, encoding: .utf8)
+        func manifestDurability(_ arguments: [String]) throws -> String? {
+            let runDirectory = directory + "/run-" + UUID().uuidString
+            let finished = try CLI.run(trellis, ["run", "d.dot", "--logs", runDirectory] + arguments, in: directory)
+            #expect(finished.status == 0, "\(finished.errors)")
+            let manifest = try #require(FileManager.default.contents(atPath: runDirectory + "/manifest.json"))
+            return (try JSONSerialization.jsonObject(with: manifest) as? [String: Any])?["durability"] as? String
+        }
+        #expect(try manifestDurability([]) == "batched")
+        // ./trellis.json is the configuration a run in this directory reads.
+        try #"{"run": {"durability": "sync"}}"#.write(toFile: directory + "/trellis.json", atomically: true, encoding: .utf8)
+        #expect(try manifestDurability([]) == "sync")
+        #expect(try manifestDurability(["--durability", "off"]) == "off")
+
+        try "{\"run\": {\"durability\": \"never\"}}".write(toFile: directory + "/trellis.json", atomically: true, encoding: .utf8)
+        let refused = try CLI.run(trellis, ["run", "d.dot"], in: directory)
+        #expect(refused.status == 2)
+        #expect(refused.errors.contains("trellis.json:1:10: run.durability: 'never' is not one of off, batched, sync"), "\(refused.errors)")
+    }
+
     @Test func invalidInputExitsWithTwoAndFailedRunsWithOne() throws {
         let trellis = try BuiltProducts.trellis()
         let directory = try TemporaryDirectory.make("run")

@@ -87,6 +87,57 @@ import TrellisTestSupport
         #expect(object["next_node"] as? String == "wait")
     }
 
+    @Test func aSecondSignalForcesTheStopWithoutWaitingForTheTool() throws {
+        let trellis = try BuiltProducts.trellis()
+        let directory = try TemporaryDirectory.make("stop-twice")
+        let file = directory + "/stop.dot"
+        // The tool ignores SIGTERM (and its children inherit that), so a graceful stop would
+        // wait out the termination grace before killing it; the second signal must not.
+        try """
+            digraph Stop {
+                start [shape=Mdiamond]
+                first [shape=parallelogram, tool_command="echo first >> trace"]
+                stubborn [shape=parallelogram, tool_command="trap '' TERM; echo $$ > stubborn.pid; while true; do sleep 0.05; done"]
+                exit [shape=Msquare]
+                start -> first -> stubborn -> exit
+            }
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        let runDirectory = directory + "/run"
+        let process = try CLI.launch(trellis, ["run", file, "--logs", runDirectory], in: directory)
+        let pid = try blockingWaitFor(timeout: .seconds(20), "the stubborn tool's pid", interval: .milliseconds(10)) { Self.pid(in: directory + "/stubborn.pid") }
+        // Two signals sent back to back would merge into one pending signal in the kernel, so the
+        // second goes only once the first has been acknowledged (within the tool's grace).
+        let standardError = (process.standardError as! Pipe).fileHandleForReading.fileDescriptor
+        _ = fcntl(standardError, F_SETFL, fcntl(standardError, F_GETFL) | O_NONBLOCK)
+        var errorBytes: [UInt8] = []
+        func readAvailable() -> Bool {
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = read(standardError, &chunk, chunk.count)
+                if count > 0 { errorBytes += chunk[0..<count]; continue }
+                return count == 0
+            }
+        }
+        kill(process.processIdentifier, SIGTERM)
+        try blockingWaitFor(timeout: .seconds(20), "the first SIGTERM to be acknowledged", interval: .milliseconds(1)) { () -> Void? in
+            _ = readAvailable()
+            return String(decoding: errorBytes, as: UTF8.self).contains("SIGTERM received") ? () : nil
+        }
+        kill(process.processIdentifier, SIGTERM)
+        #expect(ChildProcess.waitForExit(process, timeout: .seconds(20)), "trellis did not exit within 20 s of a second SIGTERM")
+        try blockingWaitFor(timeout: .seconds(10), "the end of trellis's standard error", interval: .milliseconds(5)) { readAvailable() ? () : nil }
+        let errors = String(decoding: errorBytes, as: UTF8.self)
+        #expect(process.terminationReason == .exit && process.terminationStatus == 143, "status \(process.terminationStatus): \(errors)")
+        #expect(errors.contains("second signal (SIGTERM): stopping now"), "\(errors)")
+        #expect(errors.contains("trellis run --resume \(runDirectory)"), "no resume hint in: \(errors)")
+        try blockingWaitFor(timeout: .seconds(10), "the stubborn tool to be killed", interval: .milliseconds(10)) { Self.isAlive(pid) ? nil : () }
+        // The checkpoint is the last completed node's: resuming reruns the interrupted tool only.
+        let checkpoint = try #require(FileManager.default.contents(atPath: runDirectory + "/checkpoint.json"))
+        let object = try #require(try JSONSerialization.jsonObject(with: checkpoint) as? [String: Any])
+        #expect(object["completed_nodes"] as? [String] == ["start", "first"])
+        #expect(Self.text(directory + "/trace") == "first\n")
+    }
+
     @Test func eventsOnStandardOutputAreTheOnlyThingThere() throws {
         let trellis = try BuiltProducts.trellis()
         let directory = try TemporaryDirectory.make("events-stdout")

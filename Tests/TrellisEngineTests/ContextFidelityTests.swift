@@ -120,4 +120,46 @@ private final class RecordingLLM: LLMAdapter, @unchecked Sendable {
         #expect(lengths["low"]! < lengths["medium"]!)
         #expect(lengths["medium"]! < lengths["high"]!)
     }
+    @Test func theFirstFullStageAfterAResumeGetsSummaryHigh() async throws {
+        let pipeline = """
+            digraph Resumed {
+                goal="carry on"
+                start [shape=Mdiamond]
+                a [prompt="first", fidelity="full", thread_id="work"]
+                gate [type="test.gate"]
+                b [prompt="second", fidelity="full", thread_id="work"]
+                c [prompt="third", fidelity="full", thread_id="work"]
+                exit [shape=Msquare]
+                start -> a -> gate -> b -> c -> exit
+            }
+            """
+        let gate = EngineGate(open: false)
+        let graph = try EnginePipelines.compile(pipeline, extra: [RegisteredHandler(typeID: "test.gate", handler: EngineGateHandler(gate: gate))])
+        let directory = try EnginePipelines.temporaryDirectory()
+        let before = RecordingLLM()
+        let task = Task { await Engine().run(graph, adapters: AdapterSet(llm: before), services: RunServices(runDirectory: directory)) }
+        try await waitUntil("the run to enter the gate node", interval: .milliseconds(5)) { await gate.entered }
+        task.cancel()
+        #expect(await task.value.status == .fail)
+        #expect(before.byNode.keys.sorted() == ["a"])
+
+        // The conversation of thread "work" lived in the stopped process; the resumed run has
+        // only the checkpoint, so b cannot continue it and gets the fullest summary instead.
+        await gate.openUp()
+        let after = RecordingLLM()
+        let resumed = await Engine().run(graph, adapters: AdapterSet(llm: after), options: RunOptions(resumeFrom: directory))
+        #expect(resumed.status == .success, "\(resumed.failureReason ?? "")")
+        let sent = after.byNode
+        #expect(sent["a"] == nil, "a finished before the stop and must not run again")
+        let b = try #require(sent["b"])
+        #expect(b.options["fidelity"] == .string("summary:high"))
+        #expect(b.messages.isEmpty)
+        #expect(b.prompt.hasPrefix("Goal: carry on\n"))
+        #expect(b.prompt.contains("- a: success"), "the summary lists the stages completed before the stop: \(b.prompt)")
+        #expect(b.prompt.hasSuffix("\n---\n\nsecond"))
+        // Only the first such stage degrades: c is `full` again.
+        #expect(sent["c"]?.options["fidelity"] == .string("full"))
+        #expect(try String(contentsOfFile: directory + "/b/prompt.md", encoding: .utf8) == b.prompt)
+    }
 }
+

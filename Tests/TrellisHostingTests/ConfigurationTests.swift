@@ -35,6 +35,7 @@ import TrellisTools
         #expect(configuration.toolSecrets.withholds("GCP_CREDENTIALS") && !configuration.toolSecrets.withholds("GITHUB_TOKEN"))
         #expect(configuration.turnGraph == "/etc/trellis/graphs/turn.dot")
         #expect(configuration.storePath == "/etc/trellis/sessions.sqlite" && configuration.durability == "batched")
+        #expect(configuration.runDurability == "sync")
         #expect(configuration.retainMessages == 400 && configuration.retainTurns == 1000)
         #expect(configuration.dataDirectory == "/etc/trellis/data")
         #expect(configuration.sessionConfig["system_prompt"] == "Be brief.")
@@ -45,6 +46,7 @@ import TrellisTools
         ("{\n  \"llm\": {\"modle\": \"x\"}\n}", "c.json:2:11: llm.modle: unknown key; did you mean 'model'?"),
         ("{\n  \"memry\": {}\n}", "c.json:2:3: memry: unknown key; did you mean 'memory'?"),
         ("{\"store\": {\"durability\": \"always\"}}", "c.json:1:12: store.durability: 'always' is not one of off, batched, sync"),
+        ("{\"run\": {\"durability\": \"never\"}}", "c.json:1:10: run.durability: 'never' is not one of off, batched, sync"),
         ("{\"llm\": {\"timeout\": \"soon\"}}", "c.json:1:10: llm.timeout: 'soon' is not a duration; write one such as \"30s\", \"500ms\" or \"2m\""),
         ("{\"llm\": {\"max_attempts\": \"3\"}}", "c.json:1:10: llm.max_attempts: must be a whole number, at least 1"),
         ("{\"tools\": [{\"name\": \"a\", \"command\": []}]}", "c.json:1:26: tools[0].command: must name a program"),

@@ -12,13 +12,14 @@ struct ConfigurationReading {
     let locations: [String: Int]
 
     /// The keys each object may hold; the one list the checks and the suggestions come from.
-    static let rootKeys = ["llm", "memory", "tools", "tool_env", "plugin_dirs", "plugin_call_timeout", "graphs", "store", "data_dir", "session", "session_types"]
+    static let rootKeys = ["llm", "memory", "tools", "tool_env", "plugin_dirs", "plugin_call_timeout", "graphs", "store", "run", "data_dir", "session", "session_types"]
     static let toolEnvironmentKeys = ["allow", "secret_patterns"]
     static let llmKeys = ["provider", "model", "base_url", "api_key_env", "timeout", "max_attempts", "max_output_tokens", "ca_file"]
     static let memoryKeys = ["adapter", "recall_limit"]
     static let toolKeys = ["name", "description", "parameters", "command", "timeout", "cwd", "env", "shell"]
     static let graphKeys = ["turn", "heartbeat"]
     static let storeKeys = ["path", "durability", "retain_messages", "retain_turns", "lease_ttl", "host_id"]
+    static let runKeys = ["durability"]
     static let sessionKeys = ["system_prompt", "max_tool_rounds", "turn_policy", "max_messages", "summarize", "blocked_words"]
     static let sessionTypeKeys = ["llm", "memory", "tools"]
     static let sessionTypes = ["primary", "background", "delegation", "consultation"]
@@ -86,6 +87,10 @@ struct ConfigurationReading {
             configuration.durability = try choice(entries["durability"], at: "store.durability", among: ["off", "batched", "sync"])
             configuration.retainMessages = try integer(entries["retain_messages"], at: "store.retain_messages", minimum: 1)
             configuration.retainTurns = try integer(entries["retain_turns"], at: "store.retain_turns", minimum: 1)
+        }
+        if let run = top["run"] {
+            let entries = try object(run, at: "run", keys: Self.runKeys)
+            configuration.runDurability = try choice(entries["durability"], at: "run.durability", among: ["off", "batched", "sync"])
         }
         if let data = top["data_dir"] { configuration.dataDirectory = try path(data, at: "data_dir") }
         if let session = top["session"] {

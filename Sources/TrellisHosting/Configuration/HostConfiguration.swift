@@ -56,6 +56,8 @@ public struct HostConfiguration: Sendable {
     public var hostID: String?
     /// Store durability: `off`, `batched` or `sync`.
     public var durability: String?
+    /// How `trellis run` syncs its checkpoints: `off`, `batched` or `sync` (`--durability` overrides).
+    public var runDurability: String?
     /// Messages kept per session in the store.
     public var retainMessages: Int?
     /// Journal entries kept per session in the store.
