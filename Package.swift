@@ -42,7 +42,7 @@ let package = Package(
         // Host-internal: the per-thread crash context and fatal-signal handler that name the
         // plugin, node and session a crash happened in (not part of the plugin ABI).
         .target(name: "CTrellisCrash"),
-        .target(name: "TrellisCore", dependencies: ["CTrellisPlugin"], swiftSettings: own),
+        .target(name: "TrellisCore", dependencies: ["CTrellisPlugin", "CEpoll"], swiftSettings: own),
         .target(name: "TrellisDOT", dependencies: ["TrellisCore"], swiftSettings: own),
         .target(name: "TrellisEngine", dependencies: ["TrellisCore", "TrellisDOT"], swiftSettings: strict),
         .target(

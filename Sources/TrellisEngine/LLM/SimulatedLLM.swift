@@ -44,7 +44,7 @@ public struct SimulatedLLM: LLMAdapter {
     public func complete(_ request: LLMRequest) async throws -> LLMResponse {
         let number = calls.next()
         if latency > .zero {
-            try await Task.sleep(for: latency)
+            try await SharedTimer.shared.sleep(for: latency)
         }
         try Task.checkCancellation()
         if !request.messages.isEmpty {

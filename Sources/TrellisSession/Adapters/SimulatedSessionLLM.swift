@@ -23,7 +23,7 @@ public final class SimulatedSessionLLM: LLMAdapter {
     /// Answers `"Response n"`.
     public func complete(_ request: LLMRequest) async throws -> LLMResponse {
         let delay = request.options["run_kind"].flatMap { latencyByRunKind[$0.stringValue] } ?? latency
-        if delay > .zero { try await Task.sleep(for: delay) }
+        if delay > .zero { try await SharedTimer.shared.sleep(for: delay) }
         try Task.checkCancellation()
         let number = counter.add(1, ordering: .relaxed).newValue
         return LLMResponse(content: "Response \(number)")

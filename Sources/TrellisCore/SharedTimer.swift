@@ -1,0 +1,157 @@
+import CEpoll
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One thread that resumes sleeping tasks at their deadlines, for waits that thousands of tasks
+/// make at once (the simulated model's and the in-memory memory's latency).
+///
+/// `Task.sleep` arms a Dispatch timer per call: with 10,000 sessions waiting on a simulated
+/// model, re-arming the kernel timer (`timerfd_settime`) and Dispatch's timer thread cost more
+/// than the turns themselves. Here a wait is one entry in a heap; the thread sleeps until the
+/// earliest deadline and resumes every wait that is due in one pass.
+package final class SharedTimer: Sendable {
+    /// The process's timer (its thread starts on first use and lives as long as the process).
+    package static let shared = SharedTimer()
+
+    private struct Entry {
+        var deadline: ContinuousClock.Instant
+        var id: UInt64
+    }
+
+    private struct State {
+        /// A binary min-heap by deadline. A cancelled wait's entry stays until it comes due.
+        var heap: [Entry] = []
+        var waiting: [UInt64: CheckedContinuation<Void, any Error>] = [:]
+        var lastID: UInt64 = 0
+        /// The deadline the thread sleeps until (`nil`: until woken); an earlier wait wakes it.
+        var threadDeadline: ContinuousClock.Instant?
+
+        mutating func push(_ entry: Entry) {
+            heap.append(entry)
+            var child = heap.count - 1
+            while child > 0 {
+                let parent = (child - 1) / 2
+                guard heap[child].deadline < heap[parent].deadline else { break }
+                heap.swapAt(child, parent)
+                child = parent
+            }
+        }
+
+        mutating func popMin() {
+            let last = heap.removeLast()
+            guard !heap.isEmpty else { return }
+            heap[0] = last
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1, right = left + 1
+                var smallest = parent
+                if left < heap.count, heap[left].deadline < heap[smallest].deadline { smallest = left }
+                if right < heap.count, heap[right].deadline < heap[smallest].deadline { smallest = right }
+                if smallest == parent { return }
+                heap.swapAt(parent, smallest)
+                parent = smallest
+            }
+        }
+    }
+
+    /// How late a wait may end so that nearby deadlines share a wake-up (a tenth of a
+    /// millisecond: Linux's own timer slack is half that).
+    static let coalescing = Duration.microseconds(100)
+
+    private let state = LockedValue(State())
+    /// The eventfd a new earliest wait writes to, so the thread re-reads the heap at once.
+    private let waker: Int32
+    /// The timerfd armed for the earliest deadline.
+    private let alarm: Int32
+
+    private init() {
+        waker = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
+        alarm = timerfd_create(CLOCK_MONOTONIC, Int32(TFD_CLOEXEC | TFD_NONBLOCK))
+        guard waker >= 0, alarm >= 0 else { return }
+        let thread = Thread { [self] in run() }
+        thread.name = "trellis-timer"
+        thread.start()
+    }
+
+    /// Suspends the calling task for `duration`; throws `CancellationError` as soon as the task
+    /// is cancelled, like `Task.sleep`.
+    package func sleep(for duration: Duration) async throws {
+        try Task.checkCancellation()
+        guard duration > .zero else { return }
+        // Without its descriptors (exhausted when the timer was first used) there is no
+        // thread: the same wait, the costlier way.
+        guard waker >= 0, alarm >= 0 else { return try await Task.sleep(for: duration) }
+        let deadline = ContinuousClock.now + duration
+        let id = state.withLock { state in
+            state.lastID += 1
+            return state.lastID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let wakeThread = state.withLock { state in
+                    state.waiting[id] = continuation
+                    state.push(Entry(deadline: deadline, id: id))
+                    guard state.threadDeadline.map({ deadline < $0 }) ?? true else { return false }
+                    state.threadDeadline = deadline
+                    return true
+                }
+                if wakeThread { wake() }
+                // Cancelled before the wait was registered: the handler found nothing to end.
+                if Task.isCancelled { end(id) }
+            }
+        } onCancel: {
+            end(id)
+        }
+    }
+
+    /// Ends wait `id` with `CancellationError`, if it is still waiting.
+    private func end(_ id: UInt64) {
+        state.withLock { $0.waiting.removeValue(forKey: id) }?.resume(throwing: CancellationError())
+    }
+
+    private func wake() {
+        var one: UInt64 = 1
+        _ = write(waker, &one, MemoryLayout<UInt64>.size)
+    }
+
+    /// The thread: resume what is due, then sleep until the next deadline or a wake-up.
+    private func run() {
+        var due: [CheckedContinuation<Void, any Error>] = []
+        while true {
+            let now = ContinuousClock.now
+            let next = state.withLock { state -> ContinuousClock.Instant? in
+                while let first = state.heap.first, first.deadline <= now {
+                    state.popMin()
+                    if let continuation = state.waiting.removeValue(forKey: first.id) { due.append(continuation) }
+                }
+                state.threadDeadline = state.heap.first?.deadline
+                return state.threadDeadline
+            }
+            for continuation in due { continuation.resume() }
+            due.removeAll(keepingCapacity: true)
+            waitForWake(until: next)
+        }
+    }
+
+    /// Waits for the next deadline (a timerfd armed for it: `poll` counts only whole
+    /// milliseconds) or a wake-up.
+    private func waitForWake(until deadline: ContinuousClock.Instant?) {
+        var descriptors = [pollfd(fd: waker, events: Int16(POLLIN), revents: 0),
+                           pollfd(fd: alarm, events: Int16(POLLIN), revents: 0)]
+        var setting = itimerspec()
+        if let deadline {
+            let left = deadline - ContinuousClock.now
+            guard left > .zero else { return }
+            // Woken a little after the deadline, so that the waits due in that window are
+            // resumed in one pass rather than one wake-up (and one re-arming) each.
+            let parts = (left + Self.coalescing).components
+            setting.it_value = timespec(tv_sec: Int(parts.seconds), tv_nsec: Int(parts.attoseconds / 1_000_000_000))
+        }
+        _ = timerfd_settime(alarm, 0, &setting, nil)
+        _ = poll(&descriptors, 2, -1)
+        var count: UInt64 = 0
+        for descriptor in descriptors where descriptor.revents != 0 { _ = read(descriptor.fd, &count, MemoryLayout<UInt64>.size) }
+    }
+}

@@ -1,0 +1,62 @@
+import Testing
+@testable import TrellisCore
+
+/// `SharedTimer`: every wait ends, none before its deadline, earlier deadlines first, and a
+/// cancelled wait ends at once with `CancellationError`.
+@Suite("SharedTimer", .timeLimit(.minutes(1)))
+struct SharedTimerTests {
+    @Test("two thousand concurrent waits all end, none before its deadline")
+    func manyWaitsEndOnTime() async throws {
+        let clock = ContinuousClock()
+        let early = LockedValue(0)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<2_000 {
+                group.addTask {
+                    let duration = Duration.milliseconds(5 + index % 40)
+                    let start = clock.now
+                    try await SharedTimer.shared.sleep(for: duration)
+                    if clock.now - start < duration { early.withLock { $0 += 1 } }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(early.withLock { $0 } == 0)
+    }
+
+    @Test("waits end in deadline order, whatever order they began in")
+    func earlierDeadlinesEndFirst() async throws {
+        let order = LockedValue<[Int]>([])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // Far enough apart that scheduling noise on a loaded machine cannot reorder them.
+            for milliseconds in [600, 200, 400] {
+                group.addTask {
+                    try await SharedTimer.shared.sleep(for: .milliseconds(milliseconds))
+                    order.withLock { $0.append(milliseconds) }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(order.withLock { $0 } == [200, 400, 600])
+    }
+
+    @Test("a cancelled wait ends at once with CancellationError, and the others carry on")
+    func cancellationEndsAWait() async throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let long = Task { try await SharedTimer.shared.sleep(for: .seconds(60)) }
+        let short = Task { try await SharedTimer.shared.sleep(for: .milliseconds(50)) }
+        long.cancel()
+        await #expect(throws: CancellationError.self) { try await long.value }
+        try await short.value
+        #expect(clock.now - start < .seconds(30), "the cancelled wait must not last its 60 s")
+    }
+
+    @Test("a task cancelled before it waits does not wait")
+    func alreadyCancelledTaskThrows() async throws {
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            try await SharedTimer.shared.sleep(for: .seconds(60))
+        }
+        await #expect(throws: CancellationError.self) { try await task.value }
+    }
+}
