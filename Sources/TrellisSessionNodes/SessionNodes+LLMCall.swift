@@ -64,16 +64,24 @@ extension SessionNodes {
 
     /// The session config's `system_prompt`, then the recalled memories, as one system text.
     public static func systemText(config: [String: ContextValue], memories: [ContextValue]) -> String {
-        var parts: [String] = []
-        if let prompt = config["system_prompt"]?.string, !prompt.isEmpty { parts.append(prompt) }
-        let recalled = memories.compactMap { memory -> String? in
-            guard let input = memory["input"]?.string, !input.isEmpty else { return nil }
-            let reply = memory["response"]?.string ?? ""
-            return "- the user said: \(input)" + (reply.isEmpty ? "" : "; you answered: \(reply)")
+        // Appended into one string: it is built on every model call.
+        var text = ""
+        if let prompt = config["system_prompt"]?.string, !prompt.isEmpty { text = prompt }
+        var first = true
+        for memory in memories {
+            guard let input = memory["input"]?.string, !input.isEmpty else { continue }
+            if first {
+                if !text.isEmpty { text += "\n\n" }
+                text += "Earlier in your conversations with this user:"
+                first = false
+            }
+            text += "\n- the user said: "
+            text += input
+            if let reply = memory["response"]?.string, !reply.isEmpty {
+                text += "; you answered: "
+                text += reply
+            }
         }
-        if !recalled.isEmpty {
-            parts.append("Earlier in your conversations with this user:\n" + recalled.joined(separator: "\n"))
-        }
-        return parts.joined(separator: "\n\n")
+        return text
     }
 }

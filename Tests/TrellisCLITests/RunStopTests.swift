@@ -130,7 +130,8 @@ import TrellisTestSupport
         #expect(process.terminationReason == .exit && process.terminationStatus == 143, "status \(process.terminationStatus): \(errors)")
         #expect(errors.contains("second signal (SIGTERM): stopping now"), "\(errors)")
         #expect(errors.contains("trellis run --resume \(runDirectory)"), "no resume hint in: \(errors)")
-        try blockingWaitFor(timeout: .seconds(10), "the stubborn tool to be killed", interval: .milliseconds(10)) { Self.isAlive(pid) ? nil : () }
+        try blockingWaitFor(timeout: .seconds(10), "the stubborn tool to be killed (now: \(Self.text("/proc/\(pid)/stat")))",
+                            interval: .milliseconds(10)) { Self.isAlive(pid) ? nil : () }
         // The checkpoint is the last completed node's: resuming reruns the interrupted tool only.
         let checkpoint = try #require(FileManager.default.contents(atPath: runDirectory + "/checkpoint.json"))
         let object = try #require(try JSONSerialization.jsonObject(with: checkpoint) as? [String: Any])

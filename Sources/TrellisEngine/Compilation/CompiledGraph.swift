@@ -100,6 +100,8 @@ public final class CompiledNode: Sendable {
     let conditionalOrder: [Int]
     /// The unconditional edge steps 4 and 5 choose (highest weight, then lexically first target), if any.
     let bestUnconditional: Int?
+    /// Whether an unconditional edge has a label: only then can a preferred label pick an edge.
+    let hasLabeledUnconditionalEdge: Bool
     /// Node-level `retry_target` as a node index.
     let retryTarget: Int?
     /// Node-level `fallback_retry_target` as a node index.
@@ -147,6 +149,7 @@ public final class CompiledNode: Sendable {
         self.retryCountKey = "internal.retry_count." + spec.id
         self.conditionalOrder = edges.indices.filter { edges[$0].condition != nil }.sorted { Self.ranks(edges[$0], before: edges[$1]) }
         self.bestUnconditional = edges.indices.filter { edges[$0].condition == nil }.min { Self.ranks(edges[$0], before: edges[$1]) }
+        self.hasLabeledUnconditionalEdge = edges.contains { $0.condition == nil && !$0.normalizedLabel.isEmpty }
     }
 
     /// Specification order among eligible edges: higher weight first, then the lexically smaller target id.

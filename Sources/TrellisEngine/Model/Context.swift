@@ -11,6 +11,12 @@ public struct Context: Sendable, Equatable {
     /// Creates a context holding `values`.
     public init(_ values: [String: ContextValue] = [:]) { self.values = values }
 
+    /// A capacity for the initial values of a run that leaves room for the graph's mirrored
+    /// attributes and the keys typical nodes add: a dictionary built with
+    /// `[String: ContextValue](minimumCapacity: Context.runCapacity)` is not rehashed as the
+    /// run grows it. Only a matter of speed; any dictionary works.
+    public static let runCapacity = 48
+
     /// The value for `key`, or `nil` when unset.
     public subscript(key: String) -> ContextValue? {
         get { values[key] }

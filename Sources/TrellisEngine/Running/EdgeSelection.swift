@@ -18,8 +18,10 @@ extension CompiledNode {
         where edges[position].condition!.evaluate(status: outcome.status, preferredLabel: outcome.preferredLabel, context: context) {
             return position
         }
-        if let preferred = outcome.preferredLabel, !preferred.isEmpty {
-            let wanted = EdgeLabel.normalized(preferred)
+        // A label that normalises to nothing (blank) prefers nothing, like an empty one; the
+        // check for labelled edges spares the normalising on nodes that have none.
+        if hasLabeledUnconditionalEdge, let preferred = outcome.preferredLabel, !preferred.isEmpty,
+           case let wanted = EdgeLabel.normalized(preferred), !wanted.isEmpty {
             for position in edges.indices where edges[position].condition == nil && edges[position].normalizedLabel == wanted {
                 return position
             }

@@ -38,6 +38,10 @@ struct RunLoop {
     /// Set when resuming a checkpoint of a run that had already ended.
     private(set) var finishedResult: RunResult?
 
+    /// Room left in a new run's context for the keys its nodes add, so that typical runs never
+    /// grow it (a session turn adds about a dozen).
+    static let expectedOutputKeys = 16
+
     /// A fresh run from the start node.
     init(graph: CompiledGraph, context initial: Context, adapters: AdapterSet, services: RunServices, maxSteps: Int, durability: RunDurability) {
         self.graph = graph
@@ -51,10 +55,16 @@ struct RunLoop {
         self.resumed = false
         completed.reserveCapacity(graph.nodes.count)
         timings.reserveCapacity(graph.nodes.count)
-        var context = Context(graph.settings.mirroredAttributes)
-        context["internal.loop_restart_count"] = .integer(0)
-        context.apply(initial.values)
-        self.context = context
+        // The initial values win over the mirrored attributes. The dictionary is sized once for
+        // the keys the nodes will add: growing it key by key rehashes it each time. When the
+        // caller built it with room to spare (`Context.runCapacity`), the first write copies
+        // its storage without rehashing.
+        let mirrored = graph.settings.mirroredAttributes
+        var values = initial.values
+        values.reserveCapacity(values.count + mirrored.count + 1 + Self.expectedOutputKeys)
+        for (key, value) in mirrored where values[key] == nil { values[key] = value }
+        if values["internal.loop_restart_count"] == nil { values["internal.loop_restart_count"] = .integer(0) }
+        self.context = Context(values)
         self.current = graph.startIndex
         self.lastStatus = Array(repeating: nil, count: graph.nodes.count)
         self.tries = Array(repeating: 0, count: graph.nodes.count)

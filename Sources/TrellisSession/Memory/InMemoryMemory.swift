@@ -32,7 +32,7 @@ public final class InMemoryMemory: MemoryAdapter {
 
     /// Recalls memories related to `query`.
     public func recall(agentID: String, query: String) async throws -> [ContextValue] {
-        if recallLatency > .zero { try await Task.sleep(for: recallLatency) }
+        if recallLatency > .zero { try await SharedTimer.shared.sleep(for: recallLatency) }
         guard recallLimit > 0 else { return [] }
         let words = Self.words(of: query)
         guard !words.isEmpty else { return [] }
@@ -53,10 +53,11 @@ public final class InMemoryMemory: MemoryAdapter {
         if case .map(let fields) = entry { input = fields["input"]?.stringValue ?? "" }
         let kept = Kept(entry: entry, words: Self.words(of: input))
         entries.withLock { table in
-            var list = table[agentID] ?? []
-            if list.count >= capacity { list.removeFirst(list.count - capacity + 1) }
-            list.append(kept)
-            table[agentID] = list
+            // In place: a copy taken out of the table would share its storage, so the append
+            // would copy every kept entry.
+            table[agentID, default: []].append(kept)
+            let excess = table[agentID]!.count - capacity
+            if excess > 0 { table[agentID]!.removeFirst(excess) }
         }
     }
 

@@ -72,6 +72,10 @@ public actor Session {
     var nextTicket: UInt64 = 0
     var ticketWaiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
     var stopped = false
+    /// When this session last gave its thread up on purpose (see `send`).
+    var lastYield = ContinuousClock.now
+    /// How long a session sending back to back may keep its pool thread before it yields.
+    static let fairnessSlice = Duration.microseconds(200)
 
     /// Creates a session. Throws `SessionError.configuration` naming every adapter the graphs
     /// need and `adapters` lack.
@@ -194,14 +198,21 @@ public actor Session {
 
     /// The `session.*` values every run starts with. The messages value shares the session's array storage.
     func seed(runKind: String, phase: SessionPhase) -> [String: ContextValue] {
-        [
-            SessionKeys.sessionID: .string(id), SessionKeys.agentID: .string(agentID),
-            SessionKeys.trustTier: .string(trustTier), SessionKeys.messages: .list(messages),
-            SessionKeys.workingMemory: workingMemory, SessionKeys.goals: .list(goals),
-            SessionKeys.cognitiveMode: .string(cognitiveMode), SessionKeys.turnCount: .integer(status.snapshot.turnCount),
-            SessionKeys.sessionType: .string(sessionType.rawValue), SessionKeys.phase: .string(phase.rawValue),
-            SessionKeys.traceID: .string(traceID), SessionKeys.config: .map(config),
-            SessionKeys.signalTopic: .string(signalTopic), SessionKeys.runKind: .string(runKind),
-        ]
+        var values = [String: ContextValue](minimumCapacity: Context.runCapacity)
+        values[SessionKeys.sessionID] = .string(id)
+        values[SessionKeys.agentID] = .string(agentID)
+        values[SessionKeys.trustTier] = .string(trustTier)
+        values[SessionKeys.messages] = .list(messages)
+        values[SessionKeys.workingMemory] = workingMemory
+        values[SessionKeys.goals] = .list(goals)
+        values[SessionKeys.cognitiveMode] = .string(cognitiveMode)
+        values[SessionKeys.turnCount] = .integer(status.snapshot.turnCount)
+        values[SessionKeys.sessionType] = .string(sessionType.rawValue)
+        values[SessionKeys.phase] = .string(phase.rawValue)
+        values[SessionKeys.traceID] = .string(traceID)
+        values[SessionKeys.config] = .map(config)
+        values[SessionKeys.signalTopic] = .string(signalTopic)
+        values[SessionKeys.runKind] = .string(runKind)
+        return values
     }
 }
