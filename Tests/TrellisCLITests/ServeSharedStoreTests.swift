@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrellisPostgresCluster
 import TrellisTestSupport
 
 /// `trellis serve --stdio` processes sharing one PostgreSQL database (the run's throwaway

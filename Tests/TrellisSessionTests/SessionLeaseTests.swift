@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TrellisEngine
+import TrellisPostgresCluster
 import TrellisTestSupport
 @testable import TrellisSession
 
