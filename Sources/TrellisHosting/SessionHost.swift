@@ -105,7 +105,7 @@ public struct SessionHost: Sendable {
     public func shutdown() async {
         manager.shutdown()
         try? await store?.flush()
-        store?.close()
+        await store?.shutdown()
         memory?.close()
     }
 

@@ -39,6 +39,13 @@ import TrellisTestSupport
         _ = try second.call("session.create", ["session_id": "b"])
         #expect(try second.call("session.send", ["session_id": "b", "message": "b-1"])["turn_count"] as? Int == 1)
 
+        // Each host lists every session of the store, with the host that holds it.
+        let listed = try #require(try second.call("session.list")["sessions"] as? [[String: Any]])
+        #expect(listed.compactMap { $0["session_id"] as? String } == ["a", "b"])
+        #expect(listed.map { $0["owner"] as? String } == ["host-a", "host-b"])
+        #expect(listed.map { $0["local"] as? Bool } == [false, true])
+        #expect(listed.map { $0["turn_count"] as? Int } == [0, 1])
+
         // The wrong host refuses, naming the owner; the turn does not run there.
         let wrong = try second.response(try second.send("session.send", ["session_id": "a", "message": "misrouted"]))
         #expect(errorKind(wrong).kind == "leased")
