@@ -60,6 +60,9 @@ struct StoreBench: BenchSuite {
             }
             // Every turn above was acknowledged, so each must be there after the takeover.
             let target = ids[ids.count / 2]
+            // A crash comes at any moment of the renewal cycle (every TTL/3): without this
+            // pause every run would kill A at the same point of it and measure one case.
+            usleep(useconds_t.random(in: 0..<useconds_t(leaseTTLMilliseconds * 1000 / 3)))
             let clock = ContinuousClock()
             let killedAt = clock.now
             victim.kill9()
@@ -92,7 +95,7 @@ struct StoreBench: BenchSuite {
         return [
             BenchResult(
                 name: "1 failover: SIGKILL to first turn served by another host", value: median, unit: "ms",
-                detail: String(format: "median of %d runs, min %.0f, max %.0f ms; lease TTL %d ms (renewed every third), target TTL + 1 s = %.0f ms; host B retried every %d ms while answered 'leased' (%d refusals in all); the takeover turn itself p50 %.1f ms; %d sessions x %d synced turns on host A per run, all present after the takeover",
+                detail: String(format: "median of %d runs, min %.0f, max %.0f ms; SIGKILL at a random point of the renewal cycle; lease TTL %d ms (renewed every third), target TTL + 1 s = %.0f ms; host B retried every %d ms while answered 'leased' (%d refusals in all); the takeover turn itself p50 %.1f ms; %d sessions x %d synced turns on host A per run, all present after the takeover",
                                failovers.count, failovers.min() ?? 0, failovers.max() ?? 0, leaseTTLMilliseconds,
                                targetMilliseconds, retryMilliseconds, refusals, Measure.median(takeoverTurns),
                                sessionsPerRun, turnsPerSession),
