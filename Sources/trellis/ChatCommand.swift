@@ -52,7 +52,7 @@ struct ChatCommand: TrellisCommand {
         let host: SessionHost
         let session: Session
         do {
-            host = try SessionHost(settings)
+            host = try await SessionHost.start(settings)
             if let id = scanner.value("session"), let existing = try await resume(id, in: host) {
                 session = existing
             } else {
