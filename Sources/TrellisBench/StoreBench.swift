@@ -21,8 +21,7 @@ struct StoreBench: BenchSuite {
     package static func run(_ options: BenchOptions) async throws -> [BenchResult] {
         let database: String
         do {
-            let cluster = try await PostgresCluster.shared()
-            database = try await onOwnThread { try cluster.createDatabase() }
+            database = try await PostgresCluster.newDatabase()
         } catch {
             throw BenchFailure("the store benchmark needs a PostgreSQL cluster of its own: \(error)")
         }
