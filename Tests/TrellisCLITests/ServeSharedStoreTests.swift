@@ -100,6 +100,21 @@ import TrellisTestSupport
         #expect(server.finish() == 0)
     }
 
+    /// The failover benchmark runs end to end (its own cluster, two serve hosts, a SIGKILL) and
+    /// reports a figure; how fast is for the release bench, not for this test.
+    @Test func theFailoverBenchmarkRunsAndReportsAFigure() throws {
+        let directory = try ServeProcess.temporaryDirectory()
+        let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasSuffix("_API_KEY") }
+        let result = try ChildProcess.run(try BuiltProducts.trellis(), ["bench", "store", "--quick", "--json"],
+                                          in: directory, environment: environment, timeout: .seconds(150))
+        #expect(result.status == 0, "\(result.errors)")
+        let line = try #require(result.output.split(separator: "\n").first { $0.contains("\"suite\":\"store\"") })
+        let figure = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(figure["unit"] as? String == "ms")
+        #expect((figure["value"] as? Double ?? 0) > 0)
+        #expect((figure["detail"] as? String ?? "").contains("all present after the takeover"))
+    }
+
     @Test func aHostPausedPastItsLeaseCannotWrite() async throws {
         let url = try await PostgresCluster.newDatabase()
         let directory = try ServeProcess.temporaryDirectory()
