@@ -116,6 +116,10 @@ import TrellisTestSupport
         try connection.execute("UPDATE session_leases SET expires_at = clock_timestamp() - interval '1 second' WHERE session_id = 'h'")
         let firstAtExpiry = onFirst.value
         try await Task.sleep(for: .seconds(1))
+        // Once no heartbeat is in flight on host-a, any later one is checked after the expiry.
+        try await waitUntil("host-a's heartbeat in flight ends") {
+            first.manager.session("h")?.status.snapshot.heartbeatInFlight == false
+        }
         let firstSettled = onFirst.value
         #expect(firstSettled <= firstAtExpiry + 1, "host-a ran heartbeats on an expired lease")
 
