@@ -136,6 +136,44 @@ import TrellisTestSupport
         second.close()
     }
 
+    /// Takeovers whose reads wait on the database hold no thread of the cooperative pool: with
+    /// more of them stuck than the pool has threads, other sessions still run turns. (Were the
+    /// reads made on the pool, this test would hang: the pool could not even run its time limit.)
+    @Test func takeoversWaitingOnTheDatabaseLeaveThePoolFree() async throws {
+        let url = try await PostgresCluster.newDatabase()
+        let first = try Host(url, id: "host-a")
+        let second = try Host(url, id: "host-b")
+        let ids = (0..<(ProcessInfo.processInfo.activeProcessorCount + 2)).map { "w\($0)" }
+        for id in ids { _ = try await first.manager.create(SessionConfiguration(sessionID: id)).send("before") }
+        first.close()
+
+        // Another connection locks the sessions table: every read of a takeover now waits.
+        let locker = try PostgresConnection(url: url, redacted: "test")
+        try locker.execute("BEGIN")
+        try locker.execute("LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE")
+        let takeovers = Task {
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for id in ids { group.addTask { try await second.manager.resolve(id).turnCount } }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+        }
+        let watcher = try PostgresConnection(url: url, redacted: "test")
+        try await waitUntil("a takeover's read waits on the lock") {
+            try watcher.execute("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'sessions'::regclass").first?[0] != "0"
+        }
+        // A session without a store still runs its turns meanwhile.
+        let unshared = try SessionManager(options: SessionManagerOptions(watchGraphs: false, heartbeats: .disabled))
+        let probe = try await unshared.create(SessionConfiguration(sessionID: "probe"))
+        #expect(try await probe.send("while the takeovers wait").reply == "Response 1")
+
+        try locker.execute("ROLLBACK")
+        #expect(try await takeovers.value == Array(repeating: 1, count: ids.count))
+        unshared.shutdown()
+        locker.close()
+        watcher.close()
+        second.close()
+    }
+
     @Test func leasesAreRenewedWhileTheOwnerLives() async throws {
         let url = try await PostgresCluster.newDatabase()
         let first = try Host(url, id: "host-a", ttl: .seconds(3))
