@@ -82,9 +82,11 @@ let package = Package(
             dependencies: ["TrellisDOT", "TrellisEngine", "TrellisPluginHost", "TrellisSession", "TrellisProviders", "TrellisTools", "TrellisTerminal"],
             swiftSettings: strict
         ),
+        // A throwaway PostgreSQL cluster (initdb, pg_ctl) that the tests and the store benchmark start.
+        .target(name: "TrellisPostgresCluster", swiftSettings: own),
         .target(
             name: "TrellisBench",
-            dependencies: ["TrellisDOT", "TrellisEngine", "TrellisPluginHost", "TrellisSession", "TrellisProviders"],
+            dependencies: ["TrellisDOT", "TrellisEngine", "TrellisPluginHost", "TrellisSession", "TrellisProviders", "TrellisPostgresCluster"],
             swiftSettings: own
         ),
         .target(name: "TrellisPluginTools", dependencies: ["TrellisCore"], swiftSettings: own),
@@ -129,11 +131,11 @@ let package = Package(
             dependencies: ["TrellisPluginHost", "TrellisEngine", "TrellisSession", "TrellisTestSupport"],
             swiftSettings: strict
         ),
-        .testTarget(name: "TrellisSessionTests", dependencies: ["TrellisSession", "TrellisSessionNodes", "TrellisHosting", "TrellisTestSupport"], swiftSettings: strict),
+        .testTarget(name: "TrellisSessionTests", dependencies: ["TrellisSession", "TrellisSessionNodes", "TrellisHosting", "TrellisTestSupport", "TrellisPostgresCluster"], swiftSettings: strict),
         .testTarget(name: "TrellisProvidersTests", dependencies: ["TrellisProviders", "TrellisTestSupport"], swiftSettings: strict),
         .testTarget(name: "TrellisToolsTests", dependencies: ["TrellisTools", "TrellisTestSupport"], swiftSettings: strict),
         // Depends on the executable it runs, so building the tests builds `trellis` first.
-        .testTarget(name: "TrellisCLITests", dependencies: ["trellis", "TrellisTestSupport"], swiftSettings: strict),
+        .testTarget(name: "TrellisCLITests", dependencies: ["trellis", "TrellisTestSupport", "TrellisPostgresCluster"], swiftSettings: strict),
         .testTarget(name: "TrellisPluginToolsTests", dependencies: ["TrellisPluginTools", "TrellisTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "TrellisHostingTests",

@@ -6,6 +6,7 @@ package enum BenchSuites {
         EngineBench.self,
         PipelineBench.self,
         SessionBench.self,
+        StoreBench.self,
         SwiftPluginBench.self,
         PluginBench.self,
         AdapterBench.self,

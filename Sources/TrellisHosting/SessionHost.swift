@@ -62,7 +62,22 @@ public struct SessionHost: Sendable {
     /// Plugins, when plugin directories were given.
     public let plugins: SessionPlugins?
 
-    /// Opens the store, loads graphs and plugins, restores stored sessions.
+    /// `init` on a thread of its own, for async callers: opening the store blocks (connecting
+    /// to PostgreSQL and migrating its schema, restoring a SQLite store's sessions), and a
+    /// thread of the cooperative pool must never wait on that.
+    public static func start(_ settings: Settings) async throws(SessionError) -> SessionHost {
+        let opened: Result<SessionHost, SessionError> = await withCheckedContinuation { continuation in
+            Thread {
+                do throws(SessionError) { continuation.resume(returning: .success(try SessionHost(settings))) } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }.start()
+        }
+        return try opened.get()
+    }
+
+    /// Opens the store, loads graphs and plugins, restores stored sessions. Blocks the calling
+    /// thread while it does (async callers: `start`).
     public init(_ settings: Settings) throws(SessionError) {
         let events = SessionEventBus()
         var store: SessionStore?
@@ -105,7 +120,7 @@ public struct SessionHost: Sendable {
     public func shutdown() async {
         manager.shutdown()
         try? await store?.flush()
-        store?.close()
+        await store?.shutdown()
         memory?.close()
     }
 

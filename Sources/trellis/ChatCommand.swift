@@ -13,7 +13,7 @@ struct ChatCommand: TrellisCommand {
         .value("type", "TYPE", "primary (default), background, delegation or consultation"),
         SessionHostOptions.store,
         .value("session", "ID", "the session id (resumed from --store when it is there)"),
-        SessionHostOptions.durability, SessionHostOptions.llmLatency,
+        SessionHostOptions.durability, SessionHostOptions.leaseTTL, SessionHostOptions.hostID, SessionHostOptions.llmLatency,
         SessionHostOptions.retainMessages, SessionHostOptions.retainTurns,
     ])
 
@@ -23,7 +23,10 @@ struct ChatCommand: TrellisCommand {
         OpenAI-compatible server (Ollama, llama.cpp), else an offline model that says so and shows
         what the turn graph did. The banner names the model in use. Answers stream as they arrive;
         Ctrl-C cancels a running turn. Long-term memory is SQLite in the data directory.
-        With --store and --session the conversation survives a restart. Reading from a pipe, it
+        With --store and --session the conversation survives a restart. With a PostgreSQL store
+        the session is leased to this chat while it runs (--lease-ttl, --host-id), so a
+        `trellis serve` host sharing the store answers it 'leased' meanwhile, and the chat
+        refuses a session another host holds, naming that host. Reading from a pipe, it
         answers one message per input line (the reply alone; the banner goes to standard error).
         Commands: /help, /quit, /new, /model, /usage, /memory.
 
@@ -49,8 +52,8 @@ struct ChatCommand: TrellisCommand {
         let host: SessionHost
         let session: Session
         do {
-            host = try SessionHost(settings)
-            if let id = scanner.value("session"), let existing = host.manager.session(id) {
+            host = try await SessionHost.start(settings)
+            if let id = scanner.value("session"), let existing = try await resume(id, in: host) {
                 session = existing
             } else {
                 session = try await host.manager.create(SessionConfiguration(sessionID: scanner.value("session"), sessionType: type))
@@ -64,5 +67,19 @@ struct ChatCommand: TrellisCommand {
         let failures = await console.run()
         await host.shutdown()
         return failures == 0 ? ExitCode.success : ExitCode.failure
+    }
+
+    /// The stored session `id` to resume, or `nil` when the store has none by that id (or it
+    /// was stopped): a new one is made then. A PostgreSQL store's session is taken on its
+    /// lease; one that another host holds is refused, naming the host.
+    private static func resume(_ id: String, in host: SessionHost) async throws -> Session? {
+        do {
+            return try await host.manager.resolve(id)
+        } catch {
+            switch error {
+            case .notFound, .stopped: return nil
+            default: throw error
+            }
+        }
     }
 }

@@ -54,7 +54,7 @@ struct ServeCommand: TrellisCommand {
         }
         let host: SessionHost
         do {
-            host = try SessionHost(settings)
+            host = try await SessionHost.start(settings)
         } catch {
             Console.error("trellis serve: \(error)")
             return ExitCode.failure

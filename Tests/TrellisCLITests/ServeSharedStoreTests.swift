@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrellisPostgresCluster
 import TrellisTestSupport
 
 /// `trellis serve --stdio` processes sharing one PostgreSQL database (the run's throwaway
@@ -38,6 +39,13 @@ import TrellisTestSupport
         _ = try second.call("session.create", ["session_id": "b"])
         #expect(try second.call("session.send", ["session_id": "b", "message": "b-1"])["turn_count"] as? Int == 1)
 
+        // Each host lists every session of the store, with the host that holds it.
+        let listed = try #require(try second.call("session.list")["sessions"] as? [[String: Any]])
+        #expect(listed.compactMap { $0["session_id"] as? String } == ["a", "b"])
+        #expect(listed.map { $0["owner"] as? String } == ["host-a", "host-b"])
+        #expect(listed.map { $0["local"] as? Bool } == [false, true])
+        #expect(listed.map { $0["turn_count"] as? Int } == [0, 1])
+
         // The wrong host refuses, naming the owner; the turn does not run there.
         let wrong = try second.response(try second.send("session.send", ["session_id": "a", "message": "misrouted"]))
         #expect(errorKind(wrong).kind == "leased")
@@ -62,6 +70,49 @@ import TrellisTestSupport
         #expect(!inputs.contains("misrouted"))
         #expect(inputs.last == "after the kill")
         #expect(second.finish() == 0)
+    }
+
+    @Test func chatTakesASharedSessionByLeaseAndIsRefusedOneAnotherHostHolds() async throws {
+        let url = try await PostgresCluster.newDatabase()
+        let directory = try ServeProcess.temporaryDirectory()
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasSuffix("_API_KEY") }
+        environment["XDG_DATA_HOME"] = directory + "/data"
+        environment["XDG_CONFIG_HOME"] = directory + "/config"
+        func chat(_ session: String, _ input: String) throws -> ChildProcess.Result {
+            try ChildProcess.run(try BuiltProducts.trellis(), [
+                "chat", "--llm", "simulated", "--memory", "in_memory", "--store", url, "--session", session,
+                "--lease-ttl", "2s", "--host-id", "chat-1",
+            ], in: directory, input: input, environment: environment)
+        }
+        #expect(try chat("c", "one\ntwo\n").output == "Response 1\nResponse 2\n")
+        // The chat released its lease on exit: the next one resumes the stored conversation.
+        #expect(try chat("c", "three\n").output == "Response 3\n")
+
+        // A session a serve host holds is refused, naming that host; nothing runs.
+        let server = try host("host-s", url, in: directory)
+        _ = try server.call("session.create", ["session_id": "held"])
+        let refused = try chat("held", "hello\n")
+        #expect(refused.status != 0)
+        #expect(refused.errors.contains("leased by host 'host-s'"), "\(refused.errors)")
+        #expect(refused.output.isEmpty)
+        let listed = try #require(try server.call("session.list")["sessions"] as? [[String: Any]])
+        #expect(listed.first { $0["session_id"] as? String == "c" }?["turn_count"] as? Int == 3)
+        #expect(server.finish() == 0)
+    }
+
+    /// The failover benchmark runs end to end (its own cluster, two serve hosts, a SIGKILL) and
+    /// reports a figure; how fast is for the release bench, not for this test.
+    @Test func theFailoverBenchmarkRunsAndReportsAFigure() throws {
+        let directory = try ServeProcess.temporaryDirectory()
+        let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasSuffix("_API_KEY") }
+        let result = try ChildProcess.run(try BuiltProducts.trellis(), ["bench", "store", "--quick", "--json"],
+                                          in: directory, environment: environment, timeout: .seconds(150))
+        #expect(result.status == 0, "\(result.errors)")
+        let line = try #require(result.output.split(separator: "\n").first { $0.contains("\"suite\":\"store\"") })
+        let figure = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(figure["unit"] as? String == "ms")
+        #expect((figure["value"] as? Double ?? 0) > 0)
+        #expect((figure["detail"] as? String ?? "").contains("all present after the takeover"))
     }
 
     @Test func aHostPausedPastItsLeaseCannotWrite() async throws {

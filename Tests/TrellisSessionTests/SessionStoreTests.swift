@@ -31,7 +31,7 @@ import TrellisEngine
         #expect(messages[13] == .map(["role": .string("assistant"), "content": .string("Response 7")]))
         // The simulated model continues its count after a restart.
         #expect(try await session.send("again").reply == "Response 8")
-        let journal = try reopened.journal(sessionID: "s1")
+        let journal = try await reopened.journal(sessionID: "s1")
         #expect(journal.map(\.turn) == Array(1...8))
         #expect(journal.last?.reply == "Response 8")
         manager.shutdown()
@@ -44,7 +44,7 @@ import TrellisEngine
         let manager = try SessionManager(options: SessionManagerOptions(watchGraphs: false, heartbeats: .disabled, store: store))
         let session = try await manager.create(SessionConfiguration(sessionID: "r"))
         for turn in 1...10 { _ = try await session.send("m\(turn)") }
-        #expect(try store.journal(sessionID: "r").map(\.turn) == [7, 8, 9, 10])
+        #expect(try await store.journal(sessionID: "r").map(\.turn) == [7, 8, 9, 10])
         let stored = try #require(try store.loadSessions().sessions.first)
         #expect(stored.messages.count == 6)
         #expect(stored.turnCount == 10)
@@ -70,7 +70,7 @@ import TrellisEngine
             """)
         let session = try Support.session(graphs: SessionGraphs(turn: turn, heartbeat: nil), store: store)
         _ = try await session.send("remember me")
-        let snapshot = try #require(try store.lastCheckpoint(sessionID: session.id))
+        let snapshot = try #require(try await store.lastCheckpoint(sessionID: session.id))
         guard case .map(let fields) = snapshot else { Issue.record("snapshot is not a map"); return }
         #expect(fields[SessionKeys.input] == .string("remember me"))
         #expect(fields[SessionKeys.response] == .string("Response 1"))

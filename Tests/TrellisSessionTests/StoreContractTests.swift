@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TrellisEngine
+import TrellisPostgresCluster
 import TrellisTestSupport
 @testable import TrellisSession
 
@@ -51,7 +52,7 @@ enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
         #expect(messages.count == 14)
         #expect(messages.last == .map(["role": .string("assistant"), "content": .string("Response 7")]))
         #expect(try await session.send("again").reply == "Response 8")
-        #expect(try reopened.journal(sessionID: "s1").map(\.turn) == Array(1...8))
+        #expect(try await reopened.journal(sessionID: "s1").map(\.turn) == Array(1...8))
         manager.shutdown()
         reopened.close()
     }
@@ -66,13 +67,13 @@ enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
         _ = try await manager.create(SessionConfiguration(sessionID: "drop"))
         try await manager.stop("drop")
         try await store.checkpoint(sessionID: "r", snapshot: .map(["at": .integer(10)]))
-        #expect(try store.journal(sessionID: "r").map(\.turn) == [7, 8, 9, 10])
+        #expect(try await store.journal(sessionID: "r").map(\.turn) == [7, 8, 9, 10])
         let load = try store.loadSessions()
         #expect(load.sessions.map(\.sessionID) == ["r"])
         #expect(load.sessions.first?.messages.count == 6)
         #expect(load.sessions.first?.turnCount == 10)
-        #expect(try store.lastCheckpoint(sessionID: "r") == .map(["at": .integer(10)]))
-        #expect(try store.loadSession("drop") == nil)
+        #expect(try await store.lastCheckpoint(sessionID: "r") == .map(["at": .integer(10)]))
+        #expect(try await store.loadSession("drop") == nil)
         manager.shutdown()
         store.close()
     }

@@ -4,17 +4,35 @@ extension Session {
     /// Starts a heartbeat unless one is in flight or the session has no heartbeat graph.
     /// Returns at once: the heartbeat graph runs in its own task, outside the actor, so it
     /// never blocks or delays turns; its result is applied to the session afterwards.
+    ///
+    /// On a shared store the heartbeat runs only after the database confirms this host still
+    /// holds the session's lease, unexpired: heartbeats run on the owner alone, and a host
+    /// whose lease was taken over drops the session at its next heartbeat instead of running
+    /// one (the fenced write would refuse its result, but the graph — a model call, tools —
+    /// would have run).
     @discardableResult
     public nonisolated func triggerHeartbeat() -> Bool {
         guard !isStopped, let graph = graphs.current.heartbeat, status.claimHeartbeat() else { return false }
         let number = status.snapshot.heartbeatsRun + 1
-        events.publish(SessionEvent(kind: .heartbeatStarted, topic: signalTopic, sessionID: id, traceID: traceID,
-                                    fields: ["heartbeat": .integer(number)]))
+        let leases = store?.leases
+        if leases == nil { publishHeartbeatStarted(number) }
         Task {
+            if let leases {
+                guard await leases.confirm(self.id) else {
+                    self.status.update { $0.heartbeatInFlight = false }
+                    return
+                }
+                self.publishHeartbeatStarted(number)
+            }
             let adapters = await self.adapters(following: graph)
             await self.runHeartbeat(graph, adapters: adapters, number: number)
         }
         return true
+    }
+
+    private nonisolated func publishHeartbeatStarted(_ number: Int) {
+        events.publish(SessionEvent(kind: .heartbeatStarted, topic: signalTopic, sessionID: id, traceID: traceID,
+                                    fields: ["heartbeat": .integer(number)]))
     }
 
     /// Waits until no heartbeat is in flight (tests and benchmarks; polls the status lock).

@@ -83,7 +83,7 @@ public final class SessionManager: Sendable {
             // On a shared store the id must be free in the database, not only here.
             _ = try await leases.acquire(configuration.sessionID)
             let existing: StoredSession?
-            do { existing = try store?.loadSession(configuration.sessionID) } catch {
+            do { existing = try await store?.loadSession(configuration.sessionID) } catch {
                 await leases.release(configuration.sessionID)
                 throw error
             }
@@ -215,7 +215,7 @@ public final class SessionManager: Sendable {
         if stoppedIDs.withLock({ $0.contains(id) }) { return try require(id) }
         _ = try await leases.acquire(id)
         do throws(SessionError) {
-            guard let stored = try store.loadSession(id) else {
+            guard let stored = try await store.loadSession(id) else {
                 throw SessionError.notFound("no session '\(id)' in the shared store; create it first (session.create)")
             }
             var configuration = SessionConfiguration(

@@ -198,11 +198,11 @@ public final class SessionRPCServer: Sendable {
             case "session.create": return .success(try await create(params))
             case "session.send": return .success(try await send(params, ticket: ticket))
             case "session.state": return .success(try await manager.resolve(try Self.string(params, "session_id")).state().contextValue)
-            case "session.list": return .success(await list())
+            case "session.list": return .success(try await list())
             case "session.stop":
                 try await manager.stop(try Self.string(params, "session_id"), afterTicket: ticket)
                 return .success(.map(["stopped": .boolean(true)]))
-            case "session.journal": return .success(try journal(params))
+            case "session.journal": return .success(try await journal(params))
             case "session.heartbeat":
                 let session = try await manager.resolve(try Self.string(params, "session_id"))
                 return .success(.map(["started": .boolean(session.triggerHeartbeat())]))
@@ -273,22 +273,43 @@ public final class SessionRPCServer: Sendable {
                      "latency_us": .integer(reply.latency.wholeMicroseconds), "usage": reply.usage.contextValue])
     }
 
-    private func list() async -> ContextValue {
-        .map(["sessions": .list(manager.all.map { session in
+    /// This host's sessions; on a shared store, every session the store holds, each with the
+    /// host that holds its lease (`owner`) and whether it runs here (`local`).
+    private func list() async throws -> ContextValue {
+        var entries: [String: [String: ContextValue]] = [:]
+        let shared = try await manager.store?.sharedSessions()
+        for listed in shared ?? [] {
+            entries[listed.sessionID] = [
+                "session_id": .string(listed.sessionID), "agent_id": .string(listed.agentID),
+                "session_type": .string(listed.sessionType), "turn_count": .integer(listed.turnCount),
+                "owner": listed.owner.map(ContextValue.string) ?? .null, "local": .boolean(false),
+            ]
+        }
+        let hostID = manager.store?.leases?.hostID
+        for session in manager.all {
             let snapshot = session.status.snapshot
-            return .map(["session_id": .string(session.id), "agent_id": .string(session.agentID),
-                         "session_type": .string(session.sessionType.rawValue),
-                         "phase": .string(snapshot.phase.rawValue), "turn_count": .integer(snapshot.turnCount)])
-        })])
+            var entry: [String: ContextValue] = [
+                "session_id": .string(session.id), "agent_id": .string(session.agentID),
+                "session_type": .string(session.sessionType.rawValue),
+                "phase": .string(snapshot.phase.rawValue), "turn_count": .integer(snapshot.turnCount),
+            ]
+            // A session this host runs is its own even when the store has not committed it yet (batched).
+            if shared != nil {
+                entry["owner"] = hostID.map(ContextValue.string) ?? .null
+                entry["local"] = .boolean(true)
+            }
+            entries[session.id] = entry
+        }
+        return .map(["sessions": .list(entries.keys.sorted().map { .map(entries[$0]!) })])
     }
 
-    private func journal(_ params: [String: ContextValue]) throws -> ContextValue {
+    private func journal(_ params: [String: ContextValue]) async throws -> ContextValue {
         let sessionID = try Self.string(params, "session_id")
         guard let store = manager.store else {
             throw JSONRPCError(code: JSONRPCError.sessionError, message: "no store is configured; start the server with --store FILE",
                                data: .map(["kind": .string("store")]))
         }
-        return .map(["turns": .list(try store.journal(sessionID: sessionID).map { entry in
+        return .map(["turns": .list(try await store.journal(sessionID: sessionID).map { entry in
             .map(["turn": .integer(entry.turn), "input": .string(entry.input), "reply": .string(entry.reply),
                   "latency_us": .integer(entry.latencyMicroseconds)])
         })])

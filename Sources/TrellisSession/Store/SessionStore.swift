@@ -7,8 +7,8 @@ import TrellisEngine
 /// Writes go through a queue drained by one writer thread (`StoreWriter`), so fsyncs and
 /// network round trips never block the cooperative thread pool and concurrent turns share
 /// commits: in `sync` mode a caller waits until the group holding its write is committed;
-/// in `batched` and `off` modes it does not wait at all (see `Durability`). Reads go to the
-/// backend directly.
+/// in `batched` and `off` modes it does not wait at all (see `Durability`). Reads that async
+/// code makes run on the store's read queue, also off the pool.
 ///
 /// On PostgreSQL, `leases` says which sessions this host may run: each write carries the
 /// token of the lease it was made under and the database refuses it when that lease is no
@@ -24,6 +24,8 @@ public final class SessionStore: Sendable {
     public let leases: SessionLeases?
     let backend: any SessionStoreBackend
     private let writer: StoreWriter
+    /// Where reads run (one at a time: each backend reads on one connection).
+    private let reads = DispatchQueue(label: "trellis.session-store.reads")
 
     /// Opens (creating if needed) the SQLite store at `path`.
     public convenience init(
@@ -116,43 +118,93 @@ public final class SessionStore: Sendable {
     }
 
     /// Commits what is queued, stops the writer, releases this host's leases and closes the
-    /// connections; later writes fail.
+    /// connections; later writes fail. Blocks until all that is done.
     public func close() {
         writer.close()
         backend.close()
+    }
+
+    /// `close`, run on a thread of its own so that an async caller does not block a thread
+    /// of the cooperative pool on the last commit and the lease release.
+    public func shutdown() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread { [self] in
+                close()
+                continuation.resume()
+            }.start()
+        }
     }
 
     // MARK: Reading
 
     /// Every session not marked stopped, with the messages of its window, oldest session
     /// first. A session whose rows are damaged (bad JSON, a wrong type, an impossible value)
-    /// is reported in `corrupt` with what is wrong and left out; the others load.
+    /// is reported in `corrupt` with what is wrong and left out; the others load. Blocks the
+    /// calling thread: it is for a host's start (restoring a SQLite store) and for tools.
     public func loadSessions() throws(SessionError) -> SessionLoad {
         do { return try backend.loadSessions() } catch {
             throw SessionError.store("cannot read sessions from \(path): \(error)")
         }
     }
 
-    /// One session not marked stopped, or `nil`; `.corrupt` when its rows are damaged.
-    public func loadSession(_ sessionID: String) throws(SessionError) -> StoredSession? {
-        do { return try backend.loadSession(sessionID) } catch let error as CorruptRow {
-            throw SessionError.corrupt("session '\(sessionID)' cannot be served: its row in the store is corrupt: \(error)")
-        } catch {
-            throw SessionError.store("cannot read session '\(sessionID)' from \(path): \(error)")
+    /// One session not marked stopped, or `nil`; `.corrupt` when its rows are damaged. Read
+    /// on the store's read queue, not on the caller's thread (a PostgreSQL read blocks on the network).
+    public func loadSession(_ sessionID: String) async throws(SessionError) -> StoredSession? {
+        let (backend, path) = (backend, path)
+        return try await offPool { () throws(SessionError) -> StoredSession? in
+            do { return try backend.loadSession(sessionID) } catch let error as CorruptRow {
+                throw SessionError.corrupt("session '\(sessionID)' cannot be served: its row in the store is corrupt: \(error)")
+            } catch {
+                throw SessionError.store("cannot read session '\(sessionID)' from \(path): \(error)")
+            }
         }
     }
 
     /// The journal of a session's turns, oldest first (bounded by the retention setting).
-    public func journal(sessionID: String) throws(SessionError) -> [JournalEntry] {
-        do { return try backend.journal(sessionID: sessionID) } catch {
-            throw SessionError.store("cannot read the journal of '\(sessionID)' from \(path): \(error)")
+    /// Read on the store's read queue.
+    public func journal(sessionID: String) async throws(SessionError) -> [JournalEntry] {
+        let (backend, path) = (backend, path)
+        return try await offPool { () throws(SessionError) -> [JournalEntry] in
+            do { return try backend.journal(sessionID: sessionID) } catch {
+                throw SessionError.store("cannot read the journal of '\(sessionID)' from \(path): \(error)")
+            }
         }
     }
 
-    /// The last checkpoint snapshot of a session, or `nil`.
-    public func lastCheckpoint(sessionID: String) throws(SessionError) -> ContextValue? {
-        do { return try backend.lastCheckpoint(sessionID: sessionID) } catch {
-            throw SessionError.store("cannot read the checkpoint of '\(sessionID)' from \(path): \(error)")
+    /// Every session a shared store holds (not stopped), by id, with the host holding its
+    /// lease; `nil` for a store without leases (SQLite: this host runs all its sessions).
+    /// Read on the store's read queue.
+    public func sharedSessions() async throws(SessionError) -> [SharedSession]? {
+        guard let shared = backend as? PostgresSessionBackend else { return nil }
+        let path = path
+        return try await offPool { () throws(SessionError) -> [SharedSession]? in
+            do { return try shared.sharedSessions() } catch {
+                throw SessionError.store("cannot list the sessions in \(path): \(error)")
+            }
         }
+    }
+
+    /// The last checkpoint snapshot of a session, or `nil`. Read on the store's read queue.
+    public func lastCheckpoint(sessionID: String) async throws(SessionError) -> ContextValue? {
+        let (backend, path) = (backend, path)
+        return try await offPool { () throws(SessionError) -> ContextValue? in
+            do { return try backend.lastCheckpoint(sessionID: sessionID) } catch {
+                throw SessionError.store("cannot read the checkpoint of '\(sessionID)' from \(path): \(error)")
+            }
+        }
+    }
+
+    /// Runs a blocking backend call on `reads` and waits for it without holding a thread of
+    /// the cooperative pool: libpq (and SQLite's file reads) block their thread, and a pool
+    /// thread blocked on the network stalls every session scheduled behind it.
+    private func offPool<Value: Sendable>(_ body: @escaping @Sendable () throws(SessionError) -> Value) async throws(SessionError) -> Value {
+        let result: Result<Value, SessionError> = await withCheckedContinuation { continuation in
+            reads.async {
+                do throws(SessionError) { continuation.resume(returning: .success(try body())) } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        return try result.get()
     }
 }

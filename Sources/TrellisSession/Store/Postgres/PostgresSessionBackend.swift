@@ -235,6 +235,21 @@ final class PostgresSessionBackend: SessionStoreBackend {
         ).map { row in try StoredSession.decodedMessage(sequence: row[0].flatMap { Int($0) } ?? -1, row[1] ?? "") }
     }
 
+    /// Every session not marked stopped, by id, with the host holding an unexpired lease on it.
+    func sharedSessions() throws -> [SharedSession] {
+        try readConnection.withLock { connection in
+            try connection.execute("""
+                SELECT s.session_id, s.agent_id, s.session_type, s.turn_count,
+                    CASE WHEN l.expires_at > clock_timestamp() THEN l.owner END
+                FROM sessions s LEFT JOIN session_leases l ON l.session_id = s.session_id
+                WHERE NOT s.stopped ORDER BY s.session_id
+                """).map { row in
+                SharedSession(sessionID: row[0] ?? "", agentID: row[1] ?? "", sessionType: row[2] ?? "",
+                              turnCount: row[3].flatMap { Int($0) } ?? 0, owner: row[4])
+            }
+        }
+    }
+
     func journal(sessionID: String) throws -> [JournalEntry] {
         try readConnection.withLock { connection in
             try connection.execute(

@@ -92,6 +92,25 @@ public final class SessionLeases: Sendable {
             owner: owner)
     }
 
+    /// Whether the database confirms that this host holds the lease on `sessionID` under its
+    /// current token and that the lease has not expired — asked before work that only the
+    /// owner may start (a heartbeat). A lease found taken over is dropped and reported as
+    /// lost; an expired one nobody took yet is kept (the next renewal decides) but not
+    /// confirmed; an unreachable database confirms nothing.
+    public func confirm(_ sessionID: String) async -> Bool {
+        guard let token = token(for: sessionID) else { return false }
+        let host = hostID
+        let found = try? await blocking { connection -> (held: Bool, live: Bool) in
+            let rows = try connection.execute(
+                "SELECT expires_at > clock_timestamp() FROM session_leases WHERE session_id = $1 AND owner = $2 AND token = $3",
+                [sessionID, host, String(token)])
+            return (!rows.isEmpty, rows.first?[0] == "t")
+        }
+        guard let found else { return false }
+        if !found.held { lost(sessionID, token: token) }
+        return found.held && found.live
+    }
+
     /// Gives up the lease on `sessionID` at once (its token stays, so the next owner's is higher).
     public func release(_ sessionID: String) async {
         guard let token = held.withLock({ $0.removeValue(forKey: sessionID) }) else { return }

@@ -1,14 +1,14 @@
 import Foundation
 
-/// A throwaway PostgreSQL cluster for the test run: `initdb` into a fresh temporary
-/// directory, `pg_ctl start` listening only on a Unix socket in that directory, one cluster
-/// per test process, stopped (`pg_ctl -m immediate stop`) and removed at exit.
+/// A throwaway PostgreSQL cluster for a test run or a benchmark: `initdb` into a fresh
+/// temporary directory, `pg_ctl start` listening only on a Unix socket in that directory,
+/// one cluster per process, stopped (`pg_ctl -m immediate stop`) and removed at exit.
 ///
-/// PostgreSQL refuses to run as root; when the tests run as root (CI), the cluster runs as
-/// the `postgres` user through `setpriv` (not `runuser`, whose session handling stops a test
-/// process without a terminal), its directory owned by that user. When the cluster
-/// cannot be started, `shared` throws a `Failure` saying why — a PostgreSQL test then fails;
-/// it is never skipped.
+/// PostgreSQL refuses to run as root; when the process runs as root (CI), the cluster runs
+/// as the `postgres` user through `setpriv` (not `runuser`, whose session handling stops a
+/// process without a terminal), its directory owned by that user. When the cluster cannot
+/// be started, `shared` throws a `Failure` saying why — a PostgreSQL test or benchmark then
+/// fails; it is never skipped.
 public final class PostgresCluster: Sendable {
     /// Why the cluster could not be started.
     public struct Failure: Error, CustomStringConvertible {
@@ -34,12 +34,12 @@ public final class PostgresCluster: Sendable {
         } catch let failure as Failure {
             return .failure(failure)
         } catch {
-            return .failure(Failure(description: "cannot start a PostgreSQL cluster for the tests: \(error)"))
+            return .failure(Failure(description: "cannot start a throwaway PostgreSQL cluster: \(error)"))
         }
     }()
 
-    /// The run's cluster, started on first use. Starting it blocks (initdb, pg_ctl) on a
-    /// thread of its own: blocking the cooperative pool would stall every other test.
+    /// The process's cluster, started on first use. Starting it blocks (initdb, pg_ctl) on a
+    /// thread of its own: blocking the cooperative pool would stall every other task.
     public static func shared() async throws -> PostgresCluster {
         try await offPool { try started.get() }
     }
@@ -51,7 +51,7 @@ public final class PostgresCluster: Sendable {
         }
     }
 
-    /// A new empty database in the run's cluster; returns its URL.
+    /// A new empty database in the process's cluster; returns its URL.
     public static func newDatabase() async throws -> String {
         let cluster = try await shared()
         return try await offPool { try cluster.createDatabase() }
@@ -69,7 +69,7 @@ public final class PostgresCluster: Sendable {
         chmod(directory, 0o755)
         if getuid() == 0 {
             guard let user = getpwnam("postgres") else {
-                throw Failure(description: "the tests run as root and PostgreSQL refuses root, but there is no 'postgres' user to run it as (install the postgresql package)")
+                throw Failure(description: "this process runs as root and PostgreSQL refuses root, but there is no 'postgres' user to run it as (install the postgresql package)")
             }
             guard chown(directory, user.pointee.pw_uid, user.pointee.pw_gid) == 0 else {
                 throw Failure(description: "cannot give \(directory) to the postgres user: \(String(cString: strerror(errno)))")
@@ -80,13 +80,13 @@ public final class PostgresCluster: Sendable {
         }
         let initialized = try run("initdb", ["-D", directory + "/data", "-A", "trust", "-U", "trellis", "--no-sync", "-E", "UTF8"])
         guard initialized.status == 0 else {
-            throw Failure(description: "initdb failed (status \(initialized.status)): \(initialized.errors)\(initialized.output)")
+            throw Failure(description: "initdb failed (status \(initialized.status)): \(initialized.output)")
         }
         let options = "-k \(directory) -p \(port) -c listen_addresses='' -c fsync=on -c max_connections=200"
         let started = try run("pg_ctl", ["-D", directory + "/data", "-o", options, "-l", directory + "/server.log", "-w", "-t", "60", "start"])
         guard started.status == 0 else {
             let log = (try? String(contentsOfFile: directory + "/server.log", encoding: .utf8)) ?? ""
-            throw Failure(description: "pg_ctl start failed (status \(started.status)): \(started.errors)\(started.output)\n\(log)")
+            throw Failure(description: "pg_ctl start failed (status \(started.status)): \(started.output)\n\(log)")
         }
     }
 
@@ -110,7 +110,7 @@ public final class PostgresCluster: Sendable {
     /// Runs a PostgreSQL program (as `runAs` when set) with its output in a file, not a pipe
     /// (the server `pg_ctl` starts inherits descriptors, and a pipe it held would never close),
     /// through `posix_spawn` and `waitpid` (Foundation's `Process` left `pg_ctl` unreaped).
-    private func run(_ program: String, _ arguments: [String]) throws -> ChildProcess.Result {
+    private func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let command = (runAs.map { ["/usr/bin/setpriv", "--reuid=\($0)", "--regid=\($0)", "--clear-groups"] } ?? [])
             + [binaries + "/" + program] + arguments
         let outputPath = directory + "/\(program)-\(UUID().uuidString).out"
@@ -121,8 +121,9 @@ public final class PostgresCluster: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        // The server pg_ctl starts lives for the whole test run: it must not inherit another
-        // test's pipe, whose reader would then wait for an end of file that never comes.
+        // The server pg_ctl starts lives for the whole run: it must not inherit another
+        // test's (or a benchmark host's) pipe, whose reader would then wait for an end of
+        // file that never comes.
         for descriptor in Self.inheritableDescriptors() { posix_spawn_file_actions_addclose(&actions, descriptor) }
         let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
@@ -133,7 +134,7 @@ public final class PostgresCluster: Sendable {
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         let exited = status & 0x7f == 0
-        return ChildProcess.Result(status: exited ? (status >> 8) & 0xff : status & 0x7f, output: text, errors: "")
+        return (exited ? (status >> 8) & 0xff : status & 0x7f, text)
     }
 
     /// Creates a new empty database and returns its URL (socket directory and port as parameters).
