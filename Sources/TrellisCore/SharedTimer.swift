@@ -17,6 +17,8 @@ package final class SharedTimer: Sendable {
 
     private struct Entry {
         var deadline: ContinuousClock.Instant
+        /// The deadline plus the wait's slack: when the thread wakes for it at the latest.
+        var latest: ContinuousClock.Instant
         var id: UInt64
     }
 
@@ -25,8 +27,8 @@ package final class SharedTimer: Sendable {
         var heap: [Entry] = []
         var waiting: [UInt64: CheckedContinuation<Void, any Error>] = [:]
         var lastID: UInt64 = 0
-        /// The deadline the thread sleeps until (`nil`: until woken); an earlier wait wakes it.
-        var threadDeadline: ContinuousClock.Instant?
+        /// When the thread will wake (`nil`: only when woken); a wait due earlier wakes it.
+        var armedFor: ContinuousClock.Instant?
 
         mutating func push(_ entry: Entry) {
             heap.append(entry)
@@ -56,9 +58,9 @@ package final class SharedTimer: Sendable {
         }
     }
 
-    /// How late a wait may end so that nearby deadlines share a wake-up (a tenth of a
-    /// millisecond: Linux's own timer slack is half that).
-    static let coalescing = Duration.microseconds(100)
+    /// How late a wait may end, so that waits due close together share a wake-up: a
+    /// thousandth of the wait (50 us of a 50 ms one), at most this much.
+    static let maximumSlack = Duration.milliseconds(1)
 
     private let state = LockedValue(State())
     /// The eventfd a new earliest wait writes to, so the thread re-reads the heap at once.
@@ -92,9 +94,10 @@ package final class SharedTimer: Sendable {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let wakeThread = state.withLock { state in
                     state.waiting[id] = continuation
-                    state.push(Entry(deadline: deadline, id: id))
-                    guard state.threadDeadline.map({ deadline < $0 }) ?? true else { return false }
-                    state.threadDeadline = deadline
+                    let latest = deadline + min(duration / 1_000, Self.maximumSlack)
+                    state.push(Entry(deadline: deadline, latest: latest, id: id))
+                    guard state.armedFor.map({ latest < $0 }) ?? true else { return false }
+                    state.armedFor = latest
                     return true
                 }
                 if wakeThread { wake() }
@@ -126,8 +129,10 @@ package final class SharedTimer: Sendable {
                     state.popMin()
                     if let continuation = state.waiting.removeValue(forKey: first.id) { due.append(continuation) }
                 }
-                state.threadDeadline = state.heap.first?.deadline
-                return state.threadDeadline
+                // Woken at the earliest wait's latest time, so that the waits due by then
+                // are resumed in one pass rather than one wake-up (and one re-arming) each.
+                state.armedFor = state.heap.first?.latest
+                return state.armedFor
             }
             for continuation in due { continuation.resume() }
             due.removeAll(keepingCapacity: true)
@@ -144,10 +149,9 @@ package final class SharedTimer: Sendable {
         if let deadline {
             let left = deadline - ContinuousClock.now
             guard left > .zero else { return }
-            // Woken a little after the deadline, so that the waits due in that window are
-            // resumed in one pass rather than one wake-up (and one re-arming) each.
-            let parts = (left + Self.coalescing).components
-            setting.it_value = timespec(tv_sec: Int(parts.seconds), tv_nsec: Int(parts.attoseconds / 1_000_000_000))
+            let parts = left.components
+            // All zeros would disarm the timer (and the wait would never end), not fire it at once.
+            setting.it_value = timespec(tv_sec: Int(parts.seconds), tv_nsec: max(parts.seconds > 0 ? 0 : 1, Int(parts.attoseconds / 1_000_000_000)))
         }
         _ = timerfd_settime(alarm, 0, &setting, nil)
         _ = poll(&descriptors, 2, -1)
