@@ -39,9 +39,19 @@ public struct ProcessRunner: Sendable {
     /// says `timedOut`.
     public func run(_ invocation: Invocation) async throws -> Result {
         try Task.checkCancellation()
-        let process = try Self.spawn(invocation)
-        Self.runningGroups.withLock { _ = $0.insert(process.pid) }
-        defer { Self.runningGroups.withLock { _ = $0.remove(process.pid) } }
+        // Spawned and registered under one lock: a forced stop arriving meanwhile either finds
+        // the child or refuses the spawn. Registering after the spawn returned left a window
+        // in which the child already ran (a loaded machine can hold the spawning thread off
+        // its core for many milliseconds) and a forced stop exited without killing it.
+        let process = try Self.runningGroups.withLock { (groups: inout RunningGroups) throws(Failure) -> SpawnedProcess in
+            guard !groups.forcedStop else {
+                throw Failure(reason: "not started: the process is stopping (forced by a second signal)")
+            }
+            let process = try Self.spawn(invocation)
+            groups.leaders.insert(process.pid)
+            return process
+        }
+        defer { Self.runningGroups.withLock { _ = $0.leaders.remove(process.pid) } }
         let control = MonitorControl()
         let limits = MonitorLimits(
             captureLimit: max(captureLimit, 0),
@@ -65,16 +75,24 @@ public struct ProcessRunner: Sendable {
         return outcome.result
     }
 
-    /// The process groups of the children running now (their leaders' pids), for a forced stop.
-    private static let runningGroups = LockedValue<Set<pid_t>>([])
+    /// The process groups of the children running now, for a forced stop.
+    struct RunningGroups {
+        /// The groups' leaders' pids.
+        var leaders: Set<pid_t> = []
+        /// Set by `killRunningGroups`: no child starts after it.
+        var forcedStop = false
+    }
+    private static let runningGroups = LockedValue(RunningGroups())
 
     /// Sends SIGKILL to the process group of every child that any runner of this process is
-    /// running now, without waiting: for a forced stop (a second SIGINT) just before the
-    /// process exits, when the orderly SIGTERM-then-SIGKILL of cancellation has no time left.
-    /// Safe to call from any thread.
+    /// running now, without waiting, and refuses every later spawn: for a forced stop (a
+    /// second SIGINT) just before the process exits, when the orderly SIGTERM-then-SIGKILL of
+    /// cancellation has no time left. Safe to call from any thread.
     public static func killRunningGroups() {
-        let groups = runningGroups.withLock { $0 }
-        for group in groups { _ = kill(-group, SIGKILL) }
+        runningGroups.withLock { groups in
+            groups.forcedStop = true
+            for leader in groups.leaders { _ = kill(-leader, SIGKILL) }
+        }
     }
 }
 
