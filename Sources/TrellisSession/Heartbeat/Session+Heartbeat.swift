@@ -45,7 +45,7 @@ extension Session {
         let clock = ContinuousClock()
         let started = clock.now
         let result = await SessionCheckpointing.$adapter.withValue(self.adapters.checkpoint) {
-            await engine.run(graph, context: Context(values), adapters: adapters, services: services)
+            await engine.run(graph, context: Context(values), adapters: adapters, services: Self.runServices)
         }
         let duration = clock.now - started
         await applyHeartbeat(result, number: number, duration: duration)

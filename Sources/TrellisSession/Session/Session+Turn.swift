@@ -136,7 +136,7 @@ extension Session {
     private func execute(_ graph: CompiledGraph, context: Context) async -> (result: RunResult, interrupted: Bool) {
         let engine = self.engine
         let adapters = turnAdapters
-        let services = self.services
+        let services = Self.runServices
         let checkpoint = self.adapters.checkpoint
         guard turnPolicy == .interrupt else {
             let result = await SessionCheckpointing.$adapter.withValue(checkpoint) {

@@ -40,12 +40,20 @@ public actor Session {
     public nonisolated let store: SessionStore?
 
     let engine = Engine()
-    let services: RunServices
+    /// What every session run is given: the same for all sessions, so held once rather than
+    /// in each of them (a session's size is what benchmark 9 measures).
+    static let runServices = RunServices(workingDirectory: "/")
     /// The adapters the next run uses, wrapped for phase tracking; replaced (between runs
     /// only) when plugin adapters follow a reload (`Session+Adapters.swift`).
     var turnAdapters: AdapterSet
     /// The adapters behind `turnAdapters`, with their plugin generation.
-    var currentAdapters: SessionAdapters
+    var currentAdapters: SessionAdapters {
+        get { followedAdapters?.value ?? adapters }
+        set { followedAdapters = FollowedAdapters(value: newValue) }
+    }
+    /// The adapters once a reload has replaced the ones the session began with; boxed, so
+    /// that a session that never follows a reload (most) does not hold a second copy inline.
+    private var followedAdapters: FollowedAdapters?
     let window: MessageWindow
 
     /// The conversation, oldest first; a summary message comes first when the window was trimmed with `summarize`.
@@ -107,7 +115,6 @@ public actor Session {
         self.events = events
         self.store = store
         window = MessageWindow(maxMessages: configuration.maxMessages, summarize: configuration.summarize)
-        services = RunServices(workingDirectory: "/")
         let topic = configuration.signalTopic
         let sessionID = configuration.sessionID
         let trace = configuration.traceID
@@ -115,7 +122,6 @@ public actor Session {
             events.publish(SessionEvent(kind: .phaseChanged, topic: topic, sessionID: sessionID, traceID: trace,
                                         fields: ["phase": .string(phase.rawValue)]))
         }
-        currentAdapters = adapters
         turnAdapters = Self.wrap(adapters.set, status: status, events: events, topic: topic, sessionID: sessionID, traceID: trace)
         if let stored {
             hasSummary = stored.summary != nil
@@ -215,4 +221,10 @@ public actor Session {
         values[SessionKeys.runKind] = .string(runKind)
         return values
     }
+}
+
+/// The adapters a session follows after a reload (see `Session.currentAdapters`).
+private final class FollowedAdapters: Sendable {
+    let value: SessionAdapters
+    init(value: SessionAdapters) { self.value = value }
 }

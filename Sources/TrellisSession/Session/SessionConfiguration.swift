@@ -1,4 +1,3 @@
-import Foundation
 import TrellisEngine
 
 /// Everything that identifies and configures a session when it is created.
@@ -36,7 +35,7 @@ public struct SessionConfiguration: Sendable {
         seedRef: String? = nil, signalTopic: String? = nil, turnPolicy: TurnPolicy = .enqueue,
         maxMessages: Int? = nil, summarize: Bool = false, heartbeat: HeartbeatSettings? = nil
     ) {
-        let id = sessionID ?? UUID().uuidString.lowercased()
+        let id = sessionID ?? Self.randomHex(dashed: true)
         self.sessionID = id
         self.agentID = agentID
         self.sessionType = sessionType
@@ -52,8 +51,35 @@ public struct SessionConfiguration: Sendable {
     }
 
     /// A 32-hex-digit trace id.
-    public static func newTraceID() -> String {
-        UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+    public static func newTraceID() -> String { randomHex(dashed: false) }
+
+    /// A random (version 4) UUID in lowercase hex, with the usual dashes (a session id) or
+    /// without (a trace id). Written straight into one allocation: going through Foundation's
+    /// `UUID().uuidString` made three temporary strings per session, and on a host creating
+    /// sessions by the thousand their freed blocks stayed in the heap.
+    static func randomHex(dashed: Bool) -> String {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = (generator.next() as UInt64, generator.next() as UInt64)
+        return withUnsafeMutableBytes(of: &bytes) { raw in
+            raw[6] = (raw[6] & 0x0F) | 0x40  // version 4
+            raw[8] = (raw[8] & 0x3F) | 0x80  // RFC 4122 variant
+            let digits: StaticString = "0123456789abcdef"
+            return String(unsafeUninitializedCapacity: dashed ? 36 : 32) { out in
+                var position = 0
+                for index in 0..<16 {
+                    if dashed, index == 4 || index == 6 || index == 8 || index == 10 {
+                        out[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    digits.withUTF8Buffer { hex in
+                        out[position] = hex[Int(raw[index] >> 4)]
+                        out[position + 1] = hex[Int(raw[index] & 0x0F)]
+                    }
+                    position += 2
+                }
+                return position
+            }
+        }
     }
 
     /// Applies the settings a `config` map may carry: `turn_policy`, `max_messages`,
