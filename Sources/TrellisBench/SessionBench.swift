@@ -5,7 +5,8 @@ import TrellisSession
 
 /// `trellis bench session`: the reference system's six session benchmarks (see
 /// `shared/reference/benchmarks.md`), each reported beside the reference figure, plus scale,
-/// memory per idle session and durable turns.
+/// memory per idle session, hot reload and durable turns. Figures issue 13 sets a target for
+/// carry that target (`Targets`); the others are held against the reference.
 struct SessionBench: BenchSuite {
     package static let name = "session"
     package static let summary = "session turns: the six reference benchmarks, scale, memory, durable turns"
@@ -27,7 +28,7 @@ struct SessionBench: BenchSuite {
         }
         var results: [BenchResult] = []
 
-        // 9. Memory per idle session.
+        // 9. Memory per idle session, over 10,000 sessions each (the definition's count).
         let idleCount = quick ? 1_000 : 10_000
         let before = residentBytes()
         var idle: [Session] = []
@@ -35,24 +36,24 @@ struct SessionBench: BenchSuite {
         for _ in 0..<idleCount { idle.append(try session()) }
         let emptyBytes = Double(residentBytes() - before) / Double(idleCount)
         results.append(BenchResult(name: "9 memory per idle session (empty)", value: emptyBytes, unit: "bytes",
-                                   detail: "over \(idleCount) sessions; reference ~20-50 KB per agent"))
-        let fullCount = quick ? 50 : 1_000
+                                   detail: "over \(idleCount) sessions; reference ~20-50 KB per agent",
+                                   targets: [.atMost(Targets.emptySessionBytes, "bytes", measured: emptyBytes)]))
+        let fullCount = quick ? 50 : 10_000
         let beforeFull = residentBytes()
-        var full: [Session] = []
-        for _ in 0..<fullCount {
-            let busy = try session()
-            for _ in 0..<200 { _ = try await busy.send("a short user message") }
-            full.append(busy)
-        }
+        var full = try await sessionsWithHistory(fullCount, turns: 200, make: { try session() })
         let fullBytes = Double(residentBytes() - beforeFull) / Double(fullCount)
         results.append(BenchResult(name: "9 memory per idle session (400 messages)", value: fullBytes, unit: "bytes",
-                                   detail: "over \(fullCount) sessions; reference ~27 KB state at 400 messages"))
+                                   detail: "over \(fullCount) sessions; reference ~27 KB state at 400 messages (serialized)",
+                                   targets: [.atMost(Targets.fullSessionBytes, "bytes", measured: fullBytes)]))
         idle.removeAll()
         full.removeAll()
 
         // 1. Turn overhead.
         let overhead = try await turnSamples(try session(), count: quick ? 20 : 100)
-        results.append(distribution("1 turn overhead", overhead, referenceMilliseconds: 7.7))
+        results.append(distribution("1 turn overhead", overhead, referenceMilliseconds: 7.7, targets: [
+            .atMost(Targets.turnAverage, "us", measured: average(overhead), figure: "avg"),
+            .atMost(Targets.turnP99, "us", measured: Measure.percentile(overhead, 99), figure: "p99"),
+        ]))
 
         // 2. History growth.
         let growing = try session()
@@ -66,15 +67,19 @@ struct SessionBench: BenchSuite {
             detail: String(format: "first 50 avg %.1f us, last 50 avg %.1f us, %d messages, state %d bytes; reference 2.2x (6.6 -> 14.6 ms), ~27 KB",
                            first, last, state.messages.count, stateBytes),
             target: "< 2.2x", meetsTarget: last / first < 2.2))
+        results.append(try await longHistoryGrowth(try session(), turns: quick ? 400 : 10_000, window: quick ? 100 : 1_000))
 
         // 3. Concurrent throughput.
         let reference3: [Int: Double] = [1: 192, 5: 200, 10: 230, 25: 230, 50: 263]
         for count in [1, 5, 10, 25, 50] {
             let throughput = try await concurrentThroughput(sessions: (0..<count).map { _ in try session() }, turns: 10)
-            results.append(BenchResult(
+            var figure = BenchResult(
                 name: "3 throughput \(count) sessions", value: throughput, unit: "turns/s",
-                detail: String(format: "reference %.0f turns/s, %.0fx", reference3[count]!, throughput / reference3[count]!),
-                target: "> reference", meetsTarget: throughput > reference3[count]!))
+                detail: String(format: "reference %.0f turns/s, %.0fx", reference3[count]!, throughput / reference3[count]!))
+            // Issue 13 sets the bar at 50 sessions; below that the reference is the bar.
+            figure.targets = count == 50 ? [.atLeast(Targets.throughput50, "turns/s", measured: throughput)]
+                : [BenchTarget(measured: throughput, text: "> reference", met: throughput > reference3[count]!)]
+            results.append(figure)
         }
 
         // 4. Concurrency under LLM latency.
@@ -82,20 +87,27 @@ struct SessionBench: BenchSuite {
         results.append(BenchResult(
             name: "4 parallelism 10 sessions x 5 turns, lat 50 ms", value: parallel.parallelism, unit: "x",
             detail: String(format: "%.3f s, %.0f turns/s; reference 6.0x (0.46 s, 109 turns/s), ideal 10x", parallel.seconds, parallel.throughput),
-            target: "> 6.0x", meetsTarget: parallel.parallelism > 6.0))
+            targets: [.atLeast(Targets.parallelism10, "x", measured: parallel.parallelism)]))
 
-        // 5. Heartbeat interleaving.
-        let beating = try session(latency: .milliseconds(10))
+        // 5. Heartbeat interleaving: `lat = 10 ms` simulates 11 ms inside each turn (the model's
+        // 10 ms and the memory recall's tenth of it).
+        let beatLatency = Duration.milliseconds(10)
+        let simulated = Measure.microseconds(beatLatency + beatLatency / 10) / 1000
+        let beating = try session(latency: beatLatency)
         var started = 0
         for _ in 0..<5 where beating.triggerHeartbeat() { started += 1 }
         let interleaved = try await Measure.samples(20) { _ = try await beating.send("message") }
         await beating.waitForHeartbeat()
         let allDone = beating.turnCount == 20 && beating.phase == .idle
+        let interleavedAverage = average(interleaved) / 1000
         results.append(BenchResult(
-            name: "5 heartbeat interleaving avg turn, lat 10 ms", value: average(interleaved) / 1000, unit: "ms",
-            detail: String(format: "%d of 5 heartbeats started (in-flight guard), 20/20 turns %@, final phase %@; reference 16.9 ms",
-                           started, allDone ? "completed" : "NOT completed", beating.phase.rawValue),
-            target: "< 16.9 ms and all turns done", meetsTarget: allDone && average(interleaved) / 1000 < 16.9))
+            name: "5 heartbeat interleaving avg turn, 11 ms simulated", value: interleavedAverage, unit: "ms",
+            detail: String(format: "%.2fx the %.0f ms simulated; %d of 5 heartbeats started (in-flight guard), 20/20 turns %@, final phase %@; reference 16.9 ms",
+                           interleavedAverage / simulated, simulated, started, allDone ? "completed" : "NOT completed", beating.phase.rawValue),
+            targets: [
+                .atMost(simulated * Targets.heartbeatTurnOverSimulated, "ms", measured: interleavedAverage),
+                BenchTarget(text: "all 20 turns done, phase idle", met: allDone),
+            ]))
 
         // 6. Session types.
         let reference6: [SessionType: Double] = [.primary: 6.2, .background: 5.9, .delegation: 6.1, .consultation: 6.0]
@@ -112,12 +124,14 @@ struct SessionBench: BenchSuite {
         for count in quick ? [1_000] : [1_000, 10_000] {
             let throughput = try await concurrentThroughput(sessions: (0..<count).map { _ in try session() }, turns: 10)
             results.append(BenchResult(name: "7 throughput \(count) sessions x 10 turns", value: throughput, unit: "turns/s",
-                                       detail: "reference 263 turns/s at 50 sessions"))
+                                       detail: "reference 263 turns/s at 50 sessions",
+                                       targets: Targets.scaleThroughput[count].map { [.atLeast($0, "turns/s", measured: throughput)] } ?? []))
             let latency = try await latencyParallelism(
                 sessions: (0..<count).map { _ in try session(latency: .milliseconds(50)) }, turns: 5)
             results.append(BenchResult(
                 name: "7 parallelism \(count) sessions x 5 turns, lat 50 ms", value: latency.parallelism, unit: "x",
-                detail: String(format: "%.2f s, %.0f turns/s; ideal %dx", latency.seconds, latency.throughput, count)))
+                detail: String(format: "%.2f s, %.0f turns/s; ideal %dx", latency.seconds, latency.throughput, count),
+                targets: Targets.scaleParallelism[count].map { [.atLeast($0, "x", measured: latency.parallelism)] } ?? []))
         }
 
         let directory = NSTemporaryDirectory() + "trellis-bench-\(UUID().uuidString)"
@@ -127,19 +141,39 @@ struct SessionBench: BenchSuite {
         // 10. Hot reload under load (the turn graph file; plugins are the plugin suite's).
         results += try await reloadUnderLoad(directory: directory, sessions: quick ? 10 : 50)
 
-        // 11. Durable turns.
+        // 11. Durable turns. Batched is held against the same 50 x 10 run without a store; one
+        // run of 500 turns takes milliseconds, so the two alternate over several rounds and
+        // their medians are compared, which keeps a burst of load from deciding the ratio.
+        let rounds = quick ? 1 : 7
+        var withoutStore: [Double] = []
+        var batched: [Double] = []
         for durability in Durability.allCases {
             let store = try SessionStore(path: directory + "/\(durability.rawValue).sqlite",
                                          options: SessionStoreOptions(durability: durability))
             let samples = try await turnSamples(try session(store: store), count: quick ? 20 : 100)
             results.append(distribution("11 durable turn (\(durability.rawValue))", samples, referenceMilliseconds: 7.7))
-            let throughput = try await concurrentThroughput(sessions: (0..<50).map { _ in try session(store: store) }, turns: 10)
+            var runs: [Double] = []
+            for _ in 0..<(durability == .batched ? rounds : 1) {
+                if durability == .batched {
+                    withoutStore.append(try await concurrentThroughput(sessions: (0..<50).map { _ in try session() }, turns: 10))
+                }
+                runs.append(try await concurrentThroughput(sessions: (0..<50).map { _ in try session(store: store) }, turns: 10))
+            }
+            if durability == .batched { batched = runs }
+            let throughput = Measure.median(runs)
             results.append(BenchResult(name: "11 durable throughput 50 sessions (\(durability.rawValue))", value: throughput,
-                                       unit: "turns/s", detail: "reference 263 turns/s (not durable)",
+                                       unit: "turns/s",
+                                       detail: (runs.count > 1 ? "median of \(runs.count) runs; " : "") + "reference 263 turns/s (not durable)",
                                        target: "> 263", meetsTarget: throughput > 263))
             try await store.flush()
             store.close()
         }
+        let durableRatio = Measure.median(batched) / Measure.median(withoutStore)
+        results.append(BenchResult(
+            name: "11 durable throughput 50 sessions, batched / no store", value: durableRatio, unit: "x",
+            detail: String(format: "medians of %d alternating runs: %.0f turns/s batched, %.0f turns/s without a store",
+                           rounds, Measure.median(batched), Measure.median(withoutStore)),
+            targets: [.atLeast(Targets.durableOverPlain, "x", measured: durableRatio)]))
 
         // 12. Turns on PostgreSQL, when TRELLIS_BENCH_POSTGRES_URL names a database to use (the
         // bench starts no server of its own): each session leased first, every write fenced.
@@ -217,8 +251,44 @@ struct SessionBench: BenchSuite {
                         detail: "\(total.turns) turns on \(count) sessions during 10 graph reloads", target: "0",
                         meetsTarget: total.failures == 0 && lost == 0),
             BenchResult(name: "10 reload: file change to new generation serving", value: Measure.median(delays), unit: "ms",
-                        detail: String(format: "median of 10; max %.1f ms; inotify on the graph directory", delays.max() ?? 0)),
+                        detail: String(format: "median of 10; max %.1f ms; inotify on the graph directory", delays.max() ?? 0),
+                        targets: [.atMost(Targets.reloadMilliseconds, "ms", measured: Measure.median(delays))]),
         ]
+    }
+
+    /// `count` sessions with `turns` turns each, driven by a few workers at once so that
+    /// 10,000 sessions x 200 turns take seconds, not minutes; the sessions end idle.
+    private static func sessionsWithHistory(_ count: Int, turns: Int, make: () throws -> Session) async throws -> [Session] {
+        let sessions = try (0..<count).map { _ in try make() }
+        let workers = 4
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<workers {
+                group.addTask {
+                    for index in stride(from: worker, to: sessions.count, by: workers) {
+                        for _ in 0..<turns { _ = try await sessions[index].send("a short user message") }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        return sessions
+    }
+
+    /// Benchmark 2 over a long run: the average turn of the last `window` turns against the
+    /// first `window`, of `turns` timed turns on one session after one warm-up turn (as in
+    /// benchmark 1), so that first-call costs are not counted as growth.
+    private static func longHistoryGrowth(_ session: Session, turns: Int, window: Int) async throws -> BenchResult {
+        _ = try await session.send("warm-up")
+        let samples = try await Measure.samples(turns) { _ = try await session.send("message") }
+        let first = Array(samples.prefix(window))
+        let last = Array(samples.suffix(window))
+        let ratio = average(last) / average(first)
+        let messages = await session.state().messages.count
+        return BenchResult(
+            name: "2 history growth over \(turns) turns last/first", value: ratio, unit: "x",
+            detail: String(format: "first %d avg %.1f us, last %d avg %.1f us (medians %.1f -> %.1f us), %d messages at the end",
+                           window, average(first), window, average(last), Measure.median(first), Measure.median(last), messages),
+            targets: [.atMost(Targets.longHistoryGrowth, "x", measured: ratio)])
     }
 
     private static func turnSamples(_ session: Session, count: Int) async throws -> [Double] {
@@ -250,14 +320,19 @@ struct SessionBench: BenchSuite {
         return Measure.microseconds(clock.now - start) / 1e6
     }
 
-    private static func distribution(_ name: String, _ samples: [Double], referenceMilliseconds: Double) -> BenchResult {
+    /// The p50 of `samples` with avg, p99, min, max and the reference beside it; held against
+    /// `targets` when given, else against the reference's average.
+    private static func distribution(_ name: String, _ samples: [Double], referenceMilliseconds: Double,
+                                     targets: [BenchTarget] = []) -> BenchResult {
         let p50 = Measure.median(samples)
-        return BenchResult(
+        var result = BenchResult(
             name: name + " p50", value: p50, unit: "us",
             detail: String(format: "avg %.1f, p99 %.1f, min %.1f, max %.1f us; reference avg %.1f ms (%.0fx)",
                            average(samples), Measure.percentile(samples, 99), samples.min() ?? 0, samples.max() ?? 0,
                            referenceMilliseconds, referenceMilliseconds * 1000 / max(average(samples), 0.001)),
             target: "< \(referenceMilliseconds) ms avg", meetsTarget: average(samples) < referenceMilliseconds * 1000)
+        if !targets.isEmpty { result.targets = targets }
+        return result
     }
 
     private static func average(_ values: [Double]) -> Double {
@@ -272,6 +347,31 @@ struct SessionBench: BenchSuite {
         guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
+}
+
+/// Issue 13's targets for the session suite, in one place so that the docs and the output agree.
+private enum Targets {
+    /// 1: turn overhead, average and p99, microseconds.
+    static let turnAverage = 5.0
+    static let turnP99 = 25.0
+    /// 2: last / first average turn over 10,000 turns.
+    static let longHistoryGrowth = 1.10
+    /// 3: 50 sessions x 10 turns, turns per second.
+    static let throughput50 = 300_000.0
+    /// 4: 10 sessions x 5 turns at 50 ms, parallelism.
+    static let parallelism10 = 9.9
+    /// 5: the average turn as a multiple of the latency simulated inside it.
+    static let heartbeatTurnOverSimulated = 1.02
+    /// 7: throughput (x 10 turns) and parallelism (x 5 turns at 50 ms) by session count.
+    static let scaleThroughput: [Int: Double] = [10_000: 200_000]
+    static let scaleParallelism: [Int: Double] = [1_000: 950, 10_000: 5_000]
+    /// 9: resident bytes per session, empty and at 400 messages (1 KB = 1,000 bytes).
+    static let emptySessionBytes = 2_000.0
+    static let fullSessionBytes = 27_000.0
+    /// 10: graph file change to the new graph serving, median, milliseconds.
+    static let reloadMilliseconds = 20.0
+    /// 11: batched durable throughput over the same run without a store.
+    static let durableOverPlain = 0.8
 }
 
 /// A flag the reload benchmark's load tasks poll.

@@ -55,6 +55,22 @@ public enum ChildProcess {
                       errors: String(decoding: errorData, as: UTF8.self))
     }
 
+    /// `run` for a child that takes long (a benchmark, a build): waits for it on a Dispatch
+    /// thread, so the blocked wait holds none of the cooperative pool's threads (two on a
+    /// 2-core machine), which the tests running meanwhile need.
+    public static func runOffThePool(
+        _ executable: String, _ arguments: [String], in directory: String? = nil, input: String? = nil,
+        environment: [String: String]? = nil, timeout: Duration = .seconds(30)
+    ) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Swift.Result<Result, any Error> {
+                    try run(executable, arguments, in: directory, input: input, environment: environment, timeout: timeout)
+                })
+            }
+        }
+    }
+
     /// Waits for `process` to exit, for at most `timeout`; kills it with SIGKILL when the
     /// time is up. Returns whether it exited by itself.
     @discardableResult
