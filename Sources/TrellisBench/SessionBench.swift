@@ -18,13 +18,9 @@ struct SessionBench: BenchSuite {
 
     private static func measure(_ options: BenchOptions) async throws -> [BenchResult] {
         let quick = options.quick
-        let graphs = try SessionGraphs(
-            turn: SessionGraphs.compile(text: DefaultSessionGraphs.turn, file: "<turn>", registry: SessionHandlers.registry),
-            heartbeat: SessionGraphs.compile(text: DefaultSessionGraphs.heartbeat, file: "<heartbeat>", registry: SessionHandlers.registry))
+        let graphs = try defaultGraphs()
         func session(_ type: SessionType = .primary, latency: Duration = .zero, store: SessionStore? = nil) throws -> Session {
-            try Session(configuration: SessionConfiguration(sessionType: type), graphs: graphs,
-                        adapters: .builtIn(llmLatency: latency, checkpoint: store),
-                        heartbeat: HeartbeatSettings(enabled: false, interval: .seconds(60)), store: store)
+            try benchSession(graphs: graphs, type: type, latency: latency, store: store)
         }
         var results: [BenchResult] = []
 
@@ -175,27 +171,6 @@ struct SessionBench: BenchSuite {
                            rounds, Measure.median(batched), Measure.median(withoutStore)),
             targets: [.atLeast(Targets.durableOverPlain, "x", measured: durableRatio)]))
 
-        // 12. Turns on PostgreSQL, when TRELLIS_BENCH_POSTGRES_URL names a database to use (the
-        // bench starts no server of its own): each session leased first, every write fenced.
-        if let url = ProcessInfo.processInfo.environment["TRELLIS_BENCH_POSTGRES_URL"] {
-            for durability in [Durability.batched, .sync] {
-                let store = try SessionStore(location: .postgres(url: url), options: SessionStoreOptions(durability: durability))
-                guard let leases = store.leases else { throw BenchFailure("a PostgreSQL store without leases") }
-                var sessions: [Session] = []
-                for _ in 0..<51 {
-                    let leased = try session(store: store)
-                    _ = try await leases.acquire(leased.id)
-                    sessions.append(leased)
-                }
-                let samples = try await turnSamples(sessions[50], count: quick ? 20 : 100)
-                results.append(distribution("12 postgres turn (\(durability.rawValue))", samples, referenceMilliseconds: 7.7))
-                let throughput = try await concurrentThroughput(sessions: Array(sessions.prefix(50)), turns: 10)
-                results.append(BenchResult(name: "12 postgres throughput 50 sessions (\(durability.rawValue))", value: throughput,
-                                           unit: "turns/s", detail: "at \(store.path)"))
-                try await store.flush()
-                store.close()
-            }
-        }
         return results
     }
 
@@ -289,6 +264,47 @@ struct SessionBench: BenchSuite {
             detail: String(format: "first %d avg %.1f us, last %d avg %.1f us (medians %.1f -> %.1f us), %d messages at the end",
                            window, average(first), window, average(last), Measure.median(first), Measure.median(last), messages),
             targets: [.atMost(Targets.longHistoryGrowth, "x", measured: ratio)])
+    }
+
+    /// The embedded default turn and heartbeat graphs on the built-in node types.
+    static func defaultGraphs() throws -> SessionGraphs {
+        try SessionGraphs(
+            turn: SessionGraphs.compile(text: DefaultSessionGraphs.turn, file: "<turn>", registry: SessionHandlers.registry),
+            heartbeat: SessionGraphs.compile(text: DefaultSessionGraphs.heartbeat, file: "<heartbeat>", registry: SessionHandlers.registry))
+    }
+
+    /// A session as every session benchmark makes one: built-in simulated adapters, no heartbeats.
+    static func benchSession(graphs: SessionGraphs, type: SessionType = .primary, latency: Duration = .zero,
+                             store: SessionStore? = nil) throws -> Session {
+        try Session(configuration: SessionConfiguration(sessionType: type), graphs: graphs,
+                    adapters: .builtIn(llmLatency: latency, checkpoint: store),
+                    heartbeat: HeartbeatSettings(enabled: false, interval: .seconds(60)), store: store)
+    }
+
+    /// Benchmark 12 (run by the `store` suite, on its own cluster): benchmarks 1 and 3 on a
+    /// PostgreSQL store at `url`, `batched` and `sync`, each session leased first and every
+    /// write fenced.
+    static func postgresTurns(url: String, quick: Bool) async throws -> [BenchResult] {
+        let graphs = try defaultGraphs()
+        var results: [BenchResult] = []
+        for durability in [Durability.batched, .sync] {
+            let store = try SessionStore(location: .postgres(url: url), options: SessionStoreOptions(durability: durability))
+            guard let leases = store.leases else { throw BenchFailure("a PostgreSQL store without leases") }
+            var sessions: [Session] = []
+            for _ in 0..<51 {
+                let leased = try benchSession(graphs: graphs, store: store)
+                _ = try await leases.acquire(leased.id)
+                sessions.append(leased)
+            }
+            let samples = try await turnSamples(sessions[50], count: quick ? 20 : 100)
+            results.append(distribution("12 postgres turn (\(durability.rawValue))", samples, referenceMilliseconds: 7.7))
+            let throughput = try await concurrentThroughput(sessions: Array(sessions.prefix(50)), turns: 10)
+            results.append(BenchResult(name: "12 postgres throughput 50 sessions (\(durability.rawValue))", value: throughput,
+                                       unit: "turns/s", detail: "a cluster of the bench's own, over its Unix socket"))
+            try await store.flush()
+            store.close()
+        }
+        return results
     }
 
     private static func turnSamples(_ session: Session, count: Int) async throws -> [Double] {

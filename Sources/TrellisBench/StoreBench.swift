@@ -5,13 +5,14 @@ import TrellisPostgresCluster
 /// `trellis serve --stdio --store postgres://…` processes on a throwaway cluster; sessions
 /// are created and turned on host A, A is killed with SIGKILL, and host B is sent a turn for
 /// one of them until it serves it. The figure is the time from the SIGKILL to that first
-/// turn served by B (median of several runs), held against the target TTL + 1 s.
+/// turn served by B (median of several runs), held against the target TTL + 1 s. Then
+/// benchmark 12: turn latency and 50-session throughput on a PostgreSQL store in process.
 ///
 /// Needs PostgreSQL's server programs (`scripts/install-deps` installs them); without them
 /// the suite fails saying so.
 struct StoreBench: BenchSuite {
     package static let name = "store"
-    package static let summary = "sessions on PostgreSQL: SIGKILL of a host to the first turn another host serves"
+    package static let summary = "sessions on PostgreSQL: SIGKILL of a host to the first turn another host serves; turns and throughput, batched and sync"
 
     /// The hosts' lease TTL: short, so a run takes seconds.
     static let leaseTTLMilliseconds = 2_000
@@ -26,7 +27,16 @@ struct StoreBench: BenchSuite {
             throw BenchFailure("the store benchmark needs a PostgreSQL cluster of its own: \(error)")
         }
         // Every step below blocks on a child's pipe or sleeps between retries: off the pool.
-        return try await onOwnThread { try failover(database: database, runs: options.quick ? 2 : 7) }
+        var results = try await onOwnThread { try failover(database: database, runs: options.quick ? 2 : 7) }
+        // Benchmark 12, turns on PostgreSQL in process, in a database of its own.
+        let turnsDatabase: String
+        do {
+            turnsDatabase = try await PostgresCluster.newDatabase()
+        } catch {
+            throw BenchFailure("the store benchmark could not create a second database in its cluster: \(error)")
+        }
+        results += try await SessionBench.postgresTurns(url: turnsDatabase, quick: options.quick)
+        return results
     }
 
     /// Runs `body` on a new thread and waits for it without holding a cooperative thread.

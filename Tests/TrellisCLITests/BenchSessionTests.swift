@@ -10,7 +10,7 @@ import TrellisTestSupport
     @Test func theQuickSessionBenchPrintsEachFigureWithItsTargets() async throws {
         let directory = try TemporaryDirectory.make("bench-session")
         let environment = ProcessInfo.processInfo.environment.filter {
-            !$0.key.hasSuffix("_API_KEY") && $0.key != "TRELLIS_BENCH_POSTGRES_URL"
+            !$0.key.hasSuffix("_API_KEY")
         }
         let result = try await ChildProcess.runOffThePool(try BuiltProducts.trellis(), ["bench", "session", "--quick", "--json"],
                                           in: directory, environment: environment, timeout: .seconds(280))

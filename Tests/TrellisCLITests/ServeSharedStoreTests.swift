@@ -100,8 +100,9 @@ import TrellisTestSupport
         #expect(server.finish() == 0)
     }
 
-    /// The failover benchmark runs end to end (its own cluster, two serve hosts, a SIGKILL) and
-    /// reports a figure; how fast is for the release bench, not for this test.
+    /// The store benchmark runs end to end (its own cluster, two serve hosts, a SIGKILL, then
+    /// turns on PostgreSQL in process) and reports its figures; how fast is for the release
+    /// bench, not for this test.
     @Test func theFailoverBenchmarkRunsAndReportsAFigure() async throws {
         let directory = try ServeProcess.temporaryDirectory()
         let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasSuffix("_API_KEY") }
@@ -115,6 +116,14 @@ import TrellisTestSupport
         #expect(figure["unit"] as? String == "ms")
         #expect((figure["value"] as? Double ?? 0) > 0)
         #expect((figure["detail"] as? String ?? "").contains("all present after the takeover"))
+        // Benchmark 12 follows, on a database of the suite's own cluster.
+        let names = result.output.split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["name"] as? String
+        }
+        for durability in ["batched", "sync"] {
+            #expect(names.contains("12 postgres turn (\(durability)) p50"), "\(names)")
+            #expect(names.contains("12 postgres throughput 50 sessions (\(durability))"), "\(names)")
+        }
     }
 
     @Test func aHostPausedPastItsLeaseCannotWrite() async throws {
