@@ -4,8 +4,9 @@ import Foundation
 import Glibc
 #endif
 
-/// One thread that resumes sleeping tasks at their deadlines, for waits that thousands of tasks
-/// make at once (the simulated model's and the in-memory memory's latency).
+/// One thread that resumes sleeping tasks and runs scheduled actions at their deadlines, for
+/// waits that thousands of tasks make at once (the simulated model's and the in-memory
+/// memory's latency, the plugin host's default call timeouts).
 ///
 /// `Task.sleep` arms a Dispatch timer per call: with 10,000 sessions waiting on a simulated
 /// model, re-arming the kernel timer (`timerfd_settime`) and Dispatch's timer thread cost more
@@ -14,6 +15,19 @@ import Glibc
 package final class SharedTimer: Sendable {
     /// The process's timer (its thread starts on first use and lives as long as the process).
     package static let shared = SharedTimer()
+
+    /// What a deadline ends: a sleeping task, or an action to run.
+    private enum Waiter {
+        case task(CheckedContinuation<Void, any Error>)
+        case action(@Sendable () -> Void)
+
+        func fire() {
+            switch self {
+            case .task(let continuation): continuation.resume()
+            case .action(let action): action()
+            }
+        }
+    }
 
     private struct Entry {
         var deadline: ContinuousClock.Instant
@@ -25,7 +39,7 @@ package final class SharedTimer: Sendable {
     private struct State {
         /// A binary min-heap by deadline. A cancelled wait's entry stays until it comes due.
         var heap: [Entry] = []
-        var waiting: [UInt64: CheckedContinuation<Void, any Error>] = [:]
+        var waiting: [UInt64: Waiter] = [:]
         var lastID: UInt64 = 0
         /// When the thread will wake (`nil`: only when woken); a wait due earlier wakes it.
         var armedFor: ContinuousClock.Instant?
@@ -85,22 +99,10 @@ package final class SharedTimer: Sendable {
         // Without its descriptors (exhausted when the timer was first used) there is no
         // thread: the same wait, the costlier way.
         guard waker >= 0, alarm >= 0 else { return try await Task.sleep(for: duration) }
-        let deadline = ContinuousClock.now + duration
-        let id = state.withLock { state in
-            state.lastID += 1
-            return state.lastID
-        }
+        let id = newID()
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let wakeThread = state.withLock { state in
-                    state.waiting[id] = continuation
-                    let latest = deadline + min(duration / 1_000, Self.maximumSlack)
-                    state.push(Entry(deadline: deadline, latest: latest, id: id))
-                    guard state.armedFor.map({ latest < $0 }) ?? true else { return false }
-                    state.armedFor = latest
-                    return true
-                }
-                if wakeThread { wake() }
+                register(.task(continuation), id: id, after: duration)
                 // Cancelled before the wait was registered: the handler found nothing to end.
                 if Task.isCancelled { end(id) }
             }
@@ -109,9 +111,55 @@ package final class SharedTimer: Sendable {
         }
     }
 
+    /// Runs `action` on the timer's thread once `delay` has passed, unless `cancel` is called
+    /// with the returned id first. The action must be short and must not block: every other
+    /// wait of the process is resumed from the same thread.
+    package func schedule(after delay: Duration, _ action: @escaping @Sendable () -> Void) -> UInt64 {
+        let id = newID()
+        guard waker >= 0, alarm >= 0 else {
+            // No thread (see `sleep`): a task per action, which `cancel` still reaches through the table.
+            state.withLock { $0.waiting[id] = .action(action) }
+            Task.detached {
+                try? await Task.sleep(for: delay)
+                self.state.withLock { $0.waiting.removeValue(forKey: id) }?.fire()
+            }
+            return id
+        }
+        register(.action(action), id: id, after: delay)
+        return id
+    }
+
+    /// Forgets the action `id` if it has not run yet; true when it had not.
+    @discardableResult
+    package func cancel(_ id: UInt64) -> Bool {
+        state.withLock { $0.waiting.removeValue(forKey: id) } != nil
+    }
+
+    private func newID() -> UInt64 {
+        state.withLock { state in
+            state.lastID += 1
+            return state.lastID
+        }
+    }
+
+    private func register(_ waiter: Waiter, id: UInt64, after duration: Duration) {
+        let deadline = ContinuousClock.now + max(duration, .zero)
+        let wakeThread = state.withLock { state in
+            state.waiting[id] = waiter
+            let latest = deadline + min(max(duration, .zero) / 1_000, Self.maximumSlack)
+            state.push(Entry(deadline: deadline, latest: latest, id: id))
+            guard state.armedFor.map({ latest < $0 }) ?? true else { return false }
+            state.armedFor = latest
+            return true
+        }
+        if wakeThread { wake() }
+    }
+
     /// Ends wait `id` with `CancellationError`, if it is still waiting.
     private func end(_ id: UInt64) {
-        state.withLock { $0.waiting.removeValue(forKey: id) }?.resume(throwing: CancellationError())
+        if case .task(let continuation)? = state.withLock({ $0.waiting.removeValue(forKey: id) }) {
+            continuation.resume(throwing: CancellationError())
+        }
     }
 
     private func wake() {
@@ -121,20 +169,20 @@ package final class SharedTimer: Sendable {
 
     /// The thread: resume what is due, then sleep until the next deadline or a wake-up.
     private func run() {
-        var due: [CheckedContinuation<Void, any Error>] = []
+        var due: [Waiter] = []
         while true {
             let now = ContinuousClock.now
             let next = state.withLock { state -> ContinuousClock.Instant? in
                 while let first = state.heap.first, first.deadline <= now {
                     state.popMin()
-                    if let continuation = state.waiting.removeValue(forKey: first.id) { due.append(continuation) }
+                    if let waiter = state.waiting.removeValue(forKey: first.id) { due.append(waiter) }
                 }
                 // Woken at the earliest wait's latest time, so that the waits due by then
                 // are resumed in one pass rather than one wake-up (and one re-arming) each.
                 state.armedFor = state.heap.first?.latest
                 return state.armedFor
             }
-            for continuation in due { continuation.resume() }
+            for waiter in due { waiter.fire() }
             due.removeAll(keepingCapacity: true)
             waitForWake(until: next)
         }

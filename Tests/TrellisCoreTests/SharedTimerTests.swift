@@ -59,4 +59,22 @@ struct SharedTimerTests {
         }
         await #expect(throws: CancellationError.self) { try await task.value }
     }
+    @Test("a scheduled action runs once its delay has passed, and a cancelled one never runs")
+    func scheduledActionsRunUnlessCancelled() async throws {
+        let clock = ContinuousClock()
+        let ran = LockedValue<[String]>([])
+        let start = clock.now
+        let kept = SharedTimer.shared.schedule(after: .milliseconds(50)) {
+            let elapsed = clock.now - start
+            ran.withLock { $0.append(elapsed >= .milliseconds(50) ? "kept" : "kept too early, after \(elapsed)") }
+        }
+        let dropped = SharedTimer.shared.schedule(after: .milliseconds(20)) { ran.withLock { $0.append("dropped") } }
+        #expect(SharedTimer.shared.cancel(dropped))
+        // A wait longer than both delays, on the same timer, ends after them.
+        try await SharedTimer.shared.sleep(for: .milliseconds(200))
+        let log = ran.withLock { $0 }
+        #expect(log == ["kept"])
+        #expect(!SharedTimer.shared.cancel(kept), "an action that ran is no longer pending")
+    }
 }
+
