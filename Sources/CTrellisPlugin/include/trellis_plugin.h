@@ -270,7 +270,9 @@ typedef struct trellis_timer_ext {
 
 /**
  * Reply of an adapter operation the plugin started through an extension. Runs exactly once,
- * on a host thread (possibly before the starting function returns). `status` is TRELLIS_OK or
+ * on a host thread, possibly before the starting function returns: an adapter that answers at
+ * once (a cache, an in-memory store) answers on the calling thread, inside the starting
+ * function, so do not hold a lock there that the callback takes. `status` is TRELLIS_OK or
  * TRELLIS_ERROR; `result_json` (on OK) and `error_message` (on ERROR) are borrowed for the
  * duration of the callback.
  */
