@@ -9,13 +9,18 @@ import Darwin
 ///
 /// `Synchronization.Mutex` would do, but on Linux it waits on a futex the thread sanitizer
 /// cannot see, so the sanitizer reports races that are not there and would hide real ones.
-/// It lives in TrellisCore, `package` only, so that the modules that need it share one.
-package final class LockedValue<Value>: @unchecked Sendable {
-    // Only touched with `lock` held, which is what makes the class safe to share. Visible to
-    // inlined code only so `withLock` can be specialized in the caller's module: unspecialized,
-    // each call paid for runtime generic metadata (about 1 µs per plugin node call in
-    // `trellis bench plugins`, where a call takes several locks).
-    @usableFromInline var value: Value
+/// It lives in TrellisCore, its members `package` only, so that the modules that need it share one.
+///
+/// The class itself is `public` (TrellisCore is no product, so nothing outside the package sees
+/// it): Swift 6.3 does not inline or specialize an `@inlinable` method of a `package` class in
+/// another module, so every `withLock` went through the unspecialized generic with runtime
+/// metadata and value-witness copies (most of the C ABI's per-call overhead in
+/// `trellis bench plugins`).
+public final class LockedValue<Value>: @unchecked Sendable {
+    // Only touched with `lock` held, which is what makes the class safe to share; hence no
+    // dynamic exclusivity check either. Visible to inlined code so `withLock` is specialized in
+    // the caller's module.
+    @exclusivity(unchecked) @usableFromInline var value: Value
     private let lock: UnsafeMutablePointer<pthread_mutex_t>
 
     /// Creates the lock around `value`.

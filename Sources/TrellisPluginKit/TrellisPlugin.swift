@@ -21,7 +21,9 @@ public enum TrellisPlugin {
     /// later call (the host may call the entry more than once). Registration happens when the
     /// host calls the descriptor's `init`: each type becomes `<id>.<name>`, each adapter
     /// `<id>.<name>`. `onLoad` runs then, before anything is registered; an error it throws
-    /// refuses the load with the error's description.
+    /// refuses the load with the error's description. `onShutdown` runs when the host retires
+    /// that activation (ABI 1.2 `shutdown`: after its last call finished, on the host's
+    /// retirement thread); a later load of the same bytes runs `onLoad` and registers again.
     ///
     /// - Parameters:
     ///   - id: the plugin id, namespace of its types: lowercase letters, digits, `_` and `-`, starting with a letter.
@@ -29,19 +31,22 @@ public enum TrellisPlugin {
     ///   - description: one line for `trellis plugins list`.
     ///   - types: the node types.
     ///   - adapters: the adapters.
-    ///   - onLoad: optional set-up run once when the host loads the plugin.
+    ///   - onLoad: optional set-up run when the host loads (activates) the plugin.
+    ///   - onShutdown: optional tear-down run when the host retires the activation: stop your
+    ///     own threads and timers here; no node call or adapter operation is live any more.
     public static func export(
         id: String,
         version: String,
         description: String = "",
         types: [NodeTypeDefinition] = [],
         adapters: [AdapterDefinition] = [],
-        onLoad: (@Sendable () throws -> Void)? = nil
+        onLoad: (@Sendable () throws -> Void)? = nil,
+        onShutdown: (@Sendable () -> Void)? = nil
     ) -> PluginDescriptorPointer {
         exported.withLock { exported in
             if let exported { return exported.descriptor.pointer }
             let plugin = ExportedPlugin(id: id, version: version, description: description,
-                                        types: types, adapters: adapters, onLoad: onLoad)
+                                        types: types, adapters: adapters, onLoad: onLoad, onShutdown: onShutdown)
             exported = plugin
             return plugin.descriptor.pointer
         }
@@ -57,14 +62,16 @@ struct ExportedPlugin: Sendable {
     let types: [NodeTypeDefinition]
     let adapters: [AdapterDefinition]
     let onLoad: (@Sendable () throws -> Void)?
+    let onShutdown: (@Sendable () -> Void)?
     let descriptor: DescriptorStorage
 
     init(id: String, version: String, description: String, types: [NodeTypeDefinition],
-         adapters: [AdapterDefinition], onLoad: (@Sendable () throws -> Void)?) {
+         adapters: [AdapterDefinition], onLoad: (@Sendable () throws -> Void)?, onShutdown: (@Sendable () -> Void)?) {
         self.id = id
         self.types = types
         self.adapters = adapters
         self.onLoad = onLoad
+        self.onShutdown = onShutdown
         let storage = UnsafeMutablePointer<trellis_plugin_descriptor>.allocate(capacity: 1)
         storage.initialize(to: trellis_plugin_descriptor(
             struct_size: UInt32(MemoryLayout<trellis_plugin_descriptor>.stride),
@@ -84,6 +91,11 @@ struct ExportedPlugin: Sendable {
 /// creation, hence `@unchecked Sendable`.
 struct DescriptorStorage: @unchecked Sendable {
     let pointer: UnsafePointer<trellis_plugin_descriptor>
+}
+
+/// The shutdown function the SDK sets when the plugin has an `onShutdown`.
+private func shutdownPlugin(_ userData: UnsafeMutableRawPointer?) {
+    TrellisPlugin.exported.withLock { $0 }?.onShutdown?()
 }
 
 /// `trellis_plugin_descriptor.init`: registers every type and adapter of the exported plugin.
@@ -151,6 +163,12 @@ private func initializePlugin(_ host: UnsafePointer<trellis_host_api>?, _ regist
             try onLoad()
         } catch {
             return fail(NodeTypeRuntime.describe(error))
+        }
+    }
+    if plugin.onShutdown != nil {
+        // ABI 1.2; a 1.0/1.1 host (refused above anyway) would have no such function.
+        guard let setShutdown = api.registrar_set_shutdown, setShutdown(registrar, shutdownPlugin, nil) == TRELLIS_OK else {
+            return fail("the host did not accept the plugin's shutdown function (registrar_set_shutdown)")
         }
     }
     let runtime = PluginRuntime(host: HostTable(table: host))

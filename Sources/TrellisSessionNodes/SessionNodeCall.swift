@@ -28,5 +28,6 @@ public protocol SessionNodeCall: Sendable {
 
 extension SessionNodeCall {
     /// The text at `key` (`ContextValue.stringValue`), empty when absent.
+    @inlinable
     func text(_ key: String) -> String { value(key)?.stringValue ?? "" }
 }

@@ -12,12 +12,23 @@ public struct SessionNodeResult: Sendable, Equatable {
     /// Free text for logs.
     public var notes: String?
 
+    /// All fields (for the inlinable constructors below).
+    @usableFromInline
+    init(updates: [String: ContextValue], failureReason: String?, preferredLabel: String?, notes: String?) {
+        self.updates = updates
+        self.failureReason = failureReason
+        self.preferredLabel = preferredLabel
+        self.notes = notes
+    }
+
     /// A success that sets `updates`.
+    @inlinable
     public static func success(_ updates: [String: ContextValue] = [:], preferredLabel: String? = nil, notes: String? = nil) -> SessionNodeResult {
         SessionNodeResult(updates: updates, failureReason: nil, preferredLabel: preferredLabel, notes: notes)
     }
 
     /// A failure with its reason.
+    @inlinable
     public static func failure(_ reason: String) -> SessionNodeResult {
         SessionNodeResult(updates: [:], failureReason: reason, preferredLabel: nil, notes: nil)
     }

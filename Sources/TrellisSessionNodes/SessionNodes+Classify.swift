@@ -1,4 +1,4 @@
-import TrellisCore
+public import TrellisCore
 
 extension SessionNodes {
     /// `session.classify`: sorts the input into `command` (starts with "/"), `blocked`
@@ -6,6 +6,7 @@ extension SessionNodes {
     /// `blocked_words`, comma separated, case-insensitive), `tool_result` (starts with
     /// "tool_result:"), else `query`. Writes `session.input_type` and prefers the edge
     /// labelled with that type.
+    @inlinable
     public static func classify(_ call: some SessionNodeCall) -> SessionNodeResult {
         var lists: [String] = []
         if let attribute = call.attribute("blocked") { lists.append(attribute) }
@@ -18,6 +19,7 @@ extension SessionNodes {
     }
 
     /// The input type of `input` given the (lowercased) blocked words.
+    @inlinable
     public static func inputType(_ input: String, blockedWords: [String]) -> String {
         if input.hasPrefix("/") { return "command" }
         if !blockedWords.isEmpty {

@@ -1,9 +1,10 @@
-import TrellisCore
+public import TrellisCore
 
 extension SessionNodes {
     /// `session.format`: turns the model's answer (`llm.content`) into the reply
     /// (`session.response`). When the model only called tools, the reply lists the tool
     /// results, one per line. A node `prefix` attribute is put in front of the reply.
+    @inlinable
     public static func format(_ call: some SessionNodeCall) -> SessionNodeResult {
         var reply = call.text(SessionContextKeys.llmContent)
         if reply.isEmpty, (call.listCount(SessionContextKeys.toolResults) ?? 0) > 0,

@@ -31,8 +31,11 @@
  *                      neutral value) and touches nothing.
  *     [any-thread]     any thread, including threads the plugin created and host threads
  *                      (timer callbacks, adapter replies), concurrently.
+ *     [retire-thread]  the host's retirement thread (since ABI 1.2): the one thread on which
+ *                      the host runs shutdown functions, one at a time.
  *   Functions the plugin implements carry the tag of where the host calls them: `init`
- *   [init-only]; `invoke`, `cancel` and adapter operations [any-thread] (host threads).
+ *   [init-only]; `invoke`, `cancel` and adapter operations [any-thread] (host threads);
+ *   a shutdown function (registrar_set_shutdown) [retire-thread].
  * - Handles. `trellis_call *`, `trellis_registrar *` and `trellis_reply *` are opaque: never
  *   dereference them. Since ABI 1.2 every handle is checked on every use: a call or reply
  *   handle carries a serial, so one kept after its call finished (synchronous or
@@ -237,6 +240,12 @@ typedef struct trellis_reply trellis_reply;
 /** Extension id of trellis_tools_ext. */
 #define TRELLIS_EXT_TOOLS "trellis.tools/1"
 
+/**
+ * Since ABI 1.2. The end of an activation (see registrar_set_shutdown); runs on the host's
+ * retirement thread [retire-thread]. `user_data` is the pointer given with it.
+ */
+typedef void (*trellis_shutdown_fn)(void *user_data);
+
 /** A timer callback; runs on a host timer thread (never the thread that scheduled it synchronously). */
 typedef void (*trellis_timer_fn)(void *user_data);
 
@@ -261,7 +270,9 @@ typedef struct trellis_timer_ext {
 
 /**
  * Reply of an adapter operation the plugin started through an extension. Runs exactly once,
- * on a host thread (possibly before the starting function returns). `status` is TRELLIS_OK or
+ * on a host thread, possibly before the starting function returns: an adapter that answers at
+ * once (a cache, an in-memory store) answers on the calling thread, inside the starting
+ * function, so do not hold a lock there that the callback takes. `status` is TRELLIS_OK or
  * TRELLIS_ERROR; `result_json` (on OK) and `error_message` (on ERROR) are borrowed for the
  * duration of the callback.
  */
@@ -685,6 +696,34 @@ typedef struct trellis_host_api {
     trellis_status (*node_attribute_boolean)(trellis_call *call, trellis_string name, bool *out);
     /** Since ABI 1.2. [any-thread] A duration attribute, in milliseconds. */
     trellis_status (*node_attribute_duration_ms)(trellis_call *call, trellis_string name, int64_t *out);
+
+    /* -- Since ABI 1.2: the end of an activation. -- */
+
+    /**
+     * Since ABI 1.2. [init-only] Sets the function the host calls, with `user_data`, when the
+     * activation this `init` starts is retired; a NULL `shutdown` clears it, a second call
+     * replaces it. Returns TRELLIS_OK, or TRELLIS_ERROR (logged) with a registrar used outside
+     * init. Nothing is called when init fails.
+     *
+     * When: exactly once per activation, once its registrations have left service for good:
+     * no generation of any host in this process serves them any more (the file changed or went
+     * away, and every run and session that started on an older generation has moved on), and
+     * every call of them has finished: every `invoke` and `cancel` has returned, every PENDING
+     * call was completed, every adapter operation was answered (a plugin thread that called
+     * `complete` or `adapter_reply` may still be returning from it). A call the plugin never
+     * completes keeps its activation alive, so the function is never called for it. Not called
+     * when the process exits: the host does not retire what still serves.
+     * Where: [retire-thread], one shutdown at a time, never concurrently with any other function
+     * of this image that the host calls.
+     * May: free what `init` allocated, stop and join the plugin's own threads, cancel its timers
+     * (a timer callback that already started may still be running: wait for it), write log
+     * lines (`host->log` with call NULL).
+     * Must not: use a call, reply or registrar handle (all have finished: TRELLIS_UNAVAILABLE
+     * or TRELLIS_ERROR); start work that calls back into the host later; block for long: a
+     * load of the same bytes waits for it (up to 10 seconds, then that load is refused, naming
+     * the plugin), and then calls `init` again with the static data as the function left it.
+     */
+    trellis_status (*registrar_set_shutdown)(trellis_registrar *registrar, trellis_shutdown_fn shutdown, void *user_data);
 } trellis_host_api;
 
 /* ------------------------------------------------------------------------------------ */
@@ -713,17 +752,24 @@ typedef struct trellis_plugin_descriptor {
      */
     const char *toolchain;
     /**
-     * [init-only] Called once per loaded image, on a host thread, before any other function of the plugin.
-     * An image is loaded once per process and never unloaded: loading the same bytes again
-     * (a reload of an unchanged or restored file, another path, another host in the process)
-     * serves the image already initialized, without a second `init`, because its static state
-     * and the host's copies of its registrations are still those init produced; a changed
-     * file is new bytes, staged and initialized as a new image.
-     * Registers node types and adapters through `host->register_*` with `registrar`; may keep
-     * `host` (valid for the process). Returns TRELLIS_OK, or TRELLIS_ERROR after
-     * `host->registrar_set_error` (the plugin is then not used; its registrations are dropped).
+     * [init-only] Starts an activation of the image: called on a host thread before any other
+     * function of the plugin, and again only after the previous activation was retired (see
+     * registrar_set_shutdown). An image is loaded once per process and never unloaded (its
+     * static data survives a retirement). Loading the same bytes while an activation serves
+     * (an unchanged or touched file, another path, another host in the process) shares that
+     * activation without a second `init`: its registrations and static state are live and in
+     * use. Loading them after that activation was retired (a file changed and later restored;
+     * since ABI 1.2) calls `init` again, after its shutdown function has returned: a new
+     * activation, new registrations. A changed file is new bytes, staged and initialized as a
+     * new image.
+     * Registers node types and adapters through `host->register_*` with `registrar`, and
+     * optionally the activation's end with `host->registrar_set_shutdown` (since ABI 1.2); may
+     * keep `host` (valid for the process). Returns TRELLIS_OK, or TRELLIS_ERROR after
+     * `host->registrar_set_error` (the plugin is then not used; its registrations are dropped,
+     * and no shutdown follows).
      */
     trellis_status (*init)(const trellis_host_api *host, trellis_registrar *registrar);
+
 } trellis_plugin_descriptor;
 
 /** [any-thread] The type of the entry symbol. Called on a host thread, possibly more than once; must return the same descriptor. */

@@ -4,6 +4,11 @@ import TrellisEngine
 /// The `trellis.llm/1`, `trellis.memory/1` and `trellis.tools/1` extensions: a node calls the
 /// run's adapters without threads of its own. Each call starts a task that awaits the adapter
 /// and then runs the plugin's callback on whichever pool thread the task finishes on.
+///
+/// The task starts immediately on the calling thread (`Task.immediate`), outside every host
+/// lock: an adapter that answers without waiting (a cache, a mock, an in-memory store) answers
+/// before the extension function returns, and the plugin's waiting task resumes without a
+/// thread hop (a hop per adapter call was most of a Swift plugin node's cost, benchmark 8).
 enum AdapterExtensionCalls {
     typealias ResultFunction = @convention(c) (UnsafeMutableRawPointer?, trellis_status, trellis_string, trellis_string) -> Void
 
@@ -27,7 +32,8 @@ enum AdapterExtensionCalls {
     /// Common checks, then `work` on a new task with the result delivered to the callback.
     private static func start(_ handle: OpaquePointer?, _ what: String, _ function: ResultFunction?, _ userData: UnsafeMutableRawPointer?,
                               _ prepare: (inout CallState) -> Result<@Sendable () async throws -> String, PluginAdapterError>?) -> trellis_status {
-        CallState.with(handle, otherwise: unavailable) { call in
+        var started: (work: @Sendable () async throws -> String, callback: ResultCallback)?
+        let status = CallState.with(handle, otherwise: unavailable) { call -> trellis_status in
             guard !call.isFinished else { return unavailable }
             guard call.asynchronous != nil else {
                 // A synchronous call ends when invoke returns, before any adapter could answer.
@@ -46,16 +52,20 @@ enum AdapterExtensionCalls {
                 PluginLog.write(.warning, plugin: call.type.pluginID, node: call.request.node.id, "\(what): \(error.message)")
                 return trellis_status(TRELLIS_ERROR)
             case .success(let work):
-                let callback = ResultCallback(function: function, userData: userData)
-                // The call's slot stays live until the plugin completes, which it does from the callback at the earliest.
-                Task.detached {
-                    let result: Result<String, any Error>
-                    do { result = .success(try await work()) } catch { result = .failure(error) }
-                    callback.deliver(result)
-                }
+                started = (work, ResultCallback(function: function, userData: userData))
                 return trellis_status(TRELLIS_OK)
             }
         }
+        // Outside the slot's lock: the callback may complete the call on this thread.
+        // The call's slot stays live until the plugin completes, which it does from the callback at the earliest.
+        if let (work, callback) = started {
+            Task.immediate {
+                let result: Result<String, any Error>
+                do { result = .success(try await work()) } catch { result = .failure(error) }
+                callback.deliver(result)
+            }
+        }
+        return status
     }
 
     private static func parse(_ json: trellis_string) -> Result<ContextValue, PluginAdapterError> {

@@ -12,6 +12,9 @@ struct PluginAdapterFunctions: @unchecked Sendable {
     let pluginID: String
     let name: String
     let adapter: trellis_adapter
+    /// The plugin's activation once a generation serves the adapter: each pending operation
+    /// holds it, so the plugin is not retired while it may still reply.
+    var lease: PluginActivation?
 
     var qualifiedName: String { pluginID + "." + name }
 
@@ -27,7 +30,7 @@ struct PluginAdapterFunctions: @unchecked Sendable {
     /// one of its own (an LLM request with messages and a delta sink); by default a plain one.
     func perform(_ operation: String, reply: PluginReply? = nil,
                  _ start: (UnsafeMutableRawPointer?, OpaquePointer) -> trellis_status) async throws -> ContextValue {
-        let reply = reply ?? PluginReply(description: describe(operation), pluginID: pluginID)
+        let reply = reply ?? PluginReply(description: describe(operation), pluginID: pluginID, lease: lease)
         let text = try await reply.perform(self) { handle in start(adapter.state, handle) }
         do {
             return try ContextValue(jsonText: text)

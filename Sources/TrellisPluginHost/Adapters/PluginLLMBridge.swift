@@ -13,7 +13,7 @@ struct PluginLLMBridge: LLMAdapter {
     func complete(_ request: LLMRequest) async throws -> LLMResponse {
         let json = LLMRequestJSON.encode(request, includingMessages: !function.messagesByAccessor)
         let reply = PluginReply(description: function.describe("llm_complete"), pluginID: function.pluginID,
-                                messages: request.messages, onDelta: request.onDelta)
+                                messages: request.messages, onDelta: request.onDelta, lease: function.lease)
         let answer = try await function.perform("llm_complete", reply: reply) { state, handle in
             withTrellisString(json) { function.adapter.llm_complete(state, $0, handle) }
         }

@@ -1,4 +1,8 @@
 import CTrellisPlugin
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 import TrellisCore
 import TrellisEngine
 
@@ -13,91 +17,164 @@ import TrellisEngine
 /// frame either. Slots are reused (a free list) and never freed, so a stale lookup always
 /// lands on valid memory.
 ///
-/// Locks: the table's lock only maps an index to its slot; each slot has its own
-/// (`LockedValue`, which the thread sanitizer can see: plugin threads call in here).
-/// The two are never held together.
+/// Cost (the no-op node of `trellis bench plugins` pays all of it): a lookup takes no table
+/// lock — slots are published once, by index, into storage that never moves, behind an atomic
+/// count — and the call's state is edited in place in its slot, never copied (a copy of a
+/// `CallState` retains a dozen references). A synchronous call uses its thread's own slot, so
+/// only asynchronous calls touch the free list.
+///
+/// Locks: the free list's lock only hands out indices; each slot has its own (`LockedValue`,
+/// which the thread sanitizer can see: plugin threads call in here). The two are never held
+/// together.
 enum CallTable {
     /// One slot: the generation of its current (or last) call and that call's state while live.
     struct Slot {
         var generation: UInt32 = 0
+        var isLive = false
         var call: CallState?
         /// Who the call of `generation` was, once it finished: a late use of its handle is
         /// logged naming the plugin, type and node (until the slot is reused).
-        var finished: (type: PluginNodeType, nodeID: String)?
+        var finished: FinishedCall?
 
-        /// Ends the live call: its handle stops working.
+        /// Ends the live call: its handle stops working, and what it held (the request, the
+        /// plugin's lease) is released. An asynchronous call is remembered for the message about
+        /// a late `complete` (the usual late use); a synchronous one is not, which saves every
+        /// synchronous call two reference counts (a late use of its handle is still refused).
         mutating func retire() {
-            if let call { finished = (call.type, call.request.node.id) }
+            // Optional chaining reads the fields in place; binding `call` would copy it whole.
+            if call?.asynchronous != nil, let type = call?.type, let nodeID = call?.request.node.id {
+                finished = FinishedCall(type: type, nodeID: nodeID)
+            }
+            isLive = false
             call = nil
         }
     }
 
-    typealias SlotBox = LockedValue<Slot>
-
-    private struct Table {
-        var slots: [SlotBox] = []
-        var free: [Int] = []
+    /// The plugin type and node of a finished call, for the message about a late use.
+    struct FinishedCall {
+        let type: PluginNodeType
+        let nodeID: String
     }
 
-    private static let table = LockedValue(Table())
+    typealias SlotBox = LockedValue<Slot>
+
+    /// The most slots there can be: calls in flight at once (a pending asynchronous call holds
+    /// its slot until the plugin completes it). The storage is reserved, not touched, up front.
+    static let capacity = 1 << 22
+
+    /// Slot `i` at `slots[i]` for every `i < created`; written once each, before `created`
+    /// grows past it, and never changed or freed.
+    nonisolated(unsafe) private static let slots = UnsafeMutablePointer<Unmanaged<SlotBox>>.allocate(capacity: capacity)
+    /// How many slots exist; published with release ordering after the slot is stored.
+    private static let created = Atomic<Int>(0)
+    /// Indices of slots whose call has finished.
+    private static let free = LockedValue<[Int]>([])
 
     /// A live call's handle and its slot (the host keeps both for the call's lifetime).
     struct Entry: @unchecked Sendable {
         let handle: OpaquePointer
-        let slot: SlotBox
+        /// Slots are never freed, so the entry need not retain it.
+        unowned(unsafe) let slot: SlotBox
         let index: Int
         let generation: UInt32
+        /// Whether the slot is the calling thread's own (see `openOnThisThread`), kept when the call closes.
+        var ownedByThread = false
     }
 
-    /// Starts a call with `state`; the returned handle is what the plugin receives.
-    static func open(_ state: CallState) -> Entry {
-        let (index, slot) = table.withLock { table -> (Int, SlotBox) in
-            if let index = table.free.popLast() { return (index, table.slots[index]) }
-            let slot = SlotBox(Slot())
-            table.slots.append(slot)
-            return (table.slots.count - 1, slot)
+    /// Starts a call with `state` in a slot from the free list; the returned handle is what the
+    /// plugin receives. `nil` when `capacity` calls are already in flight.
+    static func open(_ state: consuming CallState) -> Entry? {
+        guard let index = takeFreeIndex() else { return nil }
+        var state: CallState? = consume state
+        return start(index, &state)
+    }
+
+    /// Starts a synchronous call with `state` in the calling thread's own slot, which only this
+    /// thread ever opens: no free-list lock on the way in or out (most plugin calls are short
+    /// synchronous ones). Falls back to `open` when that slot is busy (a call nested in a call).
+    static func openOnThisThread(_ state: consuming CallState) -> Entry? {
+        var index = Int(bitPattern: pthread_getspecific(threadSlotKey)) - 1
+        if index < 0 {
+            guard let taken = takeFreeIndex() else { return nil }
+            pthread_setspecific(threadSlotKey, UnsafeRawPointer(bitPattern: taken + 1))
+            index = taken
         }
-        let generation = slot.withLock { slot -> UInt32 in
+        var state: CallState? = consume state
+        guard var entry = start(index, &state) else { return open(state.take()!) }
+        entry.ownedByThread = true
+        return entry
+    }
+
+    /// Opens slot `index` for the call in `state` (moved in), unless the slot is live.
+    private static func start(_ index: Int, _ state: inout CallState?) -> Entry? {
+        let slot = slots[index].takeUnretainedValue()
+        let generation = slot.withLock { slot -> UInt32? in
+            if slot.isLive { return nil }
             // Generation 0 never names a call, so a zeroed handle's low bits never match.
             slot.generation = slot.generation == UInt32.max ? 1 : slot.generation + 1
-            slot.call = state
-            slot.finished = nil
+            swap(&slot.call, &state)
+            slot.isLive = true
+            if slot.finished != nil { slot.finished = nil }
             return slot.generation
         }
+        guard let generation else { return nil }
         let bits = (UInt(index + 1) << 32) | UInt(generation)
         return Entry(handle: OpaquePointer(bitPattern: bits)!, slot: slot, index: index, generation: generation)
     }
 
-    /// Ends the call of `entry`: its handle stops working and the slot becomes free.
-    /// `body` runs on the call's last state under the slot's lock (to take the outcome).
+    /// A free slot's index, creating a slot when none is free; `nil` at `capacity`.
+    private static func takeFreeIndex() -> Int? {
+        free.withLock { free in
+            if let index = free.popLast() { return index }
+            let index = created.load(ordering: .relaxed)  // only ever changed under this lock
+            guard index < capacity else { return nil }
+            (slots + index).initialize(to: Unmanaged.passRetained(SlotBox(Slot())))
+            created.store(index + 1, ordering: .releasing)
+            return index
+        }
+    }
+
+    /// Each thread's own slot for synchronous calls, as index + 1; handed back to the free list
+    /// when the thread exits (its last call has ended by then).
+    private static let threadSlotKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key) { value in
+            let index = Int(bitPattern: value) - 1
+            if index >= 0 { CallTable.free.withLock { $0.append(index) } }
+        }
+        return key
+    }()
+
+    /// Ends the call of `entry`: its handle stops working and the slot becomes free (or stays
+    /// its thread's). `body` runs on the call's last state under the slot's lock (to take the
+    /// outcome); `nil` when the call had already ended.
     static func close<Result>(_ entry: Entry, _ body: (inout CallState) -> Result) -> Result? {
         let result: Result? = entry.slot.withLock { slot in
-            guard slot.generation == entry.generation, slot.call != nil else { return nil }
+            guard slot.isLive, slot.generation == entry.generation else { return nil }
             let result = body(&slot.call!)
             slot.retire()
             return result
         }
-        release(entry)
+        if !entry.ownedByThread { release(entry) }
         return result
     }
 
-    /// Returns the slot of `entry` to the free list; its call must already be gone (set to
-    /// `nil` under the slot's lock), so a lookup racing with reuse finds nothing or the next call.
+    /// Returns the slot of `entry` to the free list; its call must already be retired (under
+    /// the slot's lock), so a lookup racing with reuse finds nothing or the next call.
     static func release(_ entry: Entry) {
-        table.withLock { $0.free.append(entry.index) }
+        free.withLock { $0.append(entry.index) }
     }
 
     /// The slot and generation a handle names (not necessarily live), or `nil` for NULL or a
-    /// value no call ever had.
+    /// value no call ever had. Takes no lock.
+    @inline(__always)
     static func resolve(_ handle: OpaquePointer?) -> Entry? {
         guard let handle else { return nil }
         let bits = UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(handle)))
         let index = Int(bits >> 32) - 1
         let generation = UInt32(truncatingIfNeeded: bits)
-        guard index >= 0, generation != 0 else { return nil }
-        let slot: SlotBox? = table.withLock { table in index < table.slots.count ? table.slots[index] : nil }
-        guard let slot else { return nil }
-        return Entry(handle: handle, slot: slot, index: index, generation: generation)
+        guard index >= 0, generation != 0, index < created.load(ordering: .acquiring) else { return nil }
+        return Entry(handle: handle, slot: slots[index].takeUnretainedValue(), index: index, generation: generation)
     }
 
     /// Runs `body` on the live call `handle` names, under its slot's lock; `otherwise` when the
@@ -106,7 +183,7 @@ enum CallTable {
     static func with<Result>(_ handle: OpaquePointer?, otherwise: Result, _ body: (inout CallState) -> Result) -> Result {
         guard let entry = resolve(handle) else { return otherwise }
         return entry.slot.withLock { slot in
-            guard slot.generation == entry.generation, slot.call != nil else { return otherwise }
+            guard slot.isLive, slot.generation == entry.generation else { return otherwise }
             return body(&slot.call!)
         }
     }

@@ -25,6 +25,12 @@ enum HostFunctionTable {
         api.registrar_set_error = { registrar, message in
             PluginRegistrar.with(registrar, "registrar_set_error", otherwise: ()) { $0.initError = message.swiftString }
         }
+        api.registrar_set_shutdown = { registrar, function, userData in
+            PluginRegistrar.with(registrar, "registrar_set_shutdown", otherwise: trellis_status(TRELLIS_ERROR)) { registrar in
+                registrar.shutdown = function.map { PluginShutdown(function: $0, userData: userData) }
+                return ok
+            }
+        }
 
         api.log = { call, level, message in
             let level = PluginLog.Level(rawValue: Int(max(0, min(3, level)))) ?? .info

@@ -13,10 +13,35 @@ import Glibc
 /// collects writes and outcome fields.
 struct CallState {
     let type: PluginNodeType
-    /// The request of this visit.
-    let request: HandlerRequest
+    /// Where the request of this visit is. A synchronous visit borrows the request of the frame
+    /// running invoke: that frame closes the slot (under its lock) before it returns, so the
+    /// request outlives every use through a live handle, and a call costs no copy of it (a copy
+    /// retains a dozen references). An asynchronous visit may outlive its frame (the host gives
+    /// up on a call the plugin has yet to complete), so it owns a copy in `ownedRequest`.
+    private let requestAddress: UnsafePointer<HandlerRequest>
+    private let ownedRequest: OwnedRequest?
     /// Set for asynchronous visits: the completion protocol's state.
     var asynchronous: AsyncCompletion?
+
+    /// The request of this visit, read in place.
+    var request: HandlerRequest {
+        _read { yield requestAddress.pointee }
+    }
+
+    /// A request kept on the heap for as long as an asynchronous call's slot holds it.
+    final class OwnedRequest {
+        let address: UnsafeMutablePointer<HandlerRequest>
+
+        init(_ request: HandlerRequest) {
+            address = .allocate(capacity: 1)
+            address.initialize(to: request)
+        }
+
+        deinit {
+            address.deinitialize(count: 1)
+            address.deallocate()
+        }
+    }
 
     var updates: [String: ContextValue] = [:]
     /// Everything a typical call never touches, allocated on first use so the common call
@@ -77,10 +102,22 @@ struct CallState {
         set { writableExtras().userData = newValue }
     }
 
-    init(type: PluginNodeType, request: HandlerRequest, asynchronous: AsyncCompletion? = nil) {
+    /// A synchronous visit of `type` reading `request` in place; the caller keeps `request`
+    /// where it is until the call's slot is closed.
+    init(type: PluginNodeType, borrowing request: UnsafePointer<HandlerRequest>) {
         self.type = type
-        self.request = request
-        self.asynchronous = asynchronous
+        requestAddress = request
+        ownedRequest = nil
+    }
+
+    /// An asynchronous visit of `type`, holding its own copy of `request` and `lease` (the
+    /// plugin's activation: not retired while the plugin may still complete the call).
+    init(type: PluginNodeType, asynchronous request: HandlerRequest, lease: PluginActivation) {
+        let owned = OwnedRequest(request)
+        self.type = type
+        requestAddress = UnsafePointer(owned.address)
+        ownedRequest = owned
+        asynchronous = AsyncCompletion(lease: lease)
     }
 
     /// Runs `body` on the live call a C handle names (see `CallTable`).
@@ -153,9 +190,18 @@ struct CallState {
     /// Where a final status came from, for the message about a wrong one.
     enum StatusSource { case invoke, complete }
 
+    /// The outcome when every call slot is taken (`CallTable.capacity` calls in flight).
+    static func noSlotOutcome(_ type: PluginNodeType, _ request: HandlerRequest) -> Outcome {
+        .failure("node '\(request.node.id)' (type '\(type.qualifiedID)') could not start: \(CallTable.capacity) plugin calls are already "
+            + "in flight (a plugin that never completes its calls holds their slots)")
+    }
+
     /// The outcome of a call the host gave up on.
-    var cancelledOutcome: Outcome {
-        .failure("node '\(request.node.id)' (type '\(type.qualifiedID)') was cancelled before the plugin completed it "
+    var cancelledOutcome: Outcome { Self.cancelledOutcome(type, nodeID: request.node.id) }
+
+    /// The outcome of a visit of `type` at node `nodeID` that the host gave up on.
+    static func cancelledOutcome(_ type: PluginNodeType, nodeID: String) -> Outcome {
+        .failure("node '\(nodeID)' (type '\(type.qualifiedID)') was cancelled before the plugin completed it "
             + "(run cancelled); the plugin's cancel function was asked to stop it")
     }
 
@@ -169,7 +215,13 @@ struct CallState {
 /// The completion protocol of an asynchronous visit (invoke returned, plugin completed, host
 /// gave up), kept in the call's slot and changed only under its lock; the waiting task is
 /// resumed exactly once.
-struct AsyncCompletion {
+///
+/// A class, not a struct: `CheckedContinuation` is a resilient type of another module, so a
+/// struct holding it has no size known at compile time, and every move of a `CallState`
+/// (synchronous ones included) went through runtime value witnesses.
+final class AsyncCompletion {
+    /// The plugin's activation, held until the call's slot is retired.
+    let lease: PluginActivation
     var continuation: CheckedContinuation<Outcome, Never>?
     var invokeReturned = false
     /// Set once the plugin called `complete` (or invoke returned a final status).
@@ -177,6 +229,8 @@ struct AsyncCompletion {
     /// Set when the host gave up on the call (timeout, run cancelled).
     var cancelled = false
     var earlyCompletion: (status: trellis_status, message: String)?
+
+    init(lease: PluginActivation) { self.lease = lease }
 }
 
 /// The host's side of an asynchronous visit: runs the completion protocol on the call's slot.
@@ -185,9 +239,10 @@ struct AsyncCompletion {
 struct AsyncPluginCall: Sendable {
     let entry: CallTable.Entry
 
-    /// Opens the slot for a visit of `type` with `request`.
-    init(type: PluginNodeType, request: HandlerRequest) {
-        entry = CallTable.open(CallState(type: type, request: request, asynchronous: AsyncCompletion()))
+    /// Opens the slot for a visit of `type` with `request`; `nil` when no slot is free.
+    init?(type: PluginNodeType, request: HandlerRequest, lease: PluginActivation) {
+        guard let entry = CallTable.open(CallState(type: type, asynchronous: request, lease: lease)) else { return nil }
+        self.entry = entry
     }
 
     var handle: OpaquePointer { entry.handle }
@@ -203,7 +258,7 @@ struct AsyncPluginCall: Sendable {
     enum StepResult {
         /// The handle names no live call: its call finished (whose type and node, while the slot
         /// was not reused since), or it was never a call.
-        case notLive(finished: (type: PluginNodeType, nodeID: String)?)
+        case notLive(finished: CallTable.FinishedCall?)
         /// The handle names a live synchronous call: `type` and node id, for the message.
         case synchronous(PluginNodeType, String)
         case done
@@ -212,20 +267,17 @@ struct AsyncPluginCall: Sendable {
     /// Runs `body` on the live asynchronous state under the slot's lock, retiring the slot when
     /// it asks, then carries out the effects outside the lock.
     @discardableResult
-    private static func step(_ entry: CallTable.Entry, _ body: (inout CallState, inout AsyncCompletion, inout Effects) -> Void) -> StepResult {
+    private static func step(_ entry: CallTable.Entry, _ body: (inout CallState, AsyncCompletion, inout Effects) -> Void) -> StepResult {
         var effects = Effects()
         var owner: (type: PluginNodeType, nodeID: String)?
         let result: StepResult = entry.slot.withLock { slot in
             guard slot.generation == entry.generation else { return .notLive(finished: nil) }
-            guard let live = slot.call else { return .notLive(finished: slot.finished) }
-            guard live.asynchronous != nil else { return .synchronous(live.type, live.request.node.id) }
-            // Moved out (not copied) so the collected writes are edited in place.
-            var call = slot.call.take()!
-            var completion = call.asynchronous.take()!  // one copy of the protocol state while `body` edits both
-            body(&call, &completion, &effects)
-            call.asynchronous = completion
-            owner = (call.type, call.request.node.id)
-            slot.call = call
+            guard slot.isLive else { return .notLive(finished: slot.finished) }
+            // Optional chaining reads fields in place; binding the call would copy it whole.
+            guard let type = slot.call?.type, let nodeID = slot.call?.request.node.id else { return .notLive(finished: nil) }
+            guard let completion = slot.call?.asynchronous else { return .synchronous(type, nodeID) }
+            body(&slot.call!, completion, &effects)
+            owner = (type, nodeID)
             if effects.retire { slot.retire() }
             return .done
         }

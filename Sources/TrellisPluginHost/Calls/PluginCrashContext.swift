@@ -25,11 +25,11 @@ enum PluginCrashContext {
         return body()
     }
 
-    /// Runs `body` (a plugin's `init`) marked with the plugin's file and id.
-    static func duringInit<Result>(pluginID: String, file: String, _ body: () -> Result) -> Result {
+    /// Runs `body` (a plugin's `init` or `shutdown`, named by `phase`) marked with the plugin's file and id.
+    static func duringLifecycle<Result>(pluginID: String, file: String, phase: String, _ body: () -> Result) -> Result {
         // A load without a host (`plugins inspect`, a scanning child) reports init crashes too.
         install()
-        let origin = "plugin '\(pluginID)' (\(file)), in init"
+        let origin = "plugin '\(pluginID)' (\(file)), in \(phase)"
         return origin.utf8CString.withUnsafeBufferPointer { text in
             trellis_crash_enter(text.baseAddress, text.count - 1, nil, 0, nil, 0)
             defer { trellis_crash_leave() }

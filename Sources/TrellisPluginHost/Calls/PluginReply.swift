@@ -33,6 +33,9 @@ final class PluginReply: @unchecked Sendable {
     /// and the cancellation handler then passes through this lock again. `state` is never held
     /// while the sink runs, for the same reason.
     private let delivery: UnsafeMutablePointer<pthread_mutex_t>
+    /// The plugin's activation: not retired while this operation may still be answered (the
+    /// reply stays registered until the plugin answers, even after the host gave up on it).
+    private let lease: PluginActivation?
 
     private struct State {
         var continuation: CheckedContinuation<String, any Error>?
@@ -43,8 +46,10 @@ final class PluginReply: @unchecked Sendable {
         var lent: [UnsafeMutableRawPointer] = []
     }
 
-    init(description: String, pluginID: String, messages: [ContextValue]? = nil, onDelta: LLMRequest.DeltaSink? = nil) {
+    init(description: String, pluginID: String, messages: [ContextValue]? = nil, onDelta: LLMRequest.DeltaSink? = nil,
+         lease: PluginActivation? = nil) {
         self.description = description
+        self.lease = lease
         self.pluginID = pluginID
         self.messages = messages
         self.onDelta = onDelta

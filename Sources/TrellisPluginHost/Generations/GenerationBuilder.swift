@@ -34,7 +34,8 @@ enum GenerationBuilder {
         var replaced: Set<String> = []
         for plugin in accepted {
             for type in plugin.image.nodeTypes {
-                let registration = RegisteredHandler(typeID: type.qualifiedID, handler: PluginHandler(type: type, defaultTimeout: callTimeout), schema: type.schema,
+                let handler = PluginHandler(type: type, activation: plugin.activation, defaultTimeout: callTimeout)
+                let registration = RegisteredHandler(typeID: type.qualifiedID, handler: handler, schema: type.schema,
                                                      summary: type.summary, origin: plugin.file)
                 if builtinIDs.contains(type.qualifiedID) {
                     notes[plugin.file, default: []].append("'\(type.qualifiedID)' replaces the built-in type of that id")
@@ -71,7 +72,9 @@ enum GenerationBuilder {
         var adaptersByName: [String: [PluginAdapter]] = [:]
         for plugin in accepted {
             for entry in plugin.image.adapters {
-                let adapter = PluginAdapter(name: plugin.image.id + "." + entry.name, summary: entry.summary, origin: plugin.file, function: entry.function)
+                var function = entry.function
+                function.lease = plugin.activation
+                let adapter = PluginAdapter(name: plugin.image.id + "." + entry.name, summary: entry.summary, origin: plugin.file, function: function)
                 adapters[adapter.name] = adapter
                 adaptersByName[entry.name, default: []].append(adapter)
             }

@@ -35,7 +35,7 @@ public final class PluginHost: Sendable {
     private struct State {
         var generation: PluginGeneration
         var files: [String: FileRecord] = [:]
-        /// The (file, image) pairs the current generation serves, to tell whether a reload changed anything.
+        /// The (file, activation) pairs the current generation serves, to tell whether a reload changed anything.
         var serving: [String: ObjectIdentifier] = [:]
     }
 
@@ -125,7 +125,7 @@ public final class PluginHost: Sendable {
         }
         let refusedFiles = Set(built.refused.map(\.file))
         var serving: [String: ObjectIdentifier] = [:]
-        for plugin in candidates where !refusedFiles.contains(plugin.file) { serving[plugin.file] = ObjectIdentifier(plugin.image) }
+        for plugin in candidates where !refusedFiles.contains(plugin.file) { serving[plugin.file] = ObjectIdentifier(plugin.activation) }
 
         state.withLock { state in
             state.files = files

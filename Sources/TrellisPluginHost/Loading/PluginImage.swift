@@ -1,5 +1,6 @@
-/// One loaded and initialized plugin image (one staged copy, one `dlopen`, one `init`).
-/// Images are never unloaded; an image loaded once serves every later load of the same bytes.
+/// What one `init` of a plugin image registered (one staged copy, one `dlopen`, one `init`).
+/// Images are never unloaded; while an activation of an image serves, every later load of the
+/// same bytes shares it (`PluginActivation`, `PluginLoader`).
 final class PluginImage: Sendable {
     let id: String
     let version: String
@@ -10,9 +11,12 @@ final class PluginImage: Sendable {
     let stagedPath: String
     let nodeTypes: [PluginNodeType]
     let adapters: [(name: String, summary: String, function: PluginAdapterFunctions)]
+    /// What `registrar_set_shutdown` set (ABI 1.2), called when the activation is retired.
+    let shutdown: PluginShutdown?
 
     init(id: String, version: String, summary: String, toolchain: String, abiMajor: Int, abiMinor: Int, stagedPath: String,
-         nodeTypes: [PluginNodeType], adapters: [(name: String, summary: String, function: PluginAdapterFunctions)]) {
+         nodeTypes: [PluginNodeType], adapters: [(name: String, summary: String, function: PluginAdapterFunctions)],
+         shutdown: PluginShutdown?) {
         self.id = id
         self.version = version
         self.summary = summary
@@ -22,6 +26,7 @@ final class PluginImage: Sendable {
         self.stagedPath = stagedPath
         self.nodeTypes = nodeTypes
         self.adapters = adapters
+        self.shutdown = shutdown
     }
 
     /// The image as loaded from `file`.
@@ -32,9 +37,21 @@ final class PluginImage: Sendable {
     }
 }
 
-/// A plugin file and the image loaded from it.
+/// A plugin's shutdown function and its argument (`registrar_set_shutdown`).
+///
+/// `@unchecked Sendable`: immutable; `userData` is the plugin's, passed back untouched on the
+/// retirement thread as the ABI promises.
+struct PluginShutdown: @unchecked Sendable {
+    typealias Function = @convention(c) (UnsafeMutableRawPointer?) -> Void
+    let function: Function
+    let userData: UnsafeMutableRawPointer?
+}
+
+/// A plugin file and the activation of the image loaded from it (held: while the host keeps
+/// this record, the activation is not retired).
 struct LoadedPlugin: Sendable {
     let file: String
-    let image: PluginImage
+    let activation: PluginActivation
+    var image: PluginImage { activation.image }
     var info: PluginInfo { image.info(file: file) }
 }

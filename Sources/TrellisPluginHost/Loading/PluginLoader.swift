@@ -1,6 +1,7 @@
 import CTrellisPlugin
 import Synchronization
 import TrellisCore
+import TrellisEngine
 
 #if canImport(Glibc)
 import Glibc
@@ -12,9 +13,11 @@ import Glibc
 /// RTLD_NODELETE`, never `dlclose`), descriptor checks (ABI version, struct sizes, toolchain),
 /// then `init` and registration. What was checked is what is loaded: no path is opened twice.
 public enum PluginLoader {
-    /// Failed or finished loads by content hash: an image is initialized once per process,
-    /// and loading the same bytes again (another host, another path) returns the same image.
-    private static let images = Mutex<[String: Result<PluginImage, PluginLoadError>]>([:])
+    /// Failed or finished `dlopen`s by content hash: an image is mapped once per process. While
+    /// an activation of it serves, loading the same bytes again (another host, another path, a
+    /// restored file) shares that activation; once it was retired (its `shutdown` has run), a
+    /// load runs `init` again: a new activation.
+    private static let libraries = Mutex<[String: Result<PluginLibrary, PluginLoadError>]>([:])
     /// Serializes `dlopen` + `init` so two hosts never initialize one image twice.
     private static let loading = Mutex(())
 
@@ -51,12 +54,10 @@ public enum PluginLoader {
             throw PluginLoadError(.notELF, file: file, "\(error)")
         }
         let hash = ContentHash.hex(of: bytes)
-        let image: PluginImage
         switch cachedOrLoad(hash: hash, file: file, bytes: bytes, staging: staging) {
-        case .success(let loaded): image = loaded
+        case .success(let activation): return LoadedPlugin(file: file, activation: activation)
         case .failure(let error): throw PluginLoadError(error.kind, file: file, error.reason)
         }
-        return LoadedPlugin(file: file, image: image)
     }
 
     /// What `plugins inspect` shows for `file`, or why it cannot be loaded.
@@ -68,24 +69,51 @@ public enum PluginLoader {
         }
     }
 
-    private static func cachedOrLoad(hash: String, file: String, bytes: [UInt8], staging: PluginStaging) -> Result<PluginImage, PluginLoadError> {
+    private static func cachedOrLoad(hash: String, file: String, bytes: [UInt8], staging: PluginStaging) -> Result<PluginActivation, PluginLoadError> {
         loading.withLock { _ in
-            if let known = images.withLock({ $0[hash] }) { return known }
-            let result: Result<PluginImage, PluginLoadError>
-            do throws(PluginLoadError) {
-                let staged = try staging.stage(bytes, hash: hash)
-                result = .success(try open(staged: staged, file: file))
-            } catch {
-                result = .failure(error)
+            let library: PluginLibrary
+            switch libraries.withLock({ $0[hash] }) {
+            case .success(let known)?:
+                library = known
+            case .failure(let error)?:
+                return .failure(error)
+            case nil:
+                do throws(PluginLoadError) {
+                    let staged = try staging.stage(bytes, hash: hash)
+                    library = try open(staged: staged, file: file)
+                } catch {
+                    // Staging problems are not properties of the image: do not remember them.
+                    if error.kind != .unreadable && error.kind != .insecure { libraries.withLock { $0[hash] = .failure(error) } }
+                    return .failure(error)
+                }
+                libraries.withLock { $0[hash] = .success(library) }
             }
-            // Staging problems are not properties of the image: do not remember them.
-            if case .failure(let error) = result, error.kind == .unreadable || error.kind == .insecure { return result }
-            images.withLock { $0[hash] = result }
-            return result
+            do throws(PluginLoadError) {
+                return .success(try activate(library, file: file))
+            } catch {
+                // An image whose init fails never serves; remember that, as for a bad image.
+                if library.activations.withLock({ $0.unfinished }) == 0 { libraries.withLock { $0[hash] = .failure(error) } }
+                return .failure(error)
+            }
         }
     }
 
-    private static func open(staged: StagedCopy, file: String) throws(PluginLoadError) -> PluginImage {
+    /// The activation of `library` serving now, or a new one: `init` runs (again, after the
+    /// previous activation's `shutdown` has returned).
+    private static func activate(_ library: PluginLibrary, file: String) throws(PluginLoadError) -> PluginActivation {
+        if let current = library.activations.withLock({ $0.current }) { return current }
+        guard PluginRetirement.awaitShutdowns(of: library) else {
+            throw PluginLoadError(.initFailed, file: file,
+                "plugin '\(library.id)': the shutdown of its previous activation (same bytes) has not returned after "
+                + "\(DurationText.describe(PluginRetirement.shutdownWait)), so init cannot run again yet; shutdown must not block")
+        }
+        let image = try initialize(library, file: file)
+        let activation = PluginActivation(library: library, image: image, file: file)
+        library.activations.withLock { $0.current = activation }
+        return activation
+    }
+
+    private static func open(staged: StagedCopy, file: String) throws(PluginLoadError) -> PluginLibrary {
         _ = dlerror()
         guard let handle = dlopen(staged.loaderPath, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
             let reason = dlerror().map { String(cString: $0) } ?? "unknown dynamic loader error"
@@ -133,9 +161,17 @@ public enum PluginLoader {
         guard let initialize = descriptor.`init` else {
             throw PluginLoadError(.invalidPlugin, file: file, "plugin '\(id)' has no init function in its descriptor")
         }
+        return PluginLibrary(id: id, version: registrationString(descriptor.version), summary: registrationString(descriptor.description),
+                             toolchain: toolchain, abiMajor: Int(version.major), abiMinor: Int(version.minor), stagedPath: staged.path,
+                             initialize: initialize)
+    }
+
+    /// Runs the plugin's `init` and returns what it registered.
+    private static func initialize(_ library: PluginLibrary, file: String) throws(PluginLoadError) -> PluginImage {
+        let id = library.id
         let registrar = PluginRegistrar(pluginID: id, file: file)
         let status = registrar.during { handle in
-            PluginCrashContext.duringInit(pluginID: id, file: file) { initialize(HostFunctionTable.table, handle) }
+            PluginCrashContext.duringLifecycle(pluginID: id, file: file, phase: "init") { library.initialize(HostFunctionTable.table, handle) }
         }
         if status != trellis_status(TRELLIS_OK) {
             // A plugin that gives up because the host refused one of its registrations usually
@@ -150,9 +186,9 @@ public enum PluginLoader {
             let reasons = registrar.problems.map(\.reason).joined(separator: "; ")
             throw PluginLoadError(first.kind, file: file, "plugin '\(id)': the host refused a registration: \(reasons)")
         }
-        return PluginImage(id: id, version: registrationString(descriptor.version), summary: registrationString(descriptor.description),
-                           toolchain: toolchain, abiMajor: Int(version.major), abiMinor: Int(version.minor), stagedPath: staged.path,
-                           nodeTypes: registrar.nodeTypes, adapters: registrar.adapters)
+        return PluginImage(id: id, version: library.version, summary: library.summary, toolchain: library.toolchain,
+                           abiMajor: library.abiMajor, abiMinor: library.abiMinor, stagedPath: library.stagedPath,
+                           nodeTypes: registrar.nodeTypes, adapters: registrar.adapters, shutdown: registrar.shutdown)
     }
 
     private static func isValidPluginID(_ id: String) -> Bool {

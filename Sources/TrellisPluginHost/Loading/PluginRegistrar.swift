@@ -17,6 +17,8 @@ final class PluginRegistrar {
     private(set) var adapters: [(name: String, summary: String, function: PluginAdapterFunctions)] = []
     /// The message the plugin gave with `registrar_set_error`.
     var initError: String?
+    /// The activation's end, set with `registrar_set_shutdown` (ABI 1.2).
+    var shutdown: PluginShutdown?
     /// Registrations the host refused, with why.
     private(set) var problems: [(kind: PluginLoadError.Kind, reason: String)] = []
 

@@ -12,6 +12,9 @@ import TrellisEngine
 /// on the cooperative pool.
 struct PluginHandler: NodeHandler {
     let type: PluginNodeType
+    /// Keeps the plugin's activation from being retired while a generation serves this handler
+    /// (and so while a run on it may call the plugin).
+    let activation: PluginActivation
     /// How long an asynchronous call of a node without a `timeout` attribute may stay pending
     /// before the host cancels it; `nil` waits for ever.
     var defaultTimeout: Duration? = nil
@@ -26,24 +29,22 @@ struct PluginHandler: NodeHandler {
     }
 
     private static func invokeSynchronously(_ type: PluginNodeType, _ request: HandlerRequest) -> Outcome {
-        let entry = CallTable.open(CallState(type: type, request: request))
-        let status = PluginCrashContext.during(type, request) { type.callInvoke(entry.handle) }
-        // The slot was live for the whole invoke and only this frame closes it.
-        return CallTable.close(entry) { $0.takeOutcome(for: status) }!
+        // The call reads `request` where it is: the slot is closed before this closure returns.
+        withUnsafePointer(to: request) { address in
+            guard let entry = CallTable.openOnThisThread(CallState(type: type, borrowing: address)) else { return CallState.noSlotOutcome(type, request) }
+            let status = PluginCrashContext.during(type, request) { type.callInvoke(entry.handle) }
+            // The slot was live for the whole invoke and only this frame closes it.
+            return CallTable.close(entry) { $0.takeOutcome(for: status) }!
+        }
     }
 
     private func executeAsynchronously(_ request: HandlerRequest) async -> Outcome {
-        if Task.isCancelled { return CallState(type: type, request: request).cancelledOutcome }
-        let call = AsyncPluginCall(type: type, request: request)
+        if Task.isCancelled { return CallState.cancelledOutcome(type, nodeID: request.node.id) }
+        guard let call = AsyncPluginCall(type: type, request: request, lease: activation) else { return CallState.noSlotOutcome(type, request) }
         // A node's own timeout is the engine's (it cancels this task); without one, the host's default.
         let limit = request.node.attributes["timeout"] == nil ? defaultTimeout : nil
-        let timer = limit.map { limit in
-            Task {
-                try await Task.sleep(for: limit)
-                call.hostCancel(timedOutAfter: limit)
-            }
-        }
-        defer { timer?.cancel() }
+        let deadline = limit.map { PluginCallDeadlines.shared.add(call, after: $0) }
+        defer { if let deadline { PluginCallDeadlines.shared.remove(deadline) } }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
                 call.begin(continuation)
