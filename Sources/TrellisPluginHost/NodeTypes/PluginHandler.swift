@@ -43,8 +43,8 @@ struct PluginHandler: NodeHandler {
         guard let call = AsyncPluginCall(type: type, request: request, lease: activation) else { return CallState.noSlotOutcome(type, request) }
         // A node's own timeout is the engine's (it cancels this task); without one, the host's default.
         let limit = request.node.attributes["timeout"] == nil ? defaultTimeout : nil
-        let deadline = limit.map { PluginCallDeadlines.shared.add(call, after: $0) }
-        defer { if let deadline { PluginCallDeadlines.shared.remove(deadline) } }
+        let deadline = limit.map { PluginCallDeadlines.add(call, after: $0) }
+        defer { if let deadline { PluginCallDeadlines.remove(deadline) } }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
                 call.begin(continuation)
