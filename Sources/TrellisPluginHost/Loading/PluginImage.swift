@@ -2,28 +2,24 @@
 /// Images are never unloaded; while an activation of an image serves, every later load of the
 /// same bytes shares it (`PluginActivation`, `PluginLoader`).
 final class PluginImage: Sendable {
-    let id: String
-    let version: String
-    let summary: String
-    let toolchain: String
-    let abiMajor: Int
-    let abiMinor: Int
-    let stagedPath: String
+    /// The mapped image this `init` ran in: its identity (id, version, toolchain, ABI, staged copy).
+    let library: PluginLibrary
     let nodeTypes: [PluginNodeType]
     let adapters: [(name: String, summary: String, function: PluginAdapterFunctions)]
     /// What `registrar_set_shutdown` set (ABI 1.2), called when the activation is retired.
     let shutdown: PluginShutdown?
 
-    init(id: String, version: String, summary: String, toolchain: String, abiMajor: Int, abiMinor: Int, stagedPath: String,
-         nodeTypes: [PluginNodeType], adapters: [(name: String, summary: String, function: PluginAdapterFunctions)],
+    var id: String { library.id }
+    var version: String { library.version }
+    var summary: String { library.summary }
+    var toolchain: String { library.toolchain }
+    var abiMajor: Int { library.abiMajor }
+    var abiMinor: Int { library.abiMinor }
+    var stagedPath: String { library.stagedPath }
+
+    init(library: PluginLibrary, nodeTypes: [PluginNodeType], adapters: [(name: String, summary: String, function: PluginAdapterFunctions)],
          shutdown: PluginShutdown?) {
-        self.id = id
-        self.version = version
-        self.summary = summary
-        self.toolchain = toolchain
-        self.abiMajor = abiMajor
-        self.abiMinor = abiMinor
-        self.stagedPath = stagedPath
+        self.library = library
         self.nodeTypes = nodeTypes
         self.adapters = adapters
         self.shutdown = shutdown

@@ -186,9 +186,7 @@ public enum PluginLoader {
             let reasons = registrar.problems.map(\.reason).joined(separator: "; ")
             throw PluginLoadError(first.kind, file: file, "plugin '\(id)': the host refused a registration: \(reasons)")
         }
-        return PluginImage(id: id, version: library.version, summary: library.summary, toolchain: library.toolchain,
-                           abiMajor: library.abiMajor, abiMinor: library.abiMinor, stagedPath: library.stagedPath,
-                           nodeTypes: registrar.nodeTypes, adapters: registrar.adapters, shutdown: registrar.shutdown)
+        return PluginImage(library: library, nodeTypes: registrar.nodeTypes, adapters: registrar.adapters, shutdown: registrar.shutdown)
     }
 
     private static func isValidPluginID(_ id: String) -> Bool {
