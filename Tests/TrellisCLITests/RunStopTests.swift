@@ -81,8 +81,7 @@ import TrellisTestSupport
         #expect(!Self.isAlive(pid))
         let output = String(decoding: (process.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(try CLI.summary(output).completedNodes == ["start"])
-        let checkpoint = try #require(FileManager.default.contents(atPath: runDirectory + "/checkpoint.json"))
-        let object = try #require(try JSONSerialization.jsonObject(with: checkpoint) as? [String: Any])
+        let object = try Self.checkpoint(in: runDirectory)
         #expect(object["status"] as? String == "running")
         #expect(object["next_node"] as? String == "wait")
     }
@@ -133,8 +132,7 @@ import TrellisTestSupport
         try blockingWaitFor(timeout: .seconds(10), "the stubborn tool to be killed (now: \(Self.text("/proc/\(pid)/stat")))",
                             interval: .milliseconds(10)) { Self.isAlive(pid) ? nil : () }
         // The checkpoint is the last completed node's: resuming reruns the interrupted tool only.
-        let checkpoint = try #require(FileManager.default.contents(atPath: runDirectory + "/checkpoint.json"))
-        let object = try #require(try JSONSerialization.jsonObject(with: checkpoint) as? [String: Any])
+        let object = try Self.checkpoint(in: runDirectory)
         #expect(object["completed_nodes"] as? [String] == ["start", "first"])
         #expect(Self.text(directory + "/trace") == "first\n")
     }
@@ -162,6 +160,12 @@ import TrellisTestSupport
             }
             #expect(run.errors.contains("run succeeded") || run.errors.contains("\"status\""))
         }
+    }
+
+    /// The run's `checkpoint.json` as a JSON object.
+    static func checkpoint(in runDirectory: String) throws -> [String: Any] {
+        let data = try #require(FileManager.default.contents(atPath: runDirectory + "/checkpoint.json"))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
     static func pid(in path: String) -> Int32? {

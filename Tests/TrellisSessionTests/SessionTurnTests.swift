@@ -242,4 +242,22 @@ import TrellisTestSupport
         #expect(try await session.send("b").reply == "2")
         #expect(try await session.send("c").reply == "4")
     }
+    @Test func freshIdsAreVersion4UUIDsAndTraceIdsTheirHexDigits() {
+        let hex = Set("0123456789abcdef")
+        var seen: Set<String> = []
+        for _ in 0..<200 {
+            let configuration = SessionConfiguration()
+            let parts = configuration.sessionID.split(separator: "-", omittingEmptySubsequences: false)
+            #expect(parts.map(\.count) == [8, 4, 4, 4, 12], "\(configuration.sessionID)")
+            #expect(configuration.sessionID.allSatisfy { $0 == "-" || hex.contains($0) })
+            #expect(parts.count == 5 && parts[2].first == "4", "the version digit")
+            #expect(parts.count == 5 && "89ab".contains(parts[3].first ?? "x"), "the RFC 4122 variant")
+            #expect(configuration.traceID.count == 32 && configuration.traceID.allSatisfy(hex.contains))
+            #expect(configuration.signalTopic == "session." + configuration.sessionID)
+            seen.insert(configuration.sessionID)
+            seen.insert(configuration.traceID)
+        }
+        #expect(seen.count == 400, "every id is fresh")
+    }
 }
+

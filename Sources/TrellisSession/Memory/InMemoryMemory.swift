@@ -53,11 +53,12 @@ public final class InMemoryMemory: MemoryAdapter {
         if case .map(let fields) = entry { input = fields["input"]?.stringValue ?? "" }
         let kept = Kept(entry: entry, words: Self.words(of: input))
         entries.withLock { table in
-            // In place: a copy taken out of the table would share its storage, so the append
-            // would copy every kept entry.
-            table[agentID, default: []].append(kept)
-            let excess = table[agentID]!.count - capacity
-            if excess > 0 { table[agentID]!.removeFirst(excess) }
+            // Taken out of the table, not copied from it: a copy would share the table's
+            // storage, and the append would then copy every kept entry.
+            var list = table.removeValue(forKey: agentID) ?? []
+            list.append(kept)
+            if list.count > capacity { list.removeFirst(list.count - capacity) }
+            table[agentID] = list
         }
     }
 

@@ -63,7 +63,7 @@ public struct SessionConfiguration: Sendable {
         return withUnsafeMutableBytes(of: &bytes) { raw in
             raw[6] = (raw[6] & 0x0F) | 0x40  // version 4
             raw[8] = (raw[8] & 0x3F) | 0x80  // RFC 4122 variant
-            let digits: StaticString = "0123456789abcdef"
+            let hex = ("0123456789abcdef" as StaticString).utf8Start  // static storage: no allocation
             return String(unsafeUninitializedCapacity: dashed ? 36 : 32) { out in
                 var position = 0
                 for index in 0..<16 {
@@ -71,10 +71,8 @@ public struct SessionConfiguration: Sendable {
                         out[position] = UInt8(ascii: "-")
                         position += 1
                     }
-                    digits.withUTF8Buffer { hex in
-                        out[position] = hex[Int(raw[index] >> 4)]
-                        out[position + 1] = hex[Int(raw[index] & 0x0F)]
-                    }
+                    out[position] = hex[Int(raw[index] >> 4)]
+                    out[position + 1] = hex[Int(raw[index] & 0x0F)]
                     position += 2
                 }
                 return position
