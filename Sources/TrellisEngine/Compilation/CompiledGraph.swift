@@ -21,6 +21,9 @@ public final class CompiledGraph: Sendable {
     public let warnings: [Diagnostic]
     /// Graph-level run settings.
     let settings: GraphSettings
+    /// Whether a run keeps a transcript of its stages: only LLM stages read one (for context
+    /// fidelity), so runs of graphs without them (session turns) skip recording it.
+    let keepsTranscript: Bool
     private let indexByID: [String: Int]
 
     init(
@@ -40,6 +43,7 @@ public final class CompiledGraph: Sendable {
         self.startIndex = startIndex
         self.warnings = warnings
         self.settings = settings
+        self.keepsTranscript = nodes.contains { $0.handler is LLMStageHandler }
         var indexByID: [String: Int] = [:]
         for node in nodes { indexByID[node.spec.id] = node.index }
         self.indexByID = indexByID

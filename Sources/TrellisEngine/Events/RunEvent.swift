@@ -48,23 +48,59 @@ public struct DiscardingEventSink: EventSink {
 }
 
 /// Where a run puts its files and how it behaves; shared by every node of the run.
+///
+/// Every node's request carries the services, so the fields share one copy-on-write box:
+/// copying the services costs one reference count, not one per field.
 public struct RunServices: Sendable {
     /// The run directory (`manifest.json`, `checkpoint.json`, per-node artifacts), or `nil` for
     /// runs that keep nothing on disk (session turns, benchmarks).
-    public var runDirectory: String?
+    public var runDirectory: String? {
+        get { fields.value.runDirectory }
+        set { fields.modify { $0.runDirectory = newValue } }
+    }
     /// The directory tool commands run in.
-    public var workingDirectory: String
+    public var workingDirectory: String {
+        get { fields.value.workingDirectory }
+        set { fields.modify { $0.workingDirectory = newValue } }
+    }
     /// Where events go.
-    public var events: any EventSink
+    public var events: any EventSink {
+        get { fields.value.events }
+        set { fields.modify { $0.events = newValue } }
+    }
     /// When true, LLM stages answer from the simulation and tool nodes record the command instead of running it.
-    public var simulate: Bool
+    public var simulate: Bool {
+        get { fields.value.simulate }
+        set { fields.modify { $0.simulate = newValue } }
+    }
     /// Who answers human gates; `nil` makes a human gate fail with a message saying none is configured.
-    public var interviewer: (any Interviewer)?
+    public var interviewer: (any Interviewer)? {
+        get { fields.value.interviewer }
+        set { fields.modify { $0.interviewer = newValue } }
+    }
     /// Which of this process's environment variables tool commands must not inherit.
-    public var secrets: SecretVariables
+    public var secrets: SecretVariables {
+        get { fields.value.secrets }
+        set { fields.modify { $0.secrets = newValue } }
+    }
     /// The run's stages and LLM conversations, for context fidelity; the engine makes one
-    /// per run when it is `nil`.
-    public var transcript: RunTranscript?
+    /// per run when it is `nil` and the graph has LLM stages (the only readers).
+    public var transcript: RunTranscript? {
+        get { fields.value.transcript }
+        set { fields.modify { $0.transcript = newValue } }
+    }
+
+    private struct Fields: Sendable {
+        var runDirectory: String?
+        var workingDirectory: String
+        var events: any EventSink
+        var simulate: Bool
+        var interviewer: (any Interviewer)?
+        var secrets: SecretVariables
+        var transcript: RunTranscript?
+    }
+
+    private var fields: CopyOnWriteBox<Fields>
 
     /// Creates services.
     public init(
@@ -76,12 +112,7 @@ public struct RunServices: Sendable {
         secrets: SecretVariables = SecretVariables(),
         transcript: RunTranscript? = nil
     ) {
-        self.transcript = transcript
-        self.runDirectory = runDirectory
-        self.workingDirectory = workingDirectory
-        self.events = events
-        self.simulate = simulate
-        self.interviewer = interviewer
-        self.secrets = secrets
+        fields = CopyOnWriteBox(Fields(runDirectory: runDirectory, workingDirectory: workingDirectory, events: events,
+                                       simulate: simulate, interviewer: interviewer, secrets: secrets, transcript: transcript))
     }
 }

@@ -37,25 +37,50 @@ public struct HandlerRequest: Sendable {
 
 /// A node as handlers see it: id, resolved type and attributes (stylesheet and
 /// `$goal` expansion already applied).
+///
+/// Every node's request carries its spec, so the fields share one copy-on-write box: copying a
+/// spec costs one reference count, not one per field.
 public struct NodeSpec: Sendable {
     /// The node id.
-    public var id: String
+    public var id: String {
+        get { fields.value.id }
+        set { fields.modify { $0.id = newValue } }
+    }
     /// The resolved node type (`type=`, else from the shape).
-    public var type: String
+    public var type: String {
+        get { fields.value.type }
+        set { fields.modify { $0.type = newValue } }
+    }
     /// The node's attributes.
-    public var attributes: Attributes
+    public var attributes: Attributes {
+        get { fields.value.attributes }
+        set { fields.modify { $0.attributes = newValue } }
+    }
     /// The node's position in the compiled graph.
-    public var index: Int
+    public var index: Int {
+        get { fields.value.index }
+        set { fields.modify { $0.index = newValue } }
+    }
     /// The node's outgoing edges in source order (label, target, condition), filled by the
     /// graph compiler; empty for specs built without a graph.
-    public var outgoing: [OutgoingEdgeInfo] = []
+    public var outgoing: [OutgoingEdgeInfo] {
+        get { fields.value.outgoing }
+        set { fields.modify { $0.outgoing = newValue } }
+    }
+
+    private struct Fields: Sendable {
+        var id: String
+        var type: String
+        var attributes: Attributes
+        var index: Int
+        var outgoing: [OutgoingEdgeInfo]
+    }
+
+    private var fields: CopyOnWriteBox<Fields>
 
     /// Creates a spec.
     public init(id: String, type: String, attributes: Attributes, index: Int) {
-        self.id = id
-        self.type = type
-        self.attributes = attributes
-        self.index = index
+        fields = CopyOnWriteBox(Fields(id: id, type: type, attributes: attributes, index: index, outgoing: []))
     }
 
     /// The raw text of attribute `key`, or `nil`.

@@ -48,7 +48,7 @@ struct RunLoop {
         self.durability = durability
         self.sink = services.events is DiscardingEventSink ? nil : services.events
         self.emits = sink != nil
-        let services = services.transcript == nil ? Self.withTranscript(services, RunTranscript()) : services
+        let services = services.transcript == nil && graph.keepsTranscript ? Self.withTranscript(services, RunTranscript()) : services
         self.executor = NodeExecutor(graph: graph, adapters: adapters, services: services, sink: sink, maxSteps: maxSteps)
         self.rootDirectory = services.runDirectory
         self.maxSteps = maxSteps
@@ -88,7 +88,7 @@ struct RunLoop {
             return index
         }
         var services = services
-        if services.transcript == nil {
+        if services.transcript == nil && graph.keepsTranscript {
             services.transcript = RunTranscript(
                 stages: checkpoint.timings.map { RunTranscript.Stage(nodeID: $0.nodeID, status: $0.status.rawValue) }, resumed: true)
         }
@@ -175,6 +175,7 @@ struct RunLoop {
             let finished: Outcome?
             if node.callsHandlerDirectly {
                 // The common case inline (no timeout, no engine role): one async call, the handler's.
+                // The outcome is moved, never copied, on the way from the handler to `finished`.
                 let first: NodeExecutor.Attempt
                 do {
                     let returned = try await node.handler.execute(executor.request(for: node, context: context, tries: tries[current]))
@@ -183,15 +184,16 @@ struct RunLoop {
                     first = Task.isCancelled ? .cancelled : .threw(NodeExecutor.describe(error, node: node))
                 }
                 tries[current] += 1
-                if case .returned(let returned) = first, returned.status != .retry {
+                switch consume first {
+                case .returned(let returned) where returned.status != .retry:
                     finished = returned
-                } else {
-                    finished = await executor.settle(node, after: first, context: &context, tries: &tries[current])
+                case let other:
+                    finished = await executor.settle(node, after: other, context: &context, tries: &tries[current])
                 }
             } else {
                 finished = await executor.run(node, context: &context, tries: &tries[current])
             }
-            guard let outcome = finished else {
+            guard let outcome = consume finished else {
                 return finish(.fail, reason: "the run was cancelled during node '\(node.spec.id)'", since: began, resumable: true)
             }
             let nodeEnded = clock.now

@@ -1,0 +1,38 @@
+/// A value kept in one heap object that copies share, copied only when a shared copy is
+/// written to (copy-on-write, as the standard collections do).
+///
+/// For structs that the engine copies on every node (a node's spec, the run's adapters and
+/// services) and writes rarely: a copy of the struct then costs one reference count instead of
+/// one per reference-counted field.
+///
+/// Sound as `Sendable` for a `Sendable` value: the object is written only while exactly one
+/// box refers to it (`isKnownUniquelyReferenced`), so no other thread can be reading it then.
+public struct CopyOnWriteBox<Value: Sendable>: @unchecked Sendable {
+    @usableFromInline final class Storage {
+        @usableFromInline var value: Value
+        @usableFromInline init(_ value: Value) { self.value = value }
+    }
+
+    @usableFromInline var storage: Storage
+
+    /// Boxes `value`.
+    @inlinable public init(_ value: Value) { storage = Storage(value) }
+
+    /// The value; writing it copies the storage first when another box shares it.
+    @inlinable public var value: Value {
+        get { storage.value }
+        set {
+            if isKnownUniquelyReferenced(&storage) {
+                storage.value = newValue
+            } else {
+                storage = Storage(newValue)
+            }
+        }
+    }
+
+    /// Changes the value in place (no copy of it when this box is the only one holding it).
+    @inlinable public mutating func modify<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.value) }
+        return try body(&storage.value)
+    }
+}
