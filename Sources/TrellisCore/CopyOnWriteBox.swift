@@ -20,7 +20,9 @@ public struct CopyOnWriteBox<Value: Sendable>: @unchecked Sendable {
 
     /// The value; writing it copies the storage first when another box shares it.
     @inlinable public var value: Value {
-        get { storage.value }
+        // A borrow, not a copy: reading one field of the value (`spec.attributes` for one
+        // attribute) must not retain every field. `_read` is the accessor that yields one.
+        _read { yield storage.value }
         set {
             if isKnownUniquelyReferenced(&storage) {
                 storage.value = newValue
