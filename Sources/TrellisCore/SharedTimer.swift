@@ -55,6 +55,17 @@ package final class SharedTimer: Sendable {
             }
         }
 
+        /// When the thread must wake next: the earliest wait's deadline, or, when another wait
+        /// falls due within that wait's slack, the end of the slack, so that the two share one
+        /// wake-up. A wait with no neighbour to share with ends on time rather than late by its
+        /// slack. (The heap's second-earliest deadline is one of the root's two children.)
+        var wakeTime: ContinuousClock.Instant? {
+            guard let first = heap.first else { return nil }
+            guard heap.count > 1 else { return first.deadline }
+            let second = heap.count > 2 ? min(heap[1].deadline, heap[2].deadline) : heap[1].deadline
+            return second <= first.latest ? first.latest : first.deadline
+        }
+
         mutating func popMin() {
             let last = heap.removeLast()
             guard !heap.isEmpty else { return }
@@ -73,7 +84,8 @@ package final class SharedTimer: Sendable {
     }
 
     /// How late a wait may end, so that waits due close together share a wake-up: a
-    /// thousandth of the wait (50 us of a 50 ms one), at most this much.
+    /// thousandth of the wait (50 us of a 50 ms one), at most this much. Only a wait with
+    /// another due within its slack ends late (`State.wakeTime`).
     static let maximumSlack = Duration.milliseconds(1)
 
     private let state = LockedValue(State())
@@ -148,8 +160,10 @@ package final class SharedTimer: Sendable {
             state.waiting[id] = waiter
             let latest = deadline + min(max(duration, .zero) / 1_000, Self.maximumSlack)
             state.push(Entry(deadline: deadline, latest: latest, id: id))
-            guard state.armedFor.map({ latest < $0 }) ?? true else { return false }
-            state.armedFor = latest
+            // The thread re-reads the heap when it wakes, so it needs waking now only when it
+            // would otherwise wake too late for the heap as it is now.
+            guard let time = state.wakeTime, state.armedFor.map({ time < $0 }) ?? true else { return false }
+            state.armedFor = time
             return true
         }
         if wakeThread { wake() }
@@ -177,9 +191,9 @@ package final class SharedTimer: Sendable {
                     state.popMin()
                     if let waiter = state.waiting.removeValue(forKey: first.id) { due.append(waiter) }
                 }
-                // Woken at the earliest wait's latest time, so that the waits due by then
-                // are resumed in one pass rather than one wake-up (and one re-arming) each.
-                state.armedFor = state.heap.first?.latest
+                // Waits due close together are resumed in one pass rather than one wake-up
+                // (and one re-arming) each: see `wakeTime`.
+                state.armedFor = state.wakeTime
                 return state.armedFor
             }
             for waiter in due { waiter.fire() }
