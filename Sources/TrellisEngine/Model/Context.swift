@@ -17,6 +17,10 @@ public struct Context: Sendable, Equatable {
     /// run grows it. Only a matter of speed; any dictionary works.
     public static let runCapacity = 48
 
+    /// The values, taken out of the context: when this was the only copy, the dictionary
+    /// comes out uniquely referenced, so that writing to it copies nothing.
+    public consuming func takeValues() -> [String: ContextValue] { values }
+
     /// The value for `key`, or `nil` when unset.
     public subscript(key: String) -> ContextValue? {
         get { values[key] }

@@ -16,11 +16,12 @@ public struct Engine: Sendable {
     ///
     /// - Parameters:
     ///   - context: Initial values; the graph's attributes are mirrored under `graph.*` beneath them.
-    ///     Ignored when resuming (the checkpoint's context is used).
+    ///     Ignored when resuming (the checkpoint's context is used). Taken, not borrowed: a caller
+    ///     that hands over its only copy saves the run a copy of every value.
     ///   - services: `runDirectory` is where files go (when resuming, `options.resumeFrom` is used).
     public func run(
         _ graph: CompiledGraph,
-        context: Context = Context(),
+        context: consuming Context = Context(),
         adapters: AdapterSet = AdapterSet(),
         services: RunServices = RunServices(),
         options: RunOptions = RunOptions()
@@ -37,7 +38,7 @@ public struct Engine: Sendable {
                 return RunResult(status: .fail, context: context, completedNodes: [], failureReason: error.description, runDirectory: directory)
             }
         }
-        var loop = RunLoop(graph: graph, context: context, adapters: adapters, services: services, maxSteps: maxSteps, durability: options.durability)
+        var loop = RunLoop(graph: graph, context: consume context, adapters: adapters, services: services, maxSteps: maxSteps, durability: options.durability)
         loop.specRouting = options.specRouting
         return await loop.run()
     }

@@ -43,7 +43,7 @@ struct RunLoop {
     static let expectedOutputKeys = 16
 
     /// A fresh run from the start node.
-    init(graph: CompiledGraph, context initial: Context, adapters: AdapterSet, services: RunServices, maxSteps: Int, durability: RunDurability) {
+    init(graph: CompiledGraph, context initial: consuming Context, adapters: AdapterSet, services: RunServices, maxSteps: Int, durability: RunDurability) {
         self.graph = graph
         self.durability = durability
         self.sink = services.events is DiscardingEventSink ? nil : services.events
@@ -57,10 +57,10 @@ struct RunLoop {
         timings.reserveCapacity(graph.nodes.count)
         // The initial values win over the mirrored attributes. The dictionary is sized once for
         // the keys the nodes will add: growing it key by key rehashes it each time. When the
-        // caller built it with room to spare (`Context.runCapacity`), the first write copies
-        // its storage without rehashing.
+        // caller built it with room to spare (`Context.runCapacity`) and handed over its only
+        // copy, nothing is copied or rehashed here; otherwise the first write copies it.
         let mirrored = graph.settings.mirroredAttributes
-        var values = initial.values
+        var values = initial.takeValues()
         values.reserveCapacity(values.count + mirrored.count + 1 + Self.expectedOutputKeys)
         for (key, value) in mirrored where values[key] == nil { values[key] = value }
         if values["internal.loop_restart_count"] == nil { values["internal.loop_restart_count"] = .integer(0) }

@@ -133,17 +133,22 @@ extension Session {
     /// Runs `graph`; with the `interrupt` policy in a child task another message can cancel.
     /// `interrupted` is true only when a newer message cancelled the run: a handler whose own
     /// failure mentions cancellation is an ordinary failed turn, not an interruption.
-    private func execute(_ graph: CompiledGraph, context: Context) async -> (result: RunResult, interrupted: Bool) {
+    private func execute(_ graph: CompiledGraph, context: consuming Context) async -> (result: RunResult, interrupted: Bool) {
         let engine = self.engine
         let adapters = turnAdapters
         let services = Self.runServices
         let checkpoint = self.adapters.checkpoint
+        // Moved, not copied, into the run (taken exactly once; `take()` leaves nil behind):
+        // the engine then owns the only copy of the seeded dictionary and adds its keys
+        // without copying every value.
+        var pending: Context? = consume context
         guard turnPolicy == .interrupt else {
             let result = await SessionCheckpointing.$adapter.withValue(checkpoint) {
-                await engine.run(graph, context: context, adapters: adapters, services: services)
+                await engine.run(graph, context: pending.take()!, adapters: adapters, services: services)
             }
             return (result, false)
         }
+        let context = pending.take()!
         let task = Task {
             await SessionCheckpointing.$adapter.withValue(checkpoint) {
                 await engine.run(graph, context: context, adapters: adapters, services: services)
