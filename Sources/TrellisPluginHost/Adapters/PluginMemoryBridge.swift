@@ -7,7 +7,7 @@ struct PluginMemoryBridge: MemoryAdapter {
     let function: PluginAdapterFunctions
 
     func recall(agentID: String, query: String) async throws -> [ContextValue] {
-        let answer = try await function.perform("memory_recall") { state, handle in
+        let answer = try await function.performJSON("memory_recall") { state, handle in
             withTrellisString(agentID) { agent in
                 withTrellisString(query) { function.adapter.memory_recall(state, agent, $0, handle) }
             }
@@ -20,8 +20,15 @@ struct PluginMemoryBridge: MemoryAdapter {
     }
 
     func update(agentID: String, entry: ContextValue) async throws {
+        // ABI 1.3: a map entry is read by the plugin with reply_memory_entry, without JSON.
+        if function.requestByAccessor, case .map(let fields) = entry {
+            _ = try await function.performJSON("memory_update", reply: function.reply("memory_update", memoryEntry: fields)) { state, handle in
+                withTrellisString(agentID) { function.adapter.memory_update(state, $0, .empty, handle) }
+            }
+            return
+        }
         let json = entry.jsonText
-        _ = try await function.perform("memory_update") { state, handle in
+        _ = try await function.performJSON("memory_update") { state, handle in
             withTrellisString(agentID) { agent in
                 withTrellisString(json) { function.adapter.memory_update(state, agent, $0, handle) }
             }
