@@ -45,14 +45,24 @@ enum AdapterExtensionCalls {
 
     private static let unavailable = trellis_status(TRELLIS_UNAVAILABLE)
 
+    /// How an accepted request is carried out.
+    enum Work<Answer: Sendable>: Sendable {
+        /// Awaited in a task of its own (any adapter).
+        case task(@Sendable () async throws -> Answer)
+        /// Started at once; calls its argument with the answer exactly once. A plugin adapter
+        /// answers through its reply, so no host task has to wait for it (a task and a
+        /// continuation per adapter call, benchmark 8).
+        case direct(@Sendable (@escaping @Sendable (Result<Answer, any Error>) -> Void) -> Void)
+    }
+
     /// Common checks, then `work` on a new task with the result handed to `deliver`.
     /// `refused` is the status for a request `prepare` refuses (TRELLIS_ERROR for JSON, TRELLIS_INVALID for typed requests).
     private static func start<Answer: Sendable>(
         _ handle: OpaquePointer?, _ what: String, hasCallback: Bool, refused: trellis_status = trellis_status(TRELLIS_ERROR),
-        _ prepare: (inout CallState) -> Result<@Sendable () async throws -> Answer, PluginAdapterError>?,
+        _ prepare: (inout CallState) -> Result<Work<Answer>, PluginAdapterError>?,
         deliver: @escaping @Sendable (Result<Answer, any Error>) -> Void
     ) -> trellis_status {
-        var started: (@Sendable () async throws -> Answer)?
+        var started: Work<Answer>?
         let status = CallState.with(handle, otherwise: unavailable) { call -> trellis_status in
             guard !call.isFinished else { return unavailable }
             guard call.asynchronous != nil else {
@@ -78,19 +88,33 @@ enum AdapterExtensionCalls {
         }
         // Outside the slot's lock: the callback may complete the call on this thread.
         // The call's slot stays live until the plugin completes, which it does from the callback at the earliest.
-        if let work = started {
+        switch started {
+        case .task(let work)?:
             Task.immediate {
                 let result: Result<Answer, any Error>
                 do { result = .success(try await work()) } catch { result = .failure(error) }
                 deliver(result)
             }
+        case .direct(let work)?:
+            work { result in
+                // The callback runs on a host thread, as the header promises: the answering
+                // thread when it runs a Swift task (the cooperative pool: a Swift plugin's
+                // adapter), else one of the pool's, not a thread a C plugin created.
+                if withUnsafeCurrentTask(body: { $0 != nil }) {
+                    deliver(result)
+                } else {
+                    Task { deliver(result) }
+                }
+            }
+        case nil:
+            break
         }
         return status
     }
 
     /// `start` for the JSON extension functions, answering through a `trellis_result_fn`.
     private static func start(_ handle: OpaquePointer?, _ what: String, _ function: ResultFunction?, _ userData: UnsafeMutableRawPointer?,
-                              _ prepare: (inout CallState) -> Result<@Sendable () async throws -> String, PluginAdapterError>?) -> trellis_status {
+                              _ prepare: (inout CallState) -> Result<Work<String>, PluginAdapterError>?) -> trellis_status {
         let callback = function.map { ResultCallback(function: $0, userData: userData) }
         return start(handle, what, hasCallback: callback != nil, prepare) { callback?.deliver($0) }
     }
@@ -116,7 +140,7 @@ enum AdapterExtensionCalls {
             } catch {
                 return .failure(error)
             }
-            return .success { LLMRequestJSON.encodeResponse(try await llm.complete(request)) }
+            return .success(.task { LLMRequestJSON.encodeResponse(try await llm.complete(request)) })
         }
     }
 
@@ -133,7 +157,10 @@ enum AdapterExtensionCalls {
             } catch {
                 return .failure(error)
             }
-            return .success { try await llm.complete(decoded) }
+            if let plugin = llm as? PluginLLMBridge {
+                return .success(.direct { answer in plugin.start(decoded, then: answer) })
+            }
+            return .success(.task { try await llm.complete(decoded) })
         }, deliver: { callback?.deliver($0) })
     }
 
@@ -141,7 +168,12 @@ enum AdapterExtensionCalls {
         start(handle, "trellis.memory/1 recall", function, userData) { call in
             guard let memory = call.request.adapters.memory else { return nil }
             let agentID = agent.swiftString, text = query.swiftString
-            return .success { ContextValue.list(try await memory.recall(agentID: agentID, query: text)).jsonText }
+            if let plugin = memory as? PluginMemoryBridge {
+                return .success(.direct { answer in
+                    plugin.startRecall(agentID: agentID, query: text) { answer($0.map { ContextValue.list($0).jsonText }) }
+                })
+            }
+            return .success(.task { ContextValue.list(try await memory.recall(agentID: agentID, query: text)).jsonText })
         }
     }
 
@@ -154,10 +186,18 @@ enum AdapterExtensionCalls {
             case .success(let parsed): value = parsed
             case .failure(let error): return .failure(error)
             }
-            return .success {
-                try await memory.update(agentID: agentID, entry: value)
-                return "null"
-            }
+            return .success(updateWork(memory, agentID: agentID, entry: value))
+        }
+    }
+
+    /// A memory update, direct for a plugin's adapter; the result text is "null".
+    private static func updateWork(_ memory: any MemoryAdapter, agentID: String, entry: ContextValue) -> Work<String> {
+        if let plugin = memory as? PluginMemoryBridge {
+            return .direct { answer in plugin.startUpdate(agentID: agentID, entry: entry) { answer($0.map { "null" }) } }
+        }
+        return .task {
+            try await memory.update(agentID: agentID, entry: entry)
+            return "null"
         }
     }
 
@@ -172,10 +212,7 @@ enum AdapterExtensionCalls {
             do throws(TrellisFieldError) { fields = try contextMap(fields: entry, count: count) } catch {
                 return .failure(PluginAdapterError(message: "entry: \(error.message)"))
             }
-            return .success {
-                try await memory.update(agentID: agentID, entry: .map(fields))
-                return "null"
-            }
+            return .success(updateWork(memory, agentID: agentID, entry: .map(fields)))
         }, deliver: { callback?.deliver($0) })
     }
 
@@ -188,7 +225,7 @@ enum AdapterExtensionCalls {
             case .success(let other): return .failure(PluginAdapterError(message: "tool calls must be a JSON list, got \(other.jsonText)"))
             case .failure(let error): return .failure(error)
             }
-            return .success { ContextValue.list(try await tools.dispatch(calls)).jsonText }
+            return .success(.task { ContextValue.list(try await tools.dispatch(calls)).jsonText })
         }
     }
 }

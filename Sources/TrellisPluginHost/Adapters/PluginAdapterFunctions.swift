@@ -47,7 +47,12 @@ struct PluginAdapterFunctions: @unchecked Sendable {
     /// Runs one operation answered with JSON (memory and tools adapters).
     func performJSON(_ operation: StaticString, reply: PluginReply? = nil,
                      _ start: (UnsafeMutableRawPointer?, OpaquePointer) -> trellis_status) async throws -> ContextValue {
-        switch try await perform(operation, reply: reply, start) {
+        try json(try await perform(operation, reply: reply, start), of: operation)
+    }
+
+    /// The JSON value of an answer to `operation` (memory and tools adapters).
+    func json(_ answer: PluginAnswer, of operation: StaticString) throws -> ContextValue {
+        switch answer {
         case .json(let text):
             do {
                 return try ContextValue(jsonText: text)

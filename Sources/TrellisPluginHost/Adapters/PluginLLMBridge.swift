@@ -14,11 +14,34 @@ struct PluginLLMBridge: LLMAdapter {
     let function: PluginAdapterFunctions
 
     func complete(_ request: LLMRequest) async throws -> LLMResponse {
-        let json = function.requestByAccessor ? "" : LLMRequestJSON.encode(request, includingMessages: !function.messagesByAccessor)
+        let json = requestJSON(request)
         let reply = function.reply("llm_complete", llmRequest: request)
         let answer = try await function.perform("llm_complete", reply: reply) { state, handle in
             withTrellisString(json) { function.adapter.llm_complete(state, $0, handle) }
         }
+        return try response(to: request, from: answer, streamed: reply.streamedText)
+    }
+
+    /// `complete` without a task of its own: `then` receives the response on the thread that
+    /// answers. For a node's request through `trellis.llm/1` (no delta sink), which is already
+    /// waiting in a task of the plugin's; sparing a host task and its continuation per call.
+    func start(_ request: LLMRequest, then: @escaping @Sendable (Result<LLMResponse, any Error>) -> Void) {
+        let json = requestJSON(request)
+        let reply = function.reply("llm_complete", llmRequest: request)
+        reply.start({ handle in
+            withTrellisString(json) { function.adapter.llm_complete(function.adapter.state, $0, handle) }
+        }, then: { [function] answer in
+            then(Result { try PluginLLMBridge(function: function).response(to: request, from: answer.get(), streamed: reply.streamedText) })
+        })
+    }
+
+    /// The request's JSON text, or nothing for an adapter that reads it by accessor.
+    private func requestJSON(_ request: LLMRequest) -> String {
+        function.requestByAccessor ? "" : LLMRequestJSON.encode(request, includingMessages: !function.messagesByAccessor)
+    }
+
+    /// The response the plugin's answer makes, checked against what it streamed.
+    private func response(to request: LLMRequest, from answer: PluginAnswer, streamed: @autoclosure () -> String?) throws -> LLMResponse {
         var response: LLMResponse
         var contentGiven = true
         switch answer {
@@ -36,7 +59,7 @@ struct PluginLLMBridge: LLMAdapter {
         // The engine's contract: with a delta sink, the content is exactly the concatenation
         // of the pieces. A plugin that did not stream (a 1.0 plugin) gets its whole answer
         // passed on as one piece; one that streamed may leave `content` out of its JSON.
-        guard let streamed = reply.streamedText else {
+        guard let streamed = streamed() else {
             if !response.content.isEmpty { onDelta(response.content) }
             return response
         }

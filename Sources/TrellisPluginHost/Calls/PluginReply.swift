@@ -53,8 +53,22 @@ final class PluginReply: @unchecked Sendable {
     /// reply stays registered until the plugin answers, even after the host gave up on it).
     private let lease: PluginActivation?
 
+    /// Who is waiting for the answer: a suspended task (`perform`), or a function to call
+    /// with it (`start(_:then:)`, which spares the caller a task of its own).
+    private enum Waiter {
+        case continuation(CheckedContinuation<PluginAnswer, any Error>)
+        case callback(@Sendable (Result<PluginAnswer, any Error>) -> Void)
+
+        func resume(with result: Result<PluginAnswer, any Error>) {
+            switch self {
+            case .continuation(let continuation): continuation.resume(with: result)
+            case .callback(let callback): callback(result)
+            }
+        }
+    }
+
     private struct State {
-        var continuation: CheckedContinuation<PluginAnswer, any Error>?
+        var waiter: Waiter?
         var pluginDone = false
         /// The concatenation of the deltas published so far; `nil` before the first.
         var streamed: String?
@@ -127,22 +141,33 @@ final class PluginReply: @unchecked Sendable {
         if Task.isCancelled { throw CancellationError() }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PluginAnswer, any Error>) in
-                state.withLock { $0.continuation = continuation }
-                let opened = ReplyTable.open(self)
-                handle.withLock { $0 = opened }
-                let status = start(opened)
-                if status != trellis_status(TRELLIS_OK) { startFailed(status) }
+                open(.continuation(continuation), start)
             }
         } onCancel: {
             cancelled.store(true, ordering: .releasing)
-            let continuation: CheckedContinuation<PluginAnswer, any Error>? = state.withLock { state in
-                state.pluginDone ? nil : state.continuation.take()
+            let waiter: Waiter? = state.withLock { state in
+                state.pluginDone ? nil : state.waiter.take()
             }
-            guard let continuation else { return }
+            guard let waiter else { return }
             awaitDeliveries()
-            continuation.resume(throwing: CancellationError())
+            waiter.resume(with: .failure(CancellationError()))
             if let opened = handle.withLock({ $0 }) { functions.adapter.cancel?(functions.adapter.state, opened) }
         }
+    }
+
+    /// Starts the operation with `start(handle)`; `then` receives the answer exactly once, on
+    /// the thread that answers (the plugin's, inside `adapter_reply`, or this one when the
+    /// operation fails to start). Nothing cancels it: the caller has no task to cancel.
+    func start(_ start: (OpaquePointer) -> trellis_status, then: @escaping @Sendable (Result<PluginAnswer, any Error>) -> Void) {
+        open(.callback(then), start)
+    }
+
+    private func open(_ waiter: Waiter, _ start: (OpaquePointer) -> trellis_status) {
+        state.withLock { $0.waiter = waiter }
+        let opened = ReplyTable.open(self)
+        handle.withLock { $0 = opened }
+        let status = start(opened)
+        if status != trellis_status(TRELLIS_OK) { startFailed(status) }
     }
 
     /// The plugin's `adapter_reply`, from any thread.
@@ -177,13 +202,13 @@ final class PluginReply: @unchecked Sendable {
     /// logs and returns false).
     private func answer(_ result: Result<PluginAnswer, any Error>) -> Bool {
         var duplicate = false
-        let continuation: CheckedContinuation<PluginAnswer, any Error>? = state.withLock { state in
+        let waiter: Waiter? = state.withLock { state in
             if state.pluginDone {
                 duplicate = true
                 return nil
             }
             state.pluginDone = true
-            return state.continuation.take()
+            return state.waiter.take()
         }
         if duplicate {
             PluginLog.write(.warning, plugin: pluginID, "adapter_reply called again for \(description), which was already answered; ignored")
@@ -191,7 +216,7 @@ final class PluginReply: @unchecked Sendable {
         }
         awaitDeliveries()
         release()
-        continuation?.resume(with: result)
+        waiter?.resume(with: result)
         return true
     }
 
@@ -233,7 +258,7 @@ final class PluginReply: @unchecked Sendable {
         pthread_mutex_lock(delivery)
         defer { pthread_mutex_unlock(delivery) }
         let live = state.withLock { state in
-            guard !state.pluginDone, state.continuation != nil else { return false }
+            guard !state.pluginDone, state.waiter != nil else { return false }
             // Appended in place: a long answer in many pieces stays linear.
             if state.streamed == nil { state.streamed = piece } else { state.streamed?.append(piece) }
             return true
@@ -305,15 +330,15 @@ final class PluginReply: @unchecked Sendable {
     // MARK: Ending
 
     private func startFailed(_ status: trellis_status) {
-        let continuation: CheckedContinuation<PluginAnswer, any Error>? = state.withLock { state in
+        let waiter: Waiter? = state.withLock { state in
             if state.pluginDone { return nil }
             state.pluginDone = true
-            return state.continuation.take()
+            return state.waiter.take()
         }
-        guard let continuation else { return }
+        guard let waiter else { return }
         awaitDeliveries()
         release()
-        continuation.resume(throwing: PluginAdapterError(message: "\(description) failed: the operation returned status \(status) without replying"))
+        waiter.resume(with: .failure(PluginAdapterError(message: "\(description) failed: the operation returned status \(status) without replying")))
     }
 
     /// Ends the plugin's handle: later uses of it find nothing (a late reply is logged by name).
