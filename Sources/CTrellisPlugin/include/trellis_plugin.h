@@ -18,7 +18,8 @@
  *   it receives only up to that struct's `struct_size` (fields past it count as zero), so a
  *   plugin built against 1.0, 1.1 or 1.2 loads and runs unchanged, and compiles unchanged
  *   against this header (1.3 appended only to host-filled structs and added new ones, so
- *   positional initializers of plugin-filled structs keep compiling without warnings). A struct smaller than its 1.0 size is refused. Every refusal names both
+ *   positional initializers of plugin-filled structs keep compiling without warnings). A
+ *   struct smaller than its 1.0 size is refused. Every refusal names both
  *   versions and the file.
  * - Thread tags. Every function a plugin calls carries one:
  *     [init-only]      only inside `init`, on the thread running it, with the registrar `init`
@@ -291,11 +292,11 @@ typedef struct trellis_timer_ext {
 typedef void (*trellis_result_fn)(void *user_data, trellis_status status, trellis_string result_json,
                                   trellis_string error_message);
 
-/* -- since ABI 1.3: typed LLM requests and answers ------------------------------------ */
+/* -- since ABI 1.3: typed LLM requests and answers, maps as fields ---------------------- */
 
 /**
  * Since ABI 1.3. One named value of a map that crosses without JSON (the options of an LLM
- * request). A value type like trellis_string: its layout never changes (no struct header), and
+ * request, a memory entry). A value type like trellis_string: its layout never changes (no struct header), and
  * arrays of it step by sizeof(trellis_field). `type` is a TRELLIS_VALUE_* code: STRING reads
  * `text`, INTEGER `integer`, DOUBLE `number`, BOOLEAN `boolean`, NULL nothing; LIST and MAP carry
  * the value as compact JSON in `text` (rare in options). Strings are borrowed as stated by the
