@@ -72,7 +72,13 @@ func adapterLLMComplete(_ state: UnsafeMutableRawPointer?, _ requestJSON: trelli
         defer { context.finish() }
         return try await llm.complete(request, context: context)
     }, success: { host, completion in
-        _ = completion.withAnswer { host.pointee.adapter_reply_llm!(handle.pointer, $0) }
+        let status = completion.withAnswer { host.pointee.adapter_reply_llm!(handle.pointer, $0) }
+        guard status != TRELLIS_OK else { return }
+        // Refused (tool calls that are not maps): nothing was answered, so fail the request
+        // saying so rather than leave it waiting.
+        withTrellisString("the adapter's answer was refused by the host (status \(status)); tool calls must be maps") {
+            _ = host.pointee.adapter_reply!(handle.pointer, TRELLIS_ERROR, .empty, $0)
+        }
     })
 }
 
