@@ -14,7 +14,11 @@ extension trellis_string {
     @inlinable
     package var validatedString: String? {
         guard let data, length > 0 else { return "" }
-        return String(validating: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
+        let bytes = UnsafeRawBufferPointer(start: data, count: length)
+        // ASCII (keys, and most values) is valid UTF-8 as it stands: decoding it skips the
+        // generic validator, whose run-time metadata lookup showed in benchmark 8's profile.
+        if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
+        return String(validating: bytes, as: UTF8.self)
     }
 
     /// The empty string (NULL pointer, zero length).

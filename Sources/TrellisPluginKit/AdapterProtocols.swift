@@ -66,13 +66,16 @@ public struct AdapterDefinition: Sendable {
     /// does not cost more as the history grows.
     public static func llm(_ name: String, _ adapter: some PluginLLMAdapter, description: String = "",
                            messagesByAccessor: Bool = false) -> AdapterDefinition {
+        // The request is always read typed (ABI 1.3): the SDK reads it for the adapter.
         AdapterDefinition(name: name, description: description, adapter: .llm(adapter),
-                          flags: messagesByAccessor ? UInt32(TRELLIS_ADAPTER_MESSAGES_BY_ACCESSOR) : 0)
+                          flags: UInt32(TRELLIS_ADAPTER_REQUEST_BY_ACCESSOR)
+                              | (messagesByAccessor ? UInt32(TRELLIS_ADAPTER_MESSAGES_BY_ACCESSOR) : 0))
     }
 
     /// A memory adapter.
     public static func memory(_ name: String, _ adapter: some PluginMemoryAdapter, description: String = "") -> AdapterDefinition {
-        AdapterDefinition(name: name, description: description, adapter: .memory(adapter))
+        // Map entries are read as fields (ABI 1.3): the SDK reads them for the adapter.
+        AdapterDefinition(name: name, description: description, adapter: .memory(adapter), flags: UInt32(TRELLIS_ADAPTER_REQUEST_BY_ACCESSOR))
     }
 
     /// A tools adapter.

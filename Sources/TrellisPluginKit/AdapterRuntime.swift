@@ -1,4 +1,5 @@
 import CTrellisPlugin
+import TrellisCore
 
 /// The `state` behind one registered adapter: runs each operation in a task and answers the
 /// host through `adapter_reply` exactly once. Retained for the life of the process.
@@ -14,22 +15,27 @@ final class AdapterRuntime: Sendable {
 
     /// Starts `operation` for `reply` and answers with its JSON result or its error.
     func answer(_ reply: HostHandle, _ operation: @escaping @Sendable () async throws -> PluginValue) -> trellis_status {
+        answer(reply, operation) { host, value in
+            withTrellisString(value.jsonText) { host.pointee.adapter_reply!(reply.pointer, TRELLIS_OK, $0, .empty) }
+        }
+    }
+
+    /// Starts `operation` for `reply` and answers with `success` (given the host table and the
+    /// result) or with its error through `adapter_reply`.
+    func answer<Value: Sendable>(_ reply: HostHandle, _ operation: @escaping @Sendable () async throws -> Value,
+                                 success: @escaping @Sendable (UnsafePointer<trellis_host_api>, Value) -> Void) -> trellis_status {
         let runtime = runtime
         let pending = pending
         pending.start(reply) { task in
-            let status: trellis_status
-            var result = ""
-            var message = ""
-            do {
-                result = try await operation().jsonText
-                status = TRELLIS_OK
-            } catch {
-                message = NodeTypeRuntime.describe(error)
-                status = TRELLIS_ERROR
-            }
+            let result: Result<Value, any Error>
+            do { result = .success(try await operation()) } catch { result = .failure(error) }
             pending.finish(reply, task)
-            withTrellisString(result) { resultText in
-                withTrellisString(message) { runtime.host.table.pointee.adapter_reply!(reply.pointer, status, resultText, $0) }
+            let host = runtime.host.table
+            switch result {
+            case .success(let value):
+                success(host, value)
+            case .failure(let error):
+                withTrellisString(NodeTypeRuntime.describe(error)) { host.pointee.adapter_reply!(reply.pointer, TRELLIS_ERROR, .empty, $0) }
             }
         }
         return TRELLIS_OK
@@ -45,19 +51,35 @@ final class AdapterRuntime: Sendable {
     }
 }
 
-/// `trellis_adapter.llm_complete`.
+/// `trellis_adapter.llm_complete`. The SDK registers its LLM adapters with
+/// `TRELLIS_ADAPTER_REQUEST_BY_ACCESSOR` (ABI 1.3): the request is read typed with
+/// `reply_llm_request` before the task starts, and the answer goes back typed with
+/// `adapter_reply_llm`, so neither side writes or parses JSON for it.
 func adapterLLMComplete(_ state: UnsafeMutableRawPointer?, _ requestJSON: trellis_string, _ reply: OpaquePointer?) -> trellis_status {
     guard let runtime = AdapterRuntime.from(state), let reply, case .llm(let llm) = runtime.adapter else { return TRELLIS_ERROR }
-    let text = String(borrowing: requestJSON)
     let host = runtime.runtime.host
     let handle = HostHandle(pointer: reply)
-    return runtime.answer(handle) {
-        let request = try LLMCompletionRequest(json: PluginValue(jsonText: text, maximumDepth: PluginValue.sdkMaximumJSONDepth))
+    var fields = trellis_llm_request()
+    fields.struct_size = UInt32(MemoryLayout<trellis_llm_request>.size)
+    guard let readRequest = host.table.pointee.reply_llm_request, readRequest(reply, &fields) == TRELLIS_OK else {
+        return TRELLIS_ERROR  // the host then fails the request, saying the operation did not start
+    }
+    let parsed = Result { () throws(PluginError) -> LLMCompletionRequest in try LLMCompletionRequest(fields: fields) }
+    return runtime.answer(handle, {
+        let request = try parsed.get()
         let context = LLMCompletionContext(host: host, reply: handle, isStreaming: request.stream)
         // Before `answer` replies: a piece published later must not touch the freed reply.
         defer { context.finish() }
-        return try await llm.complete(request, context: context).json
-    }
+        return try await llm.complete(request, context: context)
+    }, success: { host, completion in
+        let status = completion.withAnswer { host.pointee.adapter_reply_llm!(handle.pointer, $0) }
+        guard status != TRELLIS_OK else { return }
+        // Refused (tool calls that are not maps): nothing was answered, so fail the request
+        // saying so rather than leave it waiting.
+        withTrellisString("the adapter's answer was refused by the host (status \(status)); tool calls must be maps") {
+            _ = host.pointee.adapter_reply!(handle.pointer, TRELLIS_ERROR, .empty, $0)
+        }
+    })
 }
 
 /// `trellis_adapter.memory_recall`.
@@ -76,9 +98,24 @@ func adapterMemoryUpdate(_ state: UnsafeMutableRawPointer?, _ agentID: trellis_s
                          _ reply: OpaquePointer?) -> trellis_status {
     guard let runtime = AdapterRuntime.from(state), let reply, case .memory(let memory) = runtime.adapter else { return TRELLIS_ERROR }
     let agent = String(borrowing: agentID)
-    let text = String(borrowing: entryJSON)
-    return runtime.answer(HostHandle(pointer: reply)) {
-        try await memory.update(agentID: agent, entry: text.isEmpty ? .null : PluginValue(jsonText: text, maximumDepth: PluginValue.sdkMaximumJSONDepth))
+    // ABI 1.3 (the SDK registers TRELLIS_ADAPTER_REQUEST_BY_ACCESSOR): an empty entry_json means
+    // a map entry to read as fields, without JSON.
+    var entry: Result<PluginValue, PluginError>?
+    if entryJSON.length == 0 {
+        var fields: UnsafePointer<trellis_field>?
+        var count = 0
+        if let readEntry = runtime.runtime.host.table.pointee.reply_memory_entry, readEntry(reply, &fields, &count) == TRELLIS_OK {
+            do throws(TrellisFieldError) {
+                entry = .success(.map(try contextMap(fields: fields, count: count, maximumDepth: PluginValue.sdkMaximumJSONDepth)))
+            } catch {
+                entry = .failure(PluginError("the host's memory entry: \(error.message)"))
+            }
+        }
+    }
+    let text = entry == nil ? String(borrowing: entryJSON) : ""
+    return runtime.answer(HostHandle(pointer: reply)) { [entry] in
+        let value = try entry?.get() ?? (text.isEmpty ? .null : PluginValue(jsonText: text, maximumDepth: PluginValue.sdkMaximumJSONDepth))
+        try await memory.update(agentID: agent, entry: value)
         return .null
     }
 }

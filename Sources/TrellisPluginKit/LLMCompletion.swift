@@ -1,5 +1,5 @@
-/// A request to an LLM adapter, as it crosses the C ABI (JSON object
-/// `{"prompt","messages","model","provider","options","use_session_messages","stream"}`).
+/// A request to an LLM adapter. It crosses the C ABI as a `trellis_llm_request` (ABI 1.3;
+/// `LLMCompletion+Fields.swift`), never as JSON.
 public struct LLMCompletionRequest: Sendable, Equatable {
     /// The prompt text.
     public var prompt: String
@@ -33,35 +33,9 @@ public struct LLMCompletionRequest: Sendable, Equatable {
         self.offerTools = offerTools
         self.stream = stream
     }
-
-    /// The request as the JSON object the ABI carries.
-    var json: PluginValue {
-        var object: [String: PluginValue] = [
-            "prompt": .string(prompt), "model": .string(model), "provider": .string(provider),
-            "options": .map(options), "use_session_messages": .boolean(useSessionMessages),
-        ]
-        if !useSessionMessages { object["messages"] = .list(messages) }
-        if offerTools { object["offer_tools"] = .boolean(true) }
-        return .map(object)
-    }
-
-    /// Reads the ABI's JSON object; missing fields take their defaults.
-    init(json: PluginValue) throws(PluginError) {
-        guard let object = json.map else { throw PluginError("an LLM request must be a JSON object, got \(json.jsonText)") }
-        self.init(
-            prompt: object["prompt"]?.string ?? "",
-            messages: object["messages"]?.list ?? [],
-            model: object["model"]?.string ?? "",
-            provider: object["provider"]?.string ?? "",
-            options: object["options"]?.map ?? [:],
-            useSessionMessages: object["use_session_messages"] == .boolean(true),
-            offerTools: object["offer_tools"] == .boolean(true),
-            stream: object["stream"] == .boolean(true)
-        )
-    }
 }
 
-/// What an LLM adapter answered (JSON `{"content","tool_calls","usage"}` across the ABI).
+/// What an LLM adapter answered; a `trellis_llm_answer` across the ABI (ABI 1.3).
 public struct LLMCompletion: Sendable, Equatable {
     /// The answer text; empty when the model only asked for tools. After streaming, exactly
     /// the concatenation of the pieces.
@@ -79,23 +53,5 @@ public struct LLMCompletion: Sendable, Equatable {
         self.toolCalls = toolCalls
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens
-    }
-
-    /// The completion as the JSON object the ABI carries (`usage` only when counted, so an
-    /// answer without it reads the same to a 1.0 host).
-    var json: PluginValue {
-        var object: [String: PluginValue] = ["content": .string(content), "tool_calls": .list(toolCalls)]
-        if inputTokens != 0 || outputTokens != 0 {
-            object["usage"] = .map(["input_tokens": .integer(inputTokens), "output_tokens": .integer(outputTokens)])
-        }
-        return .map(object)
-    }
-
-    /// Reads the ABI's JSON object.
-    init(json: PluginValue) throws(PluginError) {
-        guard let object = json.map else { throw PluginError("an LLM answer must be a JSON object, got \(json.jsonText)") }
-        let usage = object["usage"]?.map ?? [:]
-        self.init(content: object["content"]?.string ?? "", toolCalls: object["tool_calls"]?.list ?? [],
-                  inputTokens: usage["input_tokens"]?.integer ?? 0, outputTokens: usage["output_tokens"]?.integer ?? 0)
     }
 }

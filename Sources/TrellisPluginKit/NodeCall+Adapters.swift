@@ -1,4 +1,5 @@
 import CTrellisPlugin
+import TrellisCore
 
 extension NodeCall {
     /// The run's LLM adapter, reached through the host (`trellis.llm/1`).
@@ -14,15 +15,21 @@ public struct HostLLM: Sendable {
     let call: NodeCall
 
     /// Asks the run's LLM adapter. Set `useSessionMessages` to let the host pass the session
-    /// history without copying it through JSON.
+    /// history without copying it through JSON. The request and the answer cross as typed
+    /// fields (`complete_request`, ABI 1.3), not JSON.
     public func complete(_ request: LLMCompletionRequest) async throws -> LLMCompletion {
-        guard let llm = call.runtime.llm else { throw PluginError("the host offers no \(TRELLIS_EXT_LLM) extension") }
-        let json = request.json.jsonText
-        let pointer = call.pointer
-        let answer = try await awaitHostResult(adapter: "LLM") { deliver, waiter in
-            withTrellisString(json) { llm.table.pointee.complete!(pointer, $0, deliver, waiter) }
+        guard let llm = call.runtime.llm, let start = llm.table.pointee.complete_request else {
+            throw PluginError("the host offers no \(TRELLIS_EXT_LLM) extension with complete_request (ABI 1.3)")
         }
-        return try LLMCompletion(json: PluginValue(jsonText: answer, maximumDepth: PluginValue.sdkMaximumJSONDepth))
+        let pointer = call.pointer
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<LLMCompletion, any Error>) in
+            let waiter = Unmanaged.passRetained(LLMAnswerWaiter(continuation)).toOpaque()
+            let status = request.withFields { start(pointer, $0, deliverLLMAnswer, waiter) }
+            guard status != TRELLIS_OK else { return }
+            // The host said on_answer will not run: the waiter is ours to release and answer.
+            Unmanaged<LLMAnswerWaiter>.fromOpaque(waiter).release()
+            continuation.resume(throwing: PluginError(refusal(status, adapter: "LLM")))
+        }
     }
 }
 
@@ -44,10 +51,20 @@ public struct HostMemory: Sendable {
         return items
     }
 
-    /// Records `entry` for `agentID`.
+    /// Records `entry` for `agentID`. A map entry crosses as typed fields (`update_entry`,
+    /// ABI 1.3), anything else as JSON.
     public func update(agentID: String, entry: PluginValue) async throws {
         guard let memory = call.runtime.memory else { throw PluginError("the host offers no \(TRELLIS_EXT_MEMORY) extension") }
         let pointer = call.pointer
+        if case .map(let map) = entry, let updateEntry = memory.table.pointee.update_entry {
+            let fields = TrellisFieldBuffer(map)
+            _ = try await awaitHostResult(adapter: "memory") { deliver, waiter in
+                withTrellisString(agentID) { agent in
+                    withExtendedLifetime(fields) { updateEntry(pointer, agent, fields.base, fields.fields.count, deliver, waiter) }
+                }
+            }
+            return
+        }
         let json = entry.jsonText
         _ = try await awaitHostResult(adapter: "memory") { deliver, waiter in
             withTrellisString(agentID) { agent in
@@ -75,10 +92,27 @@ public struct HostTools: Sendable {
     }
 }
 
-/// Holds the continuation of a task waiting for one `trellis_result_fn` reply.
+/// Holds the continuation of a task waiting for one `trellis_result_fn` reply. Not generic
+/// (nor is `LLMAnswerWaiter`): a generic class looks its metadata up at run time on every
+/// allocation, which benchmark 8's profile showed per adapter call.
 private final class ResultWaiter: Sendable {
     let continuation: CheckedContinuation<String, any Error>
     init(_ continuation: CheckedContinuation<String, any Error>) { self.continuation = continuation }
+}
+
+/// Holds the continuation of a task waiting for one `trellis_llm_answer_fn` reply.
+private final class LLMAnswerWaiter: Sendable {
+    let continuation: CheckedContinuation<LLMCompletion, any Error>
+    init(_ continuation: CheckedContinuation<LLMCompletion, any Error>) { self.continuation = continuation }
+}
+
+/// Why the host refused to start an adapter operation (the callback will not run).
+private func refusal(_ status: trellis_status, adapter: String) -> String {
+    switch status {
+    case TRELLIS_UNAVAILABLE: return "this run has no \(adapter) adapter (configure one for the session or run), or the call already completed"
+    case TRELLIS_INVALID: return "the host refused the \(adapter) request as invalid (see its log for why)"
+    default: return "the host refused the \(adapter) request as malformed"
+    }
 }
 
 /// The `trellis_result_fn` the SDK hands the host: resumes the waiting task exactly once
@@ -95,6 +129,23 @@ private func deliverHostResult(_ userData: UnsafeMutableRawPointer?, _ status: t
     }
 }
 
+/// The `trellis_llm_answer_fn` the SDK hands the host (ABI 1.3): as `deliverHostResult`, typed.
+private func deliverLLMAnswer(_ userData: UnsafeMutableRawPointer?, _ status: trellis_status,
+                              _ answer: UnsafePointer<trellis_llm_answer>?, _ error: trellis_string) {
+    guard let userData else { return }
+    let waiter = Unmanaged<LLMAnswerWaiter>.fromOpaque(userData).takeRetainedValue()
+    guard status == TRELLIS_OK, let answer else {
+        let message = String(borrowing: error)
+        waiter.continuation.resume(throwing: PluginError(message.isEmpty ? "the adapter failed without a message" : message))
+        return
+    }
+    do {
+        waiter.continuation.resume(returning: try LLMCompletion(answer: answer))
+    } catch {
+        waiter.continuation.resume(throwing: error)
+    }
+}
+
 /// Starts an adapter operation through `start` (which calls the host with the delivery
 /// function and the waiter) and suspends until the host delivers the JSON answer.
 private func awaitHostResult(
@@ -107,8 +158,6 @@ private func awaitHostResult(
         guard status != TRELLIS_OK else { return }
         // The host said on_result will not run: the waiter is ours to release and answer.
         Unmanaged<ResultWaiter>.fromOpaque(waiter).release()
-        continuation.resume(throwing: PluginError(status == TRELLIS_UNAVAILABLE
-            ? "this run has no \(adapter) adapter (configure one for the session or run), or the call already completed"
-            : "the host refused the \(adapter) request as malformed"))
+        continuation.resume(throwing: PluginError(refusal(status, adapter: adapter)))
     }
 }

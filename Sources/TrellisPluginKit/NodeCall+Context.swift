@@ -45,7 +45,17 @@ extension NodeCall {
     /// ABI as JSON of that one value, so prefer the typed readers or `listCount`/`listItem`
     /// for large lists.
     public func value(_ key: String) -> PluginValue? {
-        let type = withTrellisString(key) { host.pointee.context_type!(pointer, $0) }
+        // Strings are what nodes read most, and an absent key is next: one host call answers
+        // both, the type is asked only for the rest.
+        var text = trellis_string(data: nil, length: 0)
+        let type: Int32 = withTrellisString(key) { keyText in
+            switch host.pointee.context_get_string!(pointer, keyText, &text) {
+            case TRELLIS_OK: return TRELLIS_VALUE_STRING
+            case TRELLIS_WRONG_TYPE: return host.pointee.context_type!(pointer, keyText)
+            default: return TRELLIS_VALUE_NONE
+            }
+        }
+        if type == TRELLIS_VALUE_STRING { return .string(String(borrowing: text)) }
         switch type {
         case TRELLIS_VALUE_STRING: return string(key).map(PluginValue.string)
         case TRELLIS_VALUE_INTEGER: return integer(key).map(PluginValue.integer)

@@ -52,6 +52,13 @@ public enum TrellisPlugin {
         }
     }
 
+    /// Writes a log line attributed to the plugin rather than to a node visit (`host->log` with
+    /// no call): for `onLoad`, `onShutdown` and the plugin's own threads. Does nothing before
+    /// the host has initialized the plugin.
+    public static func log(_ level: LogLevel, _ message: String) {
+        PluginRuntime.current?.host.log(nil, level, message)
+    }
+
     /// The plugin this image exports, once its entry has run.
     static let exported = Mutex<ExportedPlugin?>(nil)
 }
@@ -151,6 +158,9 @@ private func initializePlugin(_ host: UnsafePointer<trellis_host_api>?, _ regist
         ("reply_messages_count", api.reply_messages_count != nil),
         ("reply_message_at", api.reply_message_at != nil),
         ("reply_message_json_at", api.reply_message_json_at != nil),
+        ("reply_llm_request", api.reply_llm_request != nil),
+        ("adapter_reply_llm", api.adapter_reply_llm != nil),
+        ("reply_memory_entry", api.reply_memory_entry != nil),
     ]
     if let missing = provided.first(where: { !$0.present }) {
         return fail("the host API table leaves \(missing.name) empty; this plugin needs every function of ABI \(TRELLIS_ABI_MAJOR).\(TRELLIS_ABI_MINOR)")
@@ -158,6 +168,9 @@ private func initializePlugin(_ host: UnsafePointer<trellis_host_api>?, _ regist
     guard let plugin = TrellisPlugin.exported.withLock({ $0 }) else {
         return fail("init was called before the entry function returned a descriptor")
     }
+    // Installed before `onLoad`, so that it can log (`TrellisPlugin.log`).
+    let runtime = PluginRuntime(host: HostTable(table: host))
+    PluginRuntime.install(runtime)
     if let onLoad = plugin.onLoad {
         do {
             try onLoad()
@@ -171,8 +184,6 @@ private func initializePlugin(_ host: UnsafePointer<trellis_host_api>?, _ regist
             return fail("the host did not accept the plugin's shutdown function (registrar_set_shutdown)")
         }
     }
-    let runtime = PluginRuntime(host: HostTable(table: host))
-    PluginRuntime.install(runtime)
     for type in plugin.types {
         guard register(type, runtime: runtime, host: host, registrar: registrar) == TRELLIS_OK else {
             return fail("the host refused node type '\(plugin.id).\(type.name)' (see its log for why)")

@@ -121,6 +121,34 @@ import TrellisTestSupport
         try await expectStillServes(host)
     }
 
+    /// Call deadlines share one sweep of the shared timer: a call with a shorter limit than the
+    /// sweep already scheduled still times out on time, and the sweep does not end a call whose
+    /// own deadline has not come.
+    @Test func aShortDeadlineAfterALongOneStillFiresAndSparesTheLongOne() async throws {
+        let (_, patient, _) = try sandbox(callTimeout: .seconds(120))
+        let (_, hasty, _) = try sandbox(callTimeout: .milliseconds(200))
+        final class Ended: @unchecked Sendable {
+            let lock = NSLock()
+            var outcome: Outcome?
+        }
+        let ended = Ended()
+        let long = Task {
+            let outcome = try await invoke(patient.current.registry, "misbehave.forgets")
+            ended.lock.withLock { ended.outcome = outcome }
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        let began = ContinuousClock.now
+        let short = try await invoke(hasty.current.registry, "misbehave.forgets")
+        #expect(short.failureReason?.contains("did not complete within 200ms") == true, "\(short)")
+        #expect(ContinuousClock.now - began < .seconds(30))
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(ended.lock.withLock { ended.outcome } == nil, "the 120 s call was ended by another call's deadline")
+        long.cancel()
+        _ = await long.result
+        let outcome = try #require(ended.lock.withLock { ended.outcome })
+        #expect(outcome.failureReason?.contains("did not complete within") != true, "\(outcome)")
+    }
+
     @Test func typedAttributeGetters() async throws {
         let (_, host, _) = try sandbox()
         let outcome = try await invoke(host.current.registry, "misbehave.typed",

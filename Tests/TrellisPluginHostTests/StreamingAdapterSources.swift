@@ -206,7 +206,7 @@ enum StreamingAdapterSources {
             a.kind = TRELLIS_ADAPTER_LLM;
             a.name = "future";
             a.llm_complete = complete;
-            a.flags = TRELLIS_ADAPTER_MESSAGES_BY_ACCESSOR | 0x6u;
+            a.flags = TRELLIS_ADAPTER_MESSAGES_BY_ACCESSOR | 0xCu;
             return api->register_adapter(registrar, &a);
         }
         DESCRIPTOR("badflags", "1.0.0", init)

@@ -134,7 +134,7 @@ import TrellisTestSupport
         let report = try #require(host.reload().first { $0.path.hasSuffix("libbadflags.so") })
         #expect(report.status == .failed)
         #expect(report.message.contains("adapter 'badflags.future'"), "\(report)")
-        #expect(report.message.contains("unknown flag bits 0x6"), "\(report)")
+        #expect(report.message.contains("unknown flag bits 0xc"), "\(report)")
         #expect(host.current.adapters["badflags.future"] == nil)
     }
 }

@@ -145,4 +145,32 @@ import TrellisTestSupport
         }
         #expect(Set(texts) == Set((0..<16).map { "Hello, user\($0)! Hello, user\($0)!" }))
     }
+
+    /// The SDK's `onShutdown` (the ABI 1.2 shutdown function) runs once when the activation is
+    /// retired: after the plugin file went away and no host serves it. The greeting example
+    /// numbers its activations (`onLoad`) and logs the end of each (`onShutdown`). Other tests
+    /// may share the activation while it serves (the same bytes), so the test waits for every
+    /// user to let go and names the activation it was served by.
+    @Test func onShutdownRunsOnceWhenTheActivationIsRetired() async throws {
+        let sandbox = try SwiftPluginSandbox()
+        let file = try sandbox.install(try await SwiftPluginBuilds.greeting())
+        let host = try sandbox.loadedHost()
+        // Activations of one image follow each other, so the latest start is the one serving.
+        let started = try #require(PluginLog.recent.last { $0.message.hasPrefix("greeting: activation ") && $0.message.hasSuffix(" started") },
+                                   "onLoad logged the start of the activation")
+        let activation = started.message.dropLast(" started".count)
+        let retired = activation + " retired"
+        let outcome = try await invoke(host.current.registry, "greeting.greet", context: ["user.name": .string("Ada")])
+        #expect(outcome.status == .success, "\(outcome)")
+        #expect(!PluginLog.recent.contains { $0.message == retired }, "no shutdown while the activation serves")
+
+        try FileManager.default.removeItem(atPath: file)
+        host.reload()
+        try await waitUntil(timeout: .seconds(120), "the shutdown of \(activation)") {
+            PluginLog.recent.contains { $0.message == retired }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(PluginLog.recent.filter { $0.message == retired }.count == 1, "onShutdown ran once for \(activation)")
+        withExtendedLifetime(host) {}
+    }
 }

@@ -16,8 +16,10 @@
  *   from the host's is refused; one whose minor is newer than the host's is refused (it may
  *   rely on functions this host lacks); an older minor loads, and the host reads each struct
  *   it receives only up to that struct's `struct_size` (fields past it count as zero), so a
- *   plugin built against 1.0 or 1.1 loads and runs unchanged, and compiles unchanged against
- *   this header. A struct smaller than its 1.0 size is refused. Every refusal names both
+ *   plugin built against 1.0, 1.1 or 1.2 loads and runs unchanged, and compiles unchanged
+ *   against this header (1.3 appended only to host-filled structs and added new ones, so
+ *   positional initializers of plugin-filled structs keep compiling without warnings). A
+ *   struct smaller than its 1.0 size is refused. Every refusal names both
  *   versions and the file.
  * - Thread tags. Every function a plugin calls carries one:
  *     [init-only]      only inside `init`, on the thread running it, with the registrar `init`
@@ -76,7 +78,7 @@ extern "C" {
 /** ABI major version: changes only when an existing field or signature changes. */
 #define TRELLIS_ABI_MAJOR 1
 /** ABI minor version: increases when fields or functions are appended. */
-#define TRELLIS_ABI_MINOR 2
+#define TRELLIS_ABI_MINOR 3
 
 /** The name of the one symbol a plugin exports (type: trellis_plugin_entry_fn). */
 #define TRELLIS_PLUGIN_ENTRY_SYMBOL "trellis_plugin_entry"
@@ -198,6 +200,17 @@ typedef struct trellis_string {
  * so the cost of starting a request does not grow with the history. Ignored for other kinds.
  */
 #define TRELLIS_ADAPTER_MESSAGES_BY_ACCESSOR 0x1u
+/**
+ * Since ABI 1.3. LLM adapters: llm_complete receives an empty `request_json`; the plugin reads
+ * the request with `host->reply_llm_request` (typed fields, no JSON to parse) and may answer
+ * with `host->adapter_reply_llm` (typed, no JSON to write). Combines with
+ * TRELLIS_ADAPTER_MESSAGES_BY_ACCESSOR, which still decides whether the conversation comes as
+ * `messages_json` or through the message accessors.
+ * Memory adapters: memory_update receives an empty `entry_json` when the entry is a map (what
+ * sessions record), and the plugin reads it with `host->reply_memory_entry`; an entry of
+ * another kind still comes as JSON. Ignored for tools adapters.
+ */
+#define TRELLIS_ADAPTER_REQUEST_BY_ACCESSOR 0x2u
 
 /* ------------------------------------------------------------------------------------ */
 /* Opaque handles                                                                       */
@@ -279,6 +292,87 @@ typedef struct trellis_timer_ext {
 typedef void (*trellis_result_fn)(void *user_data, trellis_status status, trellis_string result_json,
                                   trellis_string error_message);
 
+/* -- since ABI 1.3: typed LLM requests and answers, maps as fields ---------------------- */
+
+/**
+ * Since ABI 1.3. One named value of a map that crosses without JSON (the options of an LLM
+ * request, a memory entry). A value type like trellis_string: its layout never changes (no struct header), and
+ * arrays of it step by sizeof(trellis_field). `type` is a TRELLIS_VALUE_* code: STRING reads
+ * `text`, INTEGER `integer`, DOUBLE `number`, BOOLEAN `boolean`, NULL nothing; LIST and MAP carry
+ * the value as compact JSON in `text` (rare in options). Strings are borrowed as stated by the
+ * function that hands the array over.
+ */
+typedef struct trellis_field {
+    trellis_string key;
+    int32_t type;
+    bool boolean;
+    int64_t integer;
+    double number;
+    trellis_string text;
+} trellis_field;
+
+/** Since ABI 1.3. trellis_llm_request.flags: the host passes the context's `session.messages` itself (node -> host). */
+#define TRELLIS_LLM_USE_SESSION_MESSAGES 0x1u
+/** Since ABI 1.3. trellis_llm_request.flags: offer the model the run's tools (node -> host; see "offer_tools"). */
+#define TRELLIS_LLM_OFFER_TOOLS 0x2u
+/** Since ABI 1.3. trellis_llm_request.flags: the host wants the answer in pieces (host -> adapter; see "stream"). */
+#define TRELLIS_LLM_STREAM 0x4u
+
+/**
+ * Since ABI 1.3. An LLM request as typed fields: what the JSON request object carries, without
+ * the JSON. Filled by a node for `trellis_llm_ext.complete_request` (node -> host) and by the
+ * host for `reply_llm_request` (host -> adapter). The reader reads only up to `struct_size`.
+ */
+typedef struct trellis_llm_request {
+    TRELLIS_STRUCT_HEADER;
+    /** TRELLIS_LLM_* flags; a bit the reader does not know is refused (TRELLIS_INVALID). */
+    uint32_t flags;
+    /** "prompt": the user's text (may be empty). */
+    trellis_string prompt;
+    /** "model": empty for the adapter's default. */
+    trellis_string model;
+    /** "provider": empty for the adapter's default. */
+    trellis_string provider;
+    /** "options": `option_count` fields (keys unique); may be NULL when option_count is 0. */
+    const trellis_field *options;
+    size_t option_count;
+    /**
+     * "messages" as a JSON list, or empty for none. Node -> host: the conversation, ignored with
+     * TRELLIS_LLM_USE_SESSION_MESSAGES. Host -> adapter: empty when the adapter reads messages by
+     * accessor (TRELLIS_ADAPTER_MESSAGES_BY_ACCESSOR).
+     */
+    trellis_string messages_json;
+    /** "tools" as a JSON list, or empty for none. Host -> adapter only (a node asks with TRELLIS_LLM_OFFER_TOOLS). */
+    trellis_string tools_json;
+} trellis_llm_request;
+
+/**
+ * Since ABI 1.3. An LLM answer as typed fields: the JSON answer object {"content","tool_calls",
+ * "usage"} without the JSON. Filled by an adapter for `adapter_reply_llm` and by the host for a
+ * trellis_llm_answer_fn. The reader reads only up to `struct_size`.
+ */
+typedef struct trellis_llm_answer {
+    TRELLIS_STRUCT_HEADER;
+    /** The answer text (UTF-8). After streaming it must equal the concatenation of the deltas. */
+    trellis_string content;
+    /** The tool calls as a JSON list of {"id","name","arguments"}, or empty for none. */
+    trellis_string tool_calls_json;
+    /** Prompt and answer tokens as the provider counted them; 0 when unknown. */
+    int64_t input_tokens;
+    int64_t output_tokens;
+} trellis_llm_answer;
+
+/**
+ * Since ABI 1.3. Answer of `trellis_llm_ext.complete_request`. Runs exactly once, on a host
+ * thread, possibly before complete_request returns (as trellis_result_fn). `answer` (on
+ * TRELLIS_OK; NULL otherwise) and everything it points to, and `error_message` (on
+ * TRELLIS_ERROR), are borrowed for the duration of the callback.
+ */
+typedef void (*trellis_llm_answer_fn)(void *user_data, trellis_status status, const trellis_llm_answer *answer,
+                                      trellis_string error_message);
+
+/* -- end of since ABI 1.3 ------------------------------------------------------------ */
+
 /**
  * "trellis.llm/1": call the run's LLM adapter from a node, asynchronously.
  */
@@ -299,6 +393,19 @@ typedef struct trellis_llm_ext {
      */
     trellis_status (*complete)(trellis_call *call, trellis_string request_json, trellis_result_fn on_result,
                                void *user_data);
+    /**
+     * Since ABI 1.3. [any-thread] `complete` without JSON either way: the request as typed
+     * fields (`request` and everything it points to borrowed, copied before return; the host
+     * reads it up to its `struct_size`), the answer typed to `on_answer`. Flags:
+     * TRELLIS_LLM_USE_SESSION_MESSAGES, TRELLIS_LLM_OFFER_TOOLS; `tools_json` is ignored.
+     * Returns as `complete`: TRELLIS_OK when started (on_answer will run), TRELLIS_UNAVAILABLE
+     * (no LLM adapter, the call is not live, or the type is not TRELLIS_NODE_ASYNC),
+     * TRELLIS_INVALID (logged; on_answer will not run) for a NULL or too small request, unknown
+     * flag bits, a string that is not valid UTF-8, or `messages_json` / a LIST or MAP option that
+     * is not valid JSON of its kind. Check TRELLIS_HAS_FIELD(ext, trellis_llm_ext, complete_request).
+     */
+    trellis_status (*complete_request)(trellis_call *call, const trellis_llm_request *request,
+                                       trellis_llm_answer_fn on_answer, void *user_data);
 } trellis_llm_ext;
 
 /**
@@ -313,6 +420,15 @@ typedef struct trellis_memory_ext {
     /** [any-thread] Records `entry_json` (any JSON value) for `agent_id`; on_result gets "null". Strings borrowed, copied before return. */
     trellis_status (*update)(trellis_call *call, trellis_string agent_id, trellis_string entry_json,
                              trellis_result_fn on_result, void *user_data);
+    /**
+     * Since ABI 1.3. [any-thread] `update` with a map entry given as `entry_count` fields
+     * (keys unique) instead of JSON; borrowed, copied before return. on_result gets "null".
+     * Returns as `update`, and TRELLIS_INVALID (logged; on_result will not run) for a field
+     * that is not valid UTF-8, has an unknown type, or a LIST/MAP text that is not JSON of that
+     * kind. Check TRELLIS_HAS_FIELD(ext, trellis_memory_ext, update_entry).
+     */
+    trellis_status (*update_entry)(trellis_call *call, trellis_string agent_id, const trellis_field *entry,
+                                   size_t entry_count, trellis_result_fn on_result, void *user_data);
 } trellis_memory_ext;
 
 /**
@@ -724,6 +840,39 @@ typedef struct trellis_host_api {
      * the plugin), and then calls `init` again with the static data as the function left it.
      */
     trellis_status (*registrar_set_shutdown)(trellis_registrar *registrar, trellis_shutdown_fn shutdown, void *user_data);
+
+    /* -- Since ABI 1.3: typed LLM operations (adapters with TRELLIS_ADAPTER_REQUEST_BY_ACCESSOR
+     * read requests this way; any LLM adapter may answer this way). `reply` is the handle
+     * llm_complete received. [any-thread], like adapter_reply, until the plugin has replied. -- */
+
+    /**
+     * Since ABI 1.3. [any-thread] Fills `*out` with the request of an llm_complete operation. The
+     * plugin sets `out->struct_size` (TRELLIS_HEADER_INIT) and the host fills the fields that fit
+     * in it. Every string and the options array are host-owned, valid until the plugin replies.
+     * Flags: TRELLIS_LLM_STREAM when the host wants deltas. Returns TRELLIS_OK;
+     * TRELLIS_INVALID (nothing written) for a NULL `out` or one smaller than the 1.3 struct;
+     * TRELLIS_UNAVAILABLE when the operation is not llm_complete or was answered.
+     */
+    trellis_status (*reply_llm_request)(trellis_reply *reply, trellis_llm_request *out);
+    /**
+     * Since ABI 1.3. [any-thread] Answers an llm_complete operation with success, typed: the
+     * same as adapter_reply(reply, TRELLIS_OK, {"content","tool_calls","usage"}) without writing
+     * the JSON. `answer` and what it points to are borrowed (copied before return). Exactly once
+     * per operation, instead of adapter_reply (failures still go through adapter_reply with
+     * TRELLIS_ERROR). Returns TRELLIS_OK (answered; `reply` is invalid from now on);
+     * TRELLIS_INVALID (logged, nothing answered: reply again) for a NULL or too small `answer`,
+     * content that is not valid UTF-8, or `tool_calls_json` that is not a JSON list of objects;
+     * TRELLIS_UNAVAILABLE (logged) when the operation is not llm_complete or was already answered.
+     */
+    trellis_status (*adapter_reply_llm)(trellis_reply *reply, const trellis_llm_answer *answer);
+    /**
+     * Since ABI 1.3. [any-thread] The entry of a memory_update operation whose `entry_json` was
+     * empty (an adapter with TRELLIS_ADAPTER_REQUEST_BY_ACCESSOR, and a map entry): `*fields`
+     * and `*count` receive a host-owned array, valid until the plugin replies (either may be
+     * NULL). Returns TRELLIS_OK; TRELLIS_UNAVAILABLE when the operation is not such a
+     * memory_update or was answered.
+     */
+    trellis_status (*reply_memory_entry)(trellis_reply *reply, const trellis_field **fields, size_t *count);
 } trellis_host_api;
 
 /* ------------------------------------------------------------------------------------ */

@@ -1,4 +1,5 @@
 import CTrellisPlugin
+import TrellisCore
 import TrellisEngine
 
 /// The `trellis.llm/1`, `trellis.memory/1` and `trellis.tools/1` extensions: a node calls the
@@ -27,12 +28,41 @@ enum AdapterExtensionCalls {
         }
     }
 
+    /// The plugin's typed callback (`trellis_llm_answer_fn`, ABI 1.3); it may run on any thread.
+    struct LLMAnswerCallback: @unchecked Sendable {
+        let function: trellis_llm_answer_fn
+        let userData: UnsafeMutableRawPointer?
+
+        func deliver(_ result: Result<LLMResponse, any Error>) {
+            switch result {
+            case .success(let response):
+                LLMAnswerFields.withAnswer(response) { function(userData, trellis_status(TRELLIS_OK), $0, .empty) }
+            case .failure(let error):
+                withTrellisString(String(describing: error)) { function(userData, trellis_status(TRELLIS_ERROR), nil, $0) }
+            }
+        }
+    }
+
     private static let unavailable = trellis_status(TRELLIS_UNAVAILABLE)
 
-    /// Common checks, then `work` on a new task with the result delivered to the callback.
-    private static func start(_ handle: OpaquePointer?, _ what: String, _ function: ResultFunction?, _ userData: UnsafeMutableRawPointer?,
-                              _ prepare: (inout CallState) -> Result<@Sendable () async throws -> String, PluginAdapterError>?) -> trellis_status {
-        var started: (work: @Sendable () async throws -> String, callback: ResultCallback)?
+    /// How an accepted request is carried out.
+    enum Work<Answer: Sendable>: Sendable {
+        /// Awaited in a task of its own (any adapter).
+        case task(@Sendable () async throws -> Answer)
+        /// Started at once; calls its argument with the answer exactly once. A plugin adapter
+        /// answers through its reply, so no host task has to wait for it (a task and a
+        /// continuation per adapter call, benchmark 8).
+        case direct(@Sendable (@escaping @Sendable (Result<Answer, any Error>) -> Void) -> Void)
+    }
+
+    /// Common checks, then `work` on a new task with the result handed to `deliver`.
+    /// `refused` is the status for a request `prepare` refuses (TRELLIS_ERROR for JSON, TRELLIS_INVALID for typed requests).
+    private static func start<Answer: Sendable>(
+        _ handle: OpaquePointer?, _ what: String, hasCallback: Bool, refused: trellis_status = trellis_status(TRELLIS_ERROR),
+        _ prepare: (inout CallState) -> Result<Work<Answer>, PluginAdapterError>?,
+        deliver: @escaping @Sendable (Result<Answer, any Error>) -> Void
+    ) -> trellis_status {
+        var started: Work<Answer>?
         let status = CallState.with(handle, otherwise: unavailable) { call -> trellis_status in
             guard !call.isFinished else { return unavailable }
             guard call.asynchronous != nil else {
@@ -41,7 +71,7 @@ enum AdapterExtensionCalls {
                                 "\(what) needs a node type registered with TRELLIS_NODE_ASYNC (it answers later, after invoke returned PENDING)")
                 return unavailable
             }
-            guard let function else {
+            guard hasCallback else {
                 PluginLog.write(.warning, plugin: call.type.pluginID, node: call.request.node.id, "\(what) called without a result callback")
                 return trellis_status(TRELLIS_ERROR)
             }
@@ -50,22 +80,43 @@ enum AdapterExtensionCalls {
                 return unavailable
             case .failure(let error):
                 PluginLog.write(.warning, plugin: call.type.pluginID, node: call.request.node.id, "\(what): \(error.message)")
-                return trellis_status(TRELLIS_ERROR)
+                return refused
             case .success(let work):
-                started = (work, ResultCallback(function: function, userData: userData))
+                started = work
                 return trellis_status(TRELLIS_OK)
             }
         }
         // Outside the slot's lock: the callback may complete the call on this thread.
         // The call's slot stays live until the plugin completes, which it does from the callback at the earliest.
-        if let (work, callback) = started {
+        switch started {
+        case .task(let work)?:
             Task.immediate {
-                let result: Result<String, any Error>
+                let result: Result<Answer, any Error>
                 do { result = .success(try await work()) } catch { result = .failure(error) }
-                callback.deliver(result)
+                deliver(result)
             }
+        case .direct(let work)?:
+            work { result in
+                // The callback runs on a host thread, as the header promises: the answering
+                // thread when it runs a Swift task (the cooperative pool: a Swift plugin's
+                // adapter), else one of the pool's, not a thread a C plugin created.
+                if withUnsafeCurrentTask(body: { $0 != nil }) {
+                    deliver(result)
+                } else {
+                    Task { deliver(result) }
+                }
+            }
+        case nil:
+            break
         }
         return status
+    }
+
+    /// `start` for the JSON extension functions, answering through a `trellis_result_fn`.
+    private static func start(_ handle: OpaquePointer?, _ what: String, _ function: ResultFunction?, _ userData: UnsafeMutableRawPointer?,
+                              _ prepare: (inout CallState) -> Result<Work<String>, PluginAdapterError>?) -> trellis_status {
+        let callback = function.map { ResultCallback(function: $0, userData: userData) }
+        return start(handle, what, hasCallback: callback != nil, prepare) { callback?.deliver($0) }
     }
 
     private static func parse(_ json: trellis_string) -> Result<ContextValue, PluginAdapterError> {
@@ -89,15 +140,40 @@ enum AdapterExtensionCalls {
             } catch {
                 return .failure(error)
             }
-            return .success { LLMRequestJSON.encodeResponse(try await llm.complete(request)) }
+            return .success(.task { LLMRequestJSON.encodeResponse(try await llm.complete(request)) })
         }
+    }
+
+    /// `trellis.llm/1` `complete_request` (ABI 1.3): the request typed, the answer typed.
+    static func llmCompleteRequest(_ handle: OpaquePointer?, _ request: UnsafePointer<trellis_llm_request>?,
+                                   _ function: trellis_llm_answer_fn?, _ userData: UnsafeMutableRawPointer?) -> trellis_status {
+        let callback = function.map { LLMAnswerCallback(function: $0, userData: userData) }
+        return start(handle, "trellis.llm/1 complete_request", hasCallback: callback != nil, refused: trellis_status(TRELLIS_INVALID), { call in
+            guard let llm = call.request.adapters.llm else { return nil }
+            let decoded: LLMRequest
+            do throws(PluginAdapterError) {
+                decoded = try LLMRequestFields.read(request, sessionMessages: call.sessionMessages,
+                                                    offeredTools: call.request.adapters.tools?.offers ?? [])
+            } catch {
+                return .failure(error)
+            }
+            if let plugin = llm as? PluginLLMBridge {
+                return .success(.direct { answer in plugin.start(decoded, then: answer) })
+            }
+            return .success(.task { try await llm.complete(decoded) })
+        }, deliver: { callback?.deliver($0) })
     }
 
     static func memoryRecall(_ handle: OpaquePointer?, _ agent: trellis_string, _ query: trellis_string, _ function: ResultFunction?, _ userData: UnsafeMutableRawPointer?) -> trellis_status {
         start(handle, "trellis.memory/1 recall", function, userData) { call in
             guard let memory = call.request.adapters.memory else { return nil }
             let agentID = agent.swiftString, text = query.swiftString
-            return .success { ContextValue.list(try await memory.recall(agentID: agentID, query: text)).jsonText }
+            if let plugin = memory as? PluginMemoryBridge {
+                return .success(.direct { answer in
+                    plugin.startRecall(agentID: agentID, query: text) { answer($0.map { ContextValue.list($0).jsonText }) }
+                })
+            }
+            return .success(.task { ContextValue.list(try await memory.recall(agentID: agentID, query: text)).jsonText })
         }
     }
 
@@ -110,11 +186,34 @@ enum AdapterExtensionCalls {
             case .success(let parsed): value = parsed
             case .failure(let error): return .failure(error)
             }
-            return .success {
-                try await memory.update(agentID: agentID, entry: value)
-                return "null"
-            }
+            return .success(updateWork(memory, agentID: agentID, entry: value))
         }
+    }
+
+    /// A memory update, direct for a plugin's adapter; the result text is "null".
+    private static func updateWork(_ memory: any MemoryAdapter, agentID: String, entry: ContextValue) -> Work<String> {
+        if let plugin = memory as? PluginMemoryBridge {
+            return .direct { answer in plugin.startUpdate(agentID: agentID, entry: entry) { answer($0.map { "null" }) } }
+        }
+        return .task {
+            try await memory.update(agentID: agentID, entry: entry)
+            return "null"
+        }
+    }
+
+    /// `trellis.memory/1` `update_entry` (ABI 1.3): a map entry as fields, no JSON.
+    static func memoryUpdateEntry(_ handle: OpaquePointer?, _ agent: trellis_string, _ entry: UnsafePointer<trellis_field>?, _ count: Int,
+                                  _ function: ResultFunction?, _ userData: UnsafeMutableRawPointer?) -> trellis_status {
+        let callback = function.map { ResultCallback(function: $0, userData: userData) }
+        return start(handle, "trellis.memory/1 update_entry", hasCallback: callback != nil, refused: trellis_status(TRELLIS_INVALID), { call in
+            guard let memory = call.request.adapters.memory else { return nil }
+            guard let agentID = agent.validatedString else { return .failure(PluginAdapterError(message: "agent_id is not valid UTF-8")) }
+            let fields: [String: ContextValue]
+            do throws(TrellisFieldError) { fields = try contextMap(fields: entry, count: count) } catch {
+                return .failure(PluginAdapterError(message: "entry: \(error.message)"))
+            }
+            return .success(updateWork(memory, agentID: agentID, entry: .map(fields)))
+        }, deliver: { callback?.deliver($0) })
     }
 
     static func toolsDispatch(_ handle: OpaquePointer?, _ json: trellis_string, _ function: ResultFunction?, _ userData: UnsafeMutableRawPointer?) -> trellis_status {
@@ -126,7 +225,7 @@ enum AdapterExtensionCalls {
             case .success(let other): return .failure(PluginAdapterError(message: "tool calls must be a JSON list, got \(other.jsonText)"))
             case .failure(let error): return .failure(error)
             }
-            return .success { ContextValue.list(try await tools.dispatch(calls)).jsonText }
+            return .success(.task { ContextValue.list(try await tools.dispatch(calls)).jsonText })
         }
     }
 }

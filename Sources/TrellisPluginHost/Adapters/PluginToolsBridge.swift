@@ -8,7 +8,7 @@ struct PluginToolsBridge: ToolsAdapter {
 
     func dispatch(_ calls: [ContextValue]) async throws -> [ContextValue] {
         let json = ContextValue.list(calls).jsonText
-        let answer = try await function.perform("tools_dispatch") { state, handle in
+        let answer = try await function.performJSON("tools_dispatch") { state, handle in
             withTrellisString(json) { function.adapter.tools_dispatch(state, $0, handle) }
         }
         guard case .list(let results) = answer else {

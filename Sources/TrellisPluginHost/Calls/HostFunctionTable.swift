@@ -111,7 +111,7 @@ enum HostFunctionTable {
 
         api.adapter_reply = { reply, status, result, error in
             let answered = PluginReply.with(reply, otherwise: false) { pending in
-                pending.reply(status: status, result: result.swiftString, error: error.swiftString)
+                pending.reply(status: status, result: result, error: error)
                 return true
             }
             if !answered {
@@ -151,6 +151,18 @@ enum HostFunctionTable {
             }
         }
 
+        api.reply_llm_request = { reply, out in PluginReply.with(reply, otherwise: unavailable) { $0.request(into: out) } }
+        api.adapter_reply_llm = { reply, answer in
+            let status = PluginReply.with(reply, otherwise: Optional<trellis_status>.none) { $0.replyLLM(answer) }
+            if let status { return status }
+            PluginLog.write(.warning, plugin: "plugin", ReplyTable.answered(reply).map {
+                "adapter_reply_llm called again for \($0), which was already answered; ignored"
+            } ?? "adapter_reply_llm called with a reply handle that is not pending (answered long ago, or never a reply); ignored")
+            return unavailable
+        }
+
+        api.reply_memory_entry = { reply, fields, count in PluginReply.with(reply, otherwise: unavailable) { $0.entry(into: fields, count: count) } }
+
         return allocate(api)
     }()
 
@@ -173,6 +185,7 @@ enum HostFunctionTable {
         ext.abi_major = UInt16(TRELLIS_ABI_MAJOR)
         ext.abi_minor = UInt16(TRELLIS_ABI_MINOR)
         ext.complete = { call, json, function, userData in AdapterExtensionCalls.llmComplete(call, json, function, userData) }
+        ext.complete_request = { call, request, function, userData in AdapterExtensionCalls.llmCompleteRequest(call, request, function, userData) }
         return allocate(ext)
     }()
 
@@ -183,6 +196,9 @@ enum HostFunctionTable {
         ext.abi_minor = UInt16(TRELLIS_ABI_MINOR)
         ext.recall = { call, agent, query, function, userData in AdapterExtensionCalls.memoryRecall(call, agent, query, function, userData) }
         ext.update = { call, agent, entry, function, userData in AdapterExtensionCalls.memoryUpdate(call, agent, entry, function, userData) }
+        ext.update_entry = { call, agent, entry, count, function, userData in
+            AdapterExtensionCalls.memoryUpdateEntry(call, agent, entry, count, function, userData)
+        }
         return allocate(ext)
     }()
 

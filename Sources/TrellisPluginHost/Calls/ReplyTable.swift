@@ -6,12 +6,21 @@ import TrellisCore
 /// a late `adapter_reply` is logged naming the operation, from a bounded record of recent
 /// answers. The lock is a `LockedValue`: plugin threads call in here.
 enum ReplyTable {
+    /// What an answered operation was, for the message about a late reply (no text is made
+    /// until such a message is written).
+    private struct Answered {
+        var serial: UInt = 0
+        var operation: StaticString = ""
+        var adapterName = ""
+        var pluginID = ""
+    }
+
     private struct Table {
         var next: UInt = 1
         var live: [UInt: PluginReply] = [:]
-        /// What recently answered operations were, for the message about a late reply.
-        var answered: [UInt: String] = [:]
-        var answeredOrder: [UInt] = []
+        /// The last `keepAnswered` answered operations, a ring (written at `answeredNext`).
+        var answered = [Answered](repeating: Answered(), count: keepAnswered)
+        var answeredNext = 0
     }
 
     private static let keepAnswered = 1024
@@ -29,13 +38,13 @@ enum ReplyTable {
     }
 
     /// Ends the operation of `handle`: later uses find nothing.
-    static func close(_ handle: OpaquePointer, pluginID: String, description: String) {
+    static func close(_ handle: OpaquePointer) {
         let serial = serial(of: handle)
         let removed: PluginReply? = table.withLock { table in
             guard let reply = table.live.removeValue(forKey: serial) else { return nil }
-            table.answered[serial] = "\(description) of plugin '\(pluginID)'"
-            table.answeredOrder.append(serial)
-            if table.answeredOrder.count > keepAnswered { table.answered[table.answeredOrder.removeFirst()] = nil }
+            table.answered[table.answeredNext] = Answered(serial: serial, operation: reply.operation,
+                                                          adapterName: reply.adapterName, pluginID: reply.pluginID)
+            table.answeredNext = (table.answeredNext + 1) % keepAnswered
             return reply
         }
         _ = removed  // released outside the lock
@@ -49,11 +58,13 @@ enum ReplyTable {
         return body(reply)
     }
 
-    /// What the answered operation `handle` named was, while it is remembered.
+    /// What the answered operation `handle` named was, while it is remembered (a scan: only
+    /// misuse asks).
     static func answered(_ handle: OpaquePointer?) -> String? {
         guard let handle else { return nil }
         let serial = serial(of: handle)
-        return table.withLock { $0.answered[serial] }
+        guard let found = table.withLock({ $0.answered.first { $0.serial == serial && serial != 0 } }) else { return nil }
+        return "\(found.operation) of adapter '\(found.adapterName)' of plugin '\(found.pluginID)'"
     }
 
     private static func serial(of handle: OpaquePointer) -> UInt {

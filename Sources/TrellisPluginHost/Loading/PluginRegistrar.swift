@@ -73,7 +73,7 @@ final class PluginRegistrar {
     /// changes how the host must call the type, so ignoring one would call it wrongly).
     static let knownNodeTypeFlags = UInt32(TRELLIS_NODE_THREAD_SAFE) | UInt32(TRELLIS_NODE_ASYNC) | UInt32(TRELLIS_NODE_BLOCKING)
     /// The adapter flags this host understands; any other bit refuses the adapter.
-    static let knownAdapterFlags = UInt32(TRELLIS_ADAPTER_MESSAGES_BY_ACCESSOR)
+    static let knownAdapterFlags = UInt32(TRELLIS_ADAPTER_MESSAGES_BY_ACCESSOR) | UInt32(TRELLIS_ADAPTER_REQUEST_BY_ACCESSOR)
 
     /// A problem with a struct header, or `nil` when it is usable.
     static func headerProblem(size: UInt32, major: UInt16, minor: UInt16, minimum: Int, what: String) -> (PluginLoadError.Kind, String)? {
@@ -187,7 +187,7 @@ final class PluginRegistrar {
         if Int(version.size) < Self.adapterFlagsEnd { header.flags = 0 }
         let unknownFlags = header.flags & ~Self.knownAdapterFlags
         if unknownFlags != 0 {
-            return refuse(.invalidPlugin, "adapter '\(pluginID).\(name)' of plugin '\(pluginID)' sets unknown flag bits 0x\(String(unknownFlags, radix: 16)) in trellis_adapter.flags; this host (ABI \(TRELLIS_ABI_MAJOR).\(TRELLIS_ABI_MINOR)) knows only TRELLIS_ADAPTER_MESSAGES_BY_ACCESSOR (0x1): clear them or rebuild the plugin against this host's trellis_plugin.h")
+            return refuse(.invalidPlugin, "adapter '\(pluginID).\(name)' of plugin '\(pluginID)' sets unknown flag bits 0x\(String(unknownFlags, radix: 16)) in trellis_adapter.flags; this host (ABI \(TRELLIS_ABI_MAJOR).\(TRELLIS_ABI_MINOR)) knows only TRELLIS_ADAPTER_MESSAGES_BY_ACCESSOR (0x1) and TRELLIS_ADAPTER_REQUEST_BY_ACCESSOR (0x2): clear them or rebuild the plugin against this host's trellis_plugin.h")
         }
         let function: PluginAdapterFunctions
         switch header.kind {

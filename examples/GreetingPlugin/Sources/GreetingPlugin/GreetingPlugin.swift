@@ -13,6 +13,8 @@ public func trellisPluginEntry() -> PluginDescriptorPointer {
             .sync("greet", Greet(), description: "writes a greeting to greeting.text", attributes: Greet.attributes),
             .async("delayed_greet", DelayedGreet(), description: "greets after delay_ms on the host timer",
                    attributes: DelayedGreet.attributes),
-        ]
+        ],
+        onLoad: { GreetingLifecycle.started() },
+        onShutdown: { GreetingLifecycle.retired() }
     )
 }
