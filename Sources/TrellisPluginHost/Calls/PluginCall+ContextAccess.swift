@@ -143,6 +143,7 @@ extension CallState {
     mutating func set(_ key: trellis_string, _ value: ContextValue) -> trellis_status {
         if isFinished { return Self.unavailable }
         guard let name = validated(key, "context key") else { return Self.invalid }
+        reserveUpdates()
         updates[name] = value
         return Self.ok
     }
@@ -165,7 +166,9 @@ extension CallState {
         if isFinished { return Self.unavailable }
         guard let name = validated(key, "context key"), let text = validated(json, "context_set_json('\(key.swiftString)')") else { return Self.invalid }
         do throws(ContextValueJSONError) {
-            updates[name] = try ContextValue(jsonText: text)
+            let value = try ContextValue(jsonText: text)
+            reserveUpdates()
+            updates[name] = value
             return Self.ok
         } catch {
             PluginLog.write(.warning, plugin: type.pluginID, node: request.node.id,

@@ -44,6 +44,15 @@ struct CallState {
     }
 
     var updates: [String: ContextValue] = [:]
+
+    /// Room for a typical node's writes, made at the first one: grown key by key, the
+    /// dictionary was reallocated at the first, second and third key.
+    mutating func reserveUpdates() {
+        if updates.isEmpty { updates.reserveCapacity(Self.typicalUpdates) }
+    }
+
+    /// How many context writes a node typically makes (the session node types make 1-6).
+    static let typicalUpdates = 6
     /// Everything a typical call never touches, allocated on first use so the common call
     /// creates and destroys as little as possible.
     private var extras: CallExtras?
@@ -143,6 +152,8 @@ struct CallState {
             let copy = malloc(utf8.count + 1)!
             if let base = utf8.baseAddress, utf8.count > 0 { memcpy(copy, base, utf8.count) }
             copy.storeBytes(of: 0, toByteOffset: utf8.count, as: UInt8.self)
+            // Room for a few at the first: a node reading several values lends one string each.
+            if extras.lent.isEmpty { extras.lent.reserveCapacity(4) }
             extras.lent.append(copy)
             return trellis_string(data: copy.assumingMemoryBound(to: CChar.self), length: utf8.count)
         }
