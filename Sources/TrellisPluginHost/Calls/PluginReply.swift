@@ -22,7 +22,7 @@ final class PluginReply: @unchecked Sendable {
     let description: String
     let pluginID: String
     /// The request's messages for the accessors; `nil` for operations other than llm_complete.
-    private let messages: [ContextValue]?
+    private let messages: MessageList?
     /// Where deltas go; `nil` when the request did not ask for streaming.
     private let onDelta: LLMRequest.DeltaSink?
     private let state = LockedValue(State())
@@ -46,7 +46,7 @@ final class PluginReply: @unchecked Sendable {
         var lent: [UnsafeMutableRawPointer] = []
     }
 
-    init(description: String, pluginID: String, messages: [ContextValue]? = nil, onDelta: LLMRequest.DeltaSink? = nil,
+    init(description: String, pluginID: String, messages: MessageList? = nil, onDelta: LLMRequest.DeltaSink? = nil,
          lease: PluginActivation? = nil) {
         self.description = description
         self.lease = lease
@@ -193,7 +193,7 @@ final class PluginReply: @unchecked Sendable {
         let status: trellis_status
     }
 
-    private static func lookUp(_ messages: [ContextValue]?, _ index: Int64, _ state: inout State) -> Result<[String: ContextValue], Refusal> {
+    private static func lookUp(_ messages: MessageList?, _ index: Int64, _ state: inout State) -> Result<[String: ContextValue], Refusal> {
         guard let messages, !state.pluginDone else { return .failure(Refusal(status: trellis_status(TRELLIS_UNAVAILABLE))) }
         guard index >= 0, index < Int64(messages.count) else { return .failure(Refusal(status: trellis_status(TRELLIS_NOT_FOUND))) }
         guard case .map(let fields) = messages[Int(index)] else { return .failure(Refusal(status: trellis_status(TRELLIS_WRONG_TYPE))) }
