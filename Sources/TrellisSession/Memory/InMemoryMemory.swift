@@ -101,25 +101,22 @@ private enum KeptEntry: Sendable {
 /// ASCII, ASCII letters folded to lower case: words in any script are kept whole without a
 /// Unicode property lookup per character.
 private struct WordMatcher {
-    private var bytes: [UInt8] = []
-    private var words: [Range<Int>] = []
+    private let bytes: [UInt8]
+    private let words: [Range<Int>]
 
     init(query: String) {
-        var query = query
-        query.withUTF8 { text in
-            var start = 0
-            while start < text.count {
-                guard Self.folded(text[start]) != nil else { start += 1; continue }
-                var end = start + 1
-                while end < text.count, Self.folded(text[end]) != nil { end += 1 }
-                if end - start >= 3, !contains(text[start..<end]) {
-                    let first = bytes.count
-                    for byte in text[start..<end] { bytes.append(Self.folded(byte)!) }
-                    words.append(first..<bytes.count)
-                }
-                start = end
+        var bytes: [UInt8] = []
+        var words: [Range<Int>] = []
+        _ = Self.firstWord(in: query) { word in
+            if !Self.contains(word, in: words, of: bytes) {
+                let first = bytes.count
+                for byte in word { bytes.append(Self.folded(byte)!) }
+                words.append(first..<bytes.count)
             }
+            return false
         }
+        self.bytes = bytes
+        self.words = words
     }
 
     var isEmpty: Bool { words.isEmpty }
@@ -136,27 +133,33 @@ private struct WordMatcher {
 
     /// Whether `text` has a word of three characters or more that is one of the query's.
     func matchesAWord(of text: String) -> Bool {
+        Self.firstWord(in: text) { Self.contains($0, in: words, of: bytes) }
+    }
+
+    /// Calls `found` with each word of three characters or more of `text` (its bytes as they
+    /// are, unfolded) until it returns true; whether it did.
+    private static func firstWord(in text: String, where found: (Slice<UnsafeBufferPointer<UInt8>>) -> Bool) -> Bool {
         var text = text
         return text.withUTF8 { bytes in
             var start = 0
             while start < bytes.count {
-                guard Self.folded(bytes[start]) != nil else { start += 1; continue }
+                guard folded(bytes[start]) != nil else { start += 1; continue }
                 var end = start + 1
-                while end < bytes.count, Self.folded(bytes[end]) != nil { end += 1 }
-                if end - start >= 3, contains(bytes[start..<end]) { return true }
+                while end < bytes.count, folded(bytes[end]) != nil { end += 1 }
+                if end - start >= 3, found(bytes[start..<end]) { return true }
                 start = end
             }
             return false
         }
     }
 
-    /// Whether `word` (unfolded bytes of one word) is one of the query's words.
-    private func contains(_ word: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+    /// Whether `word` (unfolded bytes) folds to one of `words` (ranges of folded `bytes`).
+    private static func contains(_ word: Slice<UnsafeBufferPointer<UInt8>>, in words: [Range<Int>], of bytes: [UInt8]) -> Bool {
         words.contains { range in
             guard range.count == word.count else { return false }
             var position = range.lowerBound
             for byte in word {
-                guard bytes[position] == Self.folded(byte) else { return false }
+                guard bytes[position] == folded(byte) else { return false }
                 position += 1
             }
             return true
