@@ -205,13 +205,17 @@ extension Session {
         let added = outcome.addedMessages
         let newMemory = outcome.workingMemory
         let firstSequence = messageSequence
-        var appended: [ContextValue] = [.map(["role": .string("user"), "content": .string(message)])]
-        appended += added
-        appended.append(.map(["role": .string("assistant"), "content": .string(reply)]))
         conversation.append(role: "user", content: message)
         conversation.append(contentsOf: added)
         conversation.append(role: "assistant", content: reply)
-        messageSequence += appended.count
+        messageSequence += added.count + 2
+        // The turn's messages as maps only for the store to write; the history itself is compact.
+        var appended: [ContextValue] = []
+        if store != nil {
+            appended = [.map(["role": .string("user"), "content": .string(message)])]
+            appended += added
+            appended.append(.map(["role": .string("assistant"), "content": .string(reply)]))
+        }
         var memoryChanged: ContextValue?
         if let newMemory, newMemory != workingMemory {
             workingMemory = newMemory
