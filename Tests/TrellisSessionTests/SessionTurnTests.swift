@@ -175,6 +175,28 @@ import TrellisTestSupport
         #expect(session.turnCount == 60)
     }
 
+    @Test func windowDropsExactlyTheOldestMessagesAndKeepsTheRestAsTheyWere() async throws {
+        var expected: [ContextValue] = []
+        for turn in 1...23 {
+            expected.append(.map(["role": .string("user"), "content": .string("question \(turn). More text.")]))
+            expected.append(.map(["role": .string("assistant"), "content": .string("Response \(turn)")]))
+        }
+        let plain = try Support.session(maxMessages: 8)
+        let summarised = try Support.session(maxMessages: 8, summarize: true)
+        for turn in 1...23 {
+            _ = try await plain.send("question \(turn). More text.")
+            _ = try await summarised.send("question \(turn). More text.")
+        }
+        let kept = await plain.messages
+        #expect(kept.count <= 8 && kept.count >= 6)
+        #expect(kept == Array(expected.suffix(kept.count)))
+        let withSummary = await summarised.messages
+        #expect(withSummary.count == kept.count + 1)
+        #expect(Array(withSummary.dropFirst()) == Array(expected.suffix(kept.count)))
+        #expect(withSummary[0]["summary"] == .boolean(true) && withSummary[0]["role"] == .string("system"))
+        #expect(withSummary[0]["content"]?.stringValue.hasSuffix("user: question 20; assistant: Response 20") == true)
+    }
+
     @Test func workingMemoryIsReplacedWhenTheGraphSetsIt() async throws {
         struct RememberHandler: NodeHandler {
             func execute(_ request: HandlerRequest) async throws -> Outcome {
