@@ -1,6 +1,6 @@
 // libFuzzer target `json`: the strict JSON reader. Any text must be read or refused with the
 // byte where it stops being JSON; what is read must write back as JSON that reads as the same
-// value. Built by `scripts/fuzz`.
+// value, and a list must read the same as a compact `MessageList` of it. Built by `scripts/fuzz`.
 import TrellisCore
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -19,6 +19,16 @@ public func fuzzJSON(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     if reread != value {
         // fatalError, not precondition: an optimized build drops a precondition's message.
         fatalError("the JSON written for \(text.debugDescription) reads back as another value: \(written)")
+    }
+    // A list must read the same as the compact message list a session keeps it in: equal both
+    // ways, the same hash, the same JSON, every item back as it was.
+    if case .list(let items) = value {
+        let messages = MessageList(items)
+        let compact = ContextValue.messages(messages)
+        guard compact == value, value == compact, compact.hashValue == value.hashValue, compact.jsonText == written,
+              Array(messages) == items else {
+            fatalError("the compact message list of \(text.debugDescription) does not read as the list: \(compact.jsonText)")
+        }
     }
     return 0
 }

@@ -26,7 +26,7 @@ struct PluginSessionNodeCall: SessionNodeCall {
 
     func complete(_ request: SessionLLMRequest) async throws -> SessionLLMAnswer {
         let answer = try await call.llm.complete(LLMCompletionRequest(
-            prompt: request.prompt, messages: request.messages ?? [], model: request.model, provider: request.provider,
+            prompt: request.prompt, messages: request.messages.map(Array.init) ?? [], model: request.model, provider: request.provider,
             options: request.options, useSessionMessages: request.messages == nil, offerTools: true))
         return SessionLLMAnswer(content: answer.content, toolCalls: answer.toolCalls)
     }

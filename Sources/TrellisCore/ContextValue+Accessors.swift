@@ -13,7 +13,7 @@ extension ContextValue {
         case .double(let number): return String(number)
         case .boolean(let flag): return flag ? "true" : "false"
         case .null: return ""
-        case .list, .map: return jsonText
+        case .list, .map, .messages: return jsonText
         }
     }
 
@@ -34,11 +34,35 @@ extension ContextValue {
         }
     }
 
-    /// The items of a `.list`, else `nil`.
+    /// The items of a `.list` (shared), or the maps of `.messages` (built: O(count)), else `nil`.
     @inlinable
     public var list: [ContextValue]? {
-        if case .list(let items) = self { return items }
-        return nil
+        switch self {
+        case .list(let items): return items
+        case .messages(let messages): return Array(messages)
+        default: return nil
+        }
+    }
+
+    /// The number of items of a `.list` or `.messages`, without reading them; else `nil`.
+    @inlinable
+    public var listCount: Int? {
+        switch self {
+        case .list(let items): return items.count
+        case .messages(let messages): return messages.count
+        default: return nil
+        }
+    }
+
+    /// The messages of a `.messages` (shared), or of a `.list` made compact (O(count)), else
+    /// `nil`: how a session node extends the conversation whichever form it arrived in.
+    @inlinable
+    public var messageList: MessageList? {
+        switch self {
+        case .messages(let messages): return messages
+        case .list(let items): return MessageList(items)
+        default: return nil
+        }
     }
 
     /// The entries of a `.map`, else `nil`.

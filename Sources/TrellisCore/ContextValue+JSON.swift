@@ -26,6 +26,8 @@ extension ContextValue {
                 item.writeJSON(to: &out)
             }
             out += "]"
+        case .messages(let messages):
+            messages.writeJSON(to: &out)
         case .map(let entries):
             out += "{"
             for (index, entry) in entries.sorted(by: { $0.key < $1.key }).enumerated() {

@@ -6,7 +6,8 @@ public enum SessionContextKeys {
     // Seeded by the session before each turn or heartbeat.
     /// The user's message (turns only).
     public static let input = "session.input"
-    /// The conversation so far, a list of `{role, content}` maps shared with the session (never copied per turn).
+    /// The conversation so far, a list of `{role, content}` maps: a session's own `.messages`
+    /// (its compact buffer, shared, never copied per turn), or a `.list` a plugin wrote.
     public static let messages = "session.messages"
     /// The agent's working memory (a map).
     public static let workingMemory = "session.working_memory"

@@ -24,7 +24,7 @@ package final class TrellisFieldBuffer {
             var text: String?
             switch value {
             case .string(let string): text = string
-            case .list, .map: text = value.jsonText
+            case .list, .messages, .map: text = value.jsonText
             default: text = nil
             }
             total += key.utf8.count + (text?.utf8.count ?? 0)
@@ -51,7 +51,7 @@ package final class TrellisFieldBuffer {
             case .integer(let number): field.type = Int32(TRELLIS_VALUE_INTEGER); field.integer = Int64(number)
             case .double(let number): field.type = Int32(TRELLIS_VALUE_DOUBLE); field.number = number
             case .boolean(let flag): field.type = Int32(TRELLIS_VALUE_BOOLEAN); field.boolean = flag
-            case .list: field.type = Int32(TRELLIS_VALUE_LIST)
+            case .list, .messages: field.type = Int32(TRELLIS_VALUE_LIST)
             case .map: field.type = Int32(TRELLIS_VALUE_MAP)
             case .null: field.type = Int32(TRELLIS_VALUE_NULL)
             }

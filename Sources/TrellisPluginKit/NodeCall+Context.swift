@@ -112,7 +112,7 @@ extension NodeCall {
                 _ = host.pointee.context_set_double!(pointer, keyText, number)
             case .boolean(let flag):
                 _ = host.pointee.context_set_boolean!(pointer, keyText, flag)
-            case .list, .map, .null:
+            case .list, .map, .null, .messages:
                 _ = withTrellisString(value.jsonText) { host.pointee.context_set_json!(pointer, keyText, $0) }
             }
         }

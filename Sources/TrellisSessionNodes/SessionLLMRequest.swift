@@ -6,7 +6,7 @@ public struct SessionLLMRequest: Sendable, Equatable {
     public var prompt: String
     /// The conversation; `nil` means the context's own `session.messages`, which each side
     /// passes without a copy (built in: shared storage; plugin: the host reads it itself).
-    public var messages: [ContextValue]?
+    public var messages: MessageList?
     /// The model name; empty for the adapter's default.
     public var model: String
     /// The provider name; empty for the adapter's default.
@@ -15,7 +15,7 @@ public struct SessionLLMRequest: Sendable, Equatable {
     public var options: [String: ContextValue]
 
     /// Creates a request.
-    public init(prompt: String, messages: [ContextValue]?, model: String, provider: String, options: [String: ContextValue]) {
+    public init(prompt: String, messages: MessageList?, model: String, provider: String, options: [String: ContextValue]) {
         self.prompt = prompt
         self.messages = messages
         self.model = model

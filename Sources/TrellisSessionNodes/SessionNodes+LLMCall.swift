@@ -20,13 +20,18 @@ extension SessionNodes {
     /// next call sends the user's message before the messages this turn added, so the model
     /// sees the conversation in order. Rounds are bounded by the node's `max_tool_rounds`
     /// attribute, else the session config's, else 8; one more request for tools fails the
-    /// turn, saying so. Only tool rounds read the history itself (a copy over the C ABI).
+    /// turn, saying so. Only tool rounds read the history itself (a copy over the C ABI; built in,
+    /// one copy of the compact buffer when it is extended).
     public static func llmCall(_ call: some SessionNodeCall) async throws -> SessionNodeResult {
         var prompt = call.attribute("prompt") ?? call.text(SessionContextKeys.input)
         let turnStart = call.value(turnMessagesStartKey)?.integer
-        var messages: [ContextValue]?
-        if let start = turnStart, let history = call.value(SessionContextKeys.messages)?.list, (0...history.count).contains(start) {
-            messages = Array(history[..<start]) + [.map(["role": "user", "content": .string(prompt)])] + Array(history[start...])
+        var messages: MessageList?
+        if let start = turnStart, let history = call.value(SessionContextKeys.messages)?.messageList, (0...history.count).contains(start) {
+            var reordered = MessageList()
+            reordered.append(contentsOf: history[..<start])
+            reordered.append(role: "user", content: prompt)
+            reordered.append(contentsOf: history[start...])
+            messages = reordered
             prompt = ""
         }
         let config = call.value(SessionContextKeys.config)?.map ?? [:]
@@ -52,12 +57,12 @@ extension SessionNodes {
         guard rounds < limit else {
             return .failure("the model asked for tools again after \(rounds) tool round(s) in this turn; the limit is \(limit) (max_tool_rounds)")
         }
-        var updated = call.value(SessionContextKeys.messages)?.list ?? []
+        var updated = call.value(SessionContextKeys.messages)?.messageList ?? MessageList()
         let historyCount = updated.count
         updated.append(.map(["role": "assistant", "content": .string(answer.content), "tool_calls": .list(answer.toolCalls)]))
         return .success([
             SessionContextKeys.responseType: .string("tool_call"), SessionContextKeys.toolCalls: .list(answer.toolCalls),
-            SessionContextKeys.llmContent: .string(answer.content), SessionContextKeys.messages: .list(updated),
+            SessionContextKeys.llmContent: .string(answer.content), SessionContextKeys.messages: .messages(updated),
             toolRoundsKey: .integer(rounds + 1), turnMessagesStartKey: .integer(turnStart ?? historyCount),
         ], preferredLabel: "tool_call")
     }

@@ -11,7 +11,7 @@ extension SessionNodes {
         }
         let results = try await call.dispatch(calls)
         // Only a turn that used tools pays for reading the history (a copy over the C ABI).
-        var messages = call.value(SessionContextKeys.messages)?.list ?? []
+        var messages = call.value(SessionContextKeys.messages)?.messageList ?? MessageList()
         for (index, result) in results.enumerated() {
             let toolCall = index < calls.count ? calls[index] : .null
             var message: [String: ContextValue] = [
@@ -23,6 +23,6 @@ extension SessionNodes {
             if result["is_error"] == .boolean(true) { message["is_error"] = .boolean(true) }
             messages.append(.map(message))
         }
-        return .success([SessionContextKeys.toolResults: .list(results), SessionContextKeys.messages: .list(messages)])
+        return .success([SessionContextKeys.toolResults: .list(results), SessionContextKeys.messages: .messages(messages)])
     }
 }

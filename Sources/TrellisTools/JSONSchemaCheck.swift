@@ -25,6 +25,8 @@ public struct JSONSchemaCheck: Sendable {
 
     private func check(_ value: ContextValue, against schema: ContextValue, at path: String, into problems: inout [String]) {
         guard case .map(let rules) = schema else { return }
+        // A compact message list is checked as the list it reads as.
+        if case .messages(let messages) = value { return check(.list(Array(messages)), against: schema, at: path, into: &problems) }
         let place = path.isEmpty ? "the arguments" : "'\(path)'"
         if let type = rules["type"] {
             let allowed = (type.list ?? []).isEmpty ? [type.stringValue] : (type.list ?? []).map(\.stringValue)
@@ -95,7 +97,7 @@ public struct JSONSchemaCheck: Sendable {
 
     private static func matches(_ value: ContextValue, type: String) -> Bool {
         switch (type, value) {
-        case ("string", .string), ("boolean", .boolean), ("null", .null), ("array", .list), ("object", .map): return true
+        case ("string", .string), ("boolean", .boolean), ("null", .null), ("array", .list), ("array", .messages), ("object", .map): return true
         case ("integer", .integer): return true
         case ("integer", .double(let number)): return number.rounded() == number
         case ("number", .integer), ("number", .double): return true
@@ -109,7 +111,7 @@ public struct JSONSchemaCheck: Sendable {
         case .integer: return "an integer"
         case .double: return "a number"
         case .boolean: return "a boolean"
-        case .list: return "an array"
+        case .list, .messages: return "an array"
         case .map: return "an object"
         case .null: return "null"
         }

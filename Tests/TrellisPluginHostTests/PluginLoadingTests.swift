@@ -50,29 +50,34 @@ import TrellisPluginHost
         let host = sandbox.host()
         host.reload()
         let messages: [ContextValue] = (0..<50).map { .map(["role": .string($0 % 2 == 0 ? "user" : "assistant"), "content": .string("message \($0)")]) }
-        let events = CollectingSink()
-        let outcome = try await invoke(host.current.registry, "types.roundtrip", context: [
-            "i": .integer(41), "d": .double(1.25), "b": .boolean(false),
-            "j": .list([.integer(1), .map(["k": .string("v")]), .null]),
-            "session.messages": .list(messages),
-        ], attributes: [("mode", "fast")], events: events)
-        #expect(outcome.status == .success, "\(outcome.failureReason ?? "")")
-        let updates = outcome.contextUpdates
-        #expect(updates["i2"] == .integer(42))
-        #expect(updates["d2"] == .double(2.5))
-        #expect(updates["b2"] == .boolean(true))
-        #expect(updates["j2"] == .list([.integer(1), .map(["k": .string("v")]), .null]))
-        #expect(updates["n"] == .integer(3))
-        #expect(updates["wrong_type"] == .integer(1))
-        #expect(updates["missing"] == .integer(1))
-        #expect(updates["messages"] == .integer(50))
-        #expect(updates["last_role"] == .string("assistant"))
-        #expect(updates["last_content"] == .string("message 49"))
-        #expect(updates["mode"] == .string("fast"))
-        #expect(outcome.preferredLabel == "done")
-        #expect(outcome.notes == "round trip")
-        let event = try #require(events.events.first)
-        #expect(event.kind.rawValue == "types_seen" && event.fields["count"] == .integer(1) && event.fields["plugin"] == .string("types"))
+        let items: [ContextValue] = [.integer(1), .map(["k": .string("v")]), .null]
+        // Lists as plugins and pipelines write them, then as a session seeds its history
+        // (compact, `.messages`): the accessors must not tell them apart.
+        for compact in [false, true] {
+            let events = CollectingSink()
+            let outcome = try await invoke(host.current.registry, "types.roundtrip", context: [
+                "i": .integer(41), "d": .double(1.25), "b": .boolean(false),
+                "j": compact ? .messages(MessageList(items)) : .list(items),
+                "session.messages": compact ? .messages(MessageList(messages)) : .list(messages),
+            ], attributes: [("mode", "fast")], events: events)
+            #expect(outcome.status == .success, "\(outcome.failureReason ?? "")")
+            let updates = outcome.contextUpdates
+            #expect(updates["i2"] == .integer(42))
+            #expect(updates["d2"] == .double(2.5))
+            #expect(updates["b2"] == .boolean(true))
+            #expect(updates["j2"] == .list(items), "compact: \(compact)")
+            #expect(updates["n"] == .integer(3), "compact: \(compact)")
+            #expect(updates["wrong_type"] == .integer(1))
+            #expect(updates["missing"] == .integer(1))
+            #expect(updates["messages"] == .integer(50), "compact: \(compact)")
+            #expect(updates["last_role"] == .string("assistant"), "compact: \(compact)")
+            #expect(updates["last_content"] == .string("message 49"), "compact: \(compact)")
+            #expect(updates["mode"] == .string("fast"))
+            #expect(outcome.preferredLabel == "done")
+            #expect(outcome.notes == "round trip")
+            let event = try #require(events.events.first)
+            #expect(event.kind.rawValue == "types_seen" && event.fields["count"] == .integer(1) && event.fields["plugin"] == .string("types"))
+        }
 
         let schema = try #require(host.current.registry.handler(for: "types.roundtrip")).schema
         #expect(schema.allowsUnlisted == false)

@@ -37,6 +37,31 @@ import TrellisEngine
         manager.shutdown()
     }
 
+    @Test func aSummarisedWindowSurvivesReopeningAsItWas() async throws {
+        let path = try storePath()
+        let before: [ContextValue]
+        do {
+            let store = try SessionStore(path: path, options: SessionStoreOptions(durability: .sync))
+            let manager = try SessionManager(options: SessionManagerOptions(watchGraphs: false, heartbeats: .disabled, store: store))
+            let session = try await manager.create(SessionConfiguration(
+                sessionID: "w", maxMessages: 8, summarize: true))
+            for turn in 1...15 { _ = try await session.send("question \(turn). More text.") }
+            before = await session.messages
+            try await store.flush()
+            manager.shutdown()
+            store.close()
+        }
+        #expect(before.first?["summary"] == .boolean(true))
+        let reopened = try SessionStore(path: path)
+        let manager = try SessionManager(options: SessionManagerOptions(watchGraphs: false, heartbeats: .disabled, store: reopened))
+        #expect(try manager.restoreSessions() == 1)
+        let session = try manager.require("w")
+        #expect(await session.messages == before)
+        _ = try await session.send("question 16")
+        #expect(await session.messages.last == .map(["role": .string("assistant"), "content": .string("Response 16")]))
+        manager.shutdown()
+    }
+
     @Test func retentionBoundsMessagesAndJournal() async throws {
         let path = try storePath()
         let store = try SessionStore(path: path, options: SessionStoreOptions(

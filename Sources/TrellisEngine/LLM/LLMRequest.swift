@@ -9,8 +9,9 @@ public struct LLMRequest: Sendable {
     public var prompt: String
     /// The conversation so far for chat-style calls (session turns): `{role, content}` maps;
     /// an assistant message that asked for tools carries `tool_calls`, and a tool result is
-    /// `{role: tool, tool_call_id, name, content}`.
-    public var messages: [ContextValue]
+    /// `{role: tool, tool_call_id, name, content}`. A session's own history, passed as it is
+    /// (shared storage, never copied per turn).
+    public var messages: MessageList
     /// The model name (`llm_model`), empty for the adapter's default.
     public var model: String
     /// The provider name (`llm_provider`), empty for the adapter's default.
@@ -24,7 +25,7 @@ public struct LLMRequest: Sendable {
     public var onDelta: DeltaSink?
 
     /// Creates a request.
-    public init(prompt: String, messages: [ContextValue] = [], model: String = "", provider: String = "",
+    public init(prompt: String, messages: MessageList = MessageList(), model: String = "", provider: String = "",
                 options: [String: ContextValue] = [:], tools: [ContextValue] = [], onDelta: DeltaSink? = nil) {
         self.prompt = prompt
         self.messages = messages
@@ -33,5 +34,12 @@ public struct LLMRequest: Sendable {
         self.options = options
         self.tools = tools
         self.onDelta = onDelta
+    }
+
+    /// Creates a request whose conversation is `messages` (made compact: O(count)).
+    public init(prompt: String, messages: [ContextValue], model: String = "", provider: String = "",
+                options: [String: ContextValue] = [:], tools: [ContextValue] = [], onDelta: DeltaSink? = nil) {
+        self.init(prompt: prompt, messages: MessageList(messages), model: model, provider: provider, options: options,
+                  tools: tools, onDelta: onDelta)
     }
 }

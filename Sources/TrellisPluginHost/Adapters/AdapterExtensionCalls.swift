@@ -231,9 +231,6 @@ enum AdapterExtensionCalls {
 }
 
 extension CallState {
-    /// `session.messages` as a list (shared storage, no copy), empty when unset.
-    var sessionMessages: [ContextValue] {
-        if case .list(let items) = request.context[Self.messagesKey] { return items }
-        return []
-    }
+    /// `session.messages` (a session's own: shared storage, no copy), empty when unset.
+    var sessionMessages: MessageList { request.context[Self.messagesKey]?.messageList ?? MessageList() }
 }

@@ -16,7 +16,7 @@ enum LLMRequestFields {
 
     /// A request a node filled for `trellis_llm_ext.complete_request`. `sessionMessages` is used
     /// with TRELLIS_LLM_USE_SESSION_MESSAGES, `offeredTools` with TRELLIS_LLM_OFFER_TOOLS.
-    static func read(_ pointer: UnsafePointer<trellis_llm_request>?, sessionMessages: @autoclosure () -> [ContextValue],
+    static func read(_ pointer: UnsafePointer<trellis_llm_request>?, sessionMessages: @autoclosure () -> MessageList,
                      offeredTools: @autoclosure () -> [ContextValue]) throws(PluginAdapterError) -> LLMRequest {
         guard let pointer else { throw PluginAdapterError(message: "the request is NULL") }
         let size = Int(pointer.pointee.struct_size)
@@ -33,7 +33,7 @@ enum LLMRequestFields {
         do throws(TrellisFieldError) { options = try contextMap(fields: fields.options, count: fields.option_count) } catch {
             throw PluginAdapterError(message: "options: \(error.message)")
         }
-        var messages: [ContextValue] = []
+        var messages = MessageList()
         if fields.flags & UInt32(TRELLIS_LLM_USE_SESSION_MESSAGES) != 0 {
             messages = sessionMessages()
         } else if fields.messages_json.length > 0 {
@@ -41,7 +41,7 @@ enum LLMRequestFields {
             guard case .list(let items)? = try? ContextValue(jsonText: json) else {
                 throw PluginAdapterError(message: "messages_json is not a JSON list")
             }
-            messages = items
+            messages = MessageList(items)
         }
         let tools = fields.flags & UInt32(TRELLIS_LLM_OFFER_TOOLS) != 0 ? offeredTools() : []
         return LLMRequest(prompt: prompt, messages: messages, model: model, provider: provider, options: options, tools: tools)
@@ -68,7 +68,7 @@ final class LentLLMRequest {
         filled.provider = lend(request.provider)
         filled.options = options.base
         filled.option_count = options.fields.count
-        if includingMessages && !request.messages.isEmpty { filled.messages_json = lend(ContextValue.list(request.messages).jsonText) }
+        if includingMessages && !request.messages.isEmpty { filled.messages_json = lend(ContextValue.messages(request.messages).jsonText) }
         if !request.tools.isEmpty { filled.tools_json = lend(ContextValue.list(request.tools).jsonText) }
     }
 

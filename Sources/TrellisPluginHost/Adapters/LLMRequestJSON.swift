@@ -12,7 +12,7 @@ enum LLMRequestJSON {
             "provider": .string(request.provider),
             "options": .map(request.options),
         ]
-        if includingMessages { fields["messages"] = .list(request.messages) }
+        if includingMessages { fields["messages"] = .messages(request.messages) }
         if !request.tools.isEmpty { fields["tools"] = .list(request.tools) }
         if request.onDelta != nil { fields["stream"] = .boolean(true) }
         return ContextValue.map(fields).jsonText
@@ -20,16 +20,16 @@ enum LLMRequestJSON {
 
     /// A request from plugin JSON; `sessionMessages` is used when `use_session_messages` is
     /// true, `offeredTools` (the run's tools adapter's offers) when `offer_tools` is true.
-    static func decodeRequest(_ value: ContextValue, sessionMessages: @autoclosure () -> [ContextValue],
+    static func decodeRequest(_ value: ContextValue, sessionMessages: @autoclosure () -> MessageList,
                               offeredTools: @autoclosure () -> [ContextValue] = []) throws(PluginAdapterError) -> LLMRequest {
         guard case .map(let fields) = value else {
             throw PluginAdapterError(message: "an LLM request must be a JSON object, got \(value.jsonText)")
         }
-        var messages: [ContextValue] = []
+        var messages = MessageList()
         if case .boolean(true)? = fields["use_session_messages"] {
             messages = sessionMessages()
         } else if case .list(let given)? = fields["messages"] {
-            messages = given
+            messages = MessageList(given)
         }
         var options: [String: ContextValue] = [:]
         if case .map(let given)? = fields["options"] { options = given }

@@ -47,7 +47,7 @@ extension CallState {
         case .integer: return Int32(TRELLIS_VALUE_INTEGER)
         case .double: return Int32(TRELLIS_VALUE_DOUBLE)
         case .boolean: return Int32(TRELLIS_VALUE_BOOLEAN)
-        case .list: return Int32(TRELLIS_VALUE_LIST)
+        case .list, .messages: return Int32(TRELLIS_VALUE_LIST)
         case .map: return Int32(TRELLIS_VALUE_MAP)
         case .null: return Int32(TRELLIS_VALUE_NULL)
         }
@@ -105,8 +105,7 @@ extension CallState {
     func listCount(_ key: trellis_string) -> Int64 {
         switch request.context[key.swiftString] {
         case nil: return 0
-        case .list(let items): return Int64(items.count)
-        default: return -1
+        case let value?: return value.listCount.map(Int64.init) ?? -1
         }
     }
 
@@ -117,6 +116,10 @@ extension CallState {
             guard index >= 0, index < Int64(items.count) else { return Self.notFound }
             out?.pointee = lend(items[Int(index)].jsonText)
             return Self.ok
+        case .messages(let messages):
+            guard index >= 0, index < Int64(messages.count) else { return Self.notFound }
+            out?.pointee = lend(messages[Int(index)].jsonText)
+            return Self.ok
         default: return Self.wrongType
         }
     }
@@ -125,14 +128,28 @@ extension CallState {
     static let messagesKey = SessionContextKeys.messages
 
     func messagesCount() -> Int64 {
-        if case .list(let items) = request.context[Self.messagesKey] { return Int64(items.count) }
-        return 0
+        Int64(request.context[Self.messagesKey]?.listCount ?? 0)
     }
 
     mutating func message(at index: Int64, role: UnsafeMutablePointer<trellis_string>?, content: UnsafeMutablePointer<trellis_string>?) -> trellis_status {
-        guard case .list(let items) = request.context[Self.messagesKey] else { return Self.notFound }
-        guard index >= 0, index < Int64(items.count) else { return Self.notFound }
-        guard case .map(let fields) = items[Int(index)] else { return Self.wrongType }
+        let message: ContextValue
+        switch request.context[Self.messagesKey] {
+        case .messages(let messages)?:
+            guard index >= 0, index < Int64(messages.count) else { return Self.notFound }
+            // A session's own history: role and content straight from its buffer, no map built.
+            if let found = messages.roleAndContent(at: Int(index)) {
+                role?.pointee = lend(found.role)
+                content?.pointee = lend(found.content)
+                return Self.ok
+            }
+            message = messages[Int(index)]
+        case .list(let items)?:
+            guard index >= 0, index < Int64(items.count) else { return Self.notFound }
+            message = items[Int(index)]
+        default:
+            return Self.notFound
+        }
+        guard case .map(let fields) = message else { return Self.wrongType }
         role?.pointee = lend(fields["role"]?.stringValue ?? "")
         content?.pointee = lend(fields["content"]?.stringValue ?? "")
         return Self.ok

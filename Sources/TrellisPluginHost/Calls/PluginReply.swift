@@ -302,7 +302,7 @@ final class PluginReply: @unchecked Sendable {
         let status: trellis_status
     }
 
-    private static func lookUp(_ messages: [ContextValue]?, _ index: Int64, _ state: inout State) -> Result<[String: ContextValue], Refusal> {
+    private static func lookUp(_ messages: MessageList?, _ index: Int64, _ state: inout State) -> Result<[String: ContextValue], Refusal> {
         guard let messages, !state.pluginDone else { return .failure(Refusal(status: trellis_status(TRELLIS_UNAVAILABLE))) }
         guard index >= 0, index < Int64(messages.count) else { return .failure(Refusal(status: trellis_status(TRELLIS_NOT_FOUND))) }
         guard case .map(let fields) = messages[Int(index)] else { return .failure(Refusal(status: trellis_status(TRELLIS_WRONG_TYPE))) }

@@ -9,7 +9,7 @@ struct BuiltinSessionNodeCall: SessionNodeCall {
 
     func attribute(_ name: String) -> String? { request.node.attribute(name) }
     func value(_ key: String) -> ContextValue? { request.context[key] }
-    func listCount(_ key: String) -> Int? { request.context[key]?.list?.count }
+    func listCount(_ key: String) -> Int? { request.context[key]?.listCount }
 
     func recall(agentID: String, query: String) async throws -> [ContextValue] {
         guard let memory = request.adapters.memory else { throw SessionNodeError.missingAdapter("memory") }
@@ -29,7 +29,7 @@ struct BuiltinSessionNodeCall: SessionNodeCall {
     func complete(_ request: SessionLLMRequest) async throws -> SessionLLMAnswer {
         guard let llm = self.request.adapters.llm else { throw SessionNodeError.missingAdapter("llm") }
         let response = try await llm.complete(LLMRequest(
-            prompt: request.prompt, messages: request.messages ?? self.request.context[SessionKeys.messages]?.list ?? [],
+            prompt: request.prompt, messages: request.messages ?? self.request.context[SessionKeys.messages]?.messageList ?? MessageList(),
             model: request.model, provider: request.provider, options: request.options,
             tools: self.request.adapters.tools?.offers ?? []))
         return SessionLLMAnswer(content: response.content, toolCalls: response.toolCalls)

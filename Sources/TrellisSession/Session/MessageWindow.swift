@@ -15,7 +15,7 @@ struct MessageWindow: Sendable {
 
     /// Trims `messages` (whose first element is the summary when `hasSummary`). Returns the
     /// number of non-summary messages dropped, 0 when nothing changed.
-    func trim(_ messages: inout [ContextValue], hasSummary: inout Bool) -> Int {
+    func trim(_ messages: inout MessageList, hasSummary: inout Bool) -> Int {
         guard let maxMessages else { return 0 }
         let offset = hasSummary ? 1 : 0
         let count = messages.count - offset
@@ -29,7 +29,7 @@ struct MessageWindow: Sendable {
             messages.replaceSubrange(0..<(offset + dropCount), with: [summary])
             hasSummary = true
         } else {
-            messages.removeSubrange(offset..<(offset + dropCount))
+            messages.replaceSubrange(offset..<(offset + dropCount), with: [])
         }
         return dropCount
     }
@@ -42,7 +42,7 @@ struct MessageWindow: Sendable {
 
     /// A deterministic extractive summary: the previous summary, then each dropped message's
     /// role and first sentence, keeping the most recent `summaryLimit` characters.
-    private static func summary(previous: String, dropped: ArraySlice<ContextValue>) -> ContextValue {
+    private static func summary(previous: String, dropped: Slice<MessageList>) -> ContextValue {
         var parts: [String] = previous.isEmpty ? [] : [previous]
         for message in dropped {
             guard case .map(let fields) = message else { continue }

@@ -88,9 +88,9 @@ extension Session {
         status.setPhase(.processing)
         events.publish(event("turn_started", ["turn": .integer(turnNumber), "input": .string(message),
                                               "graph_generation": .integer(Int(generation.number))]))
-        let seededCount = messages.count
+        let seededCount = conversation.count
         // The context is built in the argument so that no local keeps a reference to the
-        // message array once the run is over (an append would then copy the whole history).
+        // message buffer once the run is over (an append would then copy the whole history).
         let usage = TurnUsage()
         var (result, interrupted) = await TurnUsage.$current.withValue(usage) {
             await execute(generation.turn, context: turnContext(message))
@@ -185,14 +185,17 @@ extension Session {
     }
 
     /// Takes the reply, the messages the graph added and the working memory out of `result`,
-    /// and empties its context: the run must hold no reference to the session's message array
-    /// when the turn's messages are appended, or the append copies the whole history.
+    /// and empties its context: the run must hold no reference to the session's message buffer
+    /// when the turn's messages are appended, or the append copies the whole history. The graph's
+    /// messages are the session's own when built in, or a list when a plugin node wrote them.
     private static func takeOutcome(of result: inout RunResult, seededCount: Int) -> RunOutcome {
         let context = result.context
         result.context = Context()
         var added: [ContextValue] = []
-        if case .list(let graphMessages)? = context[SessionKeys.messages], graphMessages.count > seededCount {
-            added = Array(graphMessages[seededCount...])
+        switch context[SessionKeys.messages] {
+        case .messages(let graphMessages)? where graphMessages.count > seededCount: added = Array(graphMessages[seededCount...])
+        case .list(let graphMessages)? where graphMessages.count > seededCount: added = Array(graphMessages[seededCount...])
+        default: break
         }
         return RunOutcome(reply: context.string(SessionKeys.response), addedMessages: added,
                           workingMemory: context[SessionKeys.workingMemory])
@@ -207,11 +210,17 @@ extension Session {
         let added = outcome.addedMessages
         let newMemory = outcome.workingMemory
         let firstSequence = messageSequence
-        var appended: [ContextValue] = [.map(["role": .string("user"), "content": .string(message)])]
-        appended += added
-        appended.append(.map(["role": .string("assistant"), "content": .string(reply)]))
-        messages.append(contentsOf: appended)
-        messageSequence += appended.count
+        conversation.append(role: "user", content: message)
+        conversation.append(contentsOf: added)
+        conversation.append(role: "assistant", content: reply)
+        messageSequence += added.count + 2
+        // The turn's messages as maps only for the store to write; the history itself is compact.
+        var appended: [ContextValue] = []
+        if store != nil {
+            appended = [.map(["role": .string("user"), "content": .string(message)])]
+            appended += added
+            appended.append(.map(["role": .string("assistant"), "content": .string(reply)]))
+        }
         var memoryChanged: ContextValue?
         if let newMemory, newMemory != workingMemory {
             workingMemory = newMemory
@@ -221,9 +230,9 @@ extension Session {
         var windowChange: (summary: ContextValue?, start: Int)?
         if window.maxMessages != nil {
             var summary = hasSummary
-            if window.trim(&messages, hasSummary: &summary) > 0 {
+            if window.trim(&conversation, hasSummary: &summary) > 0 {
                 hasSummary = summary
-                windowChange = (hasSummary ? messages.first : nil, messageSequence - (messages.count - (hasSummary ? 1 : 0)))
+                windowChange = (hasSummary ? conversation.first : nil, messageSequence - (conversation.count - (hasSummary ? 1 : 0)))
             }
         }
         let clock = ContinuousClock()

@@ -56,8 +56,11 @@ public actor Session {
     private var followedAdapters: FollowedAdapters?
     let window: MessageWindow
 
-    /// The conversation, oldest first; a summary message comes first when the window was trimmed with `summarize`.
-    public internal(set) var messages: [ContextValue]
+    /// The conversation, oldest first; a summary message comes first when the window was trimmed
+    /// with `summarize`. Kept compact (`MessageList`) and handed to every run as it is.
+    var conversation: MessageList
+    /// The conversation as `{role, content, ...}` maps (built on each read: O(count)).
+    public var messages: [ContextValue] { Array(conversation) }
     /// Working memory (a map).
     public internal(set) var workingMemory: ContextValue
     /// Goals, each a map with an `id`.
@@ -125,14 +128,14 @@ public actor Session {
         turnAdapters = Self.wrap(adapters.set, status: status, events: events, topic: topic, sessionID: sessionID, traceID: trace)
         if let stored {
             hasSummary = stored.summary != nil
-            messages = (stored.summary.map { [$0] } ?? []) + stored.messages
+            conversation = MessageList((stored.summary.map { [$0] } ?? []) + stored.messages)
             messageSequence = stored.messageSequence
             workingMemory = stored.workingMemory
             goals = stored.goals
             cognitiveMode = stored.cognitiveMode
         } else {
             hasSummary = false
-            messages = []
+            conversation = MessageList()
             messageSequence = 0
             workingMemory = .map([:])
             goals = []
@@ -202,13 +205,13 @@ public actor Session {
         SessionEvent(kind: kind, topic: signalTopic, sessionID: id, traceID: traceID, fields: fields)
     }
 
-    /// The `session.*` values every run starts with. The messages value shares the session's array storage.
+    /// The `session.*` values every run starts with. The messages value shares the session's buffer.
     func seed(runKind: String, phase: SessionPhase) -> [String: ContextValue] {
         var values = [String: ContextValue](minimumCapacity: Context.runCapacity)
         values[SessionKeys.sessionID] = .string(id)
         values[SessionKeys.agentID] = .string(agentID)
         values[SessionKeys.trustTier] = .string(trustTier)
-        values[SessionKeys.messages] = .list(messages)
+        values[SessionKeys.messages] = .messages(conversation)
         values[SessionKeys.workingMemory] = workingMemory
         values[SessionKeys.goals] = .list(goals)
         values[SessionKeys.cognitiveMode] = .string(cognitiveMode)

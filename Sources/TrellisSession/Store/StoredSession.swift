@@ -72,7 +72,8 @@ public struct TurnRecord: Sendable {
     public var input: String
     /// The reply.
     public var reply: String
-    /// The messages the turn appended, oldest first.
+    /// The messages the turn appended, oldest first (empty when the session has no store:
+    /// a record is made to be stored).
     public var messages: [ContextValue]
     /// The sequence number of the first of `messages`.
     public var firstSequence: Int
