@@ -83,22 +83,23 @@ struct SwiftPluginBench: BenchSuite {
 
     private static func turnSamples(_ graph: CompiledGraph, adapters: AdapterSet, count: Int) async throws -> [Double] {
         let engine = Engine()
-        var messages: [ContextValue] = []
+        // The history as a session keeps it (one compact list, shared with the run, not copied).
+        var messages = MessageList()
         var samples: [Double] = []
         samples.reserveCapacity(count)
         let clock = ContinuousClock()
         for turn in 0...count {
             let context = Context([
                 "session.input": .string("message \(turn)"), "session.id": .string("bench"), "session.agent_id": .string("agent"),
-                "session.turn_count": .integer(turn), "session.messages": .list(messages), "session.cognitive_mode": .string("reflection"),
+                "session.turn_count": .integer(turn), "session.messages": .messages(messages), "session.cognitive_mode": .string("reflection"),
             ])
             let start = clock.now
             let result = await engine.run(graph, context: context, adapters: adapters)
             let elapsed = clock.now - start
             guard result.status == .success else { throw BenchFailure("turn \(turn) failed: \(result.failureReason ?? "")") }
             if turn > 0 { samples.append(Measure.microseconds(elapsed)) }  // turn 0 warms up
-            messages.append(.map(["role": .string("user"), "content": .string("message \(turn)")]))
-            messages.append(.map(["role": .string("assistant"), "content": result.context["session.response"] ?? .null]))
+            messages.append(role: "user", content: "message \(turn)")
+            messages.append(role: "assistant", content: result.context["session.response"]?.stringValue ?? "")
         }
         return samples
     }
