@@ -57,6 +57,28 @@ enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
         reopened.close()
     }
 
+    /// The journal keeps each turn's node timings as the turn reported them, as a JSON list of
+    /// `{node, status, us}` objects in the canonical form `ContextValue` writes (the store
+    /// writes it without building a map per node; this pins that text).
+    @Test(arguments: StoreBackend.allCases)
+    func theJournalKeepsEachTurnsNodeTimings(backend: StoreBackend) async throws {
+        let store = try SessionStore(location: try await backend.freshLocation(), options: SessionStoreOptions(durability: .sync))
+        let manager = try manager(store)
+        let session = try await manager.create(SessionConfiguration(sessionID: "t"))
+        let reply = try await session.send("what is the weather like")
+        let journal = try await store.journal(sessionID: "t")
+        let stored = try #require(journal.first?.nodeTimingsJSON)
+        let parsed = try ContextValue(jsonText: stored)
+        #expect(parsed.jsonText == stored, "not in the canonical form: \(stored)")
+        #expect(parsed == .list(reply.nodeTimings.map { timing in
+            .map(["node": .string(timing.nodeID), "status": .string(timing.status.rawValue),
+                  "us": .integer(timing.duration.wholeMicroseconds)])
+        }))
+        #expect(reply.nodeTimings.map(\.nodeID) == ["start", "classify", "recall", "call_llm", "format", "update_memory", "done"])
+        manager.shutdown()
+        store.close()
+    }
+
     @Test(arguments: StoreBackend.allCases)
     func retentionStoppedSessionsAndCheckpoints(backend: StoreBackend) async throws {
         let store = try SessionStore(location: try await backend.freshLocation(), options: SessionStoreOptions(

@@ -240,15 +240,15 @@ extension Session {
             sessionID: id, turn: turnNumber, input: message, reply: reply, messages: appended,
             firstSequence: firstSequence, workingMemory: memoryChanged, window: windowChange,
             latencyMicroseconds: (clock.now - started).wholeMicroseconds,
-            nodeTimings: store == nil ? [] : Self.timingList(nodeTimings))
+            nodeTimings: store == nil ? [] : nodeTimings)
     }
 
-    static func timings(_ timings: [NodeTiming]) -> ContextValue { .list(timingList(timings)) }
-
-    static func timingList(_ timings: [NodeTiming]) -> [ContextValue] {
-        timings.map { timing in
+    /// The timings as events carry them: `{node, status, us}` maps (the journal's JSON is
+    /// `TurnRecord.nodeTimingsJSON`, the same shape).
+    static func timings(_ timings: [NodeTiming]) -> ContextValue {
+        .list(timings.map { timing in
             .map(["node": .string(timing.nodeID), "status": .string(timing.status.rawValue),
                   "us": .integer(timing.duration.wholeMicroseconds)])
-        }
+        })
     }
 }

@@ -83,14 +83,14 @@ public struct TurnRecord: Sendable {
     public var window: (summary: ContextValue?, start: Int)?
     /// How long the turn took, in microseconds.
     public var latencyMicroseconds: Int
-    /// Per-node timings as `{node, status, us}` maps.
-    public var nodeTimings: [ContextValue]
+    /// Per-node timings (stored as `nodeTimingsJSON`).
+    public var nodeTimings: [NodeTiming]
 
     /// Creates a record.
     public init(
         sessionID: String, turn: Int, input: String, reply: String, messages: [ContextValue], firstSequence: Int,
         workingMemory: ContextValue?, window: (summary: ContextValue?, start: Int)?, latencyMicroseconds: Int,
-        nodeTimings: [ContextValue]
+        nodeTimings: [NodeTiming]
     ) {
         self.sessionID = sessionID
         self.turn = turn
@@ -102,6 +102,25 @@ public struct TurnRecord: Sendable {
         self.window = window
         self.latencyMicroseconds = latencyMicroseconds
         self.nodeTimings = nodeTimings
+    }
+
+    /// The timings as the journal stores them: a JSON list of `{node, status, us}` objects,
+    /// keys in sorted order as `ContextValue` writes maps. Written directly: a map per node,
+    /// built and then sorted to be encoded, was most of the store's work on a turn.
+    public var nodeTimingsJSON: String {
+        var out = "["
+        out.reserveCapacity(nodeTimings.count * 56)  // about one object's length each: grown once, not per append
+        for (index, timing) in nodeTimings.enumerated() {
+            out += index == 0 ? "{\"node\":" : ",{\"node\":"
+            JSONText.appendQuoted(timing.nodeID, to: &out)
+            out += ",\"status\":"
+            JSONText.appendQuoted(timing.status.rawValue, to: &out)
+            out += ",\"us\":"
+            out += String(timing.duration.wholeMicroseconds)
+            out += "}"
+        }
+        out += "]"
+        return out
     }
 }
 

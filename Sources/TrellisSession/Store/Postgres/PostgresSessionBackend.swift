@@ -155,7 +155,7 @@ final class PostgresSessionBackend: SessionStoreBackend {
                 ON CONFLICT(session_id, turn) DO UPDATE SET input=$3, reply=$4, latency_us=$5, node_timings=$6,
                     recorded_at=clock_timestamp()
                 """, [turn.sessionID, String(turn.turn), turn.input, turn.reply, String(turn.latencyMicroseconds),
-                      ContextValue.list(turn.nodeTimings).jsonText])
+                      turn.nodeTimingsJSON])
             try connection.execute(
                 "UPDATE sessions SET turn_count=$2, message_sequence=$3, updated_at=clock_timestamp() WHERE session_id=$1",
                 [turn.sessionID, String(turn.turn), String(sequence)])

@@ -148,7 +148,7 @@ final class SQLiteSessionBackend: SessionStoreBackend {
                 VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)
                 """, [
                     .text(turn.sessionID), .integer(Int64(turn.turn)), .text(turn.input), .text(turn.reply),
-                    .integer(Int64(turn.latencyMicroseconds)), .text(ContextValue.list(turn.nodeTimings).jsonText), now,
+                    .integer(Int64(turn.latencyMicroseconds)), .text(turn.nodeTimingsJSON), now,
                 ])
             try database.run(
                 "UPDATE sessions SET turn_count=?2, message_sequence=?3, updated_at=?4 WHERE session_id=?1",
