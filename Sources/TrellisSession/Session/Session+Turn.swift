@@ -39,9 +39,9 @@ extension Session {
         // A turn whose adapters answer at once never suspends, and a task that never suspends
         // keeps its pool thread: sessions sending back to back would starve every other task
         // (other sessions, the heartbeat scheduler, the graph watcher). A yield puts the
-        // session back in the queue behind them. It costs a thread wake-up (about a tenth of
-        // a fast turn), so it happens once per `fairnessSlice` of a session's turns rather
-        // than on every turn: other tasks still wait at most a slice per busy session.
+        // session back in the queue behind them. It costs a thread hand-off (more than a fast
+        // turn), so it happens once per `fairnessSlice` of a session's turns rather than on
+        // every turn: other tasks still wait at most a slice per busy session.
         let now = ContinuousClock.now
         if now - lastYield >= Self.fairnessSlice {
             lastYield = now

@@ -86,7 +86,10 @@ public actor Session {
     /// When this session last gave its thread up on purpose (see `send`).
     var lastYield = ContinuousClock.now
     /// How long a session sending back to back may keep its pool thread before it yields.
-    static let fairnessSlice = Duration.microseconds(200)
+    /// A yield costs 20-40 µs on the 2-core VM (a thread hand-off): at 200 µs it was a sixth of
+    /// a turn's average and most of its p99 (`docs/benchmarks.md`); at 1 ms it is a few
+    /// percent, and a task behind N busy sessions waits about N ms / cores at worst.
+    static let fairnessSlice = Duration.milliseconds(1)
 
     /// Creates a session. Throws `SessionError.configuration` naming every adapter the graphs
     /// need and `adapters` lack.
