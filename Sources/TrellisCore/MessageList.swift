@@ -200,13 +200,17 @@ struct MessageExtra: Sendable, Equatable {
 /// The buffers behind a `MessageList`. Sendable because it is changed only through a list that
 /// holds the one reference to it (`isKnownUniquelyReferenced`, as the standard library's own
 /// collections do); once shared it is only read.
+///
+/// For the same reason its fields skip the runtime exclusivity check (a `swift_beginAccess`
+/// per read, 8 a turn): a write happens only through the one list that holds the storage,
+/// whose own accesses the compiler checks statically.
 final class MessageListStorage: @unchecked Sendable {
     /// Every message's role (when spelled out) and content, as UTF-8.
-    var text: [UInt8]
+    @exclusivity(unchecked) var text: [UInt8]
     /// One entry per message.
-    var entries: [MessageEntry]
+    @exclusivity(unchecked) var entries: [MessageEntry]
     /// Extra fields or whole messages, by ascending message index.
-    var extras: [MessageExtra]
+    @exclusivity(unchecked) var extras: [MessageExtra]
 
     static let empty = MessageListStorage(text: [], entries: [], extras: [])
 
