@@ -43,8 +43,20 @@ public final class LockedValue<Value>: @unchecked Sendable {
         return try body(&value)
     }
 
+    /// Runs `body` with the value if the lock is free now; `nil`, without waiting, when another
+    /// thread holds it.
+    @inlinable
+    package func withLockIfAvailable<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result? {
+        guard tryAcquire() else { return nil }
+        defer { release() }
+        return try body(&value)
+    }
+
     /// Takes the lock (for the inlined `withLock`).
     @usableFromInline func acquire() { pthread_mutex_lock(lock) }
+
+    /// Takes the lock if it is free (for the inlined `withLockIfAvailable`).
+    @usableFromInline func tryAcquire() -> Bool { pthread_mutex_trylock(lock) == 0 }
 
     /// Releases the lock (for the inlined `withLock`).
     @usableFromInline func release() { pthread_mutex_unlock(lock) }

@@ -48,7 +48,11 @@ struct SharedTimerTests {
         long.cancel()
         await #expect(throws: CancellationError.self) { try await long.value }
         try await short.value
-        #expect(clock.now - start < .seconds(30), "the cancelled wait must not last its 60 s")
+        // The CancellationError above already shows that cancelling ended the wait (a wait that
+        // reached its deadline returns normally). This guards only against it lasting its 60 s;
+        // the margin is wide because the synchronous CLI tests beside it can hold both pool
+        // threads in blocking waits for half a minute on a loaded machine (seen: 31-37 s).
+        #expect(clock.now - start < .seconds(55), "the cancelled wait must not last its 60 s")
     }
 
     @Test("a task cancelled before it waits does not wait")

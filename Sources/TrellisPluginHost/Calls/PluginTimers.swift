@@ -1,5 +1,6 @@
 import Dispatch
 import Synchronization
+import TrellisCore
 
 /// The `trellis.timer/1` extension: callbacks run later on Dispatch's shared threads, so a
 /// plugin simulating latency (or waiting) holds no thread of its own and no sleeping thread.
@@ -15,7 +16,7 @@ enum PluginTimers {
         let item: DispatchWorkItem
     }
 
-    private static let pending = Mutex<[UInt64: Scheduled]>([:])
+    private static let pending = LockedValue<[UInt64: Scheduled]>([:])
     private static let nextID = Atomic<UInt64>(1)
     private static let queue = DispatchQueue(label: "trellis.plugin-timers", attributes: .concurrent)
 

@@ -1,4 +1,3 @@
-import Synchronization
 import TrellisEngine
 
 /// The adapters sessions can be configured with, by name: the built-in ones, the host's own
@@ -34,7 +33,7 @@ public final class AdapterCatalog: Sendable {
         var merged: [String: Entry] { host.merging(plugins) { own, _ in own } }
     }
 
-    private let tables = Mutex(Tables())
+    private let tables = LockedValue(Tables())
 
     /// Creates a catalog of the built-in adapters only.
     public init() {}

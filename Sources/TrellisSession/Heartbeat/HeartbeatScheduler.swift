@@ -1,4 +1,4 @@
-import Synchronization
+import TrellisCore
 
 /// Something the heartbeat scheduler fires.
 public protocol HeartbeatTarget: AnyObject, Sendable {
@@ -39,7 +39,7 @@ public final class HeartbeatScheduler: Sendable {
         var shutDown = false
     }
 
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
 
     /// Creates a scheduler; its task starts with the first scheduled heartbeat.
     public init() {}

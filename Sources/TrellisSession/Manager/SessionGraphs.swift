@@ -1,4 +1,3 @@
-import Synchronization
 import TrellisDOT
 import TrellisEngine
 
@@ -35,10 +34,10 @@ public final class SessionGraphs: Sendable {
         }
     }
 
-    private let state: Mutex<Generation>
+    private let state: LockedValue<Generation>
 
     /// Publishes `generation` as the first one.
-    public init(_ generation: Generation) { state = Mutex(generation) }
+    public init(_ generation: Generation) { state = LockedValue(generation) }
 
     /// Compiled graphs given directly (tests, benchmarks, embedders).
     public convenience init(turn: CompiledGraph, heartbeat: CompiledGraph?) {

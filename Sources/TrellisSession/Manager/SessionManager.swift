@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import TrellisEngine
 
 /// Creates, finds, lists and stops sessions; owns the graphs they run (reloaded when their
@@ -19,13 +18,13 @@ public final class SessionManager: Sendable {
     /// The options the manager was created with.
     public let options: SessionManagerOptions
 
-    let sessions = Mutex<[String: Session]>([:])
+    let sessions = LockedValue<[String: Session]>([:])
     /// Ids of sessions stopped by this manager, so a late message is told "stopped", not "unknown".
-    let stoppedIDs = Mutex<Set<String>>([])
+    let stoppedIDs = LockedValue<Set<String>>([])
     /// Sessions the store holds but could not load, with why: refused by id, never overwritten.
-    let corruptIDs = Mutex<[String: String]>([:])
-    let registry: Mutex<HandlerRegistry>
-    let watchedFiles: Mutex<[String: GraphFileSignature?]>
+    let corruptIDs = LockedValue<[String: String]>([:])
+    let registry: LockedValue<HandlerRegistry>
+    let watchedFiles: LockedValue<[String: GraphFileSignature?]>
     let watcher = LockedValue<GraphFileWatcher?>(nil)
     let adapterCatalog: AdapterCatalog
 
@@ -41,7 +40,7 @@ public final class SessionManager: Sendable {
         self.events = events
         self.store = options.store
         self.scheduler = HeartbeatScheduler()
-        self.registry = Mutex(registry)
+        self.registry = LockedValue(registry)
         self.adapterCatalog = adapterCatalog
         let loaded = try Self.loadGraphs(options: options, registry: registry)
         graphs = SessionGraphs(SessionGraphs.Generation(
@@ -49,7 +48,7 @@ public final class SessionManager: Sendable {
             heartbeatPath: loaded.heartbeatPath, registry: registry))
         var watched: [String: GraphFileSignature?] = [:]
         for path in [loaded.turnPath, loaded.heartbeatPath].compactMap({ $0 }) { watched[path] = GraphFileSignature.of(path) }
-        watchedFiles = Mutex(watched)
+        watchedFiles = LockedValue(watched)
         if options.watchGraphs && !watched.isEmpty { startWatching() }
         // A lease this host lost (expired while paused, taken over) means the session runs
         // elsewhere now: drop the local copy, heartbeats included.

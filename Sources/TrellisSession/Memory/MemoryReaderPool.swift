@@ -1,3 +1,4 @@
+import TrellisCore
 import Synchronization
 
 /// `SQLiteMemory`'s read-only connections, each behind its own lock.
@@ -8,10 +9,10 @@ import Synchronization
 /// recalls run in parallel: each takes the first free connection, starting from a rotating
 /// index so the load spreads, and waits on one only when every connection is busy.
 final class MemoryReaderPool: Sendable {
-    /// One connection and its lock (a class because `Mutex` cannot be copied into an array).
+    /// One connection and its lock.
     private final class Slot: Sendable {
-        let connection: Mutex<SQLiteDatabase>
-        init(_ connection: sending SQLiteDatabase) { self.connection = Mutex(connection) }
+        let connection: LockedValue<SQLiteDatabase>
+        init(_ connection: sending SQLiteDatabase) { self.connection = LockedValue(connection) }
     }
 
     private let slots: [Slot]

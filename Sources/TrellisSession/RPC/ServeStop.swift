@@ -1,4 +1,4 @@
-import Synchronization
+import TrellisCore
 
 /// A request to stop serving: a signal (SIGTERM, SIGINT) or an output nobody reads any more.
 /// The server stops reading input, lets the requests in flight finish (for at most its drain
@@ -9,7 +9,7 @@ public final class ServeStop: Sendable {
         var listener: (@Sendable (String) -> Void)?
     }
 
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
 
     /// A stop not requested yet.
     public init() {}

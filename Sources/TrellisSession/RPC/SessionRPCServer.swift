@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import TrellisEngine
 
 /// The JSON-RPC 2.0 protocol of `trellis serve --stdio`: one request or notification per
@@ -14,7 +13,7 @@ public final class SessionRPCServer: Sendable {
     public let manager: SessionManager
     private let output: JSONLinesEventWriter
     private let pluginReloader: (@Sendable () async -> Result<ContextValue, JSONRPCError>)?
-    private let subscriptions = Mutex<[SessionEventBus.Token]>([])
+    private let subscriptions = LockedValue<[SessionEventBus.Token]>([])
     /// The longest request line read; a longer one is answered with an error and dropped.
     public let maximumLineBytes: Int
     /// The longest message `session.send` accepts.
