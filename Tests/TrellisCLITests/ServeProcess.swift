@@ -84,8 +84,13 @@ final class ServeProcess: @unchecked Sendable {
     }
 
     /// Waits for the response to `id` (a guard against hangs, not a timing assertion; shorter
-    /// than the suites' one-minute limit, so a hang fails with this message first).
-    func response(_ id: Int, within seconds: Double = 30) throws -> [String: Any] {
+    /// than the suites' one-minute limit, so a hang fails with this message first). Every wait
+    /// here blocks a Dispatch thread, never one of the cooperative pool's (`offThePool`).
+    func response(_ id: Int, within seconds: Double = 30) async throws -> [String: Any] {
+        try await offThePool { [self] in try blockingResponse(id, within: seconds) }
+    }
+
+    private func blockingResponse(_ id: Int, within seconds: Double) throws -> [String: Any] {
         let deadline = Date(timeIntervalSinceNow: seconds)
         condition.lock()
         defer { condition.unlock() }
@@ -97,8 +102,8 @@ final class ServeProcess: @unchecked Sendable {
     }
 
     /// Sends a request and waits for its result; throws with the error message when it failed.
-    func call(_ method: String, _ params: [String: Any] = [:]) throws -> [String: Any] {
-        let answer = try response(try send(method, params))
+    func call(_ method: String, _ params: [String: Any] = [:]) async throws -> [String: Any] {
+        let answer = try await response(try send(method, params))
         guard let result = answer["result"] as? [String: Any] else {
             throw Failure(description: "\(method) failed: \(answer["error"] ?? answer)")
         }
@@ -113,7 +118,11 @@ final class ServeProcess: @unchecked Sendable {
     }
 
     /// Waits until an event notification of `kind` has arrived (a guard against hangs, not a timing assertion).
-    func waitForEvent(_ kind: String, within seconds: Double = 30) throws -> [String: Any] {
+    func waitForEvent(_ kind: String, within seconds: Double = 30) async throws -> [String: Any] {
+        try await offThePool { [self] in try blockingWaitForEvent(kind, within: seconds) }
+    }
+
+    private func blockingWaitForEvent(_ kind: String, within seconds: Double) throws -> [String: Any] {
         let deadline = Date(timeIntervalSinceNow: seconds)
         condition.lock()
         defer { condition.unlock() }
@@ -135,18 +144,32 @@ final class ServeProcess: @unchecked Sendable {
 
     /// Closes standard input and waits for the process to exit; returns its status. A server
     /// that does not exit within 30 s is killed (and then reports SIGKILL as its status).
-    func finish() -> Int32 {
+    func finish() async -> Int32 {
         try? input.fileHandleForWriting.close()
-        ChildProcess.waitForExit(process, timeout: .seconds(30))
-        return process.terminationStatus
+        return await offThePool { [self] in
+            ChildProcess.waitForExit(process, timeout: .seconds(30))
+            return process.terminationStatus
+        }
     }
 
     /// Sends `signal` and waits (at most 30 s) for the process to exit; returns its status and
     /// whether it exited by itself (rather than being killed by the signal).
-    func stop(with signal: Int32) -> (status: Int32, exitedNormally: Bool) {
+    func stop(with signal: Int32) async -> (status: Int32, exitedNormally: Bool) {
         kill(process.processIdentifier, signal)
-        ChildProcess.waitForExit(process, timeout: .seconds(30))
-        return (process.terminationStatus, process.terminationReason == .exit)
+        return await offThePool { [self] in
+            ChildProcess.waitForExit(process, timeout: .seconds(30))
+            return (process.terminationStatus, process.terminationReason == .exit)
+        }
+    }
+
+    /// Waits for the response to `id`, then kills the process with SIGKILL on the same thread:
+    /// a test that kills a server in the middle of its work must not give it the time a hop
+    /// back to the test's task takes (long enough, on a loaded machine, to finish the work).
+    func kill9(afterResponseTo id: Int) async throws {
+        try await offThePool { [self] in
+            _ = try blockingResponse(id, within: 30)
+            kill9()
+        }
     }
 
     /// Kills the process with SIGKILL and waits for it.

@@ -19,13 +19,13 @@ import TrellisTestSupport
     }
 
     /// Sends to `server` until the session is taken over (the owner's lease expires); returns the result.
-    private func sendUntilTakenOver(_ server: ServeProcess, _ session: String, _ message: String) throws -> [String: Any] {
+    private func sendUntilTakenOver(_ server: ServeProcess, _ session: String, _ message: String) async throws -> [String: Any] {
         let deadline = Date(timeIntervalSinceNow: 60)
         while Date() < deadline {
-            let answer = try server.response(try server.send("session.send", ["session_id": session, "message": message]))
+            let answer = try await server.response(try server.send("session.send", ["session_id": session, "message": message]))
             if let result = answer["result"] as? [String: Any] { return result }
             guard errorKind(answer).kind == "leased" else { throw ServeProcess.Failure(description: "unexpected answer: \(answer)") }
-            Thread.sleep(forTimeInterval: 0.2)
+            try await Task.sleep(for: .milliseconds(200))
         }
         throw ServeProcess.Failure(description: "session \(session) was not taken over within 60 s")
     }
@@ -35,41 +35,40 @@ import TrellisTestSupport
         let directory = try ServeProcess.temporaryDirectory()
         let first = try host("host-a", url, in: directory)
         let second = try host("host-b", url, in: directory)
-        _ = try first.call("session.create", ["session_id": "a"])
-        _ = try second.call("session.create", ["session_id": "b"])
-        #expect(try second.call("session.send", ["session_id": "b", "message": "b-1"])["turn_count"] as? Int == 1)
+        _ = try await first.call("session.create", ["session_id": "a"])
+        _ = try await second.call("session.create", ["session_id": "b"])
+        #expect(try await second.call("session.send", ["session_id": "b", "message": "b-1"])["turn_count"] as? Int == 1)
 
         // Each host lists every session of the store, with the host that holds it.
-        let listed = try #require(try second.call("session.list")["sessions"] as? [[String: Any]])
+        let listed = try #require(try await second.call("session.list")["sessions"] as? [[String: Any]])
         #expect(listed.compactMap { $0["session_id"] as? String } == ["a", "b"])
         #expect(listed.map { $0["owner"] as? String } == ["host-a", "host-b"])
         #expect(listed.map { $0["local"] as? Bool } == [false, true])
         #expect(listed.map { $0["turn_count"] as? Int } == [0, 1])
 
         // The wrong host refuses, naming the owner; the turn does not run there.
-        let wrong = try second.response(try second.send("session.send", ["session_id": "a", "message": "misrouted"]))
+        let wrong = try await second.response(try second.send("session.send", ["session_id": "a", "message": "misrouted"]))
         #expect(errorKind(wrong).kind == "leased")
         #expect(errorKind(wrong).owner == "host-a")
 
         // A load on host-a, killed in the middle.
         var pending: [Int] = []
         for turn in 1...60 { pending.append(try first.send("session.send", ["session_id": "a", "message": "a-\(turn)"])) }
-        _ = try first.response(pending[9])
-        first.kill9()
+        try await first.kill9(afterResponseTo: pending[9])
         let acknowledged = pending.compactMap { (first.received[$0]?["result"] as? [String: Any])?["turn_count"] as? Int }.max() ?? 0
         #expect(acknowledged >= 10)
 
         // host-b takes "a" over once the lease expires, with every acknowledged turn.
-        let next = try sendUntilTakenOver(second, "a", "after the kill")
+        let next = try await sendUntilTakenOver(second, "a", "after the kill")
         let turns = try #require(next["turn_count"] as? Int)
         #expect(turns >= acknowledged + 1)
-        let journal = try #require(try second.call("session.journal", ["session_id": "a"])["turns"] as? [[String: Any]])
+        let journal = try #require(try await second.call("session.journal", ["session_id": "a"])["turns"] as? [[String: Any]])
         #expect(journal.compactMap { $0["turn"] as? Int } == Array(1...turns), "every turn once, none twice")
         let inputs = journal.compactMap { $0["input"] as? String }
         #expect(Array(inputs.prefix(turns - 1)) == (1..<turns).map { "a-\($0)" })
         #expect(!inputs.contains("misrouted"))
         #expect(inputs.last == "after the kill")
-        #expect(second.finish() == 0)
+        #expect(await second.finish() == 0)
     }
 
     @Test func chatTakesASharedSessionByLeaseAndIsRefusedOneAnotherHostHolds() async throws {
@@ -90,14 +89,14 @@ import TrellisTestSupport
 
         // A session a serve host holds is refused, naming that host; nothing runs.
         let server = try host("host-s", url, in: directory)
-        _ = try server.call("session.create", ["session_id": "held"])
+        _ = try await server.call("session.create", ["session_id": "held"])
         let refused = try chat("held", "hello\n")
         #expect(refused.status != 0)
         #expect(refused.errors.contains("leased by host 'host-s'"), "\(refused.errors)")
         #expect(refused.output.isEmpty)
-        let listed = try #require(try server.call("session.list")["sessions"] as? [[String: Any]])
+        let listed = try #require(try await server.call("session.list")["sessions"] as? [[String: Any]])
         #expect(listed.first { $0["session_id"] as? String == "c" }?["turn_count"] as? Int == 3)
-        #expect(server.finish() == 0)
+        #expect(await server.finish() == 0)
     }
 
     /// The store benchmark runs end to end (its own cluster, two serve hosts, a SIGKILL, then
@@ -130,22 +129,22 @@ import TrellisTestSupport
         let url = try await PostgresCluster.newDatabase()
         let directory = try ServeProcess.temporaryDirectory()
         let paused = try host("host-p", url, in: directory)
-        _ = try paused.call("session.create", ["session_id": "p"])
-        _ = try paused.call("session.send", ["session_id": "p", "message": "before"])
+        _ = try await paused.call("session.create", ["session_id": "p"])
+        _ = try await paused.call("session.send", ["session_id": "p", "message": "before"])
         kill(paused.process.processIdentifier, SIGSTOP)
         defer { kill(paused.process.processIdentifier, SIGCONT) }
         let other = try host("host-q", url, in: directory)
-        let taken = try sendUntilTakenOver(other, "p", "taken over")
+        let taken = try await sendUntilTakenOver(other, "p", "taken over")
         #expect(taken["turn_count"] as? Int == 2)
         kill(paused.process.processIdentifier, SIGCONT)
 
         // The paused host may still hold its copy; its turn must not reach the database.
-        let late = try paused.response(try paused.send("session.send", ["session_id": "p", "message": "late"]))
+        let late = try await paused.response(try paused.send("session.send", ["session_id": "p", "message": "late"]))
         #expect(late["result"] == nil, "a host that lost its lease ran a turn: \(late)")
         #expect(["leased", "lease_lost"].contains(errorKind(late).kind ?? ""))
-        let journal = try #require(try other.call("session.journal", ["session_id": "p"])["turns"] as? [[String: Any]])
+        let journal = try #require(try await other.call("session.journal", ["session_id": "p"])["turns"] as? [[String: Any]])
         #expect(journal.compactMap { $0["input"] as? String } == ["before", "taken over"])
-        #expect(paused.finish() == 0)
-        #expect(other.finish() == 0)
+        #expect(await paused.finish() == 0)
+        #expect(await other.finish() == 0)
     }
 }

@@ -62,12 +62,8 @@ public enum ChildProcess {
         _ executable: String, _ arguments: [String], in directory: String? = nil, input: String? = nil,
         environment: [String: String]? = nil, timeout: Duration = .seconds(30)
     ) async throws -> Result {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Swift.Result<Result, any Error> {
-                    try run(executable, arguments, in: directory, input: input, environment: environment, timeout: timeout)
-                })
-            }
+        try await offThePool {
+            try run(executable, arguments, in: directory, input: input, environment: environment, timeout: timeout)
         }
     }
 
