@@ -36,7 +36,8 @@ final class PluginNodeType: @unchecked Sendable {
     let state: UnsafeMutableRawPointer?
     let invoke: InvokeFunction
     let cancel: CancelFunction?
-    /// Serializes invokes of a type that is not thread-safe (a lock the thread sanitizer sees).
+    /// Serializes invokes of a type that is not thread-safe (a lock the thread sanitizer sees;
+    /// taken with `withLockHeld`, since it guards the plugin's state, not a value).
     let serial = LockedValue(())
 
     init(pluginID: String, file: String, name: String, summary: String, flags: UInt32, schema: AttributeSchema,
@@ -67,7 +68,7 @@ final class PluginNodeType: @unchecked Sendable {
     @inline(__always)
     func callInvoke(_ handle: OpaquePointer) -> trellis_status {
         if isThreadSafe { return invoke(state, handle) }
-        return serial.withLock { _ in invoke(state, handle) }
+        return serial.withLockHeld { invoke(state, handle) }
     }
 
     /// What `plugins inspect` shows.
