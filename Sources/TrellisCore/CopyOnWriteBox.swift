@@ -21,18 +21,11 @@ public struct CopyOnWriteBox<Value: Sendable>: @unchecked Sendable {
     /// Boxes `value`.
     @inlinable public init(_ value: Value) { storage = Storage(value) }
 
-    /// The value; writing it copies the storage first when another box shares it.
+    /// The value. Changed only through `modify`.
     @inlinable public var value: Value {
         // A borrow, not a copy: reading one field of the value (`spec.attributes` for one
         // attribute) must not retain every field. `_read` is the accessor that yields one.
         _read { yield storage.value }
-        set {
-            if isKnownUniquelyReferenced(&storage) {
-                storage.value = newValue
-            } else {
-                storage = Storage(newValue)
-            }
-        }
     }
 
     /// Changes the value in place (no copy of it when this box is the only one holding it).
