@@ -227,6 +227,12 @@ struct CallState {
 /// gave up), kept in the call's slot and changed only under its lock; the waiting task is
 /// resumed exactly once.
 ///
+/// The host waits only for a call still pending when invoke returns: a plugin that completes
+/// during invoke (the Swift SDK does whenever its handler never suspends) costs no
+/// continuation, cancellation handler or deadline. So the plugin's completion or the host's
+/// cancel may come before there is a continuation to resume; the outcome then waits here
+/// for `AsyncPluginCall.wait`.
+///
 /// A class, not a struct: `CheckedContinuation` is a resilient type of another module, so a
 /// struct holding it has no size known at compile time, and every move of a `CallState`
 /// (synchronous ones included) went through runtime value witnesses.
@@ -239,7 +245,14 @@ final class AsyncCompletion {
     var pluginDone = false
     /// Set when the host gave up on the call (timeout, run cancelled).
     var cancelled = false
+    /// The default call timeout that cancelled the call, for its message (`nil`: the run's cancel).
+    var timedOutAfter: Duration?
+    /// A completion that came during invoke, applied when invoke returns.
     var earlyCompletion: (status: trellis_status, message: String)?
+    /// Set once the host waits for the call (`AsyncPluginCall.wait`).
+    var waited = false
+    /// The call's outcome, ready before the host started waiting for it.
+    var outcomeBeforeWait: Outcome?
 
     init(lease: PluginActivation) { self.lease = lease }
 }
@@ -300,36 +313,45 @@ struct AsyncPluginCall: Sendable {
         return result
     }
 
-    /// Stores the continuation the completion resumes; before invoke.
-    func begin(_ continuation: CheckedContinuation<Outcome, Never>) {
-        Self.step(entry) { _, completion, _ in completion.continuation = continuation }
-    }
-
-    /// Called on the invoking thread once invoke has returned `status`.
-    func invokeReturned(_ status: trellis_status) {
+    /// Called on the invoking thread once invoke has returned `status`: the outcome when the
+    /// call is over (the plugin completed it during invoke, or invoke returned a final status),
+    /// `nil` while it is pending (`wait` follows).
+    func invokeReturned(_ status: trellis_status) -> Outcome? {
+        var outcome: Outcome?
         Self.step(entry) { call, completion, effects in
             completion.invokeReturned = true
             if status == trellis_status(TRELLIS_PENDING) {
-                if let early = completion.earlyCompletion {
-                    if let continuation = completion.continuation.take() {
-                        effects.resume = (continuation, call.takeOutcome(for: early.status, message: early.message, from: .complete))
-                    }
-                    effects.retire = true
-                } else if completion.cancelled, let continuation = completion.continuation.take() {
-                    effects.resume = (continuation, call.cancelledOutcome)
-                    effects.askPluginToCancel = true
-                }
+                guard let early = completion.earlyCompletion else { return }
+                outcome = call.takeOutcome(for: early.status, message: early.message, from: .complete)
             } else {
                 if completion.pluginDone {
                     effects.log = "invoke called complete() and then returned status \(status) instead of TRELLIS_PENDING; the returned status is used"
                 }
                 completion.pluginDone = true
-                if let continuation = completion.continuation.take() {
-                    effects.resume = (continuation, call.takeOutcome(for: status))
-                }
+                outcome = call.takeOutcome(for: status)
+            }
+            effects.retire = true
+        }
+        return outcome
+    }
+
+    /// Waits (through `continuation`) for a call that was pending when invoke returned: resumes
+    /// at once when the plugin completed it, or the host gave up on it, in between.
+    func wait(_ continuation: CheckedContinuation<Outcome, Never>) {
+        let result = Self.step(entry) { call, completion, effects in
+            completion.waited = true
+            if let outcome = completion.outcomeBeforeWait.take() {
+                effects.resume = (continuation, outcome)
                 effects.retire = true
+            } else if completion.cancelled {
+                effects.resume = (continuation, completion.timedOutAfter.map { call.timedOutOutcome(after: $0) } ?? call.cancelledOutcome)
+                effects.askPluginToCancel = true
+            } else {
+                completion.continuation = continuation
             }
         }
+        // Nothing retires the slot of a pending call before the host has waited for it.
+        guard case .done = result else { preconditionFailure("an asynchronous plugin call's slot ended before the host waited for it") }
     }
 
     /// The plugin's `complete`, from any thread.
@@ -346,10 +368,17 @@ struct AsyncPluginCall: Sendable {
                 completion.earlyCompletion = (status, text)
                 return
             }
+            let outcome = call.takeOutcome(for: status, message: text, from: .complete)
             if let continuation = completion.continuation.take() {
-                effects.resume = (continuation, call.takeOutcome(for: status, message: text, from: .complete))
+                effects.resume = (continuation, outcome)
+                effects.retire = true
+            } else if !completion.waited {
+                // Completed after invoke returned, before the host started waiting: `wait` answers with it.
+                completion.outcomeBeforeWait = outcome
+            } else {
+                // The host gave up and already answered the node: only the slot is left to end.
+                effects.retire = true
             }
-            effects.retire = true
         }
     }
 
@@ -358,8 +387,11 @@ struct AsyncPluginCall: Sendable {
     /// completes, as the ABI promises `cancel`.
     func hostCancel(timedOutAfter limit: Duration? = nil) {
         Self.step(entry) { call, completion, effects in
+            guard !completion.cancelled, !completion.pluginDone else { return }
             completion.cancelled = true
-            guard completion.invokeReturned, !completion.pluginDone, let continuation = completion.continuation.take() else { return }
+            completion.timedOutAfter = limit
+            // Before the host waits, `wait` answers the node and asks the plugin to stop.
+            guard let continuation = completion.continuation.take() else { return }
             effects.resume = (continuation, limit.map { call.timedOutOutcome(after: $0) } ?? call.cancelledOutcome)
             effects.askPluginToCancel = true
         }

@@ -32,9 +32,10 @@ enum PluginCallDeadlines {
 
     private static let table = LockedValue(Table())
 
-    /// Cancels `call` unless it ends within `limit`; the returned key removes the deadline.
-    static func add(_ call: AsyncPluginCall, after limit: Duration) -> UInt64 {
-        let deadline = ContinuousClock.now + limit
+    /// Cancels `call` unless it ends within `limit` of `start` (when its invoke began); the
+    /// returned key removes the deadline.
+    static func add(_ call: AsyncPluginCall, after limit: Duration, from start: ContinuousClock.Instant) -> UInt64 {
+        let deadline = start + limit
         let (key, arm) = table.withLock { table -> (UInt64, Bool) in
             let key = table.nextKey
             table.nextKey += 1

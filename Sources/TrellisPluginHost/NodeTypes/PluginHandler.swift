@@ -5,7 +5,8 @@ import TrellisEngine
 /// The engine's view of a plugin node type: runs one visit through the C ABI.
 ///
 /// Synchronous types take the fast path: one call object, one C call, the outcome built from
-/// what the plugin wrote; nothing is serialized. Asynchronous types suspend on a checked
+/// what the plugin wrote; nothing is serialized. An asynchronous call completed during invoke
+/// is answered at once; one still pending when invoke returns suspends on a checked
 /// continuation that the plugin's `complete` (from any thread) resumes exactly once; task
 /// cancellation (the node timeout) fails the node at once and calls the plugin's cancel function.
 /// Types flagged `TRELLIS_NODE_BLOCKING` are invoked on `BlockingInvokePool`'s threads, never
@@ -41,21 +42,24 @@ struct PluginHandler: NodeHandler {
     private func executeAsynchronously(_ request: HandlerRequest) async -> Outcome {
         if Task.isCancelled { return CallState.cancelledOutcome(type, nodeID: request.node.id) }
         guard let call = AsyncPluginCall(type: type, request: request, lease: activation) else { return CallState.noSlotOutcome(type, request) }
-        // A node's own timeout is the engine's (it cancels this task); without one, the host's default.
+        // A node's own timeout is the engine's (it cancels this task); without one, the host's
+        // default, counted from the start of invoke.
         let limit = request.node.attributes["timeout"] == nil ? defaultTimeout : nil
-        let deadline = limit.map { PluginCallDeadlines.add(call, after: $0) }
+        let start = limit.map { _ in ContinuousClock.now }
+        let status: trellis_status
+        if type.isBlocking {
+            // TRELLIS_NODE_BLOCKING with ASYNC: the invoke itself runs on the blocking pool.
+            status = await BlockingInvokePool.shared.run { [type] in PluginCrashContext.during(type, request) { type.callInvoke(call.handle) } }
+        } else {
+            status = PluginCrashContext.during(type, request) { type.callInvoke(call.handle) }
+        }
+        // Completed during invoke (or a final status): nothing to wait for.
+        if let outcome = call.invokeReturned(status) { return outcome }
+        let deadline = limit.map { PluginCallDeadlines.add(call, after: $0, from: start!) }
         defer { if let deadline { PluginCallDeadlines.remove(deadline) } }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
-                call.begin(continuation)
-                if type.isBlocking {
-                    // TRELLIS_NODE_BLOCKING with ASYNC: the invoke itself runs on the blocking pool.
-                    BlockingInvokePool.shared.submit {
-                        call.invokeReturned(PluginCrashContext.during(type, request) { type.callInvoke(call.handle) })
-                    }
-                } else {
-                    call.invokeReturned(PluginCrashContext.during(type, request) { type.callInvoke(call.handle) })
-                }
+                call.wait(continuation)
             }
         } onCancel: {
             call.hostCancel()
