@@ -16,6 +16,15 @@ final class MockLLM: PluginLLMAdapter {
         let latency = MockLatency.llm(options: request.options)
         if latency > .zero { try await HostTimer.sleep(for: latency) }
         try Task.checkCancellation()
+        return answer(request, context: context)
+    }
+
+    /// Without simulated latency the answer is at hand: no task is needed for it.
+    func completeImmediately(_ request: LLMCompletionRequest, context: LLMCompletionContext) throws -> LLMCompletion? {
+        MockLatency.llm(options: request.options) > .zero ? nil : answer(request, context: context)
+    }
+
+    private func answer(_ request: LLMCompletionRequest, context: LLMCompletionContext) -> LLMCompletion {
         let session = request.options["session_id"]?.stringValue ?? ""
         let number = counters.withLock { counters in
             counters[session, default: 0] += 1

@@ -9,4 +9,12 @@ struct MockMemory: PluginMemoryAdapter {
     }
 
     func update(agentID: String, entry: PluginValue) async throws {}
+
+    /// Without simulated latency there is nothing to wait for.
+    func recallImmediately(agentID: String, query: String) throws -> [PluginValue]? {
+        MockLatency.memory > .zero ? nil : []
+    }
+
+    /// Updates do nothing, at once.
+    func updateImmediately(agentID: String, entry: PluginValue) throws -> Bool { true }
 }

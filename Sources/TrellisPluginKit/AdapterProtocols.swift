@@ -8,15 +8,27 @@ import CTrellisPlugin
 ///
 /// Implement `complete(_:)`, or, to stream the answer or read the conversation by accessor
 /// (ABI 1.1), `complete(_:context:)`; the host calls the latter, which by default calls the former.
+///
+/// An adapter that can sometimes answer without waiting (a cache hit, a scripted or
+/// in-memory model) also implements `completeImmediately(_:context:)`: the SDK asks it first,
+/// on the host's thread, and starts a task for `complete(_:context:)` only when it returns
+/// nil. A task per operation is most of what an operation that never waits costs.
 public protocol PluginLLMAdapter: Sendable {
     /// Answers one request.
     func complete(_ request: LLMCompletionRequest) async throws -> LLMCompletion
     /// Answers one request, publishing pieces with `context.delta(_:)` when
     /// `context.isStreaming`; the returned content must equal their concatenation.
     func complete(_ request: LLMCompletionRequest, context: LLMCompletionContext) async throws -> LLMCompletion
+    /// The answer when it is at hand without waiting; nil to answer through
+    /// `complete(_:context:)` instead. Runs on the host's calling thread: never block or
+    /// sleep here. The default returns nil.
+    func completeImmediately(_ request: LLMCompletionRequest, context: LLMCompletionContext) throws -> LLMCompletion?
 }
 
 extension PluginLLMAdapter {
+    /// Never answers at once: every request goes to `complete(_:context:)`.
+    public func completeImmediately(_ request: LLMCompletionRequest, context: LLMCompletionContext) throws -> LLMCompletion? { nil }
+
     /// Answers without streaming (adapters written before ABI 1.1 implement only `complete(_:)`).
     public func complete(_ request: LLMCompletionRequest, context: LLMCompletionContext) async throws -> LLMCompletion {
         try await complete(request)
@@ -28,18 +40,41 @@ extension PluginLLMAdapter {
     }
 }
 
-/// Long-term memory a plugin provides (adapter kind `memory`). Concurrency as for `PluginLLMAdapter`.
+/// Long-term memory a plugin provides (adapter kind `memory`). Concurrency, and answering
+/// without waiting (the `…Immediately` requirements), as for `PluginLLMAdapter`.
 public protocol PluginMemoryAdapter: Sendable {
     /// Memories relevant to `query` for `agentID`.
     func recall(agentID: String, query: String) async throws -> [PluginValue]
     /// Records what happened in a turn.
     func update(agentID: String, entry: PluginValue) async throws
+    /// The memories when they are at hand without waiting; nil to answer through
+    /// `recall(agentID:query:)`. Never block here. The default returns nil.
+    func recallImmediately(agentID: String, query: String) throws -> [PluginValue]?
+    /// Records `entry` when that needs no waiting and returns true; false to record it through
+    /// `update(agentID:entry:)`. Never block here. The default returns false.
+    func updateImmediately(agentID: String, entry: PluginValue) throws -> Bool
 }
 
-/// Tools a plugin provides (adapter kind `tools`). Concurrency as for `PluginLLMAdapter`.
+extension PluginMemoryAdapter {
+    /// Never answers at once: every recall goes to `recall(agentID:query:)`.
+    public func recallImmediately(agentID: String, query: String) throws -> [PluginValue]? { nil }
+    /// Never records at once: every entry goes to `update(agentID:entry:)`.
+    public func updateImmediately(agentID: String, entry: PluginValue) throws -> Bool { false }
+}
+
+/// Tools a plugin provides (adapter kind `tools`). Concurrency, and answering without waiting,
+/// as for `PluginLLMAdapter`.
 public protocol PluginToolsAdapter: Sendable {
     /// Runs each call (`{name, arguments}`) and returns one result per call, in order.
     func dispatch(_ calls: [PluginValue]) async throws -> [PluginValue]
+    /// The results when they are at hand without waiting; nil to run the calls through
+    /// `dispatch(_:)`. Never block here. The default returns nil.
+    func dispatchImmediately(_ calls: [PluginValue]) throws -> [PluginValue]?
+}
+
+extension PluginToolsAdapter {
+    /// Never answers at once: every batch goes to `dispatch(_:)`.
+    public func dispatchImmediately(_ calls: [PluginValue]) throws -> [PluginValue]? { nil }
 }
 
 /// An adapter a plugin exports. The host registers it as `<plugin id>.<name>`; a session

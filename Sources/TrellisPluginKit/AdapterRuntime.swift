@@ -13,11 +13,28 @@ final class AdapterRuntime: Sendable {
         self.adapter = adapter
     }
 
-    /// Starts `operation` for `reply` and answers with its JSON result or its error.
-    func answer(_ reply: HostHandle, _ operation: @escaping @Sendable () async throws -> PluginValue) -> trellis_status {
-        answer(reply, operation) { host, value in
+    /// Answers `reply` with `immediate`'s result when it has one, else starts `operation` for
+    /// it; with the JSON result or the error.
+    func answer(_ reply: HostHandle, immediately immediate: () throws -> PluginValue?,
+                _ operation: @escaping @Sendable () async throws -> PluginValue) -> trellis_status {
+        answer(reply, immediately: immediate, operation) { host, value in
             withTrellisString(value.jsonText) { host.pointee.adapter_reply!(reply.pointer, TRELLIS_OK, $0, .empty) }
         }
+    }
+
+    /// Answers `reply` on this thread with `immediate`'s result (through `success`) or error
+    /// when it has one; otherwise starts `operation` for it as `answer(_:_:success:)` does.
+    func answer<Value: Sendable>(_ reply: HostHandle, immediately immediate: () throws -> Value?,
+                                 _ operation: @escaping @Sendable () async throws -> Value,
+                                 success: @escaping @Sendable (UnsafePointer<trellis_host_api>, Value) -> Void) -> trellis_status {
+        let value: Value?
+        do { value = try immediate() } catch {
+            withTrellisString(NodeTypeRuntime.describe(error)) { runtime.host.table.pointee.adapter_reply!(reply.pointer, TRELLIS_ERROR, .empty, $0) }
+            return TRELLIS_OK
+        }
+        guard let value else { return answer(reply, operation, success: success) }
+        success(runtime.host.table, value)
+        return TRELLIS_OK
     }
 
     /// Starts `operation` for `reply` and answers with `success` (given the host table and the
@@ -65,12 +82,18 @@ func adapterLLMComplete(_ state: UnsafeMutableRawPointer?, _ requestJSON: trelli
         return TRELLIS_ERROR  // the host then fails the request, saying the operation did not start
     }
     let parsed = Result { () throws(PluginError) -> LLMCompletionRequest in try LLMCompletionRequest(fields: fields) }
-    return runtime.answer(handle, {
-        let request = try parsed.get()
-        let context = LLMCompletionContext(host: host, reply: handle, isStreaming: request.stream)
-        // Before `answer` replies: a piece published later must not touch the freed reply.
+    let context = LLMCompletionContext(host: host, reply: handle, isStreaming: (try? parsed.get())?.stream == true)
+    return runtime.answer(handle, immediately: {
+        // Finished before `answer` replies (a piece published later must not touch the freed
+        // reply), unless the task below answers instead.
+        var answersHere = true
+        defer { if answersHere { context.finish() } }
+        let completion = try llm.completeImmediately(try parsed.get(), context: context)
+        answersHere = completion != nil
+        return completion
+    }, {
         defer { context.finish() }
-        return try await llm.complete(request, context: context)
+        return try await llm.complete(try parsed.get(), context: context)
     }, success: { host, completion in
         let status = completion.withAnswer { host.pointee.adapter_reply_llm!(handle.pointer, $0) }
         guard status != TRELLIS_OK else { return }
@@ -88,7 +111,9 @@ func adapterMemoryRecall(_ state: UnsafeMutableRawPointer?, _ agentID: trellis_s
     guard let runtime = AdapterRuntime.from(state), let reply, case .memory(let memory) = runtime.adapter else { return TRELLIS_ERROR }
     let agent = String(borrowing: agentID)
     let question = String(borrowing: query)
-    return runtime.answer(HostHandle(pointer: reply)) {
+    return runtime.answer(HostHandle(pointer: reply), immediately: {
+        try memory.recallImmediately(agentID: agent, query: question).map(PluginValue.list)
+    }) {
         .list(try await memory.recall(agentID: agent, query: question))
     }
 }
@@ -113,9 +138,13 @@ func adapterMemoryUpdate(_ state: UnsafeMutableRawPointer?, _ agentID: trellis_s
         }
     }
     let text = entry == nil ? String(borrowing: entryJSON) : ""
-    return runtime.answer(HostHandle(pointer: reply)) { [entry] in
-        let value = try entry?.get() ?? (text.isEmpty ? .null : PluginValue(jsonText: text, maximumDepth: PluginValue.sdkMaximumJSONDepth))
-        try await memory.update(agentID: agent, entry: value)
+    let value = Result { () throws -> PluginValue in
+        try entry?.get() ?? (text.isEmpty ? .null : PluginValue(jsonText: text, maximumDepth: PluginValue.sdkMaximumJSONDepth))
+    }
+    return runtime.answer(HostHandle(pointer: reply), immediately: {
+        try memory.updateImmediately(agentID: agent, entry: value.get()) ? PluginValue.null : nil
+    }) {
+        try await memory.update(agentID: agent, entry: value.get())
         return .null
     }
 }
@@ -124,10 +153,15 @@ func adapterMemoryUpdate(_ state: UnsafeMutableRawPointer?, _ agentID: trellis_s
 func adapterToolsDispatch(_ state: UnsafeMutableRawPointer?, _ callsJSON: trellis_string, _ reply: OpaquePointer?) -> trellis_status {
     guard let runtime = AdapterRuntime.from(state), let reply, case .tools(let tools) = runtime.adapter else { return TRELLIS_ERROR }
     let text = String(borrowing: callsJSON)
-    return runtime.answer(HostHandle(pointer: reply)) {
+    let parsed = Result { () throws -> [PluginValue] in
         let value = try PluginValue(jsonText: text, maximumDepth: PluginValue.sdkMaximumJSONDepth)
         guard let calls = value.list else { throw PluginError("tool calls must be a JSON list, got \(text)") }
-        return .list(try await tools.dispatch(calls))
+        return calls
+    }
+    return runtime.answer(HostHandle(pointer: reply), immediately: {
+        try tools.dispatchImmediately(parsed.get()).map(PluginValue.list)
+    }) {
+        .list(try await tools.dispatch(parsed.get()))
     }
 }
 

@@ -168,6 +168,35 @@ extension SwiftPluginSessionTests {
     }
 }
 
+extension SwiftPluginSessionTests {
+    /// An SDK adapter answers either at once, from `completeImmediately` on the host's thread
+    /// (the mock without latency), or from `complete(_:context:)` in a task (the mock with
+    /// `mock_latency_ms`, which sleeps first). Both stream their pieces and count alike.
+    @Test func swiftAdapterAnswersAtOnceOrAfterWaiting() async throws {
+        let loaded = try await loadSessionPlugins()
+        let llm = try #require(loaded.adapters.llm)
+        let lock = NSLock()
+        nonisolated(unsafe) var received: [String] = []
+        let clock = ContinuousClock()
+        let start = clock.now
+        let waited = try await llm.complete(LLMRequest(prompt: "hi", options: ["session_id": .string("sdk-waiting"), "mock_latency_ms": .integer(30)],
+                                                       onDelta: { piece in lock.withLock { received.append(piece) } }))
+        #expect(clock.now - start >= .milliseconds(30), "the waiting path sleeps its latency before it answers")
+        #expect(waited.content == "Response 1")
+        #expect(lock.withLock { received } == ["Response ", "1"])
+
+        lock.withLock { received = [] }
+        let immediate = try await llm.complete(LLMRequest(prompt: "hi", options: ["session_id": .string("sdk-waiting")],
+                                                          onDelta: { piece in lock.withLock { received.append(piece) } }))
+        #expect(immediate.content == "Response 2")
+        #expect(lock.withLock { received } == ["Response ", "2"], "an immediate answer streams as well")
+
+        let memory = try #require(loaded.adapters.memory)
+        #expect(try await memory.recall(agentID: "agent-1", query: "hi").isEmpty)
+        try await memory.update(agentID: "agent-1", entry: ["summary": .string("said hi")])
+    }
+}
+
 /// Collects run events (test helper).
 final class SwiftPluginEventCollector: EventSink, Sendable {
     private let storage = Mutex<[RunEvent]>([])
