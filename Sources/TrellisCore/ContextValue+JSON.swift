@@ -5,38 +5,43 @@ extension ContextValue {
 
     /// Compact JSON text for the value (keys of maps sorted, so output is deterministic).
     public var jsonText: String {
-        var out = ""
-        writeJSON(to: &out)
-        return out
+        var buffer = JSONBuffer()
+        writeJSON(to: &buffer)
+        return buffer.text
     }
 
-    /// Appends the value's JSON text to `out`; non-finite doubles, which JSON cannot spell,
-    /// are written as `null`.
+    /// Appends the value's JSON text to `out` (see `writeJSON(to:)` on a buffer).
     public func writeJSON(to out: inout String) {
+        out += jsonText
+    }
+
+    /// Writes the value's JSON text into `buffer`; non-finite doubles, which JSON cannot spell,
+    /// are written as `null`.
+    public func writeJSON(to buffer: inout JSONBuffer) {
         switch self {
-        case .string(let text): JSONText.appendQuoted(text, to: &out)
-        case .integer(let number): out += String(number)
-        case .double(let number): out += number.isFinite ? String(number) : "null"
-        case .boolean(let flag): out += flag ? "true" : "false"
-        case .null: out += "null"
+        case .string(let text): buffer.appendQuoted(text)
+        case .integer(let number): buffer.append(integer: number)
+        case .double(let number): number.isFinite ? buffer.append(raw: String(number)) : buffer.append("null")
+        case .boolean(let flag): buffer.append(flag ? "true" : "false")
+        case .null: buffer.append("null")
         case .list(let items):
-            out += "["
+            buffer.append(UInt8(ascii: "["))
             for (index, item) in items.enumerated() {
-                if index > 0 { out += "," }
-                item.writeJSON(to: &out)
+                if index > 0 { buffer.append(UInt8(ascii: ",")) }
+                item.writeJSON(to: &buffer)
             }
-            out += "]"
+            buffer.append(UInt8(ascii: "]"))
         case .messages(let messages):
-            messages.writeJSON(to: &out)
+            messages.writeJSON(to: &buffer)
         case .map(let entries):
-            out += "{"
+            buffer.append(UInt8(ascii: "{"))
             for (index, entry) in entries.sorted(by: { $0.key < $1.key }).enumerated() {
-                if index > 0 { out += "," }
-                JSONText.appendQuoted(entry.key, to: &out)
-                out += ":"
-                entry.value.writeJSON(to: &out)
+                if index > 0 { buffer.append(UInt8(ascii: ",")) }
+                buffer.appendQuoted(entry.key)
+                buffer.append(UInt8(ascii: ":"))
+                entry.value.writeJSON(to: &buffer)
             }
-            out += "}"
+            buffer.append(UInt8(ascii: "}"))
         }
     }
 

@@ -1,36 +1,21 @@
-/// The one JSON string quoter: every encoder in Trellis that writes JSON by hand (the value
-/// writer, the DOT JSON encoder, `validate --json`, run files) quotes through here, so they
-/// all escape alike.
+/// JSON string quoting for encoders that build a `String` (the DOT JSON encoder, `validate
+/// --json`, run files, events): the rules are `JSONBuffer`'s, so they escape exactly as the
+/// value writer does.
 public enum JSONText {
-    /// Appends `text` as a quoted JSON string: `"` and `\` escaped, the usual short escapes for
-    /// newline, carriage return and tab, other control characters as `\u00XX`; everything else
-    /// (including non-ASCII) as is, since JSON text is UTF-8.
+    /// Appends `text` as a quoted JSON string, escaped by `JSONBuffer.appendQuoted`'s rules:
+    /// `"` and `\` escaped, the usual short escapes for newline, carriage return and tab, other
+    /// control characters as `\u00XX`; everything else (including non-ASCII) as is.
     public static func appendQuoted(_ text: String, to out: inout String) {
-        out += "\""
         // Most text needs no escape at all: check the bytes once and append it whole.
-        let needsEscape = text.utf8.contains { byte in
-            byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
-        }
-        guard needsEscape else {
+        guard text.utf8.contains(where: JSONBuffer.needsEscape) else {
+            out += "\""
             out += text
             out += "\""
             return
         }
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let control where control.value < 0x20:
-                out += "\\u00"
-                out.unicodeScalars.append(hexDigit(control.value >> 4))
-                out.unicodeScalars.append(hexDigit(control.value & 0xF))
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+        var buffer = JSONBuffer(capacity: text.utf8.count * 6 + 2)
+        buffer.appendQuoted(text)
+        out += buffer.text
     }
 
     /// `text` as a quoted JSON string (see `appendQuoted(_:to:)`).
@@ -38,9 +23,5 @@ public enum JSONText {
         var out = ""
         appendQuoted(text, to: &out)
         return out
-    }
-
-    private static func hexDigit(_ value: UInt32) -> Unicode.Scalar {
-        Unicode.Scalar(UInt8(value < 10 ? 0x30 + value : 0x61 + value - 10))
     }
 }

@@ -84,24 +84,24 @@ public struct MessageList: Sendable {
     /// merely grows. What lets a test see that a session's history is not copied per turn.
     public var storageIdentity: ObjectIdentifier { ObjectIdentifier(storage) }
 
-    /// Appends the JSON text of the list (as `ContextValue.list` of its maps would write it).
-    public func writeJSON(to out: inout String) {
-        out += "["
+    /// Writes the JSON text of the list into `buffer` (as `ContextValue.list` of its maps would).
+    public func writeJSON(to buffer: inout JSONBuffer) {
+        buffer.append(UInt8(ascii: "["))
         for index in 0..<count {
-            if index > 0 { out += "," }
+            if index > 0 { buffer.append(UInt8(ascii: ",")) }
             let entry = storage.entries[index]
             if entry.isWhole || entry.hasExtra {
-                self[index].writeJSON(to: &out)
+                self[index].writeJSON(to: &buffer)
             } else {
                 // The map's keys in sorted order, as `ContextValue.writeJSON` writes them.
-                out += "{\"content\":"
-                JSONText.appendQuoted(storage.content(of: index), to: &out)
-                out += ",\"role\":"
-                JSONText.appendQuoted(storage.role(of: index), to: &out)
-                out += "}"
+                buffer.append("{\"content\":")
+                buffer.appendQuoted(storage.content(of: index))
+                buffer.append(",\"role\":")
+                buffer.appendQuoted(storage.role(of: index))
+                buffer.append(UInt8(ascii: "}"))
             }
         }
-        out += "]"
+        buffer.append(UInt8(ascii: "]"))
     }
 
     private mutating func makeUnique() {
@@ -163,9 +163,9 @@ extension MessageList: Hashable {
 extension MessageList: CustomStringConvertible {
     /// The list's JSON text.
     public var description: String {
-        var out = ""
-        writeJSON(to: &out)
-        return out
+        var buffer = JSONBuffer()
+        writeJSON(to: &buffer)
+        return buffer.text
     }
 }
 

@@ -48,6 +48,34 @@ struct JSONWriterTests {
         }
     }
 
+    @Test("a JSON buffer writes integers in decimal, from Int.min to Int.max")
+    func bufferIntegers() {
+        for number in [0, 7, -7, 10, 99, 100, -1_000_000, Int.max, Int.min, Int.max - 1, Int.min + 1] {
+            var buffer = JSONBuffer(capacity: 1)
+            buffer.append(integer: number)
+            #expect(buffer.text == String(number))
+            #expect(ContextValue.integer(number).jsonText == String(number))
+        }
+    }
+
+    @Test("a JSON buffer grows past its capacity and keeps every byte")
+    func bufferGrows() throws {
+        var buffer = JSONBuffer(capacity: 16)
+        var expected = "["
+        buffer.append(UInt8(ascii: "["))
+        for index in 0..<500 {
+            if index > 0 { buffer.append(UInt8(ascii: ",")); expected += "," }
+            let text = "item \(index) \"é\"\n"
+            buffer.appendQuoted(text)
+            expected += JSONText.quoted(text)
+        }
+        buffer.append("]")
+        expected += "]"
+        #expect(buffer.count == expected.utf8.count)
+        #expect(buffer.text == expected)
+        #expect(try ContextValue(jsonText: buffer.text).list?.count == 500)
+    }
+
     @Test("stringValue: strings as is, scalars spelled, null empty, containers as JSON")
     func stringValue() {
         #expect(ContextValue.string("a\"b").stringValue == "a\"b")

@@ -1,3 +1,4 @@
+import TrellisCore
 import TrellisEngine
 
 /// A session as the store keeps it: its identity and settings, its latest state, and
@@ -108,19 +109,19 @@ public struct TurnRecord: Sendable {
     /// keys in sorted order as `ContextValue` writes maps. Written directly: a map per node,
     /// built and then sorted to be encoded, was most of the store's work on a turn.
     public var nodeTimingsJSON: String {
-        var out = "["
-        out.reserveCapacity(nodeTimings.count * 56)  // about one object's length each: grown once, not per append
+        var buffer = JSONBuffer(capacity: nodeTimings.count * 56 + 2)  // about one object's length each
+        buffer.append(UInt8(ascii: "["))
         for (index, timing) in nodeTimings.enumerated() {
-            out += index == 0 ? "{\"node\":" : ",{\"node\":"
-            JSONText.appendQuoted(timing.nodeID, to: &out)
-            out += ",\"status\":"
-            JSONText.appendQuoted(timing.status.rawValue, to: &out)
-            out += ",\"us\":"
-            out += String(timing.duration.wholeMicroseconds)
-            out += "}"
+            buffer.append(index == 0 ? "{\"node\":" : ",{\"node\":")
+            buffer.appendQuoted(timing.nodeID)
+            buffer.append(",\"status\":")
+            buffer.appendQuoted(timing.status.rawValue)
+            buffer.append(",\"us\":")
+            buffer.append(integer: timing.duration.wholeMicroseconds)
+            buffer.append(UInt8(ascii: "}"))
         }
-        out += "]"
-        return out
+        buffer.append(UInt8(ascii: "]"))
+        return buffer.text
     }
 }
 
