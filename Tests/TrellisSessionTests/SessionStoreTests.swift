@@ -37,6 +37,38 @@ import TrellisEngine
         manager.shutdown()
     }
 
+    /// A batched store's writer thread wakes for the first write of a group and commits it
+    /// when the batch interval ends, with no flush; and it commits at once when a group fills,
+    /// however long the interval. (Writes in between do not wake it.)
+    @Test func batchedWritesLandAfterTheIntervalOrWhenTheGroupFills() async throws {
+        let byInterval = try SessionStore(path: try storePath(), options: SessionStoreOptions(
+            durability: .batched, batchInterval: .milliseconds(20), batchSize: 1_000))
+        let first = try Support.session(store: byInterval)
+        for turn in 1...3 { _ = try await first.send("hello \(turn)") }
+        #expect(try await journalTurns(byInterval, first.id, reach: 3) == [1, 2, 3])
+
+        let byFilling = try SessionStore(path: try storePath(), options: SessionStoreOptions(
+            durability: .batched, batchInterval: .seconds(3_600), batchSize: 2))
+        let second = try Support.session(store: byFilling)
+        // Two turns make at least two writes, so at least one full group: with an interval of
+        // an hour, nothing else would commit it.
+        for turn in 1...2 { _ = try await second.send("hello \(turn)") }
+        #expect(try await journalTurns(byFilling, second.id, reach: 1).first == 1)
+        byInterval.close()
+        byFilling.close()
+    }
+
+    /// The journal's turn numbers once it holds `count` turns, read every 10 ms for at most 10 s.
+    private func journalTurns(_ store: SessionStore, _ sessionID: String, reach count: Int) async throws -> [Int] {
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(10)
+        while true {
+            let turns = try await store.journal(sessionID: sessionID).map(\.turn)
+            if turns.count >= count || clock.now >= deadline { return turns }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     @Test func aSummarisedWindowSurvivesReopeningAsItWas() async throws {
         let path = try storePath()
         let before: [ContextValue]

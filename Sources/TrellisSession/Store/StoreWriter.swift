@@ -79,7 +79,11 @@ final class StoreWriter: @unchecked Sendable {
         guard !closing else { return false }
         pending.append(Entry(queued: write, waiter: nil))
         if pending.count >= options.batchSize { urgent = true }
-        condition.signal()
+        // Wake the thread only when it has something new to do: the first write of a group
+        // (it waits for one), or the group just filled (it waits out the batch interval
+        // otherwise). A signal per write woke it for every write of the interval, only for
+        // it to wait again: a thread wake-up per turn.
+        if pending.count == 1 || pending.count == options.batchSize { condition.signal() }
         return true
     }
 
