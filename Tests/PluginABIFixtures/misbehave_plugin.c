@@ -13,6 +13,8 @@
  *   misbehave.complete42    asynchronous: complete(call, 42, "").
  *   misbehave.forgets       asynchronous: never completes until cancel asks it to.
  *   misbehave.typed         reads the typed attribute getters of ABI 1.2.
+ *   misbehave.racing        asynchronous, within the contract: a thread of its own completes
+ *                           the call at once, racing invoke's return and the host's wait.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -154,6 +156,20 @@ static trellis_status cancels_invoke(void *state, trellis_call *call) {
     return TRELLIS_OK;
 }
 
+static void *racing_complete(void *call) {
+    host->complete((trellis_call *)call, TRELLIS_OK, KEY(""));
+    return NULL;
+}
+
+static trellis_status racing_invoke(void *state, trellis_call *call) {
+    (void)state;
+    host->context_set_integer(call, KEY("raced"), 1);
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, racing_complete, call) != 0) return TRELLIS_ERROR;
+    pthread_detach(thread);
+    return TRELLIS_PENDING;
+}
+
 static trellis_status typed_invoke(void *state, trellis_call *call) {
     (void)state;
     if (!TRELLIS_HAS_FIELD(host, trellis_host_api, node_attribute_duration_ms)) return TRELLIS_ERROR;
@@ -194,6 +210,7 @@ static trellis_status init(const trellis_host_api *api, trellis_registrar *regis
         {"forgets", TRELLIS_NODE_ASYNC | TRELLIS_NODE_THREAD_SAFE, forgets_invoke, forgets_cancel},
         {"cancels", 0, cancels_invoke, NULL},
         {"typed", 0, typed_invoke, NULL},
+        {"racing", TRELLIS_NODE_ASYNC | TRELLIS_NODE_THREAD_SAFE, racing_invoke, NULL},
     };
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
         trellis_node_type type = {TRELLIS_HEADER_INIT(trellis_node_type)};

@@ -44,8 +44,7 @@ struct PluginHandler: NodeHandler {
         guard let call = AsyncPluginCall(type: type, request: request, lease: activation) else { return CallState.noSlotOutcome(type, request) }
         // A node's own timeout is the engine's (it cancels this task); without one, the host's
         // default, counted from the start of invoke.
-        let limit = request.node.attributes["timeout"] == nil ? defaultTimeout : nil
-        let start = limit.map { _ in ContinuousClock.now }
+        let timeout = (request.node.attributes["timeout"] == nil ? defaultTimeout : nil).map { (limit: $0, start: ContinuousClock.now) }
         let status: trellis_status
         if type.isBlocking {
             // TRELLIS_NODE_BLOCKING with ASYNC: the invoke itself runs on the blocking pool.
@@ -55,7 +54,7 @@ struct PluginHandler: NodeHandler {
         }
         // Completed during invoke (or a final status): nothing to wait for.
         if let outcome = call.invokeReturned(status) { return outcome }
-        let deadline = limit.map { PluginCallDeadlines.add(call, after: $0, from: start!) }
+        let deadline = timeout.map { PluginCallDeadlines.add(call, after: $0.limit, from: $0.start) }
         defer { if let deadline { PluginCallDeadlines.remove(deadline) } }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
