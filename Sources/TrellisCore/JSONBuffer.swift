@@ -27,8 +27,9 @@ public struct JSONBuffer: ~Copyable {
 
     /// The text written so far.
     public var text: String {
-        String(unsafeUninitializedCapacity: count) { buffer in
-            // Sound: `buffer` has room for `count` bytes, and the first `count` of `base` are written.
+        guard count > 0 else { return "" }
+        return String(unsafeUninitializedCapacity: count) { buffer in
+            // Sound: `buffer` has room for `count` (> 0) bytes, and the first `count` of `base` are written.
             buffer.baseAddress!.update(from: base, count: count)
             return count
         }

@@ -60,6 +60,7 @@ struct JSONWriterTests {
 
     @Test("a JSON buffer grows past its capacity and keeps every byte")
     func bufferGrows() throws {
+        #expect(JSONBuffer().text == "", "nothing written is empty text")
         var buffer = JSONBuffer(capacity: 16)
         var expected = "["
         buffer.append(UInt8(ascii: "["))
