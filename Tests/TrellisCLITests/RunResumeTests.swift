@@ -145,8 +145,8 @@ enum CLI {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.standardOutput = Pipe()
-        process.standardError = Pipe()
+        process.standardOutput = Pipe.closingOnExec()
+        process.standardError = Pipe.closingOnExec()
         process.standardInput = FileHandle.nullDevice
         try process.run()
         return process

@@ -8,9 +8,9 @@ final class ServeProcess: @unchecked Sendable {
     }
 
     let process = Process()
-    private let input = Pipe()
-    private let output = Pipe()
-    private let errors = Pipe()
+    private let input = Pipe.closingOnExec()
+    private let output = Pipe.closingOnExec()
+    private let errors = Pipe.closingOnExec()
     private let condition = NSCondition()
     // Guarded by `condition`.
     private var responses: [Int: [String: Any]] = [:]

@@ -31,8 +31,8 @@ import TrellisTestSupport
         process.executableURL = URL(fileURLWithPath: try BuiltProducts.trellis())
         process.arguments = ["serve", "--stdio", "--llm", "simulated", "--memory", "in_memory", "--no-heartbeats"]
         process.currentDirectoryURL = URL(fileURLWithPath: try ServeProcess.temporaryDirectory())
-        let input = Pipe()
-        let output = Pipe()
+        let input = Pipe.closingOnExec()
+        let output = Pipe.closingOnExec()
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

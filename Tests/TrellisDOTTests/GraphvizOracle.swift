@@ -1,4 +1,5 @@
 import Foundation
+import TrellisTestSupport
 
 /// Runs Graphviz's `dot -Tjson` on a DOT text and reads back what Graphviz understood:
 /// node names in order, edges by node name, attributes, and named subgraph membership.
@@ -60,7 +61,7 @@ struct GraphvizOracle {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: dotPath)
         process.arguments = ["-Tjson", file.path]
-        let stdout = Pipe(), stderr = Pipe()
+        let stdout = Pipe.closingOnExec(), stderr = Pipe.closingOnExec()
         process.standardOutput = stdout
         process.standardError = stderr
         try process.run()

@@ -123,7 +123,7 @@ enum SwiftPluginProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        let pipe = Pipe()
+        let pipe = Pipe.closingOnExec()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -143,7 +143,7 @@ enum SwiftPluginProcess {
         if let environment {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         }
-        let pipe = Pipe()
+        let pipe = Pipe.closingOnExec()
         process.standardOutput = pipe
         process.standardError = pipe
         try process.run()

@@ -59,12 +59,15 @@ import TrellisEngine
     }
 
     /// The journal's turn numbers once it holds `count` turns, read every 10 ms for at most 10 s.
+    /// The last read starts after the 10 s: a read that started earlier may come back late
+    /// (a busy machine), and would tell how the journal was, not how it is.
     private func journalTurns(_ store: SessionStore, _ sessionID: String, reach count: Int) async throws -> [Int] {
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(10)
         while true {
+            let expired = clock.now >= deadline
             let turns = try await store.journal(sessionID: sessionID).map(\.turn)
-            if turns.count >= count || clock.now >= deadline { return turns }
+            if turns.count >= count || expired { return turns }
             try await Task.sleep(for: .milliseconds(10))
         }
     }

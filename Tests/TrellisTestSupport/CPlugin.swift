@@ -42,7 +42,7 @@ public enum CPlugin {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [cplusplus ? "c++" : "cc"] + arguments
-        let pipe = Pipe()
+        let pipe = Pipe.closingOnExec()
         process.standardError = pipe
         process.standardOutput = pipe
         try process.run()

@@ -31,9 +31,9 @@ public enum ChildProcess {
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         if let environment { process.environment = environment }
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
+        let stdin = Pipe.closingOnExec()
+        let stdout = Pipe.closingOnExec()
+        let stderr = Pipe.closingOnExec()
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stderr

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 
 /// Makes a pipe whose two ends are closed on exec, into `descriptors` (read end first), and
@@ -10,4 +11,21 @@ public func closeOnExecPipe(_ descriptors: inout [Int32]) -> Int32 {
     guard pipe(&descriptors) == 0 else { return -1 }
     for descriptor in descriptors.prefix(2) { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
     return 0
+}
+
+extension Pipe {
+    /// A Foundation pipe whose two ends are closed on exec, for a child's standard streams.
+    ///
+    /// Foundation closes in a child only the descriptors that were open when it looked; a
+    /// plain `Pipe()` made by one test while another test is starting a child can end up in
+    /// that child. A child that inherited a read end kept `trellis serve`'s output open for the
+    /// 30 s that child lived, so the server never saw its client stop reading. Foundation
+    /// hands the descriptor to the intended child through `dup2`, which clears the flag there.
+    public static func closingOnExec() -> Pipe {
+        let pipe = Pipe()
+        for descriptor in [pipe.fileHandleForReading.fileDescriptor, pipe.fileHandleForWriting.fileDescriptor] {
+            _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        }
+        return pipe
+    }
 }
