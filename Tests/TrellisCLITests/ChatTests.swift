@@ -13,15 +13,15 @@ import TrellisTestSupport
         return environment.merging(extra) { $1 }
     }
 
-    private func chat(_ arguments: [String], input: String, in directory: String, environment: [String: String]? = nil) throws -> ChildProcess.Result {
-        try ChildProcess.run(try BuiltProducts.trellis(), ["chat"] + arguments, in: directory, input: input,
+    private func chat(_ arguments: [String], input: String, in directory: String, environment: [String: String]? = nil) async throws -> ChildProcess.Result {
+        try await ChildProcess.runOffThePool(try BuiltProducts.trellis(), ["chat"] + arguments, in: directory, input: input,
                              environment: environment ?? Self.environment(directory))
     }
 
     @Test("nothing configured: the offline model says so and shows what the turn graph did; commands work from a pipe")
-    func offlineWithNothingConfigured() throws {
+    func offlineWithNothingConfigured() async throws {
         let directory = try ServeProcess.temporaryDirectory()
-        let result = try chat([], input: "hello there\n/help\n/usage\nhow are you?\n", in: directory)
+        let result = try await chat([], input: "hello there\n/help\n/usage\nhow are you?\n", in: directory)
         #expect(result.status == 0)
         #expect(result.errors.contains("model: offline model — no model provider is configured"), "\(result.errors)")
         #expect(result.output.contains("[offline: no model provider is configured"))
@@ -34,21 +34,21 @@ import TrellisTestSupport
         #expect(FileManager.default.fileExists(atPath: directory + "/data/trellis/memory.sqlite"))
     }
 
-    @Test func theSimulatedModelAndAStoredConversationSurviveARestart() throws {
+    @Test func theSimulatedModelAndAStoredConversationSurviveARestart() async throws {
         let directory = try ServeProcess.temporaryDirectory()
         let arguments = ["--llm", "simulated", "--memory", "in_memory", "--store", directory + "/chat.sqlite", "--session", "mine"]
-        #expect(try chat(arguments, input: "one\ntwo\n", in: directory).output == "Response 1\nResponse 2\n")
-        #expect(try chat(arguments, input: "three\n", in: directory).output == "Response 3\n")
+        #expect(try await chat(arguments, input: "one\ntwo\n", in: directory).output == "Response 1\nResponse 2\n")
+        #expect(try await chat(arguments, input: "three\n", in: directory).output == "Response 3\n")
     }
 
-    @Test func aBadTypeIsAUsageError() throws {
-        #expect(try chat(["--type", "robot"], input: "", in: ServeProcess.temporaryDirectory()).status == 2)
+    @Test func aBadTypeIsAUsageError() async throws {
+        #expect(try await chat(["--type", "robot"], input: "", in: ServeProcess.temporaryDirectory()).status == 2)
     }
 
     @Test("a provider without its key is refused before anything runs, naming the variable")
-    func missingKey() throws {
+    func missingKey() async throws {
         let directory = try ServeProcess.temporaryDirectory()
-        let result = try chat(["--llm", "anthropic"], input: "hi\n", in: directory)
+        let result = try await chat(["--llm", "anthropic"], input: "hi\n", in: directory)
         #expect(result.status == 2)
         #expect(result.errors.contains("anthropic needs an API key: set ANTHROPIC_API_KEY"), "\(result.errors)")
     }
@@ -75,12 +75,12 @@ import TrellisTestSupport
 
     @Test("--llm PROVIDER --model M --base-url URL relays the server's streamed answer; no key in any file written",
           arguments: ["openai", "anthropic", "gemini"])
-    func relaysARealProvider(provider: String) throws {
+    func relaysARealProvider(provider: String) async throws {
         let server = try LoopbackHTTPServer { _, _ in Self.streamed(provider) }
         defer { server.stop() }
         let directory = try ServeProcess.temporaryDirectory()
         let variable = provider.uppercased() + "_API_KEY"
-        let result = try chat(
+        let result = try await chat(
             ["--llm", provider, "--model", "test-model", "--base-url", server.baseURL + (provider == "openai" ? "/v1" : ""),
              "--store", directory + "/chat.sqlite", "--data-dir", directory + "/data"],
             input: "hi\n/usage\n", in: directory, environment: Self.environment(directory, extra: [variable: Self.key]))

@@ -43,13 +43,13 @@ import TrellisTestSupport
         return found
     }
 
-    @Test func svgOfTheGraphHasEveryNodeAndTheRunVariantMarksOutcomes() throws {
+    @Test func svgOfTheGraphHasEveryNodeAndTheRunVariantMarksOutcomes() async throws {
         let trellis = try BuiltProducts.trellis()
         let directory = try TemporaryDirectory.make("picture")
         let file = directory + "/picture.dot"
         try Self.pipeline.write(toFile: file, atomically: true, encoding: .utf8)
 
-        let plain = try ChildProcess.run(trellis, ["graph", file, "--svg", "--output", directory + "/graph.svg"], in: directory)
+        let plain = try await ChildProcess.runOffThePool(trellis, ["graph", file, "--svg", "--output", directory + "/graph.svg"], in: directory)
         #expect(plain.status == 0, "\(plain.errors)")
         let groups = try Self.groups(inSVGAt: directory + "/graph.svg")
         for id in Self.nodeIDs { #expect(groups[id] != nil, "no SVG element for node \(id)") }
@@ -57,12 +57,12 @@ import TrellisTestSupport
         #expect(svg.contains("[outcome=success]"), "the edge condition is not drawn")
         #expect(svg.contains("Plan the work"))
 
-        let run = try ChildProcess.run(trellis, ["run", file, "--simulate", "--logs", directory + "/run"], in: directory)
+        let run = try await ChildProcess.runOffThePool(trellis, ["run", file, "--simulate", "--logs", directory + "/run"], in: directory)
         #expect(run.status == 0, "\(run.errors)")
         let printed = try #require(run.output.split(separator: "\n").first { $0.hasPrefix("picture of this run: ") })
         #expect(printed.hasSuffix("--svg --run \(directory)/run --output \(directory)/run/run.svg"))
 
-        let drawn = try ChildProcess.run(trellis, ["graph", file, "--svg", "--run", directory + "/run", "--output", directory + "/run.svg"], in: directory)
+        let drawn = try await ChildProcess.runOffThePool(trellis, ["graph", file, "--svg", "--run", directory + "/run", "--output", directory + "/run.svg"], in: directory)
         #expect(drawn.status == 0, "\(drawn.errors)")
         let runGroups = try Self.groups(inSVGAt: directory + "/run.svg")
         for id in ["start", "plan", "check", "build", "exit"] {
@@ -73,18 +73,18 @@ import TrellisTestSupport
         let runSVG = try String(contentsOfFile: directory + "/run.svg", encoding: .utf8)
         #expect(runSVG.contains("1 attempt"))
 
-        let png = try ChildProcess.run(trellis, ["graph", file, "--png", "--output", directory + "/graph.png"], in: directory)
+        let png = try await ChildProcess.runOffThePool(trellis, ["graph", file, "--png", "--output", directory + "/graph.png"], in: directory)
         #expect(png.status == 0, "\(png.errors)")
         let header = try #require(FileManager.default.contents(atPath: directory + "/graph.png")).prefix(8)
         #expect(Array(header) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
     }
 
-    @Test func missingDotIsAnErrorNamingThePackage() throws {
+    @Test func missingDotIsAnErrorNamingThePackage() async throws {
         let trellis = try BuiltProducts.trellis()
         let directory = try TemporaryDirectory.make("picture-nodot")
         let file = directory + "/picture.dot"
         try Self.pipeline.write(toFile: file, atomically: true, encoding: .utf8)
-        let result = try ChildProcess.run(trellis, ["graph", file, "--svg"], in: directory, environment: ["PATH": directory])
+        let result = try await ChildProcess.runOffThePool(trellis, ["graph", file, "--svg"], in: directory, environment: ["PATH": directory])
         #expect(result.status == 1)
         #expect(result.errors.contains("graphviz"), "\(result.errors)")
         #expect(result.output.isEmpty)

@@ -63,7 +63,7 @@ import TrellisTestSupport
     }
 
     @Test(arguments: [("segv", SIGSEGV, "SIGSEGV"), ("abort", SIGABRT, "SIGABRT")])
-    func aFatalSignalInInvokeNamesThePluginAndNode(type: String, signal: Int32, name: String) throws {
+    func aFatalSignalInInvokeNamesThePluginAndNode(type: String, signal: Int32, name: String) async throws {
         let (root, plugins) = try workspace()
         let graph = root + "/crash.dot"
         try """
@@ -74,7 +74,7 @@ import TrellisTestSupport
             start -> boom -> done
         }
         """.write(toFile: graph, atomically: true, encoding: .utf8)
-        let result = try ChildProcess.run(try BuiltProducts.trellis(), ["run", graph, "--plugin-dir", plugins, "--llm", "simulated"],
+        let result = try await ChildProcess.runOffThePool(try BuiltProducts.trellis(), ["run", graph, "--plugin-dir", plugins, "--llm", "simulated"],
                                           in: root, environment: environment(root), timeout: .seconds(120))
         #expect(result.status == signal, "the process should die by \(name) after the report, status \(result.status); stderr: \(result.errors)")
         #expect(result.errors.contains("trellis: fatal signal \(name) in plugin code: plugin 'crashy' (\(plugins)/libcrashy.so), "
@@ -82,7 +82,7 @@ import TrellisTestSupport
         #expect(result.errors.contains("in-process plugins share the host's fate"))
     }
 
-    @Test func aCrashInASessionTurnNamesTheSession() throws {
+    @Test func aCrashInASessionTurnNamesTheSession() async throws {
         let (root, plugins) = try workspace()
         let graph = root + "/turn.dot"
         try """
@@ -98,7 +98,7 @@ import TrellisTestSupport
         {"jsonrpc":"2.0","id":2,"method":"session.send","params":{"session_id":"s-crash","message":"hello"}}
 
         """
-        let result = try ChildProcess.run(try BuiltProducts.trellis(),
+        let result = try await ChildProcess.runOffThePool(try BuiltProducts.trellis(),
                                           ["serve", "--stdio", "--llm", "simulated", "--memory", "in_memory", "--no-heartbeats",
                                            "--turn-graph", graph, "--plugin-dir", plugins],
                                           in: root, input: requests, environment: environment(root), timeout: .seconds(120))
@@ -107,9 +107,9 @@ import TrellisTestSupport
                                        + "node 'boom', session 's-crash'"), "\(result.errors)")
     }
 
-    @Test func listAndInspectSurviveAPluginWhoseInitCrashes() throws {
+    @Test func listAndInspectSurviveAPluginWhoseInitCrashes() async throws {
         let (root, plugins) = try workspace(crashInInit: true)
-        let list = try ChildProcess.run(try BuiltProducts.trellis(), ["plugins", "list", "--plugin-dir", plugins],
+        let list = try await ChildProcess.runOffThePool(try BuiltProducts.trellis(), ["plugins", "list", "--plugin-dir", plugins],
                                         in: root, environment: environment(root), timeout: .seconds(120))
         #expect(list.status == 1, "list reports the broken plugin and exits 1 (not by a signal); stderr: \(list.errors)")
         #expect(list.output.contains("cexample.uppercase"), "the other plugin is still listed: \(list.output)")
@@ -117,7 +117,7 @@ import TrellisTestSupport
                 "\(list.errors)")
         #expect(list.errors.contains("plugin 'crashy' (\(plugins)/libcrashy.so), in init"), "the child's report is passed on: \(list.errors)")
 
-        let inspect = try ChildProcess.run(try BuiltProducts.trellis(), ["plugins", "inspect", plugins + "/libcrashy.so"],
+        let inspect = try await ChildProcess.runOffThePool(try BuiltProducts.trellis(), ["plugins", "inspect", plugins + "/libcrashy.so"],
                                            in: root, environment: environment(root), timeout: .seconds(120))
         #expect(inspect.status == 1, "stderr: \(inspect.errors)")
         #expect(inspect.errors.contains("crashed a scanning child process"), "\(inspect.errors)")

@@ -20,14 +20,14 @@ import TrellisTestSupport
     }
 
     @Test("against an OpenAI-compatible server, the stage's answer is response.md and the manifest names the model")
-    func answerLandsInResponse() throws {
+    func answerLandsInResponse() async throws {
         let server = try LoopbackHTTPServer { _, _ in
             .json(#"{"choices":[{"index":0,"message":{"role":"assistant","content":"Hello from the model."},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":4}}"#)
         }
         defer { server.stop() }
         let directory = try TemporaryDirectory.make("run-model")
         try Self.pipeline.write(toFile: directory + "/p.dot", atomically: true, encoding: .utf8)
-        let result = try ChildProcess.run(
+        let result = try await ChildProcess.runOffThePool(
             try BuiltProducts.trellis(),
             ["run", "p.dot", "--llm", "openai", "--model", "m1", "--base-url", server.baseURL + "/v1", "--logs", directory + "/run"],
             in: directory, environment: Self.environment(["OPENAI_API_KEY": Self.key]))
@@ -45,16 +45,16 @@ import TrellisTestSupport
     }
 
     @Test("no provider configured: refused with exit 2, naming the stage, before any run directory exists")
-    func refusedWithoutProvider() throws {
+    func refusedWithoutProvider() async throws {
         let directory = try TemporaryDirectory.make("run-model")
         try Self.pipeline.write(toFile: directory + "/p.dot", atomically: true, encoding: .utf8)
-        let result = try ChildProcess.run(try BuiltProducts.trellis(), ["run", "p.dot", "--logs", directory + "/run"],
+        let result = try await ChildProcess.runOffThePool(try BuiltProducts.trellis(), ["run", "p.dot", "--logs", directory + "/run"],
                                           in: directory, environment: Self.environment())
         #expect(result.status == 2)
         #expect(result.errors.contains("1 LLM stage(s) have no model to talk to, so nothing was run"), "\(result.errors)")
         #expect(result.errors.contains("  greet: "))
         #expect(!FileManager.default.fileExists(atPath: directory + "/run/manifest.json"))
-        let simulated = try ChildProcess.run(try BuiltProducts.trellis(), ["run", "p.dot", "--simulate", "--logs", directory + "/sim"],
+        let simulated = try await ChildProcess.runOffThePool(try BuiltProducts.trellis(), ["run", "p.dot", "--simulate", "--logs", directory + "/sim"],
                                              in: directory, environment: Self.environment())
         #expect(simulated.status == 0)
         #expect(try String(contentsOfFile: directory + "/sim/manifest.json", encoding: .utf8).contains(#""llm": "simulated (--simulate)""#))

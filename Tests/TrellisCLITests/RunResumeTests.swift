@@ -25,13 +25,13 @@ import TrellisTestSupport
         }
         """
 
-    @Test func killedAfterEveryNodeAndResumedEndsLikeAnUninterruptedRun() throws {
+    @Test func killedAfterEveryNodeAndResumedEndsLikeAnUninterruptedRun() async throws {
         let trellis = try BuiltProducts.trellis()
         let directory = try TemporaryDirectory.make("resume")
         let file = directory + "/pipeline.dot"
         try Self.pipeline.write(toFile: file, atomically: true, encoding: .utf8)
 
-        let reference = try CLI.run(trellis, ["run", file, "--logs", directory + "/reference", "--json"], in: directory)
+        let reference = try await CLI.run(trellis, ["run", file, "--logs", directory + "/reference", "--json"], in: directory)
         #expect(reference.status == 0, "uninterrupted run failed: \(reference.output) \(reference.errors)")
         let expected = try CLI.summary(reference.output)
         #expect(expected.status == "success")
@@ -43,16 +43,23 @@ import TrellisTestSupport
         var completedSeen = 0
         // Kill after each node's checkpoint appears (start .. fourth), resuming each time.
         while completedSeen < expected.completedNodes.count - 1 {
-            let completed = try CLI.waitForCheckpoint(in: runDirectory, beyond: completedSeen, process: process)
+            let (running, seen) = (process, completedSeen)
+            // The wait blocks a thread so that it polls on time, and the kill follows at once on
+            // that thread, while the run is still going: not one of the pool's threads.
+            let completed = try await offThePool { () throws -> Int? in
+                guard let completed = try CLI.waitForCheckpoint(in: runDirectory, beyond: seen, process: running) else { return nil }
+                kill(running.processIdentifier, SIGKILL)
+                running.waitUntilExit()
+                return completed
+            }
             guard let completed else { break }
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
             #expect(process.terminationReason == .uncaughtSignal)
             kills += 1
             completedSeen = completed
             process = try CLI.launch(trellis, ["run", "--resume", runDirectory, "--json"], in: directory)
         }
-        #expect(ChildProcess.waitForExit(process, timeout: .seconds(30)), "the resumed run did not finish within 30 s")
+        let resumedProcess = process
+        #expect(await offThePool { ChildProcess.waitForExit(resumedProcess, timeout: .seconds(30)) }, "the resumed run did not finish within 30 s")
         let output = String(decoding: (process.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let errors = String(decoding: (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(process.terminationStatus == 0, "resumed run failed: \(output) \(errors)")
@@ -64,36 +71,36 @@ import TrellisTestSupport
         #expect(resumed.context["tool_stdout"] as? String == "four")
     }
 
-    @Test func durabilityComesFromTheConfigurationUnlessTheFlagSaysOtherwise() throws {
+    @Test func durabilityComesFromTheConfigurationUnlessTheFlagSaysOtherwise() async throws {
         let trellis = try BuiltProducts.trellis()
         let directory = try TemporaryDirectory.make("durability")
         try """
             digraph D { start [shape=Mdiamond]; exit [shape=Msquare]; start -> exit }
             """.write(toFile: directory + "/d.dot", atomically: true, encoding: .utf8)
-        func manifestDurability(_ arguments: [String]) throws -> String? {
+        func manifestDurability(_ arguments: [String]) async throws -> String? {
             let runDirectory = directory + "/run-" + UUID().uuidString
-            let finished = try CLI.run(trellis, ["run", "d.dot", "--logs", runDirectory] + arguments, in: directory)
+            let finished = try await CLI.run(trellis, ["run", "d.dot", "--logs", runDirectory] + arguments, in: directory)
             #expect(finished.status == 0, "\(finished.errors)")
             let manifest = try #require(FileManager.default.contents(atPath: runDirectory + "/manifest.json"))
             return (try JSONSerialization.jsonObject(with: manifest) as? [String: Any])?["durability"] as? String
         }
-        #expect(try manifestDurability([]) == "batched")
+        #expect(try await manifestDurability([]) == "batched")
         // ./trellis.json is the configuration a run in this directory reads.
         try #"{"run": {"durability": "sync"}}"#.write(toFile: directory + "/trellis.json", atomically: true, encoding: .utf8)
-        #expect(try manifestDurability([]) == "sync")
-        #expect(try manifestDurability(["--durability", "off"]) == "off")
+        #expect(try await manifestDurability([]) == "sync")
+        #expect(try await manifestDurability(["--durability", "off"]) == "off")
 
         try "{\"run\": {\"durability\": \"never\"}}".write(toFile: directory + "/trellis.json", atomically: true, encoding: .utf8)
-        let refused = try CLI.run(trellis, ["run", "d.dot"], in: directory)
+        let refused = try await CLI.run(trellis, ["run", "d.dot"], in: directory)
         #expect(refused.status == 2)
         #expect(refused.errors.contains("trellis.json:1:10: run.durability: 'never' is not one of off, batched, sync"), "\(refused.errors)")
     }
 
-    @Test func invalidInputExitsWithTwoAndFailedRunsWithOne() throws {
+    @Test func invalidInputExitsWithTwoAndFailedRunsWithOne() async throws {
         let trellis = try BuiltProducts.trellis()
         let directory = try TemporaryDirectory.make("run")
         try "digraph Broken { start [shape=Mdiamond] start -> }".write(toFile: directory + "/broken.dot", atomically: true, encoding: .utf8)
-        let broken = try CLI.run(trellis, ["run", directory + "/broken.dot"], in: directory)
+        let broken = try await CLI.run(trellis, ["run", directory + "/broken.dot"], in: directory)
         #expect(broken.status == 2)
         #expect(broken.errors.contains("broken.dot:1:"))
 
@@ -105,18 +112,18 @@ import TrellisTestSupport
                 start -> boom -> exit
             }
             """.write(toFile: directory + "/fails.dot", atomically: true, encoding: .utf8)
-        let failed = try CLI.run(trellis, ["run", directory + "/fails.dot", "--logs", directory + "/run", "--json"], in: directory)
+        let failed = try await CLI.run(trellis, ["run", directory + "/fails.dot", "--logs", directory + "/run", "--json"], in: directory)
         #expect(failed.status == 1)
         let summary = try CLI.summary(failed.output)
         #expect(summary.status == "fail")
         #expect(summary.runDirectory == directory + "/run")
         #expect(FileManager.default.fileExists(atPath: directory + "/run/boom/status.json"))
 
-        let simulated = try CLI.run(trellis, ["run", directory + "/fails.dot", "--simulate", "--logs", directory + "/sim", "--json", "--set", "who=me"], in: directory)
+        let simulated = try await CLI.run(trellis, ["run", directory + "/fails.dot", "--simulate", "--logs", directory + "/sim", "--json", "--set", "who=me"], in: directory)
         #expect(simulated.status == 0, "\(simulated.errors)")
         #expect(try CLI.summary(simulated.output).context["who"] as? String == "me")
 
-        let usage = try CLI.run(trellis, ["run", directory + "/fails.dot", "--max-steps", "zero"], in: directory)
+        let usage = try await CLI.run(trellis, ["run", directory + "/fails.dot", "--max-steps", "zero"], in: directory)
         #expect(usage.status == 2)
     }
 }
@@ -152,9 +159,10 @@ enum CLI {
         return process
     }
 
-    /// Runs `executable` to its end (killed, and the test failed, if it takes over 30 s).
-    static func run(_ executable: String, _ arguments: [String], in directory: String) throws -> Finished {
-        let result = try ChildProcess.run(executable, arguments, in: directory, input: "")
+    /// Runs `executable` to its end (killed, and the test failed, if it takes over 30 s), waiting
+    /// off the cooperative pool.
+    static func run(_ executable: String, _ arguments: [String], in directory: String) async throws -> Finished {
+        let result = try await ChildProcess.runOffThePool(executable, arguments, in: directory, input: "")
         return Finished(status: result.status, output: result.output, errors: result.errors)
     }
 

@@ -23,7 +23,7 @@ import TrellisTestSupport
         }
         """
 
-    @Test func sigtermStopsTheToolAndResumeContinuesWithoutRepeatingAFinishedNode() throws {
+    @Test func sigtermStopsTheToolAndResumeContinuesWithoutRepeatingAFinishedNode() async throws {
         let trellis = try BuiltProducts.trellis()
         let directory = try TemporaryDirectory.make("stop")
         let file = directory + "/stop.dot"
@@ -51,7 +51,7 @@ import TrellisTestSupport
         let printed = try #require(lines.first { $0.hasPrefix("  trellis run --resume ") }, "no resume command in: \(errors)")
         let words = printed.trimmingCharacters(in: .whitespaces).split(separator: " ").map(String.init)
         #expect(words == ["trellis", "run", "--resume", runDirectory, "--workdir", work])
-        let resumed = try CLI.run(trellis, Array(words.dropFirst()) + ["--json"], in: directory)
+        let resumed = try await CLI.run(trellis, Array(words.dropFirst()) + ["--json"], in: directory)
         #expect(resumed.status == 0, "the resumed run failed: \(resumed.output) \(resumed.errors)")
         #expect(Self.text(work + "/trace") == "a\nb-start\nb-start\nb-end\nc\n")
         #expect(try CLI.summary(resumed.output).completedNodes == ["start", "a", "b", "c", "exit"])
@@ -137,7 +137,7 @@ import TrellisTestSupport
         #expect(Self.text(directory + "/trace") == "first\n")
     }
 
-    @Test func eventsOnStandardOutputAreTheOnlyThingThere() throws {
+    @Test func eventsOnStandardOutputAreTheOnlyThingThere() async throws {
         let trellis = try BuiltProducts.trellis()
         let directory = try TemporaryDirectory.make("events-stdout")
         let file = directory + "/chain.dot"
@@ -150,7 +150,7 @@ import TrellisTestSupport
             }
             """.write(toFile: file, atomically: true, encoding: .utf8)
         for extra in [[], ["--json"]] {
-            let run = try CLI.run(trellis, ["run", file, "--simulate", "--events", "-", "--logs", directory + "/run\(extra.count)"] + extra, in: directory)
+            let run = try await CLI.run(trellis, ["run", file, "--simulate", "--events", "-", "--logs", directory + "/run\(extra.count)"] + extra, in: directory)
             #expect(run.status == 0, "\(run.errors)")
             let lines = run.output.split(separator: "\n")
             #expect(lines.count >= 4)

@@ -77,20 +77,20 @@ import TrellisTestSupport
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasSuffix("_API_KEY") }
         environment["XDG_DATA_HOME"] = directory + "/data"
         environment["XDG_CONFIG_HOME"] = directory + "/config"
-        func chat(_ session: String, _ input: String) throws -> ChildProcess.Result {
-            try ChildProcess.run(try BuiltProducts.trellis(), [
+        func chat(_ session: String, _ input: String) async throws -> ChildProcess.Result {
+            try await ChildProcess.runOffThePool(try BuiltProducts.trellis(), [
                 "chat", "--llm", "simulated", "--memory", "in_memory", "--store", url, "--session", session,
                 "--lease-ttl", "2s", "--host-id", "chat-1",
             ], in: directory, input: input, environment: environment)
         }
-        #expect(try chat("c", "one\ntwo\n").output == "Response 1\nResponse 2\n")
+        #expect(try await chat("c", "one\ntwo\n").output == "Response 1\nResponse 2\n")
         // The chat released its lease on exit: the next one resumes the stored conversation.
-        #expect(try chat("c", "three\n").output == "Response 3\n")
+        #expect(try await chat("c", "three\n").output == "Response 3\n")
 
         // A session a serve host holds is refused, naming that host; nothing runs.
         let server = try host("host-s", url, in: directory)
         _ = try await server.call("session.create", ["session_id": "held"])
-        let refused = try chat("held", "hello\n")
+        let refused = try await chat("held", "hello\n")
         #expect(refused.status != 0)
         #expect(refused.errors.contains("leased by host 'host-s'"), "\(refused.errors)")
         #expect(refused.output.isEmpty)

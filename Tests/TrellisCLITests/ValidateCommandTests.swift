@@ -24,8 +24,8 @@ struct ValidateCommandTests {
     static let samplesDirectory: String = Repository.attractorSamples
 
     /// Runs `trellis validate` with `arguments` (killed, and the test failed, if it hangs).
-    static func validate(_ arguments: [String], input: String? = nil) throws -> Run {
-        let result = try ChildProcess.run(try BuiltProducts.trellis(), ["validate"] + arguments, input: input)
+    static func validate(_ arguments: [String], input: String? = nil) async throws -> Run {
+        let result = try await ChildProcess.runOffThePool(try BuiltProducts.trellis(), ["validate"] + arguments, input: input)
         return Run(status: result.status, output: result.output, errors: result.errors)
     }
 
@@ -67,17 +67,17 @@ struct ValidateCommandTests {
         """
 
     @Test("a valid graph: exit 0 and a summary line")
-    func validFile() throws {
+    func validFile() async throws {
         let path = try Self.file("valid.dot", Self.valid)
-        let run = try Self.validate([path, "--no-type-check"])
+        let run = try await Self.validate([path, "--no-type-check"])
         #expect(run.status == 0)
         #expect(run.output == "\(path): no problems\n")
     }
 
     @Test("warnings alone still exit 0, printed as file:line:column: warning: message [rule]")
-    func warningsExitZero() throws {
+    func warningsExitZero() async throws {
         let path = try Self.file("warn.dot", Self.warningsOnly)
-        let run = try Self.validate([path, "--no-type-check"])
+        let run = try await Self.validate([path, "--no-type-check"])
         #expect(run.status == 0)
         let lines = run.output.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("\(path):3:") == true)
@@ -88,9 +88,9 @@ struct ValidateCommandTests {
     }
 
     @Test("errors exit 1, each with its position and rule")
-    func errorsExitOne() throws {
+    func errorsExitOne() async throws {
         let path = try Self.file("bad.dot", Self.withErrors)
-        let run = try Self.validate([path, "--no-type-check"])
+        let run = try await Self.validate([path, "--no-type-check"])
         #expect(run.status == 1)
         #expect(run.output.contains("\(path):6:35: error: condition of edge work -> exit at column 8: unknown operator '=~'"))
         #expect(run.output.contains("\(path):7:8: error: edge exit -> work leaves the exit node 'exit'"))
@@ -99,17 +99,17 @@ struct ValidateCommandTests {
     }
 
     @Test("'-' validates standard input, named <stdin>")
-    func standardInput() throws {
-        let run = try Self.validate(["-", "--no-type-check"], input: Self.withErrors)
+    func standardInput() async throws {
+        let run = try await Self.validate(["-", "--no-type-check"], input: Self.withErrors)
         #expect(run.status == 1)
         #expect(run.output.contains("<stdin>:7:8: error: edge exit -> work leaves the exit node"))
     }
 
     @Test("--json: one object per file, every field present, null when absent")
-    func jsonOutput() throws {
+    func jsonOutput() async throws {
         let bad = try Self.file("bad.dot", Self.withErrors)
         let good = try Self.file("good.dot", Self.valid)
-        let run = try Self.validate(["--json", "--no-type-check", bad, good])
+        let run = try await Self.validate(["--json", "--no-type-check", bad, good])
         #expect(run.status == 1)
         let files = try run.json()
         #expect(files.map { $0["file"] as? String } == [bad, good])
@@ -129,9 +129,9 @@ struct ValidateCommandTests {
     }
 
     @Test("syntax errors are diagnostics with rule syntax and exit 1")
-    func syntaxErrors() throws {
+    func syntaxErrors() async throws {
         let path = try Self.file("broken.dot", "digraph G {\n  a -> \n}\n")
-        let run = try Self.validate(["--json", path])
+        let run = try await Self.validate(["--json", path])
         #expect(run.status == 1)
         let diagnostics = try #require(try run.json().first?["diagnostics"] as? [[String: Any]])
         #expect(!diagnostics.isEmpty)
@@ -140,14 +140,14 @@ struct ValidateCommandTests {
     }
 
     @Test("an unreadable file exits 2 and says why, even beside valid files")
-    func unreadableFile() throws {
+    func unreadableFile() async throws {
         let good = try Self.file("good.dot", Self.valid)
         let missing = good + ".missing"
-        let run = try Self.validate([good, missing, "--no-type-check"])
+        let run = try await Self.validate([good, missing, "--no-type-check"])
         #expect(run.status == 2)
         #expect(run.errors.contains("cannot read '\(missing)'"))
         #expect(run.output.contains("\(good): no problems"))
-        let json = try Self.validate(["--json", "--no-type-check", missing])
+        let json = try await Self.validate(["--json", "--no-type-check", missing])
         #expect(json.status == 2)
         let diagnostics = try #require(try json.json().first?["diagnostics"] as? [[String: Any]])
         #expect(diagnostics.first?["rule"] as? String == "file")
@@ -158,32 +158,32 @@ struct ValidateCommandTests {
         (["--bogus", "x.dot"], "unknown option '--bogus'"),
         (["x.dot", "--plugin-dir"], "needs a value"),
     ])
-    func usageErrors(arguments: [String], message: String) throws {
-        let run = try Self.validate(arguments)
+    func usageErrors(arguments: [String], message: String) async throws {
+        let run = try await Self.validate(arguments)
         #expect(run.status == 2)
         #expect(run.errors.contains(message), "\(run.errors)")
     }
 
     @Test("--plugin-dir: an empty plugin folder adds nothing, a missing one is reported with exit 2")
-    func pluginDirectories() throws {
+    func pluginDirectories() async throws {
         let path = try Self.file("valid.dot", Self.valid)
         let emptyFolder = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("plugins").path
         try FileManager.default.createDirectory(atPath: emptyFolder, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o755])
         let typed = try Self.file("typed.dot", Self.valid.replacingOccurrences(of: "shape=box,", with: "type=\"no.such.type\","))
-        let empty = try Self.validate(["--json", typed, "--plugin-dir", emptyFolder])
+        let empty = try await Self.validate(["--json", typed, "--plugin-dir", emptyFolder])
         // An unknown type is a warning (the node runs on its shape's handler), so the exit status is 0.
         #expect(empty.status == 0, "\(empty.errors)")
         let diagnostics = try #require(try empty.json().first?["diagnostics"] as? [[String: Any]])
         #expect(diagnostics.contains { $0["rule"] as? String == "type_known" && $0["node"] as? String == "work" })
-        let missing = try Self.validate([path, "--plugin-dir", emptyFolder + "/absent"])
+        let missing = try await Self.validate([path, "--plugin-dir", emptyFolder + "/absent"])
         #expect(missing.status == 2)
         #expect(missing.errors.contains("cannot load plugins"), "\(missing.errors)")
         #expect(missing.errors.contains(emptyFolder + "/absent"))
     }
 
     @Test("--plugin-dir: node types of a real C plugin are known, and their attribute schema is checked")
-    func pluginTypes() throws {
+    func pluginTypes() async throws {
         let graph = try Self.file("plugin.dot", """
             digraph G {
               start [shape=Mdiamond]
@@ -199,13 +199,13 @@ struct ValidateCommandTests {
         let library = try CPlugin.buildExample(into: plugins)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: library)
 
-        let withoutPlugins = try Self.validate(["--json", graph])
+        let withoutPlugins = try await Self.validate(["--json", graph])
         #expect(withoutPlugins.status == 0)
         let unknown = try #require(try withoutPlugins.json().first?["diagnostics"] as? [[String: Any]])
         #expect(unknown.filter { $0["rule"] as? String == "type_known" }.compactMap { $0["node"] as? String } == ["shout", "pause"])
 
         // delay_ms=soon is not the integer the type declares: an error, so the exit status is 1.
-        let run = try Self.validate(["--json", graph, "--plugin-dir", plugins])
+        let run = try await Self.validate(["--json", graph, "--plugin-dir", plugins])
         #expect(run.status == 1, "\(run.errors)")
         let diagnostics = try #require(try run.json().first?["diagnostics"] as? [[String: Any]])
         #expect(!diagnostics.contains { $0["rule"] as? String == "type_known" })
@@ -217,9 +217,9 @@ struct ValidateCommandTests {
     }
 
     @Test("node types are checked against the host's types by default; an unknown type is a warning")
-    func unknownType() throws {
+    func unknownType() async throws {
         let path = try Self.file("typed.dot", Self.valid.replacingOccurrences(of: "shape=box,", with: "type=\"no.such.type\","))
-        let run = try Self.validate(["--json", path])
+        let run = try await Self.validate(["--json", path])
         #expect(run.status == 0)
         let diagnostics = try #require(try run.json().first?["diagnostics"] as? [[String: Any]])
         let unknown = try #require(diagnostics.first { $0["node"] as? String == "work" })
@@ -228,18 +228,18 @@ struct ValidateCommandTests {
         #expect((unknown["message"] as? String)?.contains("runs as 'codergen'") == true)
         #expect((unknown["message"] as? String)?.contains("'no.such.type'") == true)
         #expect(unknown["line"] as? Int == 3)
-        let skipped = try Self.validate([path, "--no-type-check"])
+        let skipped = try await Self.validate([path, "--no-type-check"])
         #expect(skipped.status == 0)
     }
 
     @Test("the attractor samples validate: no errors without type checks, only unknown types with them")
-    func samples() throws {
+    func samples() async throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: Self.samplesDirectory).filter { $0.hasSuffix(".dot") }
         #expect(names.count == 21)
         let paths = names.sorted().map { Self.samplesDirectory + "/" + $0 }
-        let plain = try Self.validate(["--no-type-check"] + paths)
+        let plain = try await Self.validate(["--no-type-check"] + paths)
         #expect(plain.status == 0, "\(plain.output)")
-        let typed = try Self.validate(["--json"] + paths)
+        let typed = try await Self.validate(["--json"] + paths)
         let files = try typed.json()
         #expect(files.count == 21)
         var anyError = false

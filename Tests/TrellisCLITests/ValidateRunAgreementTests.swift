@@ -75,7 +75,7 @@ struct ValidateRunAgreementTests {
     }
 
     @Test("every corpus pipeline and every probe: validate's verdict is run's")
-    func corpusAgrees() throws {
+    func corpusAgrees() async throws {
         let trellis = try BuiltProducts.trellis()
         let directory = try TemporaryDirectory.make("agreement")
         for probe in Self.probes {
@@ -87,11 +87,11 @@ struct ValidateRunAgreementTests {
         let environment = Self.environment(home: directory)
         var refusedProbes: [String] = []
         for (number, path) in (samples + Self.probes.map { directory + "/" + $0.name }).enumerated() {
-            let validated = try ChildProcess.run(trellis, ["validate", path], in: directory, environment: environment, timeout: .seconds(60))
+            let validated = try await ChildProcess.runOffThePool(trellis, ["validate", path], in: directory, environment: environment, timeout: .seconds(60))
             #expect(validated.status == 0 || validated.status == 1, "validate \(path) crashed or failed to read: \(validated.status) \(validated.errors)")
             let work = directory + "/work-\(number)"
             try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-            let ran = try ChildProcess.run(trellis, [
+            let ran = try await ChildProcess.runOffThePool(trellis, [
                 "run", path, "--simulate", "--interviewer", "auto", "--max-steps", "300", "--logs", work + "/run", "--workdir", work,
             ], in: directory, environment: environment, timeout: .seconds(120))
             // 0 success, 1 the run failed, 2 refused before running; anything else is a crash.
