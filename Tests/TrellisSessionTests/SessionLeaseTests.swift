@@ -62,8 +62,11 @@ import TrellisTestSupport
 
     @Test func aWriteUnderALostLeaseIsRefusedByTheDatabase() async throws {
         let url = try await PostgresCluster.newDatabase()
-        let first = try Host(url, id: "host-a", ttl: .seconds(30))
-        let second = try Host(url, id: "host-b", ttl: .seconds(30))
+        // A TTL the test never reaches: host-a renews every third of it, and a renewal that
+        // noticed the takeover would stop the session before the stale write this test is
+        // about (a sanitized run under load took 37 s).
+        let first = try Host(url, id: "host-a", ttl: .seconds(300))
+        let second = try Host(url, id: "host-b", ttl: .seconds(300))
         let stale = try await first.manager.create(SessionConfiguration(sessionID: "p"))
         _ = try await stale.send("one")
         let staleToken = try #require(first.store.leases?.token(for: "p"))
