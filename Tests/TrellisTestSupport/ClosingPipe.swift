@@ -18,9 +18,9 @@ extension Pipe {
     ///
     /// Foundation closes in a child only the descriptors that were open when it looked; a
     /// plain `Pipe()` made by one test while another test is starting a child can end up in
-    /// that child. A child that inherited a read end kept `trellis serve`'s output open for the
-    /// 30 s that child lived, so the server never saw its client stop reading. Foundation
-    /// hands the descriptor to the intended child through `dup2`, which clears the flag there.
+    /// that child. Most likely that is how a `trellis serve` once waited 30 s to see its client
+    /// stop reading: another child held its output's read end. Foundation hands the descriptor
+    /// to the intended child through `dup2`, which clears the flag there.
     public static func closingOnExec() -> Pipe {
         let pipe = Pipe()
         for descriptor in [pipe.fileHandleForReading.fileDescriptor, pipe.fileHandleForWriting.fileDescriptor] {
