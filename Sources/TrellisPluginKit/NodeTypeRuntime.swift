@@ -26,7 +26,7 @@ final class NodeTypeRuntime: Sendable {
         case .async(let handler):
             let runtime = runtime
             let pending = pending
-            pending.start(handle) { task in
+            let task = pending.start(handle) { task in
                 var call = NodeCall(runtime: runtime, handle: handle)
                 var status: trellis_status
                 var message = ""
@@ -36,11 +36,14 @@ final class NodeTypeRuntime: Sendable {
                     message = Self.describe(error)
                     status = Self.report(error, on: call)
                 }
-                // Forget the task before completing: the host may reuse the handle afterwards.
+                // Forget the task before answering: the host may reuse the handle afterwards.
                 pending.finish(handle, task)
+                // Finished while invoke still runs: invoke returns the status (a failure's
+                // reason is already set on the outcome by `report`).
+                if task.finishDuringInvoke(status) { return }
                 withTrellisString(message) { runtime.host.table.pointee.complete!(handle.pointer, status, $0) }
             }
-            return TRELLIS_PENDING
+            return task.invokeStatus()
         }
     }
 
