@@ -56,20 +56,8 @@ extension LLMCompletionRequest {
 extension LLMCompletion {
     /// Lends the completion, as an adapter answers it (`adapter_reply_llm`), to `body`.
     func withAnswer<Result>(_ body: (UnsafePointer<trellis_llm_answer>) -> Result) -> Result {
-        let toolCalls = self.toolCalls.isEmpty ? "" : PluginValue.list(self.toolCalls).jsonText
-        return withTrellisString(content) { content in
-            withTrellisString(toolCalls) { calls in
-                var answer = trellis_llm_answer()
-                answer.struct_size = UInt32(MemoryLayout<trellis_llm_answer>.size)
-                answer.abi_major = UInt16(TRELLIS_ABI_MAJOR)
-                answer.abi_minor = UInt16(TRELLIS_ABI_MINOR)
-                answer.content = content
-                answer.tool_calls_json = calls
-                answer.input_tokens = Int64(inputTokens)
-                answer.output_tokens = Int64(outputTokens)
-                return withUnsafePointer(to: &answer) { body($0) }
-            }
-        }
+        TrellisLLMAnswer.lend(content: content, toolCallsJSON: toolCalls.isEmpty ? "" : PluginValue.list(toolCalls).jsonText,
+                              inputTokens: inputTokens, outputTokens: outputTokens, body)
     }
 
     /// The completion the host delivered to a `trellis_llm_answer_fn` (strings copied).

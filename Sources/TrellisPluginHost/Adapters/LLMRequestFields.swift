@@ -129,19 +129,8 @@ enum LLMAnswerFields {
 
     /// Lends `response` as a `trellis_llm_answer` valid only inside `body`.
     static func withAnswer<Result>(_ response: LLMResponse, _ body: (UnsafePointer<trellis_llm_answer>) -> Result) -> Result {
-        let toolCalls = response.toolCalls.isEmpty ? "" : ContextValue.list(response.toolCalls).jsonText
-        return withTrellisString(response.content) { content in
-            withTrellisString(toolCalls) { calls in
-                var answer = trellis_llm_answer()
-                answer.struct_size = UInt32(MemoryLayout<trellis_llm_answer>.size)
-                answer.abi_major = UInt16(TRELLIS_ABI_MAJOR)
-                answer.abi_minor = UInt16(TRELLIS_ABI_MINOR)
-                answer.content = content
-                answer.tool_calls_json = calls
-                answer.input_tokens = Int64(response.usage.input)
-                answer.output_tokens = Int64(response.usage.output)
-                return withUnsafePointer(to: &answer) { body($0) }
-            }
-        }
+        TrellisLLMAnswer.lend(content: response.content,
+                              toolCallsJSON: response.toolCalls.isEmpty ? "" : ContextValue.list(response.toolCalls).jsonText,
+                              inputTokens: response.usage.input, outputTokens: response.usage.output, body)
     }
 }
