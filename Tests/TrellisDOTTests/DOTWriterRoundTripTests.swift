@@ -38,6 +38,20 @@ struct DOTWriterRoundTripTests {
         #expect(try Self.roundTrip(graph) == graph)
     }
 
+    @Test("a quoted value holding a backslash before a CR stays quoted (a fuzzing finding)")
+    func quotedBackslashBeforeCarriageReturnRoundTrips() throws {
+        // The second value is backslash, CR, then a continuation, then LF: its text is `\` CR LF,
+        // which written back as is would read as one continuation.
+        let source = "digraph { a [label=\"q\\\r h\", tip=\"x\\\r\\\n\ny\"] }"
+        let graph = try #require(DOTParser.parse(source, file: "t.dot").graph)
+        let attributes = try #require(graph.nodes.first?.attributes)
+        #expect(attributes["label"]?.raw == "q\\\r h")
+        #expect(attributes["tip"]?.raw == "x\\\r\ny")
+        let again = try Self.roundTrip(graph)
+        #expect(again == graph)
+        #expect(again.nodes.first?.attributes["tip"]?.isHTML == false)
+    }
+
     @Test("subgraph indices survive when a reopened subgraph gains a child after a sibling")
     func reopenedParentKeepsIndices() throws {
         let graph = try #require(DOTParser.parse(
