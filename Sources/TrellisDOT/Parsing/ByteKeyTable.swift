@@ -12,7 +12,8 @@ import Darwin
 /// arena; slots hold a 32-bit hash and the key number, so probing touches a single small array.
 ///
 /// The hash is seeded per process, so a file crafted to collide in one run does not collide
-/// in the next.
+/// in the next; with `SWIFT_DETERMINISTIC_HASHING` set, as for Swift's own `Hasher`, the seed
+/// is fixed, so a run can be repeated exactly (the test run's fuzz check does).
 struct ByteKeyTable: Sendable {
     private struct Slot {
         var hash: UInt32
@@ -21,7 +22,8 @@ struct ByteKeyTable: Sendable {
     }
 
     private static let empty = Slot(hash: 0, key: -1)
-    private static let seed = UInt64.random(in: .min ... .max)
+    private static let seed: UInt64 =
+        getenv("SWIFT_DETERMINISTIC_HASHING") != nil ? 0x9E37_79B9_7F4A_7C15 : .random(in: .min ... .max)
 
     private var slots: [Slot]
     private var mask: Int
