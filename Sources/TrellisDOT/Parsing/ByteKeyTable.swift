@@ -1,3 +1,4 @@
+internal import TrellisCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -8,12 +9,11 @@ import Darwin
 ///
 /// The parser looks up every node ID and attribute name it reads. Keyed by the bytes as they
 /// sit in the source, a lookup needs no `String` (so no UTF-8 validation and no allocation)
-/// and hashes with a multiply-and-shift mix instead of SipHash. Keys are copied into one byte
+/// and hashes with `ByteHash` instead of SipHash. Keys are copied into one byte
 /// arena; slots hold a 32-bit hash and the key number, so probing touches a single small array.
 ///
-/// The hash is seeded per process, so a file crafted to collide in one run does not collide
-/// in the next; with `SWIFT_DETERMINISTIC_HASHING` set, as for Swift's own `Hasher`, the seed
-/// is fixed, so a run can be repeated exactly (the test run's fuzz check does).
+/// The hash is seeded per process (`ByteHash.processSeed`), so a file crafted to collide in one
+/// run does not collide in the next.
 struct ByteKeyTable: Sendable {
     private struct Slot {
         var hash: UInt32
@@ -22,8 +22,6 @@ struct ByteKeyTable: Sendable {
     }
 
     private static let empty = Slot(hash: 0, key: -1)
-    private static let seed: UInt64 =
-        getenv("SWIFT_DETERMINISTIC_HASHING") != nil ? 0x9E37_79B9_7F4A_7C15 : .random(in: .min ... .max)
 
     private var slots: [Slot]
     private var mask: Int
@@ -38,7 +36,7 @@ struct ByteKeyTable: Sendable {
         while size < capacity * 2 { size <<= 1 }
         slots = [Slot](repeating: Self.empty, count: size)
         mask = size - 1
-        seed = Self.seed
+        seed = ByteHash.processSeed
     }
 
     /// The number of keys.
@@ -124,36 +122,8 @@ struct ByteKeyTable: Sendable {
         mask = newMask
     }
 
-    /// A 64-bit mix of the bytes, eight at a time; only its low 32 bits are kept in slots.
+    /// `ByteHash` of the key under this process's seed; only its low 32 bits are kept in slots.
     private func hash(of key: UnsafeRawBufferPointer) -> UInt64 {
-        let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
-        var hash = seed ^ (UInt64(key.count) &* multiplier)
-        var offset = 0
-        let count = key.count
-        while offset + 8 <= count {
-            let word = key.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            hash = (hash ^ word) &* multiplier
-            hash ^= hash >> 29
-            offset += 8
-        }
-        if offset < count {
-            // The last bytes: one word ending at the end of the key (overlapping bytes already
-            // mixed, which is harmless), or for keys under eight bytes, two overlapping halves.
-            let word: UInt64
-            if count >= 8 {
-                word = key.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
-            } else if count >= 4 {
-                let low = UInt64(key.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
-                let high = UInt64(key.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
-                word = low | high << 32
-            } else {
-                word = UInt64(key[0]) | UInt64(key[count >> 1]) << 8 | UInt64(key[count - 1]) << 16
-            }
-            hash = (hash ^ word) &* multiplier
-        }
-        hash ^= hash >> 32
-        hash = hash &* 0xD6E8_FEB8_6659_FD93
-        hash ^= hash >> 32
-        return hash
+        ByteHash.hash(key, seed: seed)
     }
 }

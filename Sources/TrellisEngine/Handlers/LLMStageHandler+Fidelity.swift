@@ -106,10 +106,10 @@ extension LLMStageHandler {
 
     /// `Context:` and the run's own values (not `graph.*`, `internal.*` or `last_response`), sorted by key.
     private static func contextSection(_ context: Context, limit: Int, valueLength: Int) -> String {
-        let keys = context.values.keys.filter { !$0.hasPrefix("graph.") && !$0.hasPrefix("internal.") && $0 != "last_response" }.sorted()
+        let keys = context.keys.filter { !$0.hasPrefix("graph.") && !$0.hasPrefix("internal.") && $0 != "last_response" }.sorted()
         guard !keys.isEmpty else { return "" }
         var out = "\nContext:\n"
-        for key in keys.prefix(limit) { out += "- \(key): " + Self.clipped(context.values[key]?.stringValue ?? "", valueLength) + "\n" }
+        for key in keys.prefix(limit) { out += "- \(key): " + Self.clipped(context[key]?.stringValue ?? "", valueLength) + "\n" }
         if keys.count > limit { out += "- … \(keys.count - limit) more\n" }
         return out
     }

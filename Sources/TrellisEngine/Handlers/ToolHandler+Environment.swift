@@ -42,8 +42,8 @@ extension ToolHandler {
         var variables: [String: String] = [:]
         var skipped: [String] = []
         var total = 0
-        for key in context.values.keys.sorted() {
-            let text = context.values[key]!.stringValue
+        for key in context.keys.sorted() {
+            let text = context[key]!.stringValue
             let name = environmentName(forContextKey: key)
             let size = name.utf8.count + text.utf8.count + 2
             if text.utf8.count > maximumVariableBytes || text.utf8.contains(0) || total + size > maximumContextEnvironmentBytes {

@@ -137,7 +137,7 @@ extension NodeExecutor {
             current = node.edges[edge].target
         }
         var changes: [String: ContextValue] = [:]
-        for (key, value) in context.values where parent[key] != value { changes[key] = value }
+        context.forEach { key, value in if parent[key] != value { changes[key] = value } }
         let score: Double
         switch changes["score"] {
         case .double(let value)?: score = value

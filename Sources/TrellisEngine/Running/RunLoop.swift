@@ -55,16 +55,16 @@ struct RunLoop {
         self.resumed = false
         completed.reserveCapacity(graph.nodes.count)
         timings.reserveCapacity(graph.nodes.count)
-        // The initial values win over the mirrored attributes. The dictionary is sized once for
+        // The initial values win over the mirrored attributes. The table is sized once for
         // the keys the nodes will add: growing it key by key rehashes it each time. When the
         // caller built it with room to spare (`Context.runCapacity`) and handed over its only
         // copy, nothing is copied or rehashed here; otherwise the first write copies it.
         let mirrored = graph.settings.mirroredAttributes
-        var values = initial.takeValues()
-        values.reserveCapacity(values.count + mirrored.count + 1 + Self.expectedOutputKeys)
-        for (key, value) in mirrored where values[key] == nil { values[key] = value }
-        if values["internal.loop_restart_count"] == nil { values["internal.loop_restart_count"] = .integer(0) }
-        self.context = Context(values)
+        var context = initial
+        context.reserveCapacity(context.count + mirrored.count + 1 + Self.expectedOutputKeys)
+        for (key, value) in mirrored where context[key] == nil { context[key] = value }
+        if context["internal.loop_restart_count"] == nil { context["internal.loop_restart_count"] = .integer(0) }
+        self.context = context
         self.current = graph.startIndex
         self.lastStatus = Array(repeating: nil, count: graph.nodes.count)
         self.tries = Array(repeating: 0, count: graph.nodes.count)

@@ -35,7 +35,7 @@ public struct CheckpointHandler: NodeHandler {
             return .failure(SessionHandlers.missingAdapter("checkpoint", node: request.node))
         }
         var snapshot: [String: ContextValue] = [:]
-        for (key, value) in request.context.values where key.hasPrefix("session.") { snapshot[key] = value }
+        request.context.forEach { key, value in if key.hasPrefix("session.") { snapshot[key] = value } }
         try await adapter.checkpoint(sessionID: request.context.string(SessionKeys.sessionID), snapshot: .map(snapshot))
         let stamp = ISO8601DateFormatter().string(from: Date())
         return .success([SessionKeys.lastCheckpoint: .string(stamp)])

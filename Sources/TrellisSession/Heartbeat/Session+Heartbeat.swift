@@ -41,17 +41,17 @@ extension Session {
     }
 
     private nonisolated func runHeartbeat(_ graph: CompiledGraph, adapters: AdapterSet, number: Int) async {
-        let values = await heartbeatSeed()
+        let context = await heartbeatSeed()
         let clock = ContinuousClock()
         let started = clock.now
         let result = await SessionCheckpointing.$adapter.withValue(self.adapters.checkpoint) {
-            await engine.run(graph, context: Context(values), adapters: adapters, services: Self.runServices)
+            await engine.run(graph, context: context, adapters: adapters, services: Self.runServices)
         }
         let duration = clock.now - started
         await applyHeartbeat(result, number: number, duration: duration)
     }
 
-    private func heartbeatSeed() -> [String: ContextValue] {
+    private func heartbeatSeed() -> Context {
         seed(runKind: "heartbeat", phase: status.phase)
     }
 

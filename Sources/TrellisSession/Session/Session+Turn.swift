@@ -172,9 +172,9 @@ extension Session {
     }
 
     private func turnContext(_ message: String) -> Context {
-        var values = seed(runKind: "turn", phase: .processing)
-        values[SessionKeys.input] = .string(message)
-        return Context(values)
+        var context = seed(runKind: "turn", phase: .processing)
+        context[SessionKeys.input] = .string(message)
+        return context
     }
 
     /// What a successful run produced for the session.

@@ -209,23 +209,23 @@ public actor Session {
     }
 
     /// The `session.*` values every run starts with. The messages value shares the session's buffer.
-    func seed(runKind: String, phase: SessionPhase) -> [String: ContextValue] {
-        var values = [String: ContextValue](minimumCapacity: Context.runCapacity)
-        values[SessionKeys.sessionID] = .string(id)
-        values[SessionKeys.agentID] = .string(agentID)
-        values[SessionKeys.trustTier] = .string(trustTier)
-        values[SessionKeys.messages] = .messages(conversation)
-        values[SessionKeys.workingMemory] = workingMemory
-        values[SessionKeys.goals] = .list(goals)
-        values[SessionKeys.cognitiveMode] = .string(cognitiveMode)
-        values[SessionKeys.turnCount] = .integer(status.snapshot.turnCount)
-        values[SessionKeys.sessionType] = .string(sessionType.rawValue)
-        values[SessionKeys.phase] = .string(phase.rawValue)
-        values[SessionKeys.traceID] = .string(traceID)
-        values[SessionKeys.config] = .map(config)
-        values[SessionKeys.signalTopic] = .string(signalTopic)
-        values[SessionKeys.runKind] = .string(runKind)
-        return values
+    func seed(runKind: String, phase: SessionPhase) -> Context {
+        var context = Context(minimumCapacity: Context.runCapacity)
+        context[SessionKeys.sessionID] = .string(id)
+        context[SessionKeys.agentID] = .string(agentID)
+        context[SessionKeys.trustTier] = .string(trustTier)
+        context[SessionKeys.messages] = .messages(conversation)
+        context[SessionKeys.workingMemory] = workingMemory
+        context[SessionKeys.goals] = .list(goals)
+        context[SessionKeys.cognitiveMode] = .string(cognitiveMode)
+        context[SessionKeys.turnCount] = .integer(status.snapshot.turnCount)
+        context[SessionKeys.sessionType] = .string(sessionType.rawValue)
+        context[SessionKeys.phase] = .string(phase.rawValue)
+        context[SessionKeys.traceID] = .string(traceID)
+        context[SessionKeys.config] = .map(config)
+        context[SessionKeys.signalTopic] = .string(signalTopic)
+        context[SessionKeys.runKind] = .string(runKind)
+        return context
     }
 }
 
