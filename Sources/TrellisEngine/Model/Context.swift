@@ -26,7 +26,9 @@ public struct Context: Sendable, Equatable {
     public static let runCapacity = 48
 
     /// All values by key, as a new dictionary: for reports and files, not for lookups (use the
-    /// subscript).
+    /// subscript). Two keys the context keeps apart because their bytes differ but that
+    /// `String` holds equal (canonically equivalent spellings, see `ContextKey`) become one
+    /// entry here, the one iterated last.
     public var values: [String: ContextValue] {
         var values = [String: ContextValue](minimumCapacity: table.count)
         for (key, value) in table { values[key.text] = value }
