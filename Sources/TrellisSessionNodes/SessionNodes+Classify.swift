@@ -15,8 +15,10 @@ extension SessionNodes {
             .map { String($0).trimmedOfSpaces.lowercased() }
             .filter { !$0.isEmpty }
         let type = inputType(call.text(SessionContextKeys.input), blockedWords: blockedWords)
-        return .success([SessionContextKeys.inputType: .string(type)], preferredLabel: type)
+        return .success(classifyUpdateKeys.make(.string(type)), preferredLabel: type)
     }
+
+    @usableFromInline static let classifyUpdateKeys = ContextMapTemplate(SessionContextKeys.inputType)
 
     /// The input type of `input` given the (lowercased) blocked words.
     @inlinable

@@ -12,6 +12,8 @@ extension SessionNodes {
             reply = results.map(\.stringValue).joined(separator: "\n")
         }
         if let prefix = call.attribute("prefix") { reply = prefix + reply }
-        return .success([SessionContextKeys.response: .string(reply)])
+        return .success(formatUpdateKeys.make(.string(reply)))
     }
+
+    @usableFromInline static let formatUpdateKeys = ContextMapTemplate(SessionContextKeys.response)
 }

@@ -36,13 +36,12 @@ extension SessionNodes {
         }
         let config = call.value(SessionContextKeys.config)?.map ?? [:]
         let memories = call.value(SessionContextKeys.recalledMemories)?.list ?? []
-        var options: [String: ContextValue] = [
-            "cognitive_mode": call.value(SessionContextKeys.cognitiveMode) ?? .string(""),
-            "session_id": call.value(SessionContextKeys.sessionID) ?? .string(""),
-            "run_kind": call.value(SessionContextKeys.runKind) ?? .string("turn"),
-            "input_type": call.value(SessionContextKeys.inputType) ?? .string(""),
-            "memories_recalled": .integer(memories.count),
-        ]
+        var options = optionKeys.make(
+            call.value(SessionContextKeys.cognitiveMode) ?? .string(""),
+            call.value(SessionContextKeys.sessionID) ?? .string(""),
+            call.value(SessionContextKeys.runKind) ?? .string("turn"),
+            call.value(SessionContextKeys.inputType) ?? .string(""),
+            .integer(memories.count))
         if let effort = call.attribute("reasoning_effort") { options["reasoning_effort"] = .string(effort) }
         let system = systemText(config: config, memories: memories)
         if !system.isEmpty { options["system"] = .string(system) }
@@ -50,7 +49,7 @@ extension SessionNodes {
             prompt: prompt, messages: messages, model: call.attribute("llm_model") ?? "",
             provider: call.attribute("llm_provider") ?? "", options: options))
         if answer.toolCalls.isEmpty {
-            return .success([SessionContextKeys.responseType: .string("text"), SessionContextKeys.llmContent: .string(answer.content)])
+            return .success(textAnswerKeys.make(.string("text"), .string(answer.content)))
         }
         let rounds = call.value(toolRoundsKey)?.integer ?? 0
         let limit = call.attribute("max_tool_rounds").flatMap { Int($0) } ?? config["max_tool_rounds"]?.integer ?? defaultMaxToolRounds
@@ -66,6 +65,12 @@ extension SessionNodes {
             toolRoundsKey: .integer(rounds + 1), turnMessagesStartKey: .integer(turnStart ?? historyCount),
         ], preferredLabel: "tool_call")
     }
+
+    /// The options every model request carries, in `make`'s order; `reasoning_effort` and
+    /// `system`, when present, are added to the made map.
+    static let optionKeys = ContextMapTemplate("cognitive_mode", "session_id", "run_kind", "input_type", "memories_recalled", extraCapacity: 2)
+    /// What a text answer writes, in `make`'s order.
+    static let textAnswerKeys = ContextMapTemplate(SessionContextKeys.responseType, SessionContextKeys.llmContent)
 
     /// The session config's `system_prompt`, then the recalled memories, as one system text.
     public static func systemText(config: [String: ContextValue], memories: [ContextValue]) -> String {

@@ -1,5 +1,6 @@
 import Synchronization
 import TrellisEngine
+import TrellisSessionNodes
 
 /// The built-in memory: per agent, the latest `capacity` turn entries in memory. Recall
 /// waits `recallLatency` (the reference's `lat/10`) and returns the kept entries whose input
@@ -87,25 +88,12 @@ private enum KeptEntry: Sendable {
     var value: ContextValue {
         switch self {
         case .turn(let input, let response, let inputType, let turn):
-            // Every recall rebuilds its entries' maps, and a literal hashes each of the four
-            // keys (SipHash) again. `mapValues` of a template copies the template's hash table,
-            // so only the values are new; each template value names its field.
-            return .map(Self.turnTemplate.mapValues { field -> ContextValue in
-                switch field {
-                case .integer(0): return .string(input)
-                case .integer(1): return .string(response)
-                case .integer(2): return .string(inputType)
-                default: return .integer(turn)
-                }
-            })
+            // Every recall rebuilds its entries' maps: from a template, so no key is hashed again.
+            return .map(SessionNodes.memoryEntryKeys.make(.string(input), .string(response), .string(inputType), .integer(turn)))
         case .other(let entry, _):
             return entry
         }
     }
-
-    /// The keys of a turn entry, each with the number of its field in `value`.
-    private static let turnTemplate: [String: ContextValue] =
-        ["input": .integer(0), "response": .integer(1), "input_type": .integer(2), "turn": .integer(3)]
 }
 
 /// A query's words, matched against a kept input's words as they are read from its bytes,
