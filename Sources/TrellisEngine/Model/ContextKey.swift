@@ -22,6 +22,13 @@ struct ContextKey: Hashable, Sendable {
     init(_ text: String) { self.text = text }
 
     static func == (lhs: ContextKey, rhs: ContextKey) -> Bool {
+        // Two strings whose two words are the same have the same bytes: the same small string,
+        // or the same storage, as when a key is written and read with one literal (most are).
+        // Reading a `String`'s words is sound where it is two words (64-bit platforms).
+        if MemoryLayout<String>.size == 16,
+           unsafeBitCast(lhs.text, to: (UInt64, UInt64).self) == unsafeBitCast(rhs.text, to: (UInt64, UInt64).self) {
+            return true
+        }
         let equal = lhs.text.utf8.withContiguousStorageIfAvailable { left in
             rhs.text.utf8.withContiguousStorageIfAvailable { right in
                 left.count == right.count && (left.isEmpty || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0)
