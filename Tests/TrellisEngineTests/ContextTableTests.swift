@@ -65,4 +65,16 @@ struct ContextTableTests {
         #expect(applied["a"] == .null)
         #expect(Context(minimumCapacity: 100) == Context())
     }
+
+    @Test("a context from a template holds each value under its key, and grows like any other")
+    func template() {
+        let template = ContextTemplate(["session.id", "session.turn_count", "a"], capacity: 48)
+        var context = Context(template, values: [.string("s1"), .integer(3), .null])
+        #expect(context == Context(["session.id": .string("s1"), "session.turn_count": .integer(3), "a": .null]))
+        for key in Self.keys { context[key] = .boolean(true) }
+        #expect(context["session.turn_count"] == .integer(3))
+        #expect(context["node.199.status"] == .boolean(true))
+        // Each context made from the template is its own.
+        #expect(Context(template, values: [.null, .null, .null])["session.id"] == .null)
+    }
 }

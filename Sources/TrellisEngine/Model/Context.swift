@@ -14,6 +14,9 @@ public struct Context: Sendable, Equatable {
         for (key, value) in values { table[ContextKey(key)] = value }
     }
 
+    /// A context around `table` (see `ContextTemplate`).
+    init(table: [ContextKey: ContextValue]) { self.table = table }
+
     /// Creates an empty context with room for `capacity` keys before it grows.
     public init(minimumCapacity capacity: Int) {
         table = [ContextKey: ContextValue](minimumCapacity: capacity)

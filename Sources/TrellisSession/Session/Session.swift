@@ -210,23 +210,19 @@ public actor Session {
 
     /// The `session.*` values every run starts with. The messages value shares the session's buffer.
     func seed(runKind: String, phase: SessionPhase) -> Context {
-        var context = Context(minimumCapacity: Context.runCapacity)
-        context[SessionKeys.sessionID] = .string(id)
-        context[SessionKeys.agentID] = .string(agentID)
-        context[SessionKeys.trustTier] = .string(trustTier)
-        context[SessionKeys.messages] = .messages(conversation)
-        context[SessionKeys.workingMemory] = workingMemory
-        context[SessionKeys.goals] = .list(goals)
-        context[SessionKeys.cognitiveMode] = .string(cognitiveMode)
-        context[SessionKeys.turnCount] = .integer(status.snapshot.turnCount)
-        context[SessionKeys.sessionType] = .string(sessionType.rawValue)
-        context[SessionKeys.phase] = .string(phase.rawValue)
-        context[SessionKeys.traceID] = .string(traceID)
-        context[SessionKeys.config] = .map(config)
-        context[SessionKeys.signalTopic] = .string(signalTopic)
-        context[SessionKeys.runKind] = .string(runKind)
-        return context
+        Context(Self.seedKeys, values: [
+            .string(id), .string(agentID), .string(trustTier), .messages(conversation), workingMemory, .list(goals),
+            .string(cognitiveMode), .integer(status.snapshot.turnCount), .string(sessionType.rawValue),
+            .string(phase.rawValue), .string(traceID), .map(config), .string(signalTopic), .string(runKind),
+        ])
     }
+
+    /// The keys of `seed`, in its order, with room for what a run adds.
+    private static let seedKeys = ContextTemplate([
+        SessionKeys.sessionID, SessionKeys.agentID, SessionKeys.trustTier, SessionKeys.messages, SessionKeys.workingMemory,
+        SessionKeys.goals, SessionKeys.cognitiveMode, SessionKeys.turnCount, SessionKeys.sessionType, SessionKeys.phase,
+        SessionKeys.traceID, SessionKeys.config, SessionKeys.signalTopic, SessionKeys.runKind,
+    ], capacity: Context.runCapacity)
 }
 
 /// The adapters a session follows after a reload (see `Session.currentAdapters`).
