@@ -1,5 +1,5 @@
 /// The keys a run's context starts with, hashed and placed once: a session seeds every turn's
-/// context with the same fifteen keys.
+/// context with the same fourteen `session.*` keys.
 ///
 /// `Context(_:values:)` copies the template's table (`mapValues`) and writes only the values,
 /// where setting each key hashes and probes it again. The table is sized for `capacity` keys,
