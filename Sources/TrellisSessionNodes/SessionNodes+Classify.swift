@@ -18,6 +18,7 @@ extension SessionNodes {
         return .success(classifyUpdateKeys.make(.string(type)), preferredLabel: type)
     }
 
+    /// What `session.classify` writes.
     @usableFromInline static let classifyUpdateKeys = ContextMapTemplate(SessionContextKeys.inputType)
 
     /// The input type of `input` given the (lowercased) blocked words.

@@ -15,5 +15,6 @@ extension SessionNodes {
         return .success(formatUpdateKeys.make(.string(reply)))
     }
 
+    /// What `session.format` writes.
     @usableFromInline static let formatUpdateKeys = ContextMapTemplate(SessionContextKeys.response)
 }

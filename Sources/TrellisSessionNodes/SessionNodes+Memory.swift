@@ -8,6 +8,7 @@ extension SessionNodes {
         return .success(recallUpdateKeys.make(.list(memories)))
     }
 
+    /// What `session.memory_recall` writes.
     @usableFromInline static let recallUpdateKeys = ContextMapTemplate(SessionContextKeys.recalledMemories)
 
     /// The keys of the entry `session.memory_update` records, in `make`'s order: `input`,
