@@ -21,7 +21,9 @@ struct SwiftPluginBench: BenchSuite {
     }
 
     private static func measure(_ options: BenchOptions) async throws -> [BenchResult] {
-        let host = try loadPlugins()
+        let workspace = try PluginBench.Workspace()
+        defer { workspace.remove() }
+        let host = try loadPlugins(into: workspace)
         let generation = host.current
         let pluginAdapters = AdapterSet(llm: generation.adapters["mock.llm"]?.llm, memory: generation.adapters["mock.memory"]?.memory)
         let builtinAdapters = AdapterSet(llm: SimulatedSessionLLM(), memory: InMemoryMemory())
@@ -62,20 +64,18 @@ struct SwiftPluginBench: BenchSuite {
         return results
     }
 
-    /// A host over a private directory holding copies of the two plugin libraries.
-    private static func loadPlugins() throws -> PluginHost {
+    /// A host over `workspace`, holding copies of the two plugin libraries.
+    private static func loadPlugins(into workspace: PluginBench.Workspace) throws -> PluginHost {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let candidates = PluginSearchPath.directories(commandLine: []) + [(executable as NSString).deletingLastPathComponent]
-        let directory = NSTemporaryDirectory() + "trellis-swift-plugin-bench-\(getpid())"
-        try FileManager.default.createDirectory(atPath: directory + "/plugins", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory)
+        let plugins = try workspace.pluginDirectory("plugins")
         for library in libraries {
             guard let source = candidates.map({ $0 + "/" + library }).first(where: { FileManager.default.fileExists(atPath: $0) }) else {
                 throw BenchFailure("\(library) not found in \(candidates.joined(separator: ", ")); build it with 'swift build -c release' or set TRELLIS_PLUGIN_PATH")
             }
-            try FileManager.default.copyItem(atPath: source, toPath: directory + "/plugins/" + library)
+            try workspace.copy(source, to: plugins + "/" + library)
         }
-        let host = PluginHost(directories: [directory + "/plugins"], builtins: .builtin, staging: PluginStaging(directory: directory + "/staging"))
+        let host = PluginHost(directories: [plugins], builtins: .builtin, staging: workspace.staging)
         let failures = host.reload().filter { $0.status == .failed }
         guard failures.isEmpty else { throw BenchFailure("plugins failed to load: \(failures.map(\.description).joined(separator: "; "))") }
         return host
