@@ -58,6 +58,26 @@ import TrellisEngine
         byFilling.close()
     }
 
+    /// A batched store queues at most `maxQueuedWrites` uncommitted writes: the next write
+    /// waits for its commit (and starts it), so turns faster than the store slow to its pace
+    /// instead of queueing without bound, and a killed process loses at most that many.
+    @Test func aFullQueueMakesTheNextWriteWaitForItsCommit() async throws {
+        let store = try SessionStore(path: try storePath(), options: SessionStoreOptions(
+            durability: .batched, batchInterval: .seconds(3_600), batchSize: 1_000, maxQueuedWrites: 2))
+        func record(_ turn: Int) async throws {
+            try await store.record(TurnRecord(
+                sessionID: "q", turn: turn, input: "in \(turn)", reply: "out \(turn)", messages: [], firstSequence: 0,
+                workingMemory: nil, window: nil, latencyMicroseconds: 1, nodeTimings: []))
+        }
+        try await record(1)
+        try await record(2)
+        // Queued, not committed: an interval of an hour and a group of 1,000 would hold them.
+        #expect(try await store.journal(sessionID: "q").isEmpty)
+        try await record(3)
+        #expect(try await store.journal(sessionID: "q").map(\.turn) == [1, 2, 3])
+        store.close()
+    }
+
     /// The journal's turn numbers once it holds `count` turns, read every 10 ms for at most 10 s.
     /// The last read starts after the 10 s: a read that started earlier may come back late
     /// (a busy machine), and would tell how the journal was, not how it is.

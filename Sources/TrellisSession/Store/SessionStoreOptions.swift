@@ -5,7 +5,9 @@
 ///   Turns of different sessions that finish together share one commit (group commit).
 /// - `batched`: turns are queued and committed as a group every `batchInterval` or every
 ///   `batchSize` writes, whichever comes first, with `synchronous=NORMAL`; the reply does
-///   not wait. A killed process loses at most the writes of the last interval.
+///   not wait while fewer than `maxQueuedWrites` writes are waiting to be committed. A killed
+///   process loses at most the writes not yet committed: the group being committed and the
+///   queue, never more than `maxQueuedWrites`.
 /// - `off`: grouped like `batched`, but SQLite never syncs (`synchronous=OFF`): cheapest,
 ///   and what a killed process had not yet handed to SQLite is lost.
 public enum Durability: String, Sendable, Hashable, CaseIterable {
@@ -33,6 +35,11 @@ public struct SessionStoreOptions: Sendable {
     public var batchInterval: Duration
     /// In `batched` and `off` modes, the number of queued writes that triggers a commit at once (default 64).
     public var batchSize: Int
+    /// In `batched` and `off` modes, the most writes that wait uncommitted before a write waits
+    /// for its own commit (default 512; a write that waits also starts the commit). Turns that come faster than the
+    /// store commits them are slowed to its pace instead of queueing without bound, which
+    /// bounds both the memory of the queue and what a killed process loses.
+    public var maxQueuedWrites: Int
     /// Messages kept per session in the store, newest first; `nil` keeps all (default).
     /// Restoring a session loads at most this many of its latest messages.
     public var maxMessagesPerSession: Int?
@@ -44,12 +51,14 @@ public struct SessionStoreOptions: Sendable {
         durability: Durability = .sync,
         batchInterval: Duration = .milliseconds(20),
         batchSize: Int = 64,
+        maxQueuedWrites: Int = 512,
         maxMessagesPerSession: Int? = nil,
         maxJournalEntriesPerSession: Int? = nil
     ) {
         self.durability = durability
         self.batchInterval = batchInterval
         self.batchSize = max(1, batchSize)
+        self.maxQueuedWrites = max(1, maxQueuedWrites)
         self.maxMessagesPerSession = maxMessagesPerSession
         self.maxJournalEntriesPerSession = maxJournalEntriesPerSession
     }

@@ -31,8 +31,9 @@ struct QueuedWrite: Sendable {
 /// The store's writer: a queue of writes drained by one dedicated thread, which commits
 /// each group in one transaction. Blocking on fsync (or on the network, for PostgreSQL)
 /// happens on this thread, never on the cooperative pool. Callers that must wait (sync
-/// mode, `flush`) park a continuation that the thread resumes after the commit of the group
-/// holding their write — with an error when the backend rejected that write (a lease lost).
+/// mode, `flush`, or a queue already holding `maxQueuedWrites`) park a continuation that the
+/// thread resumes after the commit of the group holding their write — with an error when the
+/// backend rejected that write (a lease lost).
 final class StoreWriter: @unchecked Sendable {
     private struct Entry {
         var queued: QueuedWrite
@@ -63,20 +64,28 @@ final class StoreWriter: @unchecked Sendable {
         thread.start()
     }
 
-    /// Queues `write` (made under lease `token`); in `sync` mode waits until it is committed.
+    /// Queues `write` (made under lease `token`); in `sync` mode, or when the queue already
+    /// holds `maxQueuedWrites`, waits until it is committed.
     func submit(_ write: StoreWrite, token: Int64? = nil) async throws(SessionError) {
-        if options.durability == .sync {
-            try await enqueueAndWait(QueuedWrite(write: write, token: token))
-        } else if !enqueue(QueuedWrite(write: write, token: token)) {
-            throw SessionError.store("the session store is closed")
+        let queued = QueuedWrite(write: write, token: token)
+        guard options.durability != .sync else { return try await enqueueAndWait(queued) }
+        switch enqueue(queued) {
+        case .queued: return
+        case .full: try await enqueueAndWait(queued)
+        case .closed: throw SessionError.store("the session store is closed")
         }
     }
 
-    /// Queues a write nobody waits for; `false` when the writer is closed.
-    private func enqueue(_ write: QueuedWrite) -> Bool {
+    /// What `enqueue` did with a write.
+    private enum Enqueued { case queued, full, closed }
+
+    /// Queues a write nobody waits for, unless the queue is full (the caller then waits for
+    /// its commit: backpressure) or the writer is closed.
+    private func enqueue(_ write: QueuedWrite) -> Enqueued {
         condition.lock()
         defer { condition.unlock() }
-        guard !closing else { return false }
+        guard !closing else { return .closed }
+        guard pending.count < options.maxQueuedWrites else { return .full }
         pending.append(Entry(queued: write, waiter: nil))
         if pending.count >= options.batchSize { urgent = true }
         // Wake the thread only when it has something new to do: the first write of a group
@@ -84,7 +93,7 @@ final class StoreWriter: @unchecked Sendable {
         // otherwise). A signal per write woke it for every write of the interval, only for
         // it to wait again: a thread wake-up per turn.
         if pending.count == 1 || pending.count == options.batchSize { condition.signal() }
-        return true
+        return .queued
     }
 
     /// Commits everything queued so far and waits for it.
