@@ -98,8 +98,10 @@ package final class SharedTimer: Sendable {
         waker = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
         alarm = timerfd_create(CLOCK_MONOTONIC, Int32(TFD_CLOEXEC | TFD_NONBLOCK))
         guard waker >= 0, alarm >= 0 else { return }
-        let thread = Thread { [self] in run() }
-        thread.name = "trellis-timer"
+        let thread = Thread { [self] in
+            nameCurrentThread("trellis-timer")
+            run()
+        }
         thread.start()
     }
 

@@ -345,9 +345,9 @@ public final class TerminalSession: Sendable {
         }
         guard start else { return }
         let thread = Thread { [self] in
+            nameCurrentThread("trellis-input")
             if isInteractive { readKeys() } else { readLines() }
         }
-        thread.name = "TrellisTerminal input"
         thread.start()
     }
 

@@ -35,9 +35,9 @@ public final class PluginWatcher: Sendable {
         }
         let pollInterval = interval
         let thread = Thread { [self] in
+            nameCurrentThread("trellis-plugins")
             run(host: host, interval: pollInterval, onChange: onChange)
         }
-        thread.name = "trellis.plugin-watcher"
         thread.start()
     }
 

@@ -59,8 +59,10 @@ final class StoreWriter: @unchecked Sendable {
         self.options = options
         self.onFailure = onFailure
         self.commit = commit
-        let thread = Thread { [self] in self.drain() }
-        thread.name = "trellis.session-store"
+        let thread = Thread { [self] in
+            nameCurrentThread("trellis-store")
+            self.drain()
+        }
         thread.start()
     }
 
