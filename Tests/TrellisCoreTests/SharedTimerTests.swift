@@ -23,6 +23,20 @@ struct SharedTimerTests {
         #expect(early.withLock { $0 } == 0)
     }
 
+    /// A lone wait longer than twice `earlyWake` arms the timer early and spins out the rest
+    /// (the concurrent waits above are too close together for that): it too must not end early.
+    @Test("lone waits, which the thread wakes early for, do not end before their deadline")
+    func loneWaitsEndOnTime() async throws {
+        let clock = ContinuousClock()
+        for milliseconds in [1, 2, 3, 1, 2, 3, 1, 2, 3, 5] {
+            let duration = Duration.milliseconds(milliseconds)
+            #expect(duration > SharedTimer.earlyWake * 2)
+            let start = clock.now
+            try await SharedTimer.shared.sleep(for: duration)
+            #expect(clock.now - start >= duration)
+        }
+    }
+
     @Test("waits end in deadline order, whatever order they began in")
     func earlierDeadlinesEndFirst() async throws {
         let order = LockedValue<[Int]>([])
