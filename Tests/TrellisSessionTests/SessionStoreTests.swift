@@ -58,6 +58,80 @@ import TrellisEngine
         byFilling.close()
     }
 
+    /// A store from schema version 1, which kept `messages` and `journal` WITHOUT ROWID, is
+    /// rebuilt as version 2 when opened, with every session, message and journal row in it.
+    @Test func aVersion1StoreIsRebuiltWithEverythingInIt() async throws {
+        let path = try storePath()
+        do {
+            let store = try SessionStore(path: path, options: SessionStoreOptions(durability: .sync))
+            let manager = try SessionManager(options: SessionManagerOptions(watchGraphs: false, heartbeats: .disabled, store: store))
+            let session = try await manager.create(SessionConfiguration(sessionID: "old"))
+            for turn in 1...3 { _ = try await session.send("hello \(turn)") }
+            manager.shutdown()
+            store.close()
+        }
+        // Back to version 1's layout, as version 1 created the two tables.
+        let raw = try SQLiteDatabase(path: path)
+        try raw.execute("""
+            BEGIN;
+            CREATE TABLE messages_v1(
+                session_id TEXT NOT NULL, seq INTEGER NOT NULL, role TEXT NOT NULL, content TEXT NOT NULL,
+                message TEXT NOT NULL, PRIMARY KEY(session_id, seq)) WITHOUT ROWID;
+            INSERT INTO messages_v1 SELECT session_id, seq, role, content, message FROM messages;
+            DROP TABLE messages;
+            ALTER TABLE messages_v1 RENAME TO messages;
+            CREATE TABLE journal_v1(
+                session_id TEXT NOT NULL, turn INTEGER NOT NULL, input TEXT NOT NULL, reply TEXT NOT NULL,
+                latency_us INTEGER NOT NULL, node_timings TEXT NOT NULL, recorded_at REAL NOT NULL,
+                PRIMARY KEY(session_id, turn)) WITHOUT ROWID;
+            INSERT INTO journal_v1 SELECT session_id, turn, input, reply, latency_us, node_timings, recorded_at FROM journal;
+            DROP TABLE journal;
+            ALTER TABLE journal_v1 RENAME TO journal;
+            PRAGMA user_version=1;
+            COMMIT;
+            """)
+        raw.close()
+
+        let reopened = try SessionStore(path: path)
+        let manager = try SessionManager(options: SessionManagerOptions(watchGraphs: false, heartbeats: .disabled, store: reopened))
+        #expect(try manager.restoreSessions() == 1)
+        let session = try manager.require("old")
+        #expect(await session.messages.count == 6)
+        #expect(await session.messages.last == .map(["role": .string("assistant"), "content": .string("Response 3")]))
+        #expect(try await reopened.journal(sessionID: "old").map(\.turn) == [1, 2, 3])
+        _ = try await session.send("hello 4")
+        #expect(try await reopened.journal(sessionID: "old").map(\.turn) == [1, 2, 3, 4])
+        manager.shutdown()
+        reopened.close()
+
+        let check = try SQLiteDatabase(path: path)
+        #expect(try check.scalarText("PRAGMA user_version") == String(SQLiteSessionBackend.schemaVersion))
+        var layouts: [String] = []
+        try check.query("SELECT sql FROM sqlite_master WHERE name IN ('messages', 'journal')") { layouts.append($0.text(0)) }
+        #expect(layouts.count == 2)
+        #expect(layouts.allSatisfy { !$0.contains("WITHOUT ROWID") })
+        check.close()
+    }
+
+    /// A store from a newer schema is refused: no table is created in it, its version stays.
+    @Test func aStoreFromANewerSchemaIsRefused() throws {
+        let path = try storePath()
+        let raw = try SQLiteDatabase(path: path)
+        try raw.execute("PRAGMA user_version=99")
+        raw.close()
+        #expect {
+            try SessionStore(path: path)
+        } throws: { error in
+            "\(error)".contains("schema version 99 is newer than this Trellis understands")
+        }
+        let check = try SQLiteDatabase(path: path)
+        #expect(try check.scalarText("PRAGMA user_version") == "99")
+        var tables = 0
+        try check.query("SELECT count(*) FROM sqlite_master") { tables = $0.integer(0) }
+        #expect(tables == 0)
+        check.close()
+    }
+
     /// A batched store queues at most `maxQueuedWrites` uncommitted writes: the next write
     /// waits for its commit (and starts it), so turns faster than the store slow to its pace
     /// instead of queueing without bound, and a killed process loses at most that many.
