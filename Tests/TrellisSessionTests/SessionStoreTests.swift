@@ -152,6 +152,23 @@ import TrellisEngine
         store.close()
     }
 
+    /// The writer's thread shows as `trellis-store` in `top -H` and `/proc`, not as the pool
+    /// thread that created it.
+    @Test func theWriterThreadIsNamed() async throws {
+        let store = try SessionStore(path: try storePath())
+        defer { store.close() }
+        // The thread names itself once it runs: look for at most 5 s.
+        let deadline = ContinuousClock.now + .seconds(5)
+        var named = false
+        while !named && ContinuousClock.now < deadline {
+            named = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").contains {
+                (try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8)) == "trellis-store\n"
+            }
+            if !named { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        #expect(named)
+    }
+
     /// The journal's turn numbers once it holds `count` turns, read every 10 ms for at most 10 s.
     /// The last read starts after the 10 s: a read that started earlier may come back late
     /// (a busy machine), and would tell how the journal was, not how it is.
