@@ -1,7 +1,6 @@
 #define _GNU_SOURCE
 #include "trellis_crash.h"
 
-#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -128,10 +127,3 @@ void trellis_crash_enter(const char *origin, size_t origin_length, const char *n
 }
 
 void trellis_crash_leave(void) { slot.active = false; }
-
-void trellis_crash_name_thread(const char *name) {
-    char truncated[16];
-    strncpy(truncated, name, sizeof truncated - 1);
-    truncated[sizeof truncated - 1] = '\0';
-    pthread_setname_np(pthread_self(), truncated);
-}

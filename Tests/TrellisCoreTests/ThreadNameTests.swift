@@ -21,6 +21,20 @@ struct ThreadNameTests {
         #expect(seen.withLock { $0 } == "trellis-test\n")
     }
 
+    @Test("a name longer than the kernel's 15 bytes is cut, at a character's end")
+    func aLongNameIsCut() async throws {
+        let seen = LockedValue<String?>(nil)
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let thread = Thread {
+                nameCurrentThread("trellis-abcdefïgh")  // "ï" would be the 15th and 16th bytes
+                seen.withLock { $0 = try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8) }
+                done.resume()
+            }
+            thread.start()
+        }
+        #expect(seen.withLock { $0 } == "trellis-abcdef\n")
+    }
+
     @Test("the shared timer's thread is named")
     func theTimerThreadIsNamed() async throws {
         // The shared timer's thread starts with its first wait.

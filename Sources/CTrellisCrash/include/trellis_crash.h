@@ -34,13 +34,6 @@ void trellis_crash_enter(const char *origin, size_t origin_length, const char *n
 /** Ends the marking begun by trellis_crash_enter on the calling thread. */
 void trellis_crash_leave(void);
 
-/**
- * Names the calling thread (pthread_setname_np; the first 15 bytes are kept), so that debuggers,
- * backtraces and tests can tell the host's own threads (the blocking-invoke pool) apart: a Linux
- * thread otherwise inherits the name of the thread that created it. Calling thread only.
- */
-void trellis_crash_name_thread(const char *name);
-
 #ifdef __cplusplus
 }
 #endif

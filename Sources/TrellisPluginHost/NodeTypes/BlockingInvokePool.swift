@@ -1,4 +1,3 @@
-import CTrellisCrash
 import Dispatch
 import Foundation
 import TrellisCore
@@ -47,10 +46,7 @@ final class BlockingInvokePool: Sendable {
         if start {
             for index in 0..<threadCount {
                 let thread = Thread { [self] in
-                    // A Linux thread inherits its creator's name (here a pool thread's). Named from
-                    // inside the thread: Foundation's `Thread.name` may not reach the system when set
-                    // before the thread has its handle.
-                    trellis_crash_name_thread("trellis-block-\(index)")
+                    nameCurrentThread("trellis-block-\(index)")
                     serve()
                 }
                 thread.start()
