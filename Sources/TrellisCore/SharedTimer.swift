@@ -91,10 +91,9 @@ package final class SharedTimer: Sendable {
     /// How early the thread wakes for a deadline further off than twice this, to spin out the
     /// rest. On this project's VMs an idle CPU halts deeper the longer it expects to sleep: a
     /// 50 ms wait ended 170-220 µs late on the thread (a 1 ms one 37-75 µs), which cost
-    /// benchmarks 4 and 5 their targets. Woken this early, the thread is in time, and the spin
-    /// (one per sleep of more than 0.5 ms, at most this long) costs a fraction of a
-    /// percent of a core. Waits due close together never sleep that long, so a busy timer
-    /// never spins.
+    /// benchmark 5 its target. Woken this early, the thread is 2-15 µs late, and the spin
+    /// (one per sleep of more than 0.5 ms, at most this long) costs a fraction of a percent of
+    /// a core. Waits due close together never sleep that long, so a busy timer never spins.
     static let earlyWake = Duration.microseconds(250)
 
     private let state = LockedValue(State())

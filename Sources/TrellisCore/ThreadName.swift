@@ -13,7 +13,7 @@ import Glibc
 /// thread's own `comm` file, as proc(5) allows. The kernel keeps at most 15 bytes (and refuses
 /// a longer name outright), so the name is cut to its first 15 bytes, at a character's end.
 /// Best effort: without `/proc` the thread keeps its name.
-public func nameCurrentThread(_ name: String) {
+package func nameCurrentThread(_ name: String) {
     var bytes: [UInt8] = []
     for scalar in name.unicodeScalars {
         let encoded = Array(String(scalar).utf8)

@@ -36,9 +36,9 @@ public struct SessionStoreOptions: Sendable {
     /// In `batched` and `off` modes, the number of queued writes that triggers a commit at once (default 64).
     public var batchSize: Int
     /// In `batched` and `off` modes, the most writes that wait uncommitted before a write waits
-    /// for its own commit (default 512; a write that waits also starts the commit). Turns that come faster than the
-    /// store commits them are slowed to its pace instead of queueing without bound, which
-    /// bounds both the memory of the queue and what a killed process loses.
+    /// for its own commit, which it also starts (default 512). Turns that come faster than the
+    /// store commits them slow to its pace instead of queueing without bound, which bounds
+    /// both the queue's memory and what a killed process loses.
     public var maxQueuedWrites: Int
     /// Messages kept per session in the store, newest first; `nil` keeps all (default).
     /// Restoring a session loads at most this many of its latest messages.
