@@ -1,4 +1,5 @@
 import Synchronization
+import TrellisCore
 import TrellisEngine
 
 /// The parts of a session's state that must be readable without waiting for the session
@@ -24,12 +25,15 @@ public final class SessionStatus: Sendable {
         public var usage = LLMUsage()
     }
 
-    private let state: Mutex<Snapshot>
+    /// A `LockedValue`, not a `Mutex`: the turn and the adapters' phase tracking update it from
+    /// different pool threads, and the thread sanitizer sees no order through a `Mutex`'s futex
+    /// (it reported this status's writes as races in `serve`).
+    private let state: LockedValue<Snapshot>
     private let tickets = Atomic<UInt64>(0)
     private let publishPhase: @Sendable (SessionPhase) -> Void
 
     init(turnCount: Int, publishPhase: @escaping @Sendable (SessionPhase) -> Void) {
-        state = Mutex(Snapshot(phase: .idle, turnCount: turnCount, heartbeatInFlight: false, queuedTurns: 0, heartbeatsRun: 0, stopped: false))
+        state = LockedValue(Snapshot(phase: .idle, turnCount: turnCount, heartbeatInFlight: false, queuedTurns: 0, heartbeatsRun: 0, stopped: false))
         self.publishPhase = publishPhase
     }
 
