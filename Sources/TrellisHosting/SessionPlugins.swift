@@ -1,4 +1,4 @@
-import Synchronization
+import TrellisCore
 import TrellisEngine
 import TrellisPluginHost
 import TrellisSession
@@ -11,8 +11,8 @@ public final class SessionPlugins: Sendable {
     /// The plugin host.
     public let host: PluginHost
     private let catalog: AdapterCatalog
-    private let manager = Mutex<SessionManager?>(nil)
-    private let watcher = Mutex<PluginWatcher?>(nil)
+    private let manager = LockedValue<SessionManager?>(nil)
+    private let watcher = LockedValue<PluginWatcher?>(nil)
 
     /// Loads the plugins in `directories` on top of `builtins`; asynchronous plugin calls
     /// without a node `timeout` are failed after `callTimeout` (`nil`: `PluginHost.defaultCallTimeout`).

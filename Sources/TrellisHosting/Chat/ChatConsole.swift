@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import TrellisCore
 import TrellisEngine
 import TrellisSession
 import TrellisTerminal
@@ -18,15 +18,15 @@ public final class ChatConsole: Sendable {
     private let model: ModelChoice
     private let terminal: TerminalSession
     private let sessionType: SessionType
-    private let current: Mutex<Session>
-    private let lastUsage = Mutex(LLMUsage())
+    private let current: LockedValue<Session>
+    private let lastUsage = LockedValue(LLMUsage())
 
     /// A console over `session` of `host`; history is kept in `historyPath` when given.
     public init(host: SessionHost, session: Session, model: ModelChoice, historyPath: String?) {
         self.host = host
         self.model = model
         sessionType = session.sessionType
-        current = Mutex(session)
+        current = LockedValue(session)
         terminal = TerminalSession(historyPath: historyPath)
     }
 
@@ -86,7 +86,7 @@ public final class ChatConsole: Sendable {
     /// Runs one turn; streams the answer on a terminal. Returns whether it succeeded.
     private func turn(_ message: String) async -> Bool {
         let session = current.withLock { $0 }
-        let streamed = Mutex("")
+        let streamed = LockedValue("")
         let token = isInteractive ? session.events.subscribe(topicPrefix: session.signalTopic) { [terminal] event in
             guard event.kind == "llm_delta", event.sessionID == session.id, let piece = event.fields["text"]?.string else { return }
             streamed.withLock { $0 += piece }

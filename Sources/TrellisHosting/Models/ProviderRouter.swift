@@ -1,4 +1,4 @@
-import Synchronization
+import TrellisCore
 import TrellisEngine
 import TrellisProviders
 
@@ -9,8 +9,8 @@ import TrellisProviders
 public final class ProviderRouter: LLMAdapter {
     private let selection: ModelSelection
     private let fallback: ProviderSettings?
-    private let adapters = Mutex<[String: ProviderLLM]>([:])
-    private let usage = Mutex(LLMUsage())
+    private let adapters = LockedValue<[String: ProviderLLM]>([:])
+    private let usage = LockedValue(LLMUsage())
 
     /// A router with `fallback` for stages that name no provider, reaching other providers
     /// through `selection` (its model section supplies base URL, timeout and limits).

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import TrellisCore
 public import TrellisEngine
 
 /// Loads node types and adapters from the shared libraries in plugin directories and serves
@@ -39,10 +39,10 @@ public final class PluginHost: Sendable {
         var serving: [String: ObjectIdentifier] = [:]
     }
 
-    private let state: Mutex<State>
+    private let state: LockedValue<State>
     private let vetting: (@Sendable (String) -> PluginLoadError?)?
     /// Serializes reloads (a watcher and an explicit call may race).
-    private let reloading = Mutex(())
+    private let reloading = LockedValue(())
 
     /// A host over `directories` (see `PluginSearchPath`) on top of `builtins`, failing
     /// asynchronous plugin calls still pending after `callTimeout` (`nil`: never).
@@ -58,7 +58,7 @@ public final class PluginHost: Sendable {
         self.staging = staging
         self.callTimeout = callTimeout
         self.vetting = vetting
-        state = Mutex(State(generation: PluginGeneration(number: 0, registry: builtins)))
+        state = LockedValue(State(generation: PluginGeneration(number: 0, registry: builtins)))
         // From now on a fatal signal in plugin code names the plugin, node and session.
         PluginCrashContext.install()
     }

@@ -1,5 +1,4 @@
 import CTrellisPlugin
-import Synchronization
 import TrellisCore
 import TrellisEngine
 
@@ -17,9 +16,9 @@ public enum PluginLoader {
     /// an activation of it serves, loading the same bytes again (another host, another path, a
     /// restored file) shares that activation; once it was retired (its `shutdown` has run), a
     /// load runs `init` again: a new activation.
-    private static let libraries = Mutex<[String: Result<PluginLibrary, PluginLoadError>]>([:])
+    private static let libraries = LockedValue<[String: Result<PluginLibrary, PluginLoadError>]>([:])
     /// Serializes `dlopen` + `init` so two hosts never initialize one image twice.
-    private static let loading = Mutex(())
+    private static let loading = LockedValue(())
 
     /// The smallest descriptor of ABI 1.0 (the size of the 1.0 fields; later minors only append).
     static let descriptorMinimumSize = MemoryLayout<trellis_plugin_descriptor>.offset(of: \trellis_plugin_descriptor.`init`)!
