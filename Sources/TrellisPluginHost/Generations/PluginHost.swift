@@ -70,7 +70,7 @@ public final class PluginHost: Sendable {
     /// Returns one report per directory problem and per file looked at.
     @discardableResult
     public func reload() -> [PluginLoadReport] {
-        reloading.withLock { _ in reloadLocked() }
+        reloading.withLockHeld { reloadLocked() }
     }
 
     private func reloadLocked() -> [PluginLoadReport] {

@@ -69,7 +69,7 @@ public enum PluginLoader {
     }
 
     private static func cachedOrLoad(hash: String, file: String, bytes: [UInt8], staging: PluginStaging) -> Result<PluginActivation, PluginLoadError> {
-        loading.withLock { _ in
+        loading.withLockHeld {
             let library: PluginLibrary
             switch libraries.withLock({ $0[hash] }) {
             case .success(let known)?:
