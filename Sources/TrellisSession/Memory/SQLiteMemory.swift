@@ -65,40 +65,28 @@ public final class SQLiteMemory: ConsolidatingMemory {
 
     /// Creates the schema of version 1 on a new file; refuses a file from a newer version.
     private static func migrate(_ database: SQLiteDatabase) throws {
-        try database.execute("BEGIN IMMEDIATE")
-        do {
-            let version = Int(try database.scalarText("PRAGMA user_version") ?? "0") ?? 0
-            if version > schemaVersion {
-                throw SessionError.store("schema version \(version) is newer than this Trellis understands (\(schemaVersion))")
-            }
-            if version < 1 {
-                // `memories` holds the rows; `memories_fts` indexes their text as an external-content
-                // FTS5 table (no second copy of the text), kept in step by the triggers.
-                try database.execute("""
-                    CREATE TABLE IF NOT EXISTS memories(
-                        id INTEGER PRIMARY KEY, agent_id TEXT NOT NULL, created_at INTEGER NOT NULL,
-                        turn INTEGER NOT NULL, input_type TEXT NOT NULL, input TEXT NOT NULL,
-                        response TEXT NOT NULL, working_memory TEXT, merged_turns INTEGER NOT NULL DEFAULT 1,
-                        entry TEXT NOT NULL);
-                    CREATE INDEX IF NOT EXISTS memories_by_agent_time ON memories(agent_id, created_at, id);
-                    CREATE VIRTUAL TABLE IF NOT EXISTS memories_fts USING fts5(
-                        input, response, working_memory, content='memories', content_rowid='id',
-                        tokenize='unicode61 remove_diacritics 2');
-                    CREATE TRIGGER IF NOT EXISTS memories_insert AFTER INSERT ON memories BEGIN
-                        INSERT INTO memories_fts(rowid, input, response, working_memory)
-                        VALUES(new.id, new.input, new.response, new.working_memory);
-                    END;
-                    CREATE TRIGGER IF NOT EXISTS memories_delete AFTER DELETE ON memories BEGIN
-                        INSERT INTO memories_fts(memories_fts, rowid, input, response, working_memory)
-                        VALUES('delete', old.id, old.input, old.response, old.working_memory);
-                    END;
-                    PRAGMA user_version=1;
-                    """)
-            }
-            try database.execute("COMMIT")
-        } catch {
-            try? database.execute("ROLLBACK")
-            throw error
+        try database.migrateSchema(to: schemaVersion) { _ in
+            // `memories` holds the rows; `memories_fts` indexes their text as an external-content
+            // FTS5 table (no second copy of the text), kept in step by the triggers.
+            try database.execute("""
+                CREATE TABLE IF NOT EXISTS memories(
+                    id INTEGER PRIMARY KEY, agent_id TEXT NOT NULL, created_at INTEGER NOT NULL,
+                    turn INTEGER NOT NULL, input_type TEXT NOT NULL, input TEXT NOT NULL,
+                    response TEXT NOT NULL, working_memory TEXT, merged_turns INTEGER NOT NULL DEFAULT 1,
+                    entry TEXT NOT NULL);
+                CREATE INDEX IF NOT EXISTS memories_by_agent_time ON memories(agent_id, created_at, id);
+                CREATE VIRTUAL TABLE IF NOT EXISTS memories_fts USING fts5(
+                    input, response, working_memory, content='memories', content_rowid='id',
+                    tokenize='unicode61 remove_diacritics 2');
+                CREATE TRIGGER IF NOT EXISTS memories_insert AFTER INSERT ON memories BEGIN
+                    INSERT INTO memories_fts(rowid, input, response, working_memory)
+                    VALUES(new.id, new.input, new.response, new.working_memory);
+                END;
+                CREATE TRIGGER IF NOT EXISTS memories_delete AFTER DELETE ON memories BEGIN
+                    INSERT INTO memories_fts(memories_fts, rowid, input, response, working_memory)
+                    VALUES('delete', old.id, old.input, old.response, old.working_memory);
+                END;
+                """)
         }
     }
 

@@ -154,6 +154,26 @@ final class SQLiteDatabase: @unchecked Sendable {
         }
     }
 
+    /// Brings the file's schema to `version` in one transaction: refuses a file from a newer
+    /// version, lets `upgrade` create or convert an older one (it is given the file's version,
+    /// 0 for a new file), and records `version` in `PRAGMA user_version`. Any failure rolls
+    /// everything back, so an interrupted upgrade leaves the file as it was.
+    func migrateSchema(to version: Int, _ upgrade: (_ from: Int) throws -> Void) throws {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let found = Int(try scalarText("PRAGMA user_version") ?? "0") ?? 0
+            if found > version {
+                throw SessionError.store("its schema version \(found) is newer than this Trellis understands (\(version))")
+            }
+            if found < version { try upgrade(found) }
+            try execute("PRAGMA user_version=\(version)")
+            try execute("COMMIT")
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
     /// The single text value of a query (a pragma's answer), or `nil` when it returns no row.
     func scalarText(_ sql: String) throws -> String? {
         var result: String?

@@ -99,12 +99,7 @@ final class SQLiteSessionBackend: SessionStoreBackend {
     /// as version 2 keeps them (in one transaction: an interrupted rebuild leaves version 1 as
     /// it was), and refuses a file from a newer version.
     private static func migrate(_ database: SQLiteDatabase) throws {
-        try database.execute("BEGIN IMMEDIATE")
-        do {
-            let version = Int(try database.scalarText("PRAGMA user_version") ?? "0") ?? 0
-            if version > schemaVersion {
-                throw SessionError.store("its schema version \(version) is newer than this Trellis understands (\(schemaVersion))")
-            }
+        try database.migrateSchema(to: schemaVersion) { version in
             if version < 1 {
                 try database.execute("""
                     CREATE TABLE IF NOT EXISTS sessions(
@@ -129,11 +124,6 @@ final class SQLiteSessionBackend: SessionStoreBackend {
                         """)
                 }
             }
-            try database.execute("PRAGMA user_version=\(schemaVersion)")
-            try database.execute("COMMIT")
-        } catch {
-            try? database.execute("ROLLBACK")
-            throw error
         }
     }
 
