@@ -1,13 +1,13 @@
 import Foundation
-import Synchronization
+import TrellisCore
 
 /// Writes session events as JSON lines (one compact object per line) to a file descriptor
 /// or a file; whole lines are written with one `write` each, so lines never interleave.
 public final class JSONLinesEventWriter: Sendable {
     private let descriptor: Int32
     private let ownsDescriptor: Bool
-    private let lock = Mutex<Void>(())
-    private let broken = Mutex<(happened: Bool, listener: (@Sendable () -> Void)?)>((false, nil))
+    private let lock = LockedValue(())
+    private let broken = LockedValue<(happened: Bool, listener: (@Sendable () -> Void)?)>((false, nil))
 
     /// Writes to an open descriptor (for example `STDERR_FILENO`), which stays open.
     public init(descriptor: Int32) {
@@ -34,7 +34,7 @@ public final class JSONLinesEventWriter: Sendable {
     public func writeLine(_ line: String) {
         var bytes = Array(line.utf8)
         bytes.append(0x0A)
-        lock.withLock { _ in
+        lock.withLockHeld {
             bytes.withUnsafeBytes { buffer in
                 var offset = 0
                 while offset < buffer.count {

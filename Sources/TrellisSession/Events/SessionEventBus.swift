@@ -1,4 +1,5 @@
 import Synchronization
+import TrellisCore
 
 /// Delivers session events to subscribers. Publishing is a single atomic load when nobody
 /// listens, so sessions build events only when someone will read them.
@@ -12,7 +13,7 @@ public final class SessionEventBus: Sendable {
         var deliver: @Sendable (SessionEvent) -> Void
     }
 
-    private let subscribers = Mutex<(next: Token, list: [Subscriber])>((1, []))
+    private let subscribers = LockedValue<(next: Token, list: [Subscriber])>((1, []))
     private let count = Atomic<Int>(0)
 
     /// Creates a bus with no subscribers.

@@ -1,4 +1,4 @@
-import Synchronization
+import TrellisCore
 import TrellisEngine
 import TrellisSessionNodes
 
@@ -12,7 +12,7 @@ import TrellisSessionNodes
 /// beside it — recall reads the words of each kept input in place, which costs about what
 /// hashing them into sets did and keeps nothing per entry.
 public final class InMemoryMemory: MemoryAdapter {
-    private let entries = Mutex<[String: [KeptEntry]]>([:])
+    private let entries = LockedValue<[String: [KeptEntry]]>([:])
     /// Entries kept per agent.
     public let capacity: Int
     /// The most memories one recall returns.

@@ -9,11 +9,17 @@ final class TurnUsage: Sendable {
     /// The accumulator of the turn this task belongs to, if any.
     @TaskLocal static var current: TurnUsage?
 
-    private let total = Mutex(LLMUsage())
+    // Atomics, not a lock: parallel branches add at once, and the thread sanitizer sees
+    // atomics (it cannot see a `Mutex`'s futex); each count is summed on its own.
+    private let input = Atomic<Int>(0)
+    private let output = Atomic<Int>(0)
 
     /// Adds one call's usage.
-    func add(_ usage: LLMUsage) { total.withLock { $0 += usage } }
+    func add(_ usage: LLMUsage) {
+        input.wrappingAdd(usage.input, ordering: .relaxed)
+        output.wrappingAdd(usage.output, ordering: .relaxed)
+    }
 
-    /// The sum so far.
-    var value: LLMUsage { total.withLock { $0 } }
+    /// The sum so far (read when the turn's run is over, so both counts are final).
+    var value: LLMUsage { LLMUsage(input: input.load(ordering: .relaxed), output: output.load(ordering: .relaxed)) }
 }
