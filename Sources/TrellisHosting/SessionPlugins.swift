@@ -13,6 +13,10 @@ public final class SessionPlugins: Sendable {
     private let catalog: AdapterCatalog
     private let manager = LockedValue<SessionManager?>(nil)
     private let watcher = LockedValue<PluginWatcher?>(nil)
+    /// The newest generation applied to the manager and what applying it reported. Held while
+    /// a generation is applied: the watcher's thread and an explicit `reload` may each apply
+    /// one, and an older generation applied last would bring its node types and adapters back.
+    private let applied = LockedValue<(number: UInt64, report: GraphReloadReport?)?>(nil)
 
     /// Loads the plugins in `directories` on top of `builtins`; asynchronous plugin calls
     /// without a node `timeout` are failed after `callTimeout` (`nil`: `PluginHost.defaultCallTimeout`).
@@ -44,16 +48,23 @@ public final class SessionPlugins: Sendable {
 
     @discardableResult
     private func apply(_ generation: PluginGeneration, reports: [PluginLoadReport]) -> GraphReloadReport? {
-        Self.publishAdapters(generation, to: catalog)
-        guard let manager = manager.withLock({ $0 }) else { return nil }
-        let report = manager.useRegistry(generation.registry)
-        manager.events.publish(SessionEvent(
-            kind: "plugins_reloaded", topic: SessionManager.topic, sessionID: nil, traceID: SessionConfiguration.newTraceID(),
-            fields: [
-                "generation": .integer(Int(generation.number)), "graphs_recompiled": .boolean(report.succeeded),
-                "reports": .list(reports.map { .string($0.description) }),
-            ]))
-        return report
+        applied.withLock { applied -> GraphReloadReport? in
+            if let newest = applied, newest.number > generation.number { return newest.report }
+            Self.publishAdapters(generation, to: catalog)
+            guard let manager = manager.withLock({ $0 }) else {
+                applied = (generation.number, nil)
+                return nil
+            }
+            let report = manager.useRegistry(generation.registry)
+            applied = (generation.number, report)
+            manager.events.publish(SessionEvent(
+                kind: "plugins_reloaded", topic: SessionManager.topic, sessionID: nil, traceID: SessionConfiguration.newTraceID(),
+                fields: [
+                    "generation": .integer(Int(generation.number)), "graphs_recompiled": .boolean(report.succeeded),
+                    "reports": .list(reports.map { .string($0.description) }),
+                ]))
+            return report
+        }
     }
 
     private static func publishAdapters(_ generation: PluginGeneration, to catalog: AdapterCatalog) {

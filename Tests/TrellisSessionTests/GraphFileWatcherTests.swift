@@ -43,4 +43,35 @@ struct GraphFileWatcherTests {
         for index in 0..<20 { try "\(index)".write(toFile: directory + "/file\(index)", atomically: false, encoding: .utf8) }
         #expect(watch.waitForChange(settleMilliseconds: 5) == .changed)
     }
+
+    /// Reloads run one at a time: one that read the file before another published must not
+    /// publish after it, or the older text serves until the next change. Two threads reload
+    /// without pause while the file is rewritten 40 times; after each rewrite and a reload of
+    /// our own, that version must be the one serving.
+    @Test func concurrentReloadsNeverLeaveAnOlderGraphServing() async throws {
+        let path = try Support.temporaryDirectory() + "/turn.dot"
+        func write(_ version: Int) throws {
+            try DefaultSessionGraphs.turn.replacingOccurrences(of: "digraph session_turn", with: "digraph turn_v\(version)")
+                .write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        try write(0)
+        let manager = try SessionManager(options: SessionManagerOptions(turnGraphPath: path, watchGraphs: false, heartbeats: .disabled))
+        defer { manager.shutdown() }
+        let stop = LockedValue(false)
+        let finished = LockedValue(0)
+        for _ in 0..<2 {
+            Thread {
+                while !stop.withLock({ $0 }) { _ = manager.reloadGraphs() }
+                finished.withLock { $0 += 1 }
+            }.start()
+        }
+        defer { stop.withLock { $0 = true } }
+        for version in 1...40 {
+            try write(version)
+            #expect(manager.reloadGraphs().succeeded)
+            #expect(manager.graphs.current.turn.name == "turn_v\(version)")
+        }
+        stop.withLock { $0 = true }
+        try await waitUntil("both reloading threads to stop") { finished.withLock { $0 } == 2 }
+    }
 }

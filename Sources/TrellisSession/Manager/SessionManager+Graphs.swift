@@ -45,8 +45,14 @@ extension SessionManager {
 
     /// Reloads both graphs from their files against the current registry. On any error the
     /// old graphs keep serving and the errors are reported (event `graph_reload_failed`).
+    /// Reloads run one at a time: one that read a file before another published must not
+    /// publish after it (the older text would serve until the next change).
     @discardableResult
     public func reloadGraphs() -> GraphReloadReport {
+        reloading.withLockHeld { reloadGraphsHoldingLock() }
+    }
+
+    private func reloadGraphsHoldingLock() -> GraphReloadReport {
         let current = graphs.current
         let registry = self.registry.withLock { $0 }
         var options = self.options
@@ -73,13 +79,15 @@ extension SessionManager {
     /// Replaces the registry (after a plugin reload) and recompiles the graphs against it.
     @discardableResult
     public func useRegistry(_ newRegistry: HandlerRegistry) -> GraphReloadReport {
-        let previous = registry.withLock { registry in
-            defer { registry = newRegistry }
-            return registry
+        reloading.withLockHeld {
+            let previous = registry.withLock { registry in
+                defer { registry = newRegistry }
+                return registry
+            }
+            let report = reloadGraphsHoldingLock()
+            if !report.succeeded { registry.withLock { $0 = previous } }
+            return report
         }
-        let report = reloadGraphs()
-        if !report.succeeded { registry.withLock { $0 = previous } }
-        return report
     }
 
     /// Watches the graph files and reloads when they change (see `GraphFileWatcher`).

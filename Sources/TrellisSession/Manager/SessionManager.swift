@@ -26,6 +26,9 @@ public final class SessionManager: Sendable {
     let registry: LockedValue<HandlerRegistry>
     let watchedFiles: LockedValue<[String: GraphFileSignature?]>
     let watcher = LockedValue<GraphFileWatcher?>(nil)
+    /// Held from reading the graph files to publishing what they compile to, so that two
+    /// reloads (the graph watcher's and a plugin reload's) cannot publish out of order.
+    let reloading = LockedValue(())
     let adapterCatalog: AdapterCatalog
 
     /// The topic of manager events (reloads).
