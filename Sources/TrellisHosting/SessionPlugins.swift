@@ -48,23 +48,24 @@ public final class SessionPlugins: Sendable {
 
     @discardableResult
     private func apply(_ generation: PluginGeneration, reports: [PluginLoadReport]) -> GraphReloadReport? {
-        applied.withLock { applied -> GraphReloadReport? in
-            if let newest = applied, newest.number > generation.number { return newest.report }
+        let attached = manager.withLock { $0 }
+        let (report, isNewest) = applied.withLock { applied -> (GraphReloadReport?, Bool) in
+            if let newest = applied, newest.number > generation.number { return (newest.report, false) }
             Self.publishAdapters(generation, to: catalog)
-            guard let manager = manager.withLock({ $0 }) else {
-                applied = (generation.number, nil)
-                return nil
-            }
-            let report = manager.useRegistry(generation.registry)
+            let report = attached?.useRegistry(generation.registry)
             applied = (generation.number, report)
-            manager.events.publish(SessionEvent(
+            return (report, true)
+        }
+        // Outside the lock: a subscriber may itself reload.
+        if isNewest, let attached, let report {
+            attached.events.publish(SessionEvent(
                 kind: "plugins_reloaded", topic: SessionManager.topic, sessionID: nil, traceID: SessionConfiguration.newTraceID(),
                 fields: [
                     "generation": .integer(Int(generation.number)), "graphs_recompiled": .boolean(report.succeeded),
                     "reports": .list(reports.map { .string($0.description) }),
                 ]))
-            return report
         }
+        return report
     }
 
     private static func publishAdapters(_ generation: PluginGeneration, to catalog: AdapterCatalog) {
