@@ -11,16 +11,17 @@
 
 enum { TEXT_LIMIT = 255, ALT_STACK_SIZE = 64 * 1024 };
 
-/* What the calling thread is running; read only by the signal handler on the same thread. */
+/* What the calling thread is running; read only by the signal handler on the same thread. The
+ * text buffers are filled by `describe` in the handler. */
 typedef struct crash_slot {
     bool active;
     bool alt_stack_ready;
     const char *origin;
     size_t origin_length;
+    trellis_crash_describe_fn describe;
+    const void *subject;
     char node[TEXT_LIMIT];
-    size_t node_length;
     char session[TEXT_LIMIT];
-    size_t session_length;
 } crash_slot;
 
 static __thread crash_slot slot;
@@ -59,13 +60,19 @@ static void on_fatal_signal(int signal_number, siginfo_t *info, void *context) {
         put_text(signal_name(signal_number));
         put_text(" in plugin code: ");
         put(slot.origin, slot.origin_length);
-        if (slot.node_length > 0) {
+        size_t node_length = 0, session_length = 0;
+        if (slot.describe != NULL) {
+            slot.describe(slot.subject, slot.node, &node_length, slot.session, &session_length, TEXT_LIMIT);
+            if (node_length > TEXT_LIMIT) node_length = TEXT_LIMIT;
+            if (session_length > TEXT_LIMIT) session_length = TEXT_LIMIT;
+        }
+        if (node_length > 0) {
             put_text(", node '");
-            put(slot.node, slot.node_length);
+            put(slot.node, node_length);
             put_text("', session ");
-            if (slot.session_length > 0) {
+            if (session_length > 0) {
                 put_text("'");
-                put(slot.session, slot.session_length);
+                put(slot.session, session_length);
                 put_text("'");
             } else {
                 put_text("(none: not a session run)");
@@ -107,20 +114,13 @@ static void ensure_alt_stack(void) {
     if (sigaltstack(&stack, NULL) != 0) munmap(memory, ALT_STACK_SIZE);
 }
 
-static size_t copy_text(char *destination, const char *source, size_t length) {
-    if (source == NULL) return 0;
-    if (length > TEXT_LIMIT) length = TEXT_LIMIT;
-    memcpy(destination, source, length);
-    return length;
-}
-
-void trellis_crash_enter(const char *origin, size_t origin_length, const char *node, size_t node_length,
-                         const char *session, size_t session_length) {
+void trellis_crash_enter(const char *origin, size_t origin_length, trellis_crash_describe_fn describe,
+                         const void *subject) {
     if (!slot.alt_stack_ready) ensure_alt_stack();
     slot.origin = origin;
     slot.origin_length = origin_length;
-    slot.node_length = copy_text(slot.node, node, node_length);
-    slot.session_length = copy_text(slot.session, session, session_length);
+    slot.describe = describe;
+    slot.subject = subject;
     /* The handler runs on this thread: keep the compiler from moving the writes above after this. */
     atomic_signal_fence(memory_order_release);
     slot.active = true;

@@ -10,7 +10,7 @@ struct EngineBench: BenchSuite {
 
     /// A handler that does nothing, so a run measures only the engine.
     struct NoOpHandler: NodeHandler {
-        func execute(_ request: HandlerRequest) async throws -> Outcome { Outcome(status: .success) }
+        nonisolated(nonsending) func execute(_ request: HandlerRequest) async throws -> Outcome { Outcome(status: .success) }
     }
 
     /// Start, 98 no-op stages, exit: 100 nodes, 99 edges.

@@ -40,12 +40,12 @@ struct PluginBench: BenchSuite {
 
     /// The built-in twin of `bench.noop`.
     struct NoOpHandler: NodeHandler {
-        func execute(_ request: HandlerRequest) async throws -> Outcome { .success() }
+        nonisolated(nonsending) func execute(_ request: HandlerRequest) async throws -> Outcome { .success() }
     }
 
     /// The built-in twin of `bench.increment`.
     struct IncrementHandler: NodeHandler {
-        func execute(_ request: HandlerRequest) async throws -> Outcome {
+        nonisolated(nonsending) func execute(_ request: HandlerRequest) async throws -> Outcome {
             guard case .integer(let value)? = request.context["counter"] else { return .success(["counter": .integer(1)]) }
             return .success(["counter": .integer(value + 1)])
         }

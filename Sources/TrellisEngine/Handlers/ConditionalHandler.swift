@@ -10,7 +10,7 @@ public struct ConditionalHandler: NodeHandler {
     public init() {}
 
     /// Succeeds.
-    public func execute(_ request: HandlerRequest) async throws -> Outcome {
+    public nonisolated(nonsending) func execute(_ request: HandlerRequest) async throws -> Outcome {
         Outcome(status: .success)
     }
 

@@ -7,7 +7,7 @@ public struct ExitHandler: NodeHandler {
     public init() {}
 
     /// Succeeds.
-    public func execute(_ request: HandlerRequest) async throws -> Outcome { Outcome(status: .success) }
+    public nonisolated(nonsending) func execute(_ request: HandlerRequest) async throws -> Outcome { Outcome(status: .success) }
 
     /// The built-in registration of type `exit`.
     public static let registration = RegisteredHandler(

@@ -18,7 +18,7 @@ public struct FanInHandler: NodeHandler {
     public init() {}
 
     /// Selects and merges the best branch.
-    public func execute(_ request: HandlerRequest) async throws -> Outcome {
+    public nonisolated(nonsending) func execute(_ request: HandlerRequest) async throws -> Outcome {
         guard case .list(let items)? = request.context[ParallelResults.resultsKey], !items.isEmpty else {
             return Outcome.failure("fan-in node '\(request.node.id)' found no parallel results: it must follow a parallel node's branches")
         }

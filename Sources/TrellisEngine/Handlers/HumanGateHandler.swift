@@ -39,7 +39,7 @@ public struct HumanGateHandler: NodeHandler {
     )
 
     /// Runs one visit of a human gate (see the type's summary).
-    public func execute(_ request: HandlerRequest) async throws -> Outcome {
+    public nonisolated(nonsending) func execute(_ request: HandlerRequest) async throws -> Outcome {
         let node = request.node
         let choices = Self.choices(for: node.outgoing)
         guard !choices.isEmpty else {

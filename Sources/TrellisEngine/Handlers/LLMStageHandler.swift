@@ -56,7 +56,7 @@ public struct LLMStageHandler: NodeHandler {
     }
 
     /// Runs one visit of an LLM stage (see the type's summary).
-    public func execute(_ request: HandlerRequest) async throws -> Outcome {
+    public nonisolated(nonsending) func execute(_ request: HandlerRequest) async throws -> Outcome {
         let node = request.node
         var prompt = Self.prompt(for: node)
         guard let model = Self.model(for: request) else {

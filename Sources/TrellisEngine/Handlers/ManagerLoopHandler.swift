@@ -25,7 +25,7 @@ public struct ManagerLoopHandler: NodeHandler {
     public init() {}
 
     /// Called only when a manager node is run outside an engine; the engine runs the child itself.
-    public func execute(_ request: HandlerRequest) async throws -> Outcome {
+    public nonisolated(nonsending) func execute(_ request: HandlerRequest) async throws -> Outcome {
         Outcome.failure("manager loop node '\(request.node.id)' can only run inside Engine.run, which runs its child pipeline")
     }
 

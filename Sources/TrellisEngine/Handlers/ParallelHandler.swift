@@ -18,7 +18,7 @@ public struct ParallelHandler: NodeHandler {
     public init() {}
 
     /// Called only when a parallel node is run outside an engine; the engine runs branches itself.
-    public func execute(_ request: HandlerRequest) async throws -> Outcome {
+    public nonisolated(nonsending) func execute(_ request: HandlerRequest) async throws -> Outcome {
         Outcome.failure("parallel node '\(request.node.id)' can only run inside Engine.run, which runs its branches")
     }
 

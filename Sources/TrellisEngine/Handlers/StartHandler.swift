@@ -6,7 +6,7 @@ public struct StartHandler: NodeHandler {
     public init() {}
 
     /// Succeeds.
-    public func execute(_ request: HandlerRequest) async throws -> Outcome { Outcome(status: .success) }
+    public nonisolated(nonsending) func execute(_ request: HandlerRequest) async throws -> Outcome { Outcome(status: .success) }
 
     /// The built-in registration of type `start`.
     public static let registration = RegisteredHandler(

@@ -57,7 +57,7 @@ public struct ToolHandler: NodeHandler {
     static let excerptLength = 2_000
 
     /// Runs one visit of a tool node (see the type's summary).
-    public func execute(_ request: HandlerRequest) async throws -> Outcome {
+    public nonisolated(nonsending) func execute(_ request: HandlerRequest) async throws -> Outcome {
         let node = request.node
         let script = node.attributes["tool_command"]?.text ?? ""
         guard !script.trimmingSpacesAndNewlines().isEmpty else {

@@ -19,6 +19,11 @@ public struct Engine: Sendable {
     ///     Ignored when resuming (the checkpoint's context is used). Taken, not borrowed: a caller
     ///     that hands over its only copy saves the run a copy of every value.
     ///   - services: `runDirectory` is where files go (when resuming, `options.resumeFrom` is used).
+    ///
+    /// `@concurrent`: a run never takes its caller's actor along (a session's actor stays free
+    /// for the next message while its turn runs), and handlers, which run on their caller's
+    /// executor, run on the global one.
+    @concurrent
     public func run(
         _ graph: CompiledGraph,
         context: consuming Context = Context(),

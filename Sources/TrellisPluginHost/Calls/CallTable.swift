@@ -23,9 +23,9 @@ import TrellisEngine
 /// `CallState` retains a dozen references). A synchronous call uses its thread's own slot, so
 /// only asynchronous calls touch the free list.
 ///
-/// Locks: the free list's lock only hands out indices; each slot has its own (`LockedValue`,
-/// which the thread sanitizer can see: plugin threads call in here). The two are never held
-/// together.
+/// Locks: the free list's lock only hands out indices; each slot has its own (`CallSlot`, a
+/// lock cheaper than a pthread mutex that the thread sanitizer can still see: plugin threads
+/// call in here). The two are never held together.
 enum CallTable {
     /// One slot: the generation of its current (or last) call and that call's state while live.
     struct Slot {
@@ -56,7 +56,7 @@ enum CallTable {
         let nodeID: String
     }
 
-    typealias SlotBox = LockedValue<Slot>
+    typealias SlotBox = CallSlot
 
     /// The most slots there can be: calls in flight at once (a pending asynchronous call holds
     /// its slot until the plugin completes it). The storage is reserved, not touched, up front.
@@ -107,19 +107,22 @@ enum CallTable {
 
     /// Opens slot `index` for the call in `state` (moved in), unless the slot is live.
     private static func start(_ index: Int, _ state: inout CallState?) -> Entry? {
-        let slot = slots[index].takeUnretainedValue()
-        let generation = slot.withLock { slot -> UInt32? in
-            if slot.isLive { return nil }
-            // Generation 0 never names a call, so a zeroed handle's low bits never match.
-            slot.generation = slot.generation == UInt32.max ? 1 : slot.generation + 1
-            swap(&slot.call, &state)
-            slot.isLive = true
-            if slot.finished != nil { slot.finished = nil }
-            return slot.generation
+        // Slots are never freed, so the slot is used without a reference of its own (a retain
+        // and a release on every call).
+        slots[index]._withUnsafeGuaranteedRef { slot in
+            let generation = slot.withLock { slot -> UInt32? in
+                if slot.isLive { return nil }
+                // Generation 0 never names a call, so a zeroed handle's low bits never match.
+                slot.generation = slot.generation == UInt32.max ? 1 : slot.generation + 1
+                swap(&slot.call, &state)
+                slot.isLive = true
+                if slot.finished != nil { slot.finished = nil }
+                return slot.generation
+            }
+            guard let generation else { return nil }
+            let bits = (UInt(index + 1) << 32) | UInt(generation)
+            return Entry(handle: OpaquePointer(bitPattern: bits)!, slot: slot, index: index, generation: generation)
         }
-        guard let generation else { return nil }
-        let bits = (UInt(index + 1) << 32) | UInt(generation)
-        return Entry(handle: OpaquePointer(bitPattern: bits)!, slot: slot, index: index, generation: generation)
     }
 
     /// A free slot's index, creating a slot when none is free; `nil` at `capacity`.

@@ -43,7 +43,9 @@ struct CallState {
         }
     }
 
-    var updates: [String: ContextValue] = [:]
+    /// The node's context writes. `Dictionary()` is the shared empty storage without a call
+    /// (a `[:]` literal calls `init(dictionaryLiteral:)` on every call).
+    var updates = [String: ContextValue]()
 
     /// Room for a typical node's writes, made at the first one: grown key by key, the
     /// dictionary was reallocated at the first, second and third key.
@@ -164,7 +166,9 @@ struct CallState {
     /// The outcome for the plugin's final status (`TRELLIS_OK`/`TRELLIS_ERROR`) and message,
     /// moving the collected fields out of the state.
     mutating func takeOutcome(for status: trellis_status, message: String? = nil, from source: StatusSource = .invoke) -> Outcome {
-        var updates: [String: ContextValue] = [:]
+        /// The node's context writes. `Dictionary()` is the shared empty storage without a call
+    /// (a `[:]` literal calls `init(dictionaryLiteral:)` on every call).
+    var updates = [String: ContextValue]()
         swap(&updates, &self.updates)
         if extras == nil && status == trellis_status(TRELLIS_OK) {
             return Outcome(status: .success, contextUpdates: updates)

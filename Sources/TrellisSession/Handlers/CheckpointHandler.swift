@@ -30,7 +30,7 @@ public struct CheckpointHandler: NodeHandler {
         summary: "store a snapshot of the session through the checkpoint adapter")
 
     /// Takes the snapshot.
-    public func execute(_ request: HandlerRequest) async throws -> Outcome {
+    public nonisolated(nonsending) func execute(_ request: HandlerRequest) async throws -> Outcome {
         guard let adapter = SessionCheckpointing.adapter else {
             return .failure(SessionHandlers.missingAdapter("checkpoint", node: request.node))
         }

@@ -13,7 +13,7 @@ public struct ClassifyHandler: NodeHandler {
         summary: "classify the input as command, blocked, tool_result or query")
 
     /// Classifies `session.input`.
-    public func execute(_ request: HandlerRequest) async throws -> Outcome {
+    public nonisolated(nonsending) func execute(_ request: HandlerRequest) async throws -> Outcome {
         try await SessionNodeRunner.run(request) { SessionNodes.classify($0) }
     }
 }

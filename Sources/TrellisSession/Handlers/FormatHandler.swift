@@ -13,7 +13,7 @@ public struct FormatHandler: NodeHandler {
         summary: "write the reply from the model's answer")
 
     /// Writes `session.response`.
-    public func execute(_ request: HandlerRequest) async throws -> Outcome {
+    public nonisolated(nonsending) func execute(_ request: HandlerRequest) async throws -> Outcome {
         try await SessionNodeRunner.run(request) { SessionNodes.format($0) }
     }
 }

@@ -13,7 +13,7 @@ public struct LLMCallHandler: NodeHandler {
         summary: "call the LLM adapter with the conversation")
 
     /// Calls the model.
-    public func execute(_ request: HandlerRequest) async throws -> Outcome {
+    public nonisolated(nonsending) func execute(_ request: HandlerRequest) async throws -> Outcome {
         try await SessionNodeRunner.run(request) { try await SessionNodes.llmCall($0) }
     }
 }

@@ -21,7 +21,7 @@ public struct MemoryConsolidateHandler: NodeHandler {
         summary: "consolidate long-term memory through the memory adapter")
 
     /// Consolidates as of the current time.
-    public func execute(_ request: HandlerRequest) async throws -> Outcome {
+    public nonisolated(nonsending) func execute(_ request: HandlerRequest) async throws -> Outcome {
         guard let memory = request.adapters.memory else {
             return .failure(SessionHandlers.missingAdapter("memory", node: request.node))
         }

@@ -13,7 +13,7 @@ public struct MemoryRecallHandler: NodeHandler {
         summary: "recall memories for the input through the memory adapter")
 
     /// Recalls memories for `session.agent_id` and `session.input`.
-    public func execute(_ request: HandlerRequest) async throws -> Outcome {
+    public nonisolated(nonsending) func execute(_ request: HandlerRequest) async throws -> Outcome {
         try await SessionNodeRunner.run(request) { try await SessionNodes.memoryRecall($0) }
     }
 }

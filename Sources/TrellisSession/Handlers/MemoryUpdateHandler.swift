@@ -13,7 +13,7 @@ public struct MemoryUpdateHandler: NodeHandler {
         summary: "record the turn with the memory adapter")
 
     /// Records the turn.
-    public func execute(_ request: HandlerRequest) async throws -> Outcome {
+    public nonisolated(nonsending) func execute(_ request: HandlerRequest) async throws -> Outcome {
         try await SessionNodeRunner.run(request) { try await SessionNodes.memoryUpdate($0) }
     }
 }

@@ -13,7 +13,7 @@ public struct ModeSelectHandler: NodeHandler {
         summary: "choose the cognitive mode from goals and turn count")
 
     /// Chooses the mode from `session.goals` and `session.turn_count`.
-    public func execute(_ request: HandlerRequest) async throws -> Outcome {
+    public nonisolated(nonsending) func execute(_ request: HandlerRequest) async throws -> Outcome {
         try await SessionNodeRunner.run(request) { SessionNodes.modeSelect($0) }
     }
 }

@@ -13,7 +13,7 @@ public struct ToolDispatchHandler: NodeHandler {
         summary: "run the model's tool calls through the tools adapter")
 
     /// Runs the tool calls.
-    public func execute(_ request: HandlerRequest) async throws -> Outcome {
+    public nonisolated(nonsending) func execute(_ request: HandlerRequest) async throws -> Outcome {
         try await SessionNodeRunner.run(request) { try await SessionNodes.toolDispatch($0) }
     }
 }
