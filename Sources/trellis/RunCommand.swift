@@ -58,9 +58,9 @@ struct RunCommand: TrellisCommand {
             """),
         SessionHostOptions.config,
         .value("llm", "PROVIDER", """
-            the model provider for LLM stages: openai, anthropic, gemini, simulated,
-            or a plugin adapter (default: each stage's llm_provider or llm_model,
-            else the provider whose API key is set)
+            the model provider for LLM stages: openai, anthropic, gemini or simulated
+            (default: each stage's llm_provider or llm_model, else the provider whose
+            API key is set); a plugin's LLM adapter is chosen with --adapter
             """),
         SessionHostOptions.model, SessionHostOptions.baseURL,
     ])
