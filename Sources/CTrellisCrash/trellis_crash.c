@@ -9,10 +9,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-enum { TEXT_LIMIT = 255, ALT_STACK_SIZE = 64 * 1024 };
+enum { TEXT_LIMIT = 600, ALT_STACK_SIZE = 64 * 1024 };
 
 /* What the calling thread is running; read only by the signal handler on the same thread. The
- * text buffers are filled by `describe` in the handler. */
+ * text buffer is filled by `describe` in the handler. */
 typedef struct crash_slot {
     bool active;
     bool alt_stack_ready;
@@ -20,8 +20,7 @@ typedef struct crash_slot {
     size_t origin_length;
     trellis_crash_describe_fn describe;
     const void *subject;
-    char node[TEXT_LIMIT];
-    char session[TEXT_LIMIT];
+    char text[TEXT_LIMIT];
 } crash_slot;
 
 static __thread crash_slot slot;
@@ -60,23 +59,9 @@ static void on_fatal_signal(int signal_number, siginfo_t *info, void *context) {
         put_text(signal_name(signal_number));
         put_text(" in plugin code: ");
         put(slot.origin, slot.origin_length);
-        size_t node_length = 0, session_length = 0;
         if (slot.describe != NULL) {
-            slot.describe(slot.subject, slot.node, &node_length, slot.session, &session_length, TEXT_LIMIT);
-            if (node_length > TEXT_LIMIT) node_length = TEXT_LIMIT;
-            if (session_length > TEXT_LIMIT) session_length = TEXT_LIMIT;
-        }
-        if (node_length > 0) {
-            put_text(", node '");
-            put(slot.node, node_length);
-            put_text("', session ");
-            if (session_length > 0) {
-                put_text("'");
-                put(slot.session, session_length);
-                put_text("'");
-            } else {
-                put_text("(none: not a session run)");
-            }
+            size_t length = slot.describe(slot.subject, slot.text, TEXT_LIMIT);
+            put(slot.text, length > TEXT_LIMIT ? TEXT_LIMIT : length);
         }
         put_text("\ntrellis: in-process plugins share the host's fate; the process ends now\n");
         slot.active = false;
@@ -117,6 +102,10 @@ static void ensure_alt_stack(void) {
 void trellis_crash_enter(const char *origin, size_t origin_length, trellis_crash_describe_fn describe,
                          const void *subject) {
     if (!slot.alt_stack_ready) ensure_alt_stack();
+    /* Inactive while the fields change (a nested enter): a signal in between reports nothing
+     * rather than a mix of two markings. */
+    slot.active = false;
+    atomic_signal_fence(memory_order_seq_cst);
     slot.origin = origin;
     slot.origin_length = origin_length;
     slot.describe = describe;
@@ -127,3 +116,19 @@ void trellis_crash_enter(const char *origin, size_t origin_length, trellis_crash
 }
 
 void trellis_crash_leave(void) { slot.active = false; }
+
+trellis_crash_marking trellis_crash_current(void) {
+    trellis_crash_marking marking = {slot.active, slot.origin, slot.origin_length, slot.describe, slot.subject};
+    return marking;
+}
+
+void trellis_crash_restore(trellis_crash_marking saved) {
+    slot.active = false;
+    atomic_signal_fence(memory_order_seq_cst);
+    slot.origin = saved.origin;
+    slot.origin_length = saved.origin_length;
+    slot.describe = saved.describe;
+    slot.subject = saved.subject;
+    atomic_signal_fence(memory_order_release);
+    slot.active = saved.active;
+}

@@ -4,11 +4,13 @@ import TrellisTestSupport
 
 /// Crash reports that name the culprit, with real crashing C plugins in real `trellis`
 /// processes: a fatal signal in a node's invoke prints the plugin's file and id, the node
-/// type, node and session before the process dies by that signal; `plugins list` and
+/// type, node and session before the process dies by that signal, one in an adapter's
+/// operation the adapter and the operation; `plugins list` and
 /// `plugins inspect` survive a plugin whose init crashes (they scan it in a child first).
 @Suite(.timeLimit(.minutes(5))) struct PluginCrashTests {
-    /// `crashy.segv` writes through a null pointer, `crashy.abort` aborts; built with
-    /// `-DCRASH_IN_INIT`, init itself writes through a null pointer.
+    /// `crashy.segv` writes through a null pointer, `crashy.abort` aborts, and so does the LLM
+    /// adapter `crashy.llm` when asked for a completion; built with `-DCRASH_IN_INIT`, init
+    /// itself writes through a null pointer.
     static let source = #"""
     #include <stdlib.h>
     #include "trellis_plugin.h"
@@ -26,13 +28,51 @@ import TrellisTestSupport
         abort();
     }
 
+    static trellis_status segv_complete(void *state, trellis_string request, trellis_reply *reply) {
+        (void)state; (void)request; (void)reply;
+        *nowhere = 7;
+        return TRELLIS_OK;
+    }
+
+    static const trellis_host_api *host;
+
+    static trellis_status echo_complete(void *state, trellis_string request, trellis_reply *reply) {
+        (void)state; (void)request;
+        static const char answer[] = "{\"content\":\"hello\"}";
+        host->adapter_reply(reply, TRELLIS_OK, (trellis_string){answer, sizeof answer - 1}, (trellis_string){NULL, 0});
+        return TRELLIS_OK;
+    }
+
+    static void ignore_result(void *user_data, trellis_status status, trellis_string result, trellis_string error) {
+        (void)user_data; (void)status; (void)result; (void)error;
+    }
+
+    /* Asks the run's LLM adapter (crashy.echo answers at once, inside the call), then crashes:
+     * the report must name this node again, not the adapter. */
+    static trellis_status segv_after_llm_invoke(void *state, trellis_call *call) {
+        (void)state;
+        const trellis_llm_ext *llm = host->get_extension(TRELLIS_EXT_LLM);
+        static const char request[] = "{\"prompt\":\"hi\"}";
+        llm->complete(call, (trellis_string){request, sizeof request - 1}, ignore_result, NULL);
+        *nowhere = 9;
+        return TRELLIS_PENDING;
+    }
+
     static trellis_status init(const trellis_host_api *api, trellis_registrar *registrar) {
     #ifdef CRASH_IN_INIT
         *nowhere = 1;
     #endif
         trellis_node_type segv = { TRELLIS_HEADER_INIT(trellis_node_type), "segv", "crashes", 0, NULL, 0, true, NULL, segv_invoke, NULL };
         trellis_node_type stop = { TRELLIS_HEADER_INIT(trellis_node_type), "abort", "aborts", 0, NULL, 0, true, NULL, abort_invoke, NULL };
-        if (api->register_node_type(registrar, &segv) != TRELLIS_OK) return TRELLIS_ERROR;
+        trellis_node_type after = { TRELLIS_HEADER_INIT(trellis_node_type), "segv_after_llm", "asks the model, then crashes",
+                                    TRELLIS_NODE_ASYNC, NULL, 0, true, NULL, segv_after_llm_invoke, NULL };
+        trellis_adapter llm = { TRELLIS_HEADER_INIT(trellis_adapter), TRELLIS_ADAPTER_LLM, "llm", "crashes in llm_complete", NULL,
+                                segv_complete, NULL, NULL, NULL, NULL, 0 };
+        trellis_adapter echo = { TRELLIS_HEADER_INIT(trellis_adapter), TRELLIS_ADAPTER_LLM, "echo", "answers at once", NULL,
+                                 echo_complete, NULL, NULL, NULL, NULL, 0 };
+        host = api;
+        if (api->register_node_type(registrar, &segv) != TRELLIS_OK || api->register_node_type(registrar, &after) != TRELLIS_OK) return TRELLIS_ERROR;
+        if (api->register_adapter(registrar, &llm) != TRELLIS_OK || api->register_adapter(registrar, &echo) != TRELLIS_OK) return TRELLIS_ERROR;
         return api->register_node_type(registrar, &stop);
     }
 
@@ -80,6 +120,42 @@ import TrellisTestSupport
         #expect(result.errors.contains("trellis: fatal signal \(name) in plugin code: plugin 'crashy' (\(plugins)/libcrashy.so), "
                                        + "node type 'crashy.\(type)', node 'boom', session (none"), "\(result.errors)")
         #expect(result.errors.contains("in-process plugins share the host's fate"))
+    }
+
+    @Test func aFatalSignalInAnAdapterNamesThePluginAdapterAndOperation() async throws {
+        let (root, plugins) = try workspace()
+        let graph = root + "/ask.dot"
+        try """
+        digraph ask {
+            start [shape=Mdiamond]
+            ask [prompt="Say hello"]
+            done [shape=Msquare]
+            start -> ask -> done
+        }
+        """.write(toFile: graph, atomically: true, encoding: .utf8)
+        let result = try await ChildProcess.runOffThePool(try BuiltProducts.trellis(), ["run", graph, "--plugin-dir", plugins, "--adapter", "crashy.llm"],
+                                          in: root, environment: environment(root), timeout: .seconds(120))
+        #expect(result.status == SIGSEGV, "status \(result.status); stderr: \(result.errors)")
+        #expect(result.errors.contains("trellis: fatal signal SIGSEGV in plugin code: plugin 'crashy' (\(plugins)/libcrashy.so), "
+                                       + "adapter 'crashy.llm', in llm_complete\n"), "\(result.errors)")
+    }
+
+    @Test func aCrashAfterAnAdapterCallNamesTheNodeAgain() async throws {
+        let (root, plugins) = try workspace()
+        let graph = root + "/after.dot"
+        try """
+        digraph after {
+            start [shape=Mdiamond]
+            boom [type="crashy.segv_after_llm"]
+            done [shape=Msquare]
+            start -> boom -> done
+        }
+        """.write(toFile: graph, atomically: true, encoding: .utf8)
+        let result = try await ChildProcess.runOffThePool(try BuiltProducts.trellis(), ["run", graph, "--plugin-dir", plugins, "--adapter", "crashy.echo"],
+                                          in: root, environment: environment(root), timeout: .seconds(120))
+        #expect(result.status == SIGSEGV, "status \(result.status); stderr: \(result.errors)")
+        #expect(result.errors.contains("in plugin code: plugin 'crashy' (\(plugins)/libcrashy.so), node type 'crashy.segv_after_llm', "
+                                       + "node 'boom', session (none"), "\(result.errors)")
     }
 
     @Test func aCrashInASessionTurnNamesTheSession() async throws {

@@ -2,13 +2,14 @@
  * trellis_crash.h: crash reports that name the plugin (host-internal; not part of the plugin ABI).
  *
  * In-process plugins share the host's fate: a fatal signal inside plugin code ends the whole
- * process. What the host can do is say whose code it was. Around every call into a plugin the
- * host marks a per-thread slot with preformatted text (plugin file and id, node type) and, for
- * a node call, the call it is running; a handler for SIGSEGV, SIGBUS, SIGILL, SIGFPE and
- * SIGABRT, running on an alternate signal stack, writes that text to standard error with
- * write(2), then asks the host to describe the call (node id, session id) and writes that too,
- * then restores the previous handler (the Swift runtime's backtracer, or the default) and
- * re-raises, so the usual backtrace and exit status follow.
+ * process. What the host can do is say whose code it was. Around every call into a plugin (a
+ * node's invoke or cancel, an adapter's operation or cancel, init, shutdown) the host marks a
+ * per-thread slot with preformatted text (plugin file and id, node type or adapter) and what
+ * the call is; a handler for SIGSEGV, SIGBUS, SIGILL, SIGFPE and SIGABRT, running on an
+ * alternate signal stack, writes that text to standard error with write(2), then asks the host
+ * to describe the call (for a node's invoke: node id, session id) and writes that too, then
+ * restores the previous handler (the Swift runtime's backtracer, or the default) and re-raises,
+ * so the usual backtrace and exit status follow.
  *
  * The call is described only when a crash happens, not on every call: finding the session id
  * is a lookup in the run's context, which every call would otherwise pay for (about a tenth of
@@ -19,6 +20,7 @@
 #ifndef TRELLIS_CRASH_H
 #define TRELLIS_CRASH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -30,26 +32,42 @@ void trellis_crash_install(void);
 
 /**
  * Describes the call `subject` names, in the fatal-signal handler of the thread running it:
- * writes its node id into `node` and its session id into `session` (each `capacity` bytes,
- * UTF-8, not terminated) and their lengths into `*node_length` and `*session_length` (0 for
- * none). Must only read memory: no allocation, no lock, no call that is not async-signal-safe.
+ * writes what follows the origin in the report (", node 'n', session 's'", ", in cancel") into
+ * `text`, at most `capacity` bytes of UTF-8, not terminated, and returns how many. Must only
+ * read memory: no allocation, no lock, no call that is not async-signal-safe.
  */
-typedef void (*trellis_crash_describe_fn)(const void *subject, char *node, size_t *node_length,
-                                          char *session, size_t *session_length, size_t capacity);
+typedef size_t (*trellis_crash_describe_fn)(const void *subject, char *text, size_t capacity);
 
 /**
- * Marks the calling thread as running plugin code until trellis_crash_leave. `origin` (what the
- * code is: "plugin 'x' (/path/libx.so), node type 'x.y'") must stay valid until leave. For a
- * node call, `describe` and `subject` (both stay valid until leave) describe it if a crash
- * happens; both NULL for plugin code that runs for no node (init, shutdown). Sets up the
- * thread's alternate signal stack on first use. Calling thread only; not nested (a nested enter
- * replaces the marking, and its leave clears it).
+ * Marks the calling thread as running plugin code until trellis_crash_leave. `origin` (whose
+ * code it is: "plugin 'x' (/path/libx.so), node type 'x.y'") must stay valid until leave.
+ * `describe` and `subject` (both valid until leave) say what the call is if a crash happens;
+ * both NULL when `origin` says it all (init, shutdown). Sets up the thread's alternate signal
+ * stack on first use. Calling thread only. A call made while another is marked (an adapter
+ * plugin's operation, started by a node's invoke through the host) saves the outer marking
+ * with trellis_crash_current first and puts it back with trellis_crash_restore instead of
+ * leave.
  */
 void trellis_crash_enter(const char *origin, size_t origin_length, trellis_crash_describe_fn describe,
                          const void *subject);
 
 /** Ends the marking begun by trellis_crash_enter on the calling thread. */
 void trellis_crash_leave(void);
+
+/** A thread's marking, saved by trellis_crash_current. */
+typedef struct trellis_crash_marking {
+    bool active;
+    const char *origin;
+    size_t origin_length;
+    trellis_crash_describe_fn describe;
+    const void *subject;
+} trellis_crash_marking;
+
+/** The calling thread's marking now (active or not). */
+trellis_crash_marking trellis_crash_current(void);
+
+/** Ends the calling thread's marking and puts back `saved` (from trellis_crash_current). */
+void trellis_crash_restore(trellis_crash_marking saved);
 
 #ifdef __cplusplus
 }

@@ -12,6 +12,8 @@ struct PluginAdapterFunctions: @unchecked Sendable {
     let pluginID: String
     let name: String
     let adapter: trellis_adapter
+    /// "plugin '<id>' (<file>), adapter '<id>.<name>'", for crash reports.
+    let crashOrigin: CrashOrigin
     /// The plugin's activation once a generation serves the adapter: each pending operation
     /// holds it, so the plugin is not retired while it may still reply.
     var lease: PluginActivation?
@@ -31,7 +33,7 @@ struct PluginAdapterFunctions: @unchecked Sendable {
 
     /// A pending operation of this adapter; for llm_complete with its request.
     func reply(_ operation: StaticString, llmRequest: LLMRequest? = nil, memoryEntry: [String: ContextValue]? = nil) -> PluginReply {
-        PluginReply(operation: operation, adapterName: qualifiedName, pluginID: pluginID, llmRequest: llmRequest,
+        PluginReply(operation: operation, adapterName: qualifiedName, pluginID: pluginID, crashOrigin: crashOrigin, llmRequest: llmRequest,
                     messagesByAccessor: messagesByAccessor, memoryEntry: memoryEntry, lease: lease)
     }
 

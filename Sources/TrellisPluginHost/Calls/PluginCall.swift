@@ -313,7 +313,9 @@ struct AsyncPluginCall: Sendable {
         if effects.retire { CallTable.release(entry) }
         if let log = effects.log { PluginLog.write(.warning, plugin: owner.type.pluginID, node: owner.nodeID, log) }
         if let (continuation, outcome) = effects.resume { continuation.resume(returning: outcome) }
-        if effects.askPluginToCancel { owner.type.cancel?(owner.type.state, entry.handle) }
+        if effects.askPluginToCancel, let cancel = owner.type.cancel {
+            PluginCrashContext.during(owner.type.crashOrigin, "cancel") { cancel(owner.type.state, entry.handle) }
+        }
         return result
     }
 

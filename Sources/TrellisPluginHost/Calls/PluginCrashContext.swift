@@ -16,32 +16,88 @@ enum PluginCrashContext {
     /// about a tenth of a no-op node's overhead.
     @inline(__always)
     static func during<Result>(_ type: PluginNodeType, _ request: UnsafePointer<HandlerRequest>, _ body: () -> Result) -> Result {
-        trellis_crash_enter(type.crashOrigin.baseAddress, type.crashOrigin.count, describeCall, request)
+        trellis_crash_enter(type.crashOrigin.text.baseAddress, type.crashOrigin.text.count, describeCall, request)
         defer { trellis_crash_leave() }
         return body()
     }
 
-    /// The `trellis_crash_describe_fn` of node calls: copies the node id and session id of the
-    /// `HandlerRequest` at `subject`. It runs in the fatal-signal handler, so it only reads:
-    /// the strings are copied where they are kept, never converted, and nothing is allocated
-    /// (a context lookup hashes the key in place; retains and releases are atomic operations).
-    private static let describeCall: trellis_crash_describe_fn = { subject, node, nodeLength, session, sessionLength, capacity in
-        guard let subject, let node, let nodeLength, let session, let sessionLength else { return }
-        let request = subject.assumingMemoryBound(to: HandlerRequest.self)
-        nodeLength.pointee = copyUTF8(request.pointee.node.id, into: node, capacity: capacity)
-        if let id = request.pointee.context[SessionContextKeys.sessionID]?.string {
-            sessionLength.pointee = copyUTF8(id, into: session, capacity: capacity)
-        }
+    /// Runs `body` (plugin code that is no node's invoke: an adapter's operation, a cancel)
+    /// marked with `origin` and `operation` ("llm_complete", "cancel"). Such a call may run
+    /// inside another plugin's invoke (a node calling the run's adapter through the host), so
+    /// the thread's marking is put back afterwards. (A node's invoke never nests: it skips the
+    /// save, a few nanoseconds of every plugin call.)
+    static func during<Result>(_ origin: CrashOrigin, _ operation: StaticString, _ body: () -> Result) -> Result {
+        let saved = trellis_crash_current()
+        // A one-scalar StaticString has no bytes to point at; every operation name is longer.
+        trellis_crash_enter(origin.text.baseAddress, origin.text.count,
+                            operation.hasPointerRepresentation ? describeOperation : nil,
+                            operation.hasPointerRepresentation ? operation.utf8Start : nil)
+        defer { trellis_crash_restore(saved) }
+        return body()
     }
 
-    /// Copies up to `capacity` bytes of `text`'s UTF-8 into `buffer`; how many it copied.
-    /// Copies nothing from a string without contiguous UTF-8 (none on Linux): that would allocate.
-    private static func copyUTF8(_ text: String, into buffer: UnsafeMutablePointer<CChar>, capacity: Int) -> Int {
-        text.utf8.withContiguousStorageIfAvailable { bytes in
-            let count = min(bytes.count, capacity)
-            if let base = bytes.baseAddress { UnsafeMutableRawPointer(buffer).copyMemory(from: base, byteCount: count) }
-            return count
-        } ?? 0
+    /// The `trellis_crash_describe_fn` of node invokes: ", node 'ID', session 'ID'" for the
+    /// `HandlerRequest` at `subject`. It runs in the fatal-signal handler, so it only reads and
+    /// copies: strings where they are kept, nothing allocated (the context lookup hashes the key
+    /// in place; retains and releases are atomic operations).
+    private static let describeCall: trellis_crash_describe_fn = { subject, buffer, capacity in
+        guard let subject, let buffer else { return 0 }
+        let request = subject.assumingMemoryBound(to: HandlerRequest.self)
+        var text = CrashText(buffer, capacity: capacity)
+        text.append(", node '")
+        text.append(request.pointee.node.id)
+        if let session = request.pointee.context[SessionContextKeys.sessionID]?.string {
+            text.append("', session '")
+            text.append(session)
+            text.append("'")
+        } else {
+            text.append("', session (none: not a session run)")
+        }
+        return text.count
+    }
+
+    /// The `trellis_crash_describe_fn` of other calls: ", in OPERATION" for the static string at `subject`.
+    private static let describeOperation: trellis_crash_describe_fn = { subject, buffer, capacity in
+        guard let subject, let buffer else { return 0 }
+        var text = CrashText(buffer, capacity: capacity)
+        text.append(", in ")
+        text.append(cString: subject.assumingMemoryBound(to: UInt8.self))
+        return text.count
+    }
+
+    /// Text written into the crash handler's buffer without allocating; what does not fit is cut.
+    private struct CrashText {
+        let buffer: UnsafeMutablePointer<CChar>
+        let capacity: Int
+        private(set) var count = 0
+
+        init(_ buffer: UnsafeMutablePointer<CChar>, capacity: Int) {
+            self.buffer = buffer
+            self.capacity = capacity
+        }
+
+        /// Appends `text`'s UTF-8 where the string keeps it (nothing from a string without
+        /// contiguous UTF-8, none on Linux: copying it would allocate).
+        mutating func append(_ text: String) {
+            _ = text.utf8.withContiguousStorageIfAvailable { bytes in
+                for byte in bytes { append(byte) }
+            }
+        }
+
+        /// Appends the NUL-terminated bytes at `text`.
+        mutating func append(cString text: UnsafePointer<UInt8>) {
+            var next = text
+            while next.pointee != 0 {
+                append(next.pointee)
+                next += 1
+            }
+        }
+
+        private mutating func append(_ byte: UInt8) {
+            guard count < capacity else { return }
+            buffer[count] = CChar(bitPattern: byte)
+            count += 1
+        }
     }
 
     /// Runs `body` (a plugin's `init` or `shutdown`, named by `phase`) marked with the plugin's file and id.

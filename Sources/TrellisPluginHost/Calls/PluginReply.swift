@@ -32,6 +32,8 @@ final class PluginReply: @unchecked Sendable {
     let operation: StaticString
     let adapterName: String
     let pluginID: String
+    /// Whose code the operation runs, for crash reports.
+    let crashOrigin: CrashOrigin
     /// The request of an llm_complete operation; `nil` for other operations.
     private let llmRequest: LLMRequest?
     /// Whether `reply_llm_request` leaves the messages out of `messages_json` (the adapter reads them by accessor).
@@ -83,8 +85,9 @@ final class PluginReply: @unchecked Sendable {
     /// The description in messages: `llm_complete of adapter 'acme.llm'`.
     var description: String { "\(operation) of adapter '\(adapterName)'" }
 
-    init(operation: StaticString, adapterName: String, pluginID: String, llmRequest: LLMRequest? = nil,
+    init(operation: StaticString, adapterName: String, pluginID: String, crashOrigin: CrashOrigin, llmRequest: LLMRequest? = nil,
          messagesByAccessor: Bool = false, memoryEntry: [String: ContextValue]? = nil, lease: PluginActivation? = nil) {
+        self.crashOrigin = crashOrigin
         self.memoryEntry = memoryEntry
         self.operation = operation
         self.adapterName = adapterName
@@ -151,7 +154,9 @@ final class PluginReply: @unchecked Sendable {
             guard let waiter else { return }
             awaitDeliveries()
             waiter.resume(with: .failure(CancellationError()))
-            if let opened = handle.withLock({ $0 }) { functions.adapter.cancel?(functions.adapter.state, opened) }
+            if let opened = handle.withLock({ $0 }), let cancel = functions.adapter.cancel {
+                PluginCrashContext.during(crashOrigin, "cancel") { cancel(functions.adapter.state, opened) }
+            }
         }
     }
 
@@ -166,7 +171,7 @@ final class PluginReply: @unchecked Sendable {
         state.withLock { $0.waiter = waiter }
         let opened = ReplyTable.open(self)
         handle.withLock { $0 = opened }
-        let status = start(opened)
+        let status = PluginCrashContext.during(crashOrigin, operation) { start(opened) }
         if status != trellis_status(TRELLIS_OK) { startFailed(status) }
     }
 

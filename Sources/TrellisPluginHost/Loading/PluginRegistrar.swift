@@ -190,18 +190,19 @@ final class PluginRegistrar {
             return refuse(.invalidPlugin, "adapter '\(pluginID).\(name)' of plugin '\(pluginID)' sets unknown flag bits 0x\(String(unknownFlags, radix: 16)) in trellis_adapter.flags; this host (ABI \(TRELLIS_ABI_MAJOR).\(TRELLIS_ABI_MINOR)) knows only TRELLIS_ADAPTER_MESSAGES_BY_ACCESSOR (0x1) and TRELLIS_ADAPTER_REQUEST_BY_ACCESSOR (0x2): clear them or rebuild the plugin against this host's trellis_plugin.h")
         }
         let function: PluginAdapterFunctions
+        let origin = CrashOrigin("plugin '\(pluginID)' (\(file)), adapter '\(pluginID).\(name)'")
         switch header.kind {
         case Int32(TRELLIS_ADAPTER_LLM):
             guard header.llm_complete != nil else { return refuse(.invalidPlugin, "LLM adapter '\(name)' has no llm_complete function") }
-            function = PluginAdapterFunctions(kind: .llm, pluginID: pluginID, name: name, adapter: header)
+            function = PluginAdapterFunctions(kind: .llm, pluginID: pluginID, name: name, adapter: header, crashOrigin: origin)
         case Int32(TRELLIS_ADAPTER_MEMORY):
             guard header.memory_recall != nil, header.memory_update != nil else {
                 return refuse(.invalidPlugin, "memory adapter '\(name)' needs both memory_recall and memory_update")
             }
-            function = PluginAdapterFunctions(kind: .memory, pluginID: pluginID, name: name, adapter: header)
+            function = PluginAdapterFunctions(kind: .memory, pluginID: pluginID, name: name, adapter: header, crashOrigin: origin)
         case Int32(TRELLIS_ADAPTER_TOOLS):
             guard header.tools_dispatch != nil else { return refuse(.invalidPlugin, "tools adapter '\(name)' has no tools_dispatch function") }
-            function = PluginAdapterFunctions(kind: .tools, pluginID: pluginID, name: name, adapter: header)
+            function = PluginAdapterFunctions(kind: .tools, pluginID: pluginID, name: name, adapter: header, crashOrigin: origin)
         default:
             return refuse(.invalidPlugin, "adapter '\(name)' has unknown kind \(header.kind); use TRELLIS_ADAPTER_LLM, _MEMORY or _TOOLS")
         }

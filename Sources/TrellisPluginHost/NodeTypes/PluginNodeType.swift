@@ -20,9 +20,8 @@ final class PluginNodeType: @unchecked Sendable {
     let qualifiedID: String
     /// The plugin file as found in the plugin directory (not the staged copy).
     let file: String
-    /// "plugin '<id>' (<file>), node type '<id>.<name>'", as a C string the crash handler can
-    /// write while the process dies (`PluginCrashContext`); freed with the type.
-    let crashOrigin: UnsafeBufferPointer<CChar>
+    /// "plugin '<id>' (<file>), node type '<id>.<name>'", for crash reports.
+    let crashOrigin: CrashOrigin
     /// One line.
     let summary: String
     /// Whether invokes may overlap.
@@ -46,10 +45,7 @@ final class PluginNodeType: @unchecked Sendable {
         self.name = name
         self.qualifiedID = pluginID + "." + name
         self.file = file
-        let origin = Array("plugin '\(pluginID)' (\(file)), node type '\(pluginID).\(name)'".utf8CString.dropLast())
-        let storage = UnsafeMutableBufferPointer<CChar>.allocate(capacity: max(origin.count, 1))
-        _ = storage.initialize(from: origin)
-        self.crashOrigin = UnsafeBufferPointer(storage)
+        self.crashOrigin = CrashOrigin("plugin '\(pluginID)' (\(file)), node type '\(pluginID).\(name)'")
         self.summary = summary
         self.isThreadSafe = flags & UInt32(TRELLIS_NODE_THREAD_SAFE) != 0
         self.isAsynchronous = flags & UInt32(TRELLIS_NODE_ASYNC) != 0
@@ -58,10 +54,6 @@ final class PluginNodeType: @unchecked Sendable {
         self.state = state
         self.invoke = invoke
         self.cancel = cancel
-    }
-
-    deinit {
-        crashOrigin.deallocate()
     }
 
     /// Calls the plugin's invoke for `call`, serialized unless the type is thread-safe.
