@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "trellis_crash.h"
 
+#include <dlfcn.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -131,4 +132,10 @@ void trellis_crash_restore(trellis_crash_marking saved) {
     slot.subject = saved.subject;
     atomic_signal_fence(memory_order_release);
     slot.active = saved.active;
+}
+
+void *trellis_crash_image_base(const void *address) {
+    Dl_info info;
+    if (dladdr(address, &info) == 0) return NULL;
+    return info.dli_fbase;
 }

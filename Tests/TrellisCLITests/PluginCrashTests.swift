@@ -8,9 +8,11 @@ import TrellisTestSupport
 /// operation the adapter and the operation; `plugins list` and
 /// `plugins inspect` survive a plugin whose init crashes (they scan it in a child first).
 @Suite(.timeLimit(.minutes(5))) struct PluginCrashTests {
-    /// `crashy.segv` writes through a null pointer, `crashy.abort` aborts, and so does the LLM
-    /// adapter `crashy.llm` when asked for a completion; built with `-DCRASH_IN_INIT`, init
-    /// itself writes through a null pointer.
+    /// `crashy.segv` writes through a null pointer, `crashy.abort` aborts, the LLM adapter
+    /// `crashy.llm` writes through a null pointer when asked for a completion,
+    /// `crashy.segv_after_llm` after asking the run's adapter (`crashy.echo` answers at once),
+    /// `crashy.segv_later` from a timer callback; built with `-DCRASH_IN_INIT`, init itself
+    /// writes through a null pointer.
     static let source = #"""
     #include <stdlib.h>
     #include "trellis_plugin.h"
@@ -47,6 +49,19 @@ import TrellisTestSupport
         (void)user_data; (void)status; (void)result; (void)error;
     }
 
+    static void segv_timer(void *user_data) {
+        (void)user_data;
+        *nowhere = 11;
+    }
+
+    /* Leaves the call pending and crashes from a timer callback a millisecond later. */
+    static trellis_status segv_later_invoke(void *state, trellis_call *call) {
+        (void)state; (void)call;
+        const trellis_timer_ext *timer = host->get_extension(TRELLIS_EXT_TIMER);
+        timer->schedule(1000, segv_timer, NULL);
+        return TRELLIS_PENDING;
+    }
+
     /* Asks the run's LLM adapter (crashy.echo answers at once, inside the call), then crashes:
      * the report must name this node again, not the adapter. */
     static trellis_status segv_after_llm_invoke(void *state, trellis_call *call) {
@@ -70,8 +85,11 @@ import TrellisTestSupport
                                 segv_complete, NULL, NULL, NULL, NULL, 0 };
         trellis_adapter echo = { TRELLIS_HEADER_INIT(trellis_adapter), TRELLIS_ADAPTER_LLM, "echo", "answers at once", NULL,
                                  echo_complete, NULL, NULL, NULL, NULL, 0 };
+        trellis_node_type later = { TRELLIS_HEADER_INIT(trellis_node_type), "segv_later", "crashes from a timer callback",
+                                    TRELLIS_NODE_ASYNC, NULL, 0, true, NULL, segv_later_invoke, NULL };
         host = api;
-        if (api->register_node_type(registrar, &segv) != TRELLIS_OK || api->register_node_type(registrar, &after) != TRELLIS_OK) return TRELLIS_ERROR;
+        if (api->register_node_type(registrar, &segv) != TRELLIS_OK || api->register_node_type(registrar, &after) != TRELLIS_OK
+            || api->register_node_type(registrar, &later) != TRELLIS_OK) return TRELLIS_ERROR;
         if (api->register_adapter(registrar, &llm) != TRELLIS_OK || api->register_adapter(registrar, &echo) != TRELLIS_OK) return TRELLIS_ERROR;
         return api->register_node_type(registrar, &stop);
     }
@@ -156,6 +174,24 @@ import TrellisTestSupport
         #expect(result.status == SIGSEGV, "status \(result.status); stderr: \(result.errors)")
         #expect(result.errors.contains("in plugin code: plugin 'crashy' (\(plugins)/libcrashy.so), node type 'crashy.segv_after_llm', "
                                        + "node 'boom', session (none"), "\(result.errors)")
+    }
+
+    @Test func aFatalSignalInATimerCallbackNamesThePlugin() async throws {
+        let (root, plugins) = try workspace()
+        let graph = root + "/later.dot"
+        try """
+        digraph later {
+            start [shape=Mdiamond]
+            wait [type="crashy.segv_later"]
+            done [shape=Msquare]
+            start -> wait -> done
+        }
+        """.write(toFile: graph, atomically: true, encoding: .utf8)
+        let result = try await ChildProcess.runOffThePool(try BuiltProducts.trellis(), ["run", graph, "--plugin-dir", plugins],
+                                          in: root, environment: environment(root), timeout: .seconds(120))
+        #expect(result.status == SIGSEGV, "status \(result.status); stderr: \(result.errors)")
+        #expect(result.errors.contains("trellis: fatal signal SIGSEGV in plugin code: plugin 'crashy' (\(plugins)/libcrashy.so), "
+                                       + "in timer callback\n"), "\(result.errors)")
     }
 
     @Test func aCrashInASessionTurnNamesTheSession() async throws {

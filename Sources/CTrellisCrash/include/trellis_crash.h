@@ -69,6 +69,12 @@ trellis_crash_marking trellis_crash_current(void);
 /** Ends the calling thread's marking and puts back `saved` (from trellis_crash_current). */
 void trellis_crash_restore(trellis_crash_marking saved);
 
+/**
+ * The base address of the loaded object holding `address` (dladdr's dli_fbase), or NULL when
+ * none does. Takes the dynamic loader's lock: never from the signal handler. Any thread.
+ */
+void *trellis_crash_image_base(const void *address);
+
 #ifdef __cplusplus
 }
 #endif

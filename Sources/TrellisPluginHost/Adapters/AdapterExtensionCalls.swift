@@ -18,12 +18,17 @@ enum AdapterExtensionCalls {
         let function: ResultFunction
         let userData: UnsafeMutableRawPointer?
 
-        func deliver(_ result: Result<String, any Error>) {
+        /// Calls the plugin's callback (code of the node type `origin` names) with `result`.
+        func deliver(_ result: Result<String, any Error>, _ origin: CrashOrigin) {
             switch result {
             case .success(let json):
-                withTrellisString(json) { function(userData, trellis_status(TRELLIS_OK), $0, .empty) }
+                withTrellisString(json) { text in
+                    PluginCrashContext.during(origin, "result callback") { function(userData, trellis_status(TRELLIS_OK), text, .empty) }
+                }
             case .failure(let error):
-                withTrellisString(String(describing: error)) { function(userData, trellis_status(TRELLIS_ERROR), .empty, $0) }
+                withTrellisString(String(describing: error)) { text in
+                    PluginCrashContext.during(origin, "result callback") { function(userData, trellis_status(TRELLIS_ERROR), .empty, text) }
+                }
             }
         }
     }
@@ -33,12 +38,17 @@ enum AdapterExtensionCalls {
         let function: trellis_llm_answer_fn
         let userData: UnsafeMutableRawPointer?
 
-        func deliver(_ result: Result<LLMResponse, any Error>) {
+        /// Calls the plugin's callback (code of the node type `origin` names) with `result`.
+        func deliver(_ result: Result<LLMResponse, any Error>, _ origin: CrashOrigin) {
             switch result {
             case .success(let response):
-                LLMAnswerFields.withAnswer(response) { function(userData, trellis_status(TRELLIS_OK), $0, .empty) }
+                LLMAnswerFields.withAnswer(response) { answer in
+                    PluginCrashContext.during(origin, "result callback") { function(userData, trellis_status(TRELLIS_OK), answer, .empty) }
+                }
             case .failure(let error):
-                withTrellisString(String(describing: error)) { function(userData, trellis_status(TRELLIS_ERROR), nil, $0) }
+                withTrellisString(String(describing: error)) { text in
+                    PluginCrashContext.during(origin, "result callback") { function(userData, trellis_status(TRELLIS_ERROR), nil, text) }
+                }
             }
         }
     }
@@ -60,9 +70,10 @@ enum AdapterExtensionCalls {
     private static func start<Answer: Sendable>(
         _ handle: OpaquePointer?, _ what: String, hasCallback: Bool, refused: trellis_status = trellis_status(TRELLIS_ERROR),
         _ prepare: (inout CallState) -> Result<Work<Answer>, PluginAdapterError>?,
-        deliver: @escaping @Sendable (Result<Answer, any Error>) -> Void
+        deliver: @escaping @Sendable (Result<Answer, any Error>, CrashOrigin) -> Void
     ) -> trellis_status {
         var started: Work<Answer>?
+        var caller: PluginNodeType?
         let status = CallState.with(handle, otherwise: unavailable) { call -> trellis_status in
             guard !call.isFinished else { return unavailable }
             guard call.asynchronous != nil else {
@@ -83,11 +94,14 @@ enum AdapterExtensionCalls {
                 return refused
             case .success(let work):
                 started = work
+                caller = call.type
                 return trellis_status(TRELLIS_OK)
             }
         }
         // Outside the slot's lock: the callback may complete the call on this thread.
         // The call's slot stays live until the plugin completes, which it does from the callback at the earliest.
+        guard let origin = caller?.crashOrigin else { return status }
+        let deliver = { @Sendable (result: Result<Answer, any Error>) in deliver(result, origin) }
         switch started {
         case .task(let work)?:
             Task.immediate {
@@ -116,7 +130,7 @@ enum AdapterExtensionCalls {
     private static func start(_ handle: OpaquePointer?, _ what: String, _ function: ResultFunction?, _ userData: UnsafeMutableRawPointer?,
                               _ prepare: (inout CallState) -> Result<Work<String>, PluginAdapterError>?) -> trellis_status {
         let callback = function.map { ResultCallback(function: $0, userData: userData) }
-        return start(handle, what, hasCallback: callback != nil, prepare) { callback?.deliver($0) }
+        return start(handle, what, hasCallback: callback != nil, prepare) { callback?.deliver($0, $1) }
     }
 
     private static func parse(_ json: trellis_string) -> Result<ContextValue, PluginAdapterError> {
@@ -161,7 +175,7 @@ enum AdapterExtensionCalls {
                 return .success(.direct { answer in plugin.start(decoded, then: answer) })
             }
             return .success(.task { try await llm.complete(decoded) })
-        }, deliver: { callback?.deliver($0) })
+        }, deliver: { callback?.deliver($0, $1) })
     }
 
     static func memoryRecall(_ handle: OpaquePointer?, _ agent: trellis_string, _ query: trellis_string, _ function: ResultFunction?, _ userData: UnsafeMutableRawPointer?) -> trellis_status {
@@ -213,7 +227,7 @@ enum AdapterExtensionCalls {
                 return .failure(PluginAdapterError(message: "entry: \(error.message)"))
             }
             return .success(updateWork(memory, agentID: agentID, entry: .map(fields)))
-        }, deliver: { callback?.deliver($0) })
+        }, deliver: { callback?.deliver($0, $1) })
     }
 
     static func toolsDispatch(_ handle: OpaquePointer?, _ json: trellis_string, _ function: ResultFunction?, _ userData: UnsafeMutableRawPointer?) -> trellis_status {

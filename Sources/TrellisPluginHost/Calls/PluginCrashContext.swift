@@ -100,6 +100,30 @@ enum PluginCrashContext {
         }
     }
 
+    /// Each loaded plugin image by its base address: who code at an address is, for code the
+    /// host calls without a node type or adapter to name it (timer callbacks).
+    private static let images = LockedValue<[UInt: CrashOrigin]>([:])
+
+    /// Records that the image mapped at `base` is plugin `pluginID`, loaded from `file` (the
+    /// first file it was loaded from, when the same bytes are loaded from several).
+    static func registerImage(base: UnsafeMutableRawPointer?, pluginID: String, file: String) {
+        guard let base else { return }
+        images.withLock { images in
+            if images[UInt(bitPattern: base)] == nil { images[UInt(bitPattern: base)] = CrashOrigin("plugin '\(pluginID)' (\(file))") }
+        }
+    }
+
+    /// The image base of the code at `address` (`dladdr`), or `nil` when no loaded object has it.
+    static func imageBase(of address: UnsafeRawPointer) -> UnsafeMutableRawPointer? {
+        trellis_crash_image_base(address)
+    }
+
+    /// Who the plugin code at `address` is, or `nil` when it is in no plugin image.
+    static func origin(ofCode address: UnsafeRawPointer) -> CrashOrigin? {
+        guard let base = imageBase(of: address) else { return nil }
+        return images.withLock { $0[UInt(bitPattern: base)] }
+    }
+
     /// Runs `body` (a plugin's `init` or `shutdown`, named by `phase`) marked with the plugin's file and id.
     static func duringLifecycle<Result>(pluginID: String, file: String, phase: String, _ body: () -> Result) -> Result {
         // A load without a host (`plugins inspect`, a scanning child) reports init crashes too.

@@ -9,6 +9,13 @@ enum PluginTimers {
     struct Callback: @unchecked Sendable {
         let function: @convention(c) (UnsafeMutableRawPointer?) -> Void
         let userData: UnsafeMutableRawPointer?
+
+        /// Calls the plugin's function, marked for crash reports with the plugin whose image
+        /// holds it (`origin`, found when the timer was scheduled).
+        func call(_ origin: CrashOrigin?) {
+            guard let origin else { return function(userData) }
+            PluginCrashContext.during(origin, "timer callback") { function(userData) }
+        }
     }
 
     /// A scheduled work item; Dispatch work items are safe to cancel from any thread.
@@ -23,10 +30,13 @@ enum PluginTimers {
     /// Schedules `callback` after `delayMicroseconds`; returns its id.
     static func schedule(after delayMicroseconds: UInt64, _ callback: Callback) -> UInt64 {
         let id = nextID.add(1, ordering: .relaxed).oldValue
+        // Which plugin the callback belongs to is looked up here (`dladdr` takes the loader's
+        // lock), not in the crash handler, which may take no lock.
+        let origin = PluginCrashContext.origin(ofCode: unsafeBitCast(callback.function, to: UnsafeRawPointer.self))
         let item = DispatchWorkItem {
             // Whoever removes the entry owns the timer: the firing or `cancel`, never both.
             let stillScheduled = pending.withLock { $0.removeValue(forKey: id) != nil }
-            if stillScheduled { callback.function(callback.userData) }
+            if stillScheduled { callback.call(origin) }
         }
         pending.withLock { $0[id] = Scheduled(item: item) }
         let delay = Int(min(delayMicroseconds, UInt64(Int.max / 1000)))

@@ -160,6 +160,7 @@ public enum PluginLoader {
         guard let initialize = descriptor.`init` else {
             throw PluginLoadError(.invalidPlugin, file: file, "plugin '\(id)' has no init function in its descriptor")
         }
+        PluginCrashContext.registerImage(base: PluginCrashContext.imageBase(of: symbol), pluginID: id, file: file)
         return PluginLibrary(id: id, version: registrationString(descriptor.version), summary: registrationString(descriptor.description),
                              toolchain: toolchain, abiMajor: Int(version.major), abiMinor: Int(version.minor), stagedPath: staged.path,
                              initialize: initialize)
