@@ -11,36 +11,44 @@ import Darwin
 /// cannot see, so the sanitizer reports races that are not there and would hide real ones.
 /// It lives in TrellisCore, its members `package` only, so that the modules that need it share one.
 ///
-/// The class itself is `public` (TrellisCore is no product, so nothing outside the package sees
-/// it): Swift 6.3 does not inline or specialize an `@inlinable` method of a `package` class in
+/// One allocation holds the value and the mutex (`Storage`, a `ManagedBuffer`): a mutex
+/// allocated on its own cost every holder a second allocation, 60-odd bytes with the
+/// allocator's overhead, and a session holds several (benchmark 9 counts them in every idle
+/// session). A copy of a `LockedValue` shares the one lock and value, as a class reference would.
+///
+/// The type is `public` (TrellisCore is no product, so nothing outside the package sees it):
+/// Swift 6.3 does not inline or specialize an `@inlinable` method of a `package` type in
 /// another module, so every `withLock` went through the unspecialized generic with runtime
 /// metadata and value-witness copies (most of the C ABI's per-call overhead in
 /// `trellis bench plugins`).
-public final class LockedValue<Value>: @unchecked Sendable {
-    // Only touched with `lock` held, which is what makes the class safe to share; hence no
-    // dynamic exclusivity check either. Visible to inlined code so `withLock` is specialized in
-    // the caller's module.
-    @exclusivity(unchecked) @usableFromInline var value: Value
-    private let lock: UnsafeMutablePointer<pthread_mutex_t>
+public struct LockedValue<Value>: @unchecked Sendable {
+    /// The value (the header) and the mutex (the one element), in one allocation whose address
+    /// never changes, as a pthread mutex requires. The value is only touched with the mutex
+    /// held, which is what makes sharing it safe.
+    @usableFromInline
+    final class Storage: ManagedBuffer<Value, MutexWords> {
+        deinit {
+            withUnsafeMutablePointerToElements { _ = pthread_mutex_destroy(MutexWords.mutex($0)) }
+        }
+    }
+
+    @usableFromInline let storage: Storage
 
     /// Creates the lock around `value`.
     package init(_ value: Value) {
-        self.value = value
-        lock = .allocate(capacity: 1)
-        pthread_mutex_init(lock, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(lock)
-        lock.deallocate()
+        let storage = unsafeDowncast(Storage.create(minimumCapacity: 1) { _ in value }, to: Storage.self)
+        storage.withUnsafeMutablePointerToElements { _ = pthread_mutex_init(MutexWords.mutex($0), nil) }
+        self.storage = storage
     }
 
     /// Runs `body` with the value, holding the lock. Not reentrant.
     @inlinable
     package func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
-        acquire()
-        defer { release() }
-        return try body(&value)
+        try storage.withUnsafeMutablePointers { value, mutex in
+            MutexWords.lock(mutex)
+            defer { MutexWords.unlock(mutex) }
+            return try body(&value.pointee)
+        }
     }
 
     /// Runs `body` holding the lock, without touching the value: for a lock that guards
@@ -49,26 +57,40 @@ public final class LockedValue<Value>: @unchecked Sendable {
     /// to the thread sanitizer like a race on that address.
     @inlinable
     package func withLockHeld<Result>(_ body: () throws -> Result) rethrows -> Result {
-        acquire()
-        defer { release() }
-        return try body()
+        try storage.withUnsafeMutablePointerToElements { mutex in
+            MutexWords.lock(mutex)
+            defer { MutexWords.unlock(mutex) }
+            return try body()
+        }
     }
 
     /// Runs `body` with the value if the lock is free now; `nil`, without waiting, when another
     /// thread holds it.
     @inlinable
     package func withLockIfAvailable<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result? {
-        guard tryAcquire() else { return nil }
-        defer { release() }
-        return try body(&value)
+        try storage.withUnsafeMutablePointers { value, mutex in
+            guard MutexWords.tryLock(mutex) else { return nil }
+            defer { MutexWords.unlock(mutex) }
+            return try body(&value.pointee)
+        }
+    }
+}
+
+/// Room for a `pthread_mutex_t` (40 bytes, 8-aligned on 64-bit Linux; checked at first use),
+/// spelled without Glibc's type: the inlined `withLock` may name only what this module's
+/// interface shows, and Glibc is imported internally. The calls themselves stay out of line.
+@usableFromInline
+struct MutexWords {
+    var words: (UInt64, UInt64, UInt64, UInt64, UInt64)
+
+    /// The mutex in `words`.
+    static func mutex(_ words: UnsafeMutablePointer<MutexWords>) -> UnsafeMutablePointer<pthread_mutex_t> {
+        precondition(MemoryLayout<pthread_mutex_t>.size <= MemoryLayout<MutexWords>.size
+                     && MemoryLayout<pthread_mutex_t>.alignment <= MemoryLayout<MutexWords>.alignment)
+        return UnsafeMutableRawPointer(words).assumingMemoryBound(to: pthread_mutex_t.self)
     }
 
-    /// Takes the lock (for the inlined `withLock`).
-    @usableFromInline func acquire() { pthread_mutex_lock(lock) }
-
-    /// Takes the lock if it is free (for the inlined `withLockIfAvailable`).
-    @usableFromInline func tryAcquire() -> Bool { pthread_mutex_trylock(lock) == 0 }
-
-    /// Releases the lock (for the inlined `withLock`).
-    @usableFromInline func release() { pthread_mutex_unlock(lock) }
+    @usableFromInline static func lock(_ words: UnsafeMutablePointer<MutexWords>) { pthread_mutex_lock(mutex(words)) }
+    @usableFromInline static func tryLock(_ words: UnsafeMutablePointer<MutexWords>) -> Bool { pthread_mutex_trylock(mutex(words)) == 0 }
+    @usableFromInline static func unlock(_ words: UnsafeMutablePointer<MutexWords>) { pthread_mutex_unlock(mutex(words)) }
 }
