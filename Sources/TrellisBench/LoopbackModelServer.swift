@@ -1,4 +1,5 @@
 import Foundation
+import TrellisCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -90,7 +91,7 @@ final class LoopbackModelServer: Sendable {
         let thread = Thread { [self] in
             // Named from inside: on Linux a thread starts with its creator's name, and the
             // thread census of the slow-model benchmark reads names.
-            Thread.current.name = "model-server"
+            nameCurrentThread("model-server")
             serve()
             stopped.signal()
         }

@@ -100,9 +100,12 @@ import TrellisTestSupport
         let url = try await PostgresCluster.newDatabase()
         var every100ms = HeartbeatPolicy()
         every100ms[.primary] = HeartbeatSettings(enabled: true, interval: .milliseconds(100))
-        // A long TTL: the renewal thread must not be what notices the takeover.
-        let first = try Host(url, id: "host-a", ttl: .seconds(60), heartbeats: every100ms)
-        let second = try Host(url, id: "host-b", ttl: .seconds(60), heartbeats: every100ms)
+        // A long TTL: the renewal thread must not be what notices the takeover. Nor may it
+        // renew host-a's expired lease before host-b takes it (a late renewal succeeds while
+        // nobody else took the lease): it renews every third of the TTL, and under the thread
+        // sanitizer's load this test once ran past the 20 s of a 60 s TTL.
+        let first = try Host(url, id: "host-a", ttl: .seconds(600), heartbeats: every100ms)
+        let second = try Host(url, id: "host-b", ttl: .seconds(600), heartbeats: every100ms)
         let onFirst = first.countHeartbeats(of: "h")
         let onSecond = second.countHeartbeats(of: "h")
         _ = try await first.manager.create(SessionConfiguration(sessionID: "h"))

@@ -1,4 +1,5 @@
 import Foundation
+import TrellisCore
 import Glibc
 import Synchronization
 
@@ -34,9 +35,9 @@ public final class ConsoleInterviewer: Interviewer, Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HumanAnswer, any Error>) in
                 let thread = Thread {
+                    nameCurrentThread("trellis-console")
                     continuation.resume(with: Result { try self.converse(question, stop: flag) })
                 }
-                thread.name = "trellis.console-interviewer"
                 thread.start()
             }
         } onCancel: {

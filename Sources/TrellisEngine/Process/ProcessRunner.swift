@@ -1,4 +1,5 @@
 import Foundation
+import TrellisCore
 import Glibc
 import Synchronization
 
@@ -62,10 +63,11 @@ public struct ProcessRunner: Sendable {
         )
         let outcome = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<MonitorOutcome, Never>) in
+                let pid = process.pid
                 let thread = Thread {
+                    nameCurrentThread("trellis-pid\(pid)")
                     continuation.resume(returning: Self.monitor(process, control: control, limits: limits))
                 }
-                thread.name = "trellis.process.\(process.pid)"
                 thread.start()
             }
         } onCancel: {

@@ -91,7 +91,7 @@ final class HTTPEventLoop: @unchecked Sendable {
 
     private func run() {
         // The kernel's name, so thread censuses (`/proc/self/task/*/comm`) can tell it apart.
-        Thread.current.name = "trellis-http"  // set from the thread itself, Foundation names the kernel thread too
+        nameCurrentThread("trellis-http")
         // OpenSSL writes to its socket with write(2), which raises SIGPIPE when the server has
         // closed the connection; blocked on this thread, that becomes an EPIPE error instead
         // of the end of the process.

@@ -40,7 +40,7 @@ final class HTTPResolver: Sendable {
     }
 
     private func serve() {
-        Thread.current.name = "trellis-dns"
+        nameCurrentThread("trellis-dns")
         while true {
             signal.wait()
             let job: Job? = queue.withLock { queue in queue.jobs.isEmpty ? nil : queue.jobs.removeFirst() }

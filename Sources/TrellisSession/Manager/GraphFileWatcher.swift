@@ -1,4 +1,5 @@
 import Foundation
+import TrellisCore
 import TrellisEngine
 
 /// Reloads a manager's graphs when their files change: inotify on the files' directories from
@@ -20,6 +21,7 @@ final class GraphFileWatcher: Sendable {
         if let directoryWatch {
             let stopped = self.stopped
             let thread = Thread { [weak manager] in
+                nameCurrentThread("trellis-graphs")
                 // 5 ms of quiet lets an editor's burst of writes finish without adding much
                 // to the time from a saved file to the new graph serving.
                 while directoryWatch.waitForChange(settleMilliseconds: 5) == .changed, !stopped.withLock({ $0 }) {
@@ -27,7 +29,6 @@ final class GraphFileWatcher: Sendable {
                     if manager.graphFilesChanged() { manager.reloadGraphs() }
                 }
             }
-            thread.name = "trellis.graph-watcher"
             thread.start()
         } else {
             let task = Task.detached { [weak manager] in

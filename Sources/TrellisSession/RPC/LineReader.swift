@@ -1,4 +1,5 @@
 import Foundation
+import TrellisCore
 
 /// Reads lines from a file descriptor on a dedicated thread (blocking reads never occupy the
 /// cooperative pool) and delivers them as an async stream that ends at end of input.
@@ -17,6 +18,7 @@ public enum LineReader {
         let (stream, continuation) = AsyncStream.makeStream(of: Line.self, bufferingPolicy: .unbounded)
         let limit = max(1, maximumLineBytes)
         let thread = Thread {
+            nameCurrentThread("trellis-lines")
             var pending: [UInt8] = []
             var dropped = 0  // bytes of an over-long line read so far, once it is over the limit
             var buffer = [UInt8](repeating: 0, count: 65_536)
@@ -54,7 +56,6 @@ public enum LineReader {
             if !pending.isEmpty || dropped > 0 { endLine() }
             continuation.finish()
         }
-        thread.name = "trellis.line-reader"
         thread.start()
         return stream
     }

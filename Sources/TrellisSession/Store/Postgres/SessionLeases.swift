@@ -32,8 +32,10 @@ public final class SessionLeases: Sendable {
         self.connection = LockedValue(connection)
         self.hostID = hostID
         self.ttl = ttl
-        let thread = Thread { [self] in self.renewLoop() }
-        thread.name = "trellis.lease-renewal"
+        let thread = Thread { [self] in
+            nameCurrentThread("trellis-leases")
+            self.renewLoop()
+        }
         renewal.withLock { $0.thread = thread }
         thread.start()
     }
