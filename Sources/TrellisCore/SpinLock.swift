@@ -4,9 +4,10 @@ import Glibc
 #endif
 
 /// A lock kept inline in what it guards: one atomic flag, taken with a compare-exchange and
-/// given back with a store, so it costs its owner no allocation and about a third of a pthread
-/// mutex's lock-unlock pair. A waiter spins a while (the holder is most likely running, inside
-/// a short section), then yields its core between tries; it never sleeps.
+/// given back with a store, so it costs its owner no allocation (a `LockedValue` costs about
+/// 80 bytes) and less time than a pthread mutex (a plugin call's two lock-unlock pairs took
+/// 28 ns less). A waiter spins a while (the holder is most likely running, inside a short
+/// section), then yields its core between tries; it never sleeps.
 ///
 /// For sections of a few field reads and writes that two threads rarely enter at once: a
 /// session's status, its event subscribers, the in-memory memory, a plugin call's slot. A

@@ -3,13 +3,13 @@
  *
  * In-process plugins share the host's fate: a fatal signal inside plugin code ends the whole
  * process. What the host can do is say whose code it was. Around every call into a plugin (a
- * node's invoke or cancel, an adapter's operation or cancel, init, shutdown) the host marks a
- * per-thread slot with preformatted text (plugin file and id, node type or adapter) and what
- * the call is; a handler for SIGSEGV, SIGBUS, SIGILL, SIGFPE and SIGABRT, running on an
- * alternate signal stack, writes that text to standard error with write(2), then asks the host
- * to describe the call (for a node's invoke: node id, session id) and writes that too, then
- * restores the previous handler (the Swift runtime's backtracer, or the default) and re-raises,
- * so the usual backtrace and exit status follow.
+ * node's invoke or cancel, an adapter's operation or cancel, a result or timer callback, init,
+ * shutdown) the host marks a per-thread slot with preformatted text (plugin file and id, node
+ * type or adapter) and what the call is; a handler for SIGSEGV, SIGBUS, SIGILL, SIGFPE and
+ * SIGABRT, running on an alternate signal stack, writes that text to standard error with
+ * write(2), then asks the host to describe the call (for a node's invoke: node id, session id)
+ * and writes that too, then restores the previous handler (the Swift runtime's backtracer, or
+ * the default) and re-raises, so the usual backtrace and exit status follow.
  *
  * The call is described only when a crash happens, not on every call: finding the session id
  * is a lookup in the run's context, which every call would otherwise pay for (about a tenth of

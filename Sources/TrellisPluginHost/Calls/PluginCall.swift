@@ -166,9 +166,7 @@ struct CallState {
     /// The outcome for the plugin's final status (`TRELLIS_OK`/`TRELLIS_ERROR`) and message,
     /// moving the collected fields out of the state.
     mutating func takeOutcome(for status: trellis_status, message: String? = nil, from source: StatusSource = .invoke) -> Outcome {
-        /// The node's context writes. `Dictionary()` is the shared empty storage without a call
-    /// (a `[:]` literal calls `init(dictionaryLiteral:)` on every call).
-    var updates = [String: ContextValue]()
+        var updates = [String: ContextValue]()
         swap(&updates, &self.updates)
         if extras == nil && status == trellis_status(TRELLIS_OK) {
             return Outcome(status: .success, contextUpdates: updates)

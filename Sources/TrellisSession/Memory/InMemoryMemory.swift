@@ -14,7 +14,7 @@ import TrellisSessionNodes
 public final class InMemoryMemory: MemoryAdapter, @unchecked Sendable {
     /// Only touched with `lock` held, which is what makes the class safe to share. A
     /// `SpinLock` (a recall scans at most `capacity` entries): each session has its own memory,
-    /// and a `LockedValue`'s storage of its own cost each idle session about a hundred bytes
+    /// and a `LockedValue`'s storage of its own cost each idle session about 80 bytes
     /// (benchmark 9).
     @exclusivity(unchecked) private var entries: [String: [KeptEntry]] = [:]
     private let lock = SpinLock()
