@@ -112,6 +112,29 @@ import TrellisTestSupport
         return (root, plugins)
     }
 
+    /// `start -> NODE -> done` as a graph file in `root`, `NODE` written as `node` (its id and attributes).
+    private func oneNodeGraph(_ node: String, in root: String) throws -> String {
+        let graph = root + "/one-node.dot"
+        try """
+        digraph one_node {
+            start [shape=Mdiamond]
+            \(node)
+            done [shape=Msquare]
+            start -> \(node.prefix { $0 != " " }) -> done
+        }
+        """.write(toFile: graph, atomically: true, encoding: .utf8)
+        return graph
+    }
+
+    /// `trellis run` of `start -> NODE -> done` with the crashing plugins, and `arguments` after.
+    private func runOneNode(_ node: String, _ arguments: [String] = []) async throws -> (result: ChildProcess.Result, plugins: String) {
+        let (root, plugins) = try workspace()
+        let graph = try oneNodeGraph(node, in: root)
+        let result = try await ChildProcess.runOffThePool(try BuiltProducts.trellis(), ["run", graph, "--plugin-dir", plugins] + arguments,
+                                                          in: root, environment: environment(root), timeout: .seconds(120))
+        return (result, plugins)
+    }
+
     private func environment(_ root: String) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasSuffix("_API_KEY") }
         environment["XDG_DATA_HOME"] = root + "/data"
@@ -122,18 +145,7 @@ import TrellisTestSupport
 
     @Test(arguments: [("segv", SIGSEGV, "SIGSEGV"), ("abort", SIGABRT, "SIGABRT")])
     func aFatalSignalInInvokeNamesThePluginAndNode(type: String, signal: Int32, name: String) async throws {
-        let (root, plugins) = try workspace()
-        let graph = root + "/crash.dot"
-        try """
-        digraph crash {
-            start [shape=Mdiamond]
-            boom [type="crashy.\(type)"]
-            done [shape=Msquare]
-            start -> boom -> done
-        }
-        """.write(toFile: graph, atomically: true, encoding: .utf8)
-        let result = try await ChildProcess.runOffThePool(try BuiltProducts.trellis(), ["run", graph, "--plugin-dir", plugins, "--llm", "simulated"],
-                                          in: root, environment: environment(root), timeout: .seconds(120))
+        let (result, plugins) = try await runOneNode("boom [type=\"crashy.\(type)\"]", ["--llm", "simulated"])
         #expect(result.status == signal, "the process should die by \(name) after the report, status \(result.status); stderr: \(result.errors)")
         #expect(result.errors.contains("trellis: fatal signal \(name) in plugin code: plugin 'crashy' (\(plugins)/libcrashy.so), "
                                        + "node type 'crashy.\(type)', node 'boom', session (none"), "\(result.errors)")
@@ -141,54 +153,21 @@ import TrellisTestSupport
     }
 
     @Test func aFatalSignalInAnAdapterNamesThePluginAdapterAndOperation() async throws {
-        let (root, plugins) = try workspace()
-        let graph = root + "/ask.dot"
-        try """
-        digraph ask {
-            start [shape=Mdiamond]
-            ask [prompt="Say hello"]
-            done [shape=Msquare]
-            start -> ask -> done
-        }
-        """.write(toFile: graph, atomically: true, encoding: .utf8)
-        let result = try await ChildProcess.runOffThePool(try BuiltProducts.trellis(), ["run", graph, "--plugin-dir", plugins, "--adapter", "crashy.llm"],
-                                          in: root, environment: environment(root), timeout: .seconds(120))
+        let (result, plugins) = try await runOneNode("ask [prompt=\"Say hello\"]", ["--adapter", "crashy.llm"])
         #expect(result.status == SIGSEGV, "status \(result.status); stderr: \(result.errors)")
         #expect(result.errors.contains("trellis: fatal signal SIGSEGV in plugin code: plugin 'crashy' (\(plugins)/libcrashy.so), "
                                        + "adapter 'crashy.llm', in llm_complete\n"), "\(result.errors)")
     }
 
     @Test func aCrashAfterAnAdapterCallNamesTheNodeAgain() async throws {
-        let (root, plugins) = try workspace()
-        let graph = root + "/after.dot"
-        try """
-        digraph after {
-            start [shape=Mdiamond]
-            boom [type="crashy.segv_after_llm"]
-            done [shape=Msquare]
-            start -> boom -> done
-        }
-        """.write(toFile: graph, atomically: true, encoding: .utf8)
-        let result = try await ChildProcess.runOffThePool(try BuiltProducts.trellis(), ["run", graph, "--plugin-dir", plugins, "--adapter", "crashy.echo"],
-                                          in: root, environment: environment(root), timeout: .seconds(120))
+        let (result, plugins) = try await runOneNode("boom [type=\"crashy.segv_after_llm\"]", ["--adapter", "crashy.echo"])
         #expect(result.status == SIGSEGV, "status \(result.status); stderr: \(result.errors)")
         #expect(result.errors.contains("in plugin code: plugin 'crashy' (\(plugins)/libcrashy.so), node type 'crashy.segv_after_llm', "
                                        + "node 'boom', session (none"), "\(result.errors)")
     }
 
     @Test func aFatalSignalInATimerCallbackNamesThePlugin() async throws {
-        let (root, plugins) = try workspace()
-        let graph = root + "/later.dot"
-        try """
-        digraph later {
-            start [shape=Mdiamond]
-            wait [type="crashy.segv_later"]
-            done [shape=Msquare]
-            start -> wait -> done
-        }
-        """.write(toFile: graph, atomically: true, encoding: .utf8)
-        let result = try await ChildProcess.runOffThePool(try BuiltProducts.trellis(), ["run", graph, "--plugin-dir", plugins],
-                                          in: root, environment: environment(root), timeout: .seconds(120))
+        let (result, plugins) = try await runOneNode("wait [type=\"crashy.segv_later\"]")
         #expect(result.status == SIGSEGV, "status \(result.status); stderr: \(result.errors)")
         #expect(result.errors.contains("trellis: fatal signal SIGSEGV in plugin code: plugin 'crashy' (\(plugins)/libcrashy.so), "
                                        + "in timer callback\n"), "\(result.errors)")
@@ -196,15 +175,7 @@ import TrellisTestSupport
 
     @Test func aCrashInASessionTurnNamesTheSession() async throws {
         let (root, plugins) = try workspace()
-        let graph = root + "/turn.dot"
-        try """
-        digraph turn {
-            start [shape=Mdiamond]
-            boom [type="crashy.segv"]
-            done [shape=Msquare]
-            start -> boom -> done
-        }
-        """.write(toFile: graph, atomically: true, encoding: .utf8)
+        let graph = try oneNodeGraph("boom [type=\"crashy.segv\"]", in: root)
         let requests = """
         {"jsonrpc":"2.0","id":1,"method":"session.create","params":{"session_id":"s-crash"}}
         {"jsonrpc":"2.0","id":2,"method":"session.send","params":{"session_id":"s-crash","message":"hello"}}
