@@ -72,8 +72,8 @@ enum AdapterExtensionCalls {
         _ prepare: (inout CallState) -> Result<Work<Answer>, PluginAdapterError>?,
         deliver: @escaping @Sendable (Result<Answer, any Error>, CrashOrigin) -> Void
     ) -> trellis_status {
-        var started: Work<Answer>?
-        var caller: PluginNodeType?
+        // The work, and who the caller is (its result callback is that node type's code).
+        var started: (work: Work<Answer>, origin: CrashOrigin)?
         let status = CallState.with(handle, otherwise: unavailable) { call -> trellis_status in
             guard !call.isFinished else { return unavailable }
             guard call.asynchronous != nil else {
@@ -93,35 +93,31 @@ enum AdapterExtensionCalls {
                 PluginLog.write(.warning, plugin: call.type.pluginID, node: call.request.node.id, "\(what): \(error.message)")
                 return refused
             case .success(let work):
-                started = work
-                caller = call.type
+                started = (work, call.type.crashOrigin)
                 return trellis_status(TRELLIS_OK)
             }
         }
         // Outside the slot's lock: the callback may complete the call on this thread.
         // The call's slot stays live until the plugin completes, which it does from the callback at the earliest.
-        guard let origin = caller?.crashOrigin else { return status }
-        let deliver = { @Sendable (result: Result<Answer, any Error>) in deliver(result, origin) }
-        switch started {
-        case .task(let work)?:
+        guard let (work, origin) = started else { return status }
+        switch work {
+        case .task(let work):
             Task.immediate {
                 let result: Result<Answer, any Error>
                 do { result = .success(try await work()) } catch { result = .failure(error) }
-                deliver(result)
+                deliver(result, origin)
             }
-        case .direct(let work)?:
+        case .direct(let work):
             work { result in
                 // The callback runs on a host thread, as the header promises: the answering
                 // thread when it runs a Swift task (the cooperative pool: a Swift plugin's
                 // adapter), else one of the pool's, not a thread a C plugin created.
                 if withUnsafeCurrentTask(body: { $0 != nil }) {
-                    deliver(result)
+                    deliver(result, origin)
                 } else {
-                    Task { deliver(result) }
+                    Task { deliver(result, origin) }
                 }
             }
-        case nil:
-            break
         }
         return status
     }
