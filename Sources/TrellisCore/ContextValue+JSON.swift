@@ -35,11 +35,29 @@ extension ContextValue {
             messages.writeJSON(to: &buffer)
         case .map(let entries):
             buffer.append(UInt8(ascii: "{"))
-            for (index, entry) in entries.sorted(by: { $0.key < $1.key }).enumerated() {
-                if index > 0 { buffer.append(UInt8(ascii: ",")) }
-                buffer.appendQuoted(entry.key)
-                buffer.append(UInt8(ascii: ":"))
-                entry.value.writeJSON(to: &buffer)
+            // Keys in order, so that equal maps write equal text. The entries' positions are
+            // sorted in a stack buffer: sorting a copied array of the entries cost an allocation
+            // and a retain and release of every key and value, a third of writing a small map.
+            withUnsafeTemporaryAllocation(of: Dictionary<String, ContextValue>.Index.self, capacity: entries.count) { order in
+                // Insertion sort (maps here are small); the first `count` positions are initialized.
+                var count = 0
+                for index in entries.indices {
+                    order.initializeElement(at: count, to: index)
+                    var slot = count
+                    while slot > 0, entries[order[slot]].key < entries[order[slot - 1]].key {
+                        order.swapAt(slot, slot - 1)
+                        slot -= 1
+                    }
+                    count += 1
+                }
+                defer { order.baseAddress?.deinitialize(count: count) }
+                for position in 0..<count {
+                    if position > 0 { buffer.append(UInt8(ascii: ",")) }
+                    let entry = entries[order[position]]
+                    buffer.appendQuoted(entry.key)
+                    buffer.append(UInt8(ascii: ":"))
+                    entry.value.writeJSON(to: &buffer)
+                }
             }
             buffer.append(UInt8(ascii: "}"))
         }

@@ -16,6 +16,10 @@ public struct JSONReader {
     private let maximumDepth: Int
     private let recordsLocations: Bool
     private var path: [String] = []
+    /// The members of the objects being read, innermost last: an object's members are
+    /// collected here and its map made once, at its exact size. Inserted one by one, a map of
+    /// a few members was resized (and every key hashed again) two or three times.
+    private var members: [(key: String, value: ContextValue)] = []
 
     /// Where each member's key (or each item's value) starts, as a 0-based byte offset, by
     /// path; filled only when the reader was made with `recordingLocations`.
@@ -96,12 +100,13 @@ public struct JSONReader {
         try nest()
         defer { depth -= 1 }
         position += 1
-        var entries: [String: ContextValue] = [:]
         skipWhitespace()
         if current == UInt8(ascii: "}") {
             position += 1
-            return .map(entries)
+            return .map([:])
         }
+        let first = members.count
+        if members.capacity == 0 { members.reserveCapacity(16) }
         while true {
             skipWhitespace()
             guard current == UInt8(ascii: "\"") else { throw failure("expected a string key") }
@@ -109,16 +114,26 @@ public struct JSONReader {
             let key = try readString()
             try expect(UInt8(ascii: ":"), "':'")
             if recordsLocations { note(path.isEmpty ? key : "." + key, at: keyOffset) }
-            entries[key] = try readValue()
+            let value = try readValue()
+            members.append((key, value))
             if recordsLocations { path.removeLast() }
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "}"): position += 1; return .map(entries)
+            case UInt8(ascii: "}"): position += 1; return .map(takeMembers(from: first))
             case nil: throw failure("unterminated object")
             default: throw failure("expected ',' or '}'")
             }
         }
+    }
+
+    /// The map of the members collected since `first` (a repeated key keeps its last value,
+    /// as JSON readers do), removed from `members`.
+    private mutating func takeMembers(from first: Int) -> [String: ContextValue] {
+        var entries = [String: ContextValue](minimumCapacity: members.count - first)
+        for index in first..<members.count { entries[members[index].key] = members[index].value }
+        members.removeLast(members.count - first)
+        return entries
     }
 
     private mutating func readArray() throws(ContextValueJSONError) -> ContextValue {
@@ -156,7 +171,7 @@ public struct JSONReader {
         while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte >= 0x20 { position += 1 }
         if current == UInt8(ascii: "\"") {
             position += 1
-            return String(decoding: bytes[start..<position - 1], as: UTF8.self)
+            return decodedString(start..<position - 1)
         }
         var utf8 = Array(bytes[start..<position])
         while let byte = current {
@@ -185,6 +200,12 @@ public struct JSONReader {
             }
         }
         throw failure("unterminated string")
+    }
+
+    /// The bytes in `range` as a string (invalid UTF-8 repaired), read in place: through an
+    /// array slice, each string cost a retain and a release of the whole text's buffer.
+    private func decodedString(_ range: Range<Int>) -> String {
+        bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
     }
 
     /// Reads the hex digits after `\u`, joining a surrogate pair into one scalar; a lone
@@ -252,7 +273,14 @@ public struct JSONReader {
             guard let byte = current, isDigit(byte) else { throw failure("expected a digit in exponent") }
             skipDigits()
         }
-        let text = String(decoding: bytes[start..<position], as: UTF8.self)
+        // Up to 18 digits fit an Int whatever they are: read them without making a string.
+        let digits = position - start - (bytes[start] == UInt8(ascii: "-") ? 1 : 0)
+        if isWhole && digits <= 18 {
+            var whole = 0
+            for index in (position - digits)..<position { whole = whole &* 10 &+ Int(bytes[index] &- UInt8(ascii: "0")) }
+            return .integer(bytes[start] == UInt8(ascii: "-") ? -whole : whole)
+        }
+        let text = decodedString(start..<position)
         if isWhole, let whole = Int(text) { return .integer(whole) }
         guard let number = Double(text) else { throw failure("invalid number '\(text)'") }
         // Beyond ±1.8e308 a Double is infinite, which JSON cannot spell: the value would be

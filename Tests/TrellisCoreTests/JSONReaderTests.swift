@@ -22,6 +22,29 @@ struct JSONReaderTests {
         ]))
     }
 
+    @Test("objects inside objects and lists keep their own members; a repeated key keeps its last value")
+    func nestedObjectsAndRepeatedKeys() throws {
+        let text = #"{"a": {"b": {"c": 1}, "d": [{"e": 2}, {}, {"e": 3, "e": 4}]}, "f": 5, "a2": {"x": "y"}, "f": 6}"#
+        #expect(try ContextValue(jsonText: text) == .map([
+            "a": .map(["b": .map(["c": .integer(1)]), "d": .list([.map(["e": .integer(2)]), .map([:]), .map(["e": .integer(4)])])]),
+            "a2": .map(["x": .string("y")]),
+            "f": .integer(6),
+        ]))
+        #expect(reason(#"{"a": {"b": 1, "c": }}"#) == "expected a JSON value at byte 21")
+        let many = "{" + (0..<40).map { #""k\#($0)": \#($0)"# }.joined(separator: ",") + "}"
+        #expect(try ContextValue(jsonText: many).map?.count == 40)
+    }
+
+    @Test("whole numbers of up to 19 digits read exactly, with or without a sign")
+    func integerDigits() throws {
+        #expect(try ContextValue(jsonText: "999999999999999999") == .integer(999_999_999_999_999_999))
+        #expect(try ContextValue(jsonText: "-999999999999999999") == .integer(-999_999_999_999_999_999))
+        #expect(try ContextValue(jsonText: "9223372036854775807") == .integer(.max))
+        #expect(try ContextValue(jsonText: "9223372036854775808") == .double(9.223372036854775808e18))
+        #expect(try ContextValue(jsonText: "-0") == .integer(0))
+        #expect(try ContextValue(jsonText: "[0, 7, -7, 1234567890]") == .list([0, 7, -7, 1_234_567_890]))
+    }
+
     @Test("a whole number too large for Int reads as a double")
     func hugeIntegerIsDouble() throws {
         #expect(try ContextValue(jsonText: "123456789012345678901234567890") == .double(1.2345678901234568e29))

@@ -18,6 +18,14 @@ struct JSONWriterTests {
         }
     }
 
+    @Test("escapes at the start, middle and end of long runs of plain text")
+    func escapesBetweenRuns() {
+        let plain = String(repeating: "abcdefgh", count: 8)
+        #expect(JSONText.quoted("\"" + plain + "\n" + plain + "\\") == "\"\\\"" + plain + "\\n" + plain + "\\\\\"")
+        #expect(JSONText.quoted(plain + "\u{1}") == "\"" + plain + "\\u0001\"")
+        #expect(JSONText.quoted("\t\t") == #""\t\t""#)
+    }
+
     @Test("appendQuoted appends to what is there")
     func appends() {
         var out = "key="
@@ -32,6 +40,11 @@ struct JSONWriterTests {
         #expect(ContextValue.double(.nan).jsonText == "null")
         #expect(ContextValue.double(-.infinity).jsonText == "null")
         #expect(ContextValue.list([]).jsonText == "[]")
+        // Keys sort by their text whatever order the map keeps them in, nested maps too.
+        let keys = (0..<30).map { "key\($0)" }
+        let map = ContextValue.map(Dictionary(uniqueKeysWithValues: keys.map { ($0, ContextValue.map(["z": 1, "é": 2, "a": 3])) }))
+        let expected = "{" + keys.sorted().map { #""\#($0)":{"a":3,"z":1,"é":2}"# }.joined(separator: ",") + "}"
+        #expect(map.jsonText == expected)
     }
 
     @Test("writing then reading gives the same value back")
