@@ -213,3 +213,55 @@ func invokeSwiftPluginType(_ registry: HandlerRegistry, _ type: String, context:
     let request = HandlerRequest(node: node, context: Context(context), adapters: adapters, services: RunServices(events: events))
     return try await registration.handler.execute(request)
 }
+
+extension SwiftPluginSessionTests {
+    /// A plugin node reaches a built-in adapter through the C ABI: the host asks the adapter for
+    /// an answer at hand first, on the calling thread, and awaits `complete` only when there is
+    /// none; an error thrown either way fails the node with its text.
+    @Test func builtInAdaptersAnswerPluginNodesAtOnceOrAfterWaiting() async throws {
+        let loaded = try await loadSessionPlugins()
+        let context: [String: ContextValue] = ["session.input": .string("hello"), "session.id": .string("s"), "session.messages": .list([])]
+        func reply(_ model: PathRecordingLLM) async throws -> Outcome {
+            try await invokeSwiftPluginType(loaded.host.current.registry, "session.llm_call", context: context, adapters: AdapterSet(llm: model))
+        }
+
+        let atOnce = PathRecordingLLM(answersAtOnce: true)
+        #expect(try await reply(atOnce).contextUpdates["llm.content"] == .string("answered at once"))
+        #expect(atOnce.paths == ["immediately"], "complete(_:) is not called when the answer is at hand")
+
+        let waiting = PathRecordingLLM(answersAtOnce: false)
+        #expect(try await reply(waiting).contextUpdates["llm.content"] == .string("answered after waiting"))
+        #expect(waiting.paths == ["immediately", "complete"])
+
+        let failing = PathRecordingLLM(answersAtOnce: true, fails: true)
+        let failed = try await reply(failing)
+        #expect(failed.status == .fail)
+        #expect(failed.failureReason?.contains("no answer today") == true, "\(failed.failureReason ?? "")")
+    }
+}
+
+/// An LLM that answers at once or only from `complete(_:)`, and records which was asked.
+private final class PathRecordingLLM: LLMAdapter, Sendable {
+    struct Refusal: Error, CustomStringConvertible { var description: String { "no answer today" } }
+    let answersAtOnce: Bool
+    let fails: Bool
+    private let asked = Mutex<[String]>([])
+    var paths: [String] { asked.withLock { $0 } }
+
+    init(answersAtOnce: Bool, fails: Bool = false) {
+        self.answersAtOnce = answersAtOnce
+        self.fails = fails
+    }
+
+    func completeImmediately(_ request: LLMRequest) throws -> LLMResponse? {
+        asked.withLock { $0.append("immediately") }
+        if fails { throw Refusal() }
+        return answersAtOnce ? LLMResponse(content: "answered at once") : nil
+    }
+
+    func complete(_ request: LLMRequest) async throws -> LLMResponse {
+        asked.withLock { $0.append("complete") }
+        try await Task.sleep(for: .milliseconds(5))
+        return LLMResponse(content: "answered after waiting")
+    }
+}

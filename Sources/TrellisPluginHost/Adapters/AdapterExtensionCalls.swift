@@ -3,11 +3,13 @@ import TrellisCore
 import TrellisEngine
 
 /// The `trellis.llm/1`, `trellis.memory/1` and `trellis.tools/1` extensions: a node calls the
-/// run's adapters without threads of its own. Each call starts a task that awaits the adapter
-/// and then runs the plugin's callback on whichever pool thread the task finishes on.
+/// run's adapters without threads of its own. A built-in adapter is first asked for an answer
+/// at hand (`completeImmediately` and friends); otherwise each call starts a task that awaits
+/// the adapter and then runs the plugin's callback on whichever pool thread the task finishes
+/// on. A plugin's adapter answers through its reply, with no host task.
 ///
-/// The task starts immediately on the calling thread (`Task.immediate`), outside every host
-/// lock: an adapter that answers without waiting (a cache, a mock, an in-memory store) answers
+/// Both start on the calling thread, outside every host lock (`Task.immediate` for the task):
+/// an adapter that answers without waiting (a cache, a mock, an in-memory store) answers
 /// before the extension function returns, and the plugin's waiting task resumes without a
 /// thread hop (a hop per adapter call was most of a Swift plugin node's cost, benchmark 8).
 enum AdapterExtensionCalls {
@@ -59,6 +61,10 @@ enum AdapterExtensionCalls {
     enum Work<Answer: Sendable>: Sendable {
         /// Awaited in a task of its own (any adapter).
         case task(@Sendable () async throws -> Answer)
+        /// Asked on the calling thread first: an answer at hand (a built-in adapter with no
+        /// latency to simulate) is delivered there, nil falls back to `later` in a task, as
+        /// `.task`. A task per call was about 0.8 us of a plugin node's adapter call.
+        case atOnceOrTask(@Sendable () throws -> Answer?, later: @Sendable () async throws -> Answer)
         /// Started at once; calls its argument with the answer exactly once. A plugin adapter
         /// answers through its reply, so no host task has to wait for it (a task and a
         /// continuation per adapter call, benchmark 8).
@@ -102,10 +108,16 @@ enum AdapterExtensionCalls {
         guard let (work, origin) = started else { return status }
         switch work {
         case .task(let work):
-            Task.immediate {
-                let result: Result<Answer, any Error>
-                do { result = .success(try await work()) } catch { result = .failure(error) }
-                deliver(result, origin)
+            awaitInTask(work, deliver, origin)
+        case .atOnceOrTask(let immediately, let later):
+            do {
+                guard let answer = try immediately() else {
+                    awaitInTask(later, deliver, origin)
+                    break
+                }
+                deliver(.success(answer), origin)
+            } catch {
+                deliver(.failure(error), origin)
             }
         case .direct(let work):
             work { result in
@@ -120,6 +132,17 @@ enum AdapterExtensionCalls {
             }
         }
         return status
+    }
+
+    /// Runs `work` in a task that starts on this thread, and hands its result to `deliver`.
+    private static func awaitInTask<Answer: Sendable>(_ work: @escaping @Sendable () async throws -> Answer,
+                                                      _ deliver: @escaping @Sendable (Result<Answer, any Error>, CrashOrigin) -> Void,
+                                                      _ origin: CrashOrigin) {
+        Task.immediate {
+            let result: Result<Answer, any Error>
+            do { result = .success(try await work()) } catch { result = .failure(error) }
+            deliver(result, origin)
+        }
     }
 
     /// `start` for the JSON extension functions, answering through a `trellis_result_fn`.
@@ -150,7 +173,8 @@ enum AdapterExtensionCalls {
             } catch {
                 return .failure(error)
             }
-            return .success(.task { LLMRequestJSON.encodeResponse(try await llm.complete(request)) })
+            return .success(.atOnceOrTask({ try llm.completeImmediately(request).map(LLMRequestJSON.encodeResponse) },
+                                          later: { LLMRequestJSON.encodeResponse(try await llm.complete(request)) }))
         }
     }
 
@@ -170,7 +194,7 @@ enum AdapterExtensionCalls {
             if let plugin = llm as? PluginLLMBridge {
                 return .success(.direct { answer in plugin.start(decoded, then: answer) })
             }
-            return .success(.task { try await llm.complete(decoded) })
+            return .success(.atOnceOrTask({ try llm.completeImmediately(decoded) }, later: { try await llm.complete(decoded) }))
         }, deliver: { callback?.deliver($0, $1) })
     }
 
@@ -183,7 +207,8 @@ enum AdapterExtensionCalls {
                     plugin.startRecall(agentID: agentID, query: text) { answer($0.map { ContextValue.list($0).jsonText }) }
                 })
             }
-            return .success(.task { ContextValue.list(try await memory.recall(agentID: agentID, query: text)).jsonText })
+            return .success(.atOnceOrTask({ try memory.recallImmediately(agentID: agentID, query: text).map { ContextValue.list($0).jsonText } },
+                                          later: { ContextValue.list(try await memory.recall(agentID: agentID, query: text)).jsonText }))
         }
     }
 
@@ -205,10 +230,10 @@ enum AdapterExtensionCalls {
         if let plugin = memory as? PluginMemoryBridge {
             return .direct { answer in plugin.startUpdate(agentID: agentID, entry: entry) { answer($0.map { "null" }) } }
         }
-        return .task {
+        return .atOnceOrTask({ try memory.updateImmediately(agentID: agentID, entry: entry) ? "null" : nil }, later: {
             try await memory.update(agentID: agentID, entry: entry)
             return "null"
-        }
+        })
     }
 
     /// `trellis.memory/1` `update_entry` (ABI 1.3): a map entry as fields, no JSON.

@@ -29,6 +29,19 @@ struct PhaseTrackingLLM: LLMAdapter {
     func complete(_ request: LLMRequest) async throws -> LLMResponse {
         status.enterAdapterCall(.awaitingLLM)
         defer { status.leaveAdapterCall() }
+        return counted(try await base.complete(relaying(request)))
+    }
+
+    /// The wrapped adapter's answer at hand, if it has one (a plugin node's call through the C
+    /// ABI asks this first), with the same phase, relaying and counting as `complete`.
+    func completeImmediately(_ request: LLMRequest) throws -> LLMResponse? {
+        status.enterAdapterCall(.awaitingLLM)
+        defer { status.leaveAdapterCall() }
+        return try base.completeImmediately(relaying(request)).map(counted)
+    }
+
+    /// `request` with its pieces also published as the session's deltas.
+    private func relaying(_ request: LLMRequest) -> LLMRequest {
         var request = request
         let upstream = request.onDelta
         let publish = publishDelta
@@ -36,7 +49,11 @@ struct PhaseTrackingLLM: LLMAdapter {
             upstream?(piece)
             publish(piece)
         }
-        let response = try await base.complete(request)
+        return request
+    }
+
+    /// `response`, its tokens added to the session's and the running turn's usage.
+    private func counted(_ response: LLMResponse) -> LLMResponse {
         status.addUsage(response.usage)
         TurnUsage.current?.add(response.usage)
         return response

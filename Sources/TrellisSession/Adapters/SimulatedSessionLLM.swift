@@ -22,10 +22,24 @@ public final class SimulatedSessionLLM: LLMAdapter {
 
     /// Answers `"Response n"`.
     public func complete(_ request: LLMRequest) async throws -> LLMResponse {
-        let delay = request.options["run_kind"].flatMap { latencyByRunKind[$0.stringValue] } ?? latency
+        let delay = delay(for: request)
         if delay > .zero { try await SharedTimer.shared.sleep(for: delay) }
         try Task.checkCancellation()
-        let number = counter.add(1, ordering: .relaxed).newValue
-        return LLMResponse(content: "Response \(number)")
+        return answer()
+    }
+
+    /// Without a latency to simulate, the answer is at hand.
+    public func completeImmediately(_ request: LLMRequest) throws -> LLMResponse? {
+        delay(for: request) > .zero ? nil : answer()
+    }
+
+    /// How long `request` takes: its run kind's latency, else `latency`.
+    private func delay(for request: LLMRequest) -> Duration {
+        request.options["run_kind"].flatMap { latencyByRunKind[$0.stringValue] } ?? latency
+    }
+
+    /// The next answer.
+    private func answer() -> LLMResponse {
+        LLMResponse(content: "Response \(counter.add(1, ordering: .relaxed).newValue)")
     }
 }

@@ -43,6 +43,16 @@ public final class InMemoryMemory: MemoryAdapter, @unchecked Sendable {
     /// Recalls memories related to `query`.
     public func recall(agentID: String, query: String) async throws -> [ContextValue] {
         if recallLatency > .zero { try await SharedTimer.shared.sleep(for: recallLatency) }
+        return matches(agentID: agentID, query: query)
+    }
+
+    /// Without a recall latency to simulate, the memories are at hand.
+    public func recallImmediately(agentID: String, query: String) throws -> [ContextValue]? {
+        recallLatency > .zero ? nil : matches(agentID: agentID, query: query)
+    }
+
+    /// The kept entries that match `query`, newest first, at most `recallLimit`.
+    private func matches(agentID: String, query: String) -> [ContextValue] {
         guard recallLimit > 0 else { return [] }
         let words = WordMatcher(query: query)
         guard !words.isEmpty else { return [] }
@@ -58,6 +68,16 @@ public final class InMemoryMemory: MemoryAdapter, @unchecked Sendable {
 
     /// Keeps `entry`, dropping the oldest beyond `capacity`.
     public func update(agentID: String, entry: ContextValue) async throws {
+        keep(agentID: agentID, entry: entry)
+    }
+
+    /// An update never waits.
+    public func updateImmediately(agentID: String, entry: ContextValue) throws -> Bool {
+        keep(agentID: agentID, entry: entry)
+        return true
+    }
+
+    private func keep(agentID: String, entry: ContextValue) {
         guard capacity > 0 else { return }
         let kept = KeptEntry(entry)
         withEntries { table in
