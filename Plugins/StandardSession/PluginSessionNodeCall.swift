@@ -4,7 +4,8 @@ import TrellisSessionNodes
 /// A session node visit on the plugin path: the SDK's `NodeCall` seen as a `SessionNodeCall`,
 /// so the plugin runs the one implementation in `SessionNodes`. Small values are read through
 /// the C ABI's typed getters; the history is never copied for a model call (the host passes
-/// `session.messages` itself), only when a tool round has to rearrange or extend it.
+/// `session.messages` itself), only when a tool round has to rearrange or extend it; recalled
+/// memories go from the adapter into the context without entering the plugin.
 struct PluginSessionNodeCall: SessionNodeCall {
     let call: NodeCall
 
@@ -12,8 +13,10 @@ struct PluginSessionNodeCall: SessionNodeCall {
     func value(_ key: String) -> PluginValue? { call.value(key) }
     func listCount(_ key: String) -> Int? { call.listCount(key) }
 
-    func recall(agentID: String, query: String) async throws -> [PluginValue] {
-        try await call.memory.recall(agentID: agentID, query: query)
+    /// The host writes the memories to `key` itself (`recall_into`): nil, nothing to write.
+    func recall(agentID: String, query: String, storingAt key: String) async throws -> [PluginValue]? {
+        _ = try await call.memory.recall(agentID: agentID, query: query, storingAt: key)
+        return nil
     }
 
     func update(agentID: String, entry: PluginValue) async throws {

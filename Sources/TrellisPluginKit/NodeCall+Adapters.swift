@@ -51,6 +51,24 @@ public struct HostMemory: Sendable {
         return items
     }
 
+    /// Recalls memories for `agentID` relevant to `query` and has the host write them to this
+    /// call's context key `key` (`recall_into`, ABI 1.4): they never cross into the plugin,
+    /// which saves two JSON copies of the list when the node only stores it. Returns how many
+    /// were stored.
+    public func recall(agentID: String, query: String, storingAt key: String) async throws -> Int {
+        guard let memory = call.runtime.memory else { throw PluginError("the host offers no \(TRELLIS_EXT_MEMORY) extension") }
+        let pointer = call.pointer
+        let answer = try await awaitHostResult(adapter: "memory") { deliver, waiter in
+            withTrellisString(agentID) { agent in
+                withTrellisString(query) { text in
+                    withTrellisString(key) { memory.table.pointee.recall_into!(pointer, agent, text, $0, deliver, waiter) }
+                }
+            }
+        }
+        guard let count = Int(answer) else { throw PluginError("the host answered \(answer) where a count of memories was expected") }
+        return count
+    }
+
     /// Records `entry` for `agentID`. A map entry crosses as typed fields (`update_entry`,
     /// ABI 1.3), anything else as JSON.
     public func update(agentID: String, entry: PluginValue) async throws {

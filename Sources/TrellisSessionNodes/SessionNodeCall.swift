@@ -15,8 +15,11 @@ public protocol SessionNodeCall: Sendable {
     /// The number of items of the list at `key` without reading the items; `nil` when absent or not a list.
     func listCount(_ key: String) -> Int?
 
-    /// Memories for `agentID` relevant to `query`; throws `SessionNodeError.missingAdapter` without a memory adapter.
-    func recall(agentID: String, query: String) async throws -> [ContextValue]
+    /// Memories for `agentID` relevant to `query`, for the node's output at `key`: returned when
+    /// the node must write them itself (built in), nil when the run already has them at `key`
+    /// (over the C ABI the host writes them, so the list never crosses into the plugin and back).
+    /// Throws `SessionNodeError.missingAdapter` without a memory adapter.
+    func recall(agentID: String, query: String, storingAt key: String) async throws -> [ContextValue]?
     /// Records `entry` for `agentID`; throws `SessionNodeError.missingAdapter` without a memory adapter.
     func update(agentID: String, entry: ContextValue) async throws
     /// Runs tool calls, one result per call; throws `SessionNodeError.missingAdapter` without a tools adapter.

@@ -4,7 +4,9 @@ extension SessionNodes {
     /// `session.memory_recall`: asks the memory adapter for memories relevant to
     /// `session.input` for `session.agent_id` and writes them to `session.recalled_memories`.
     public static func memoryRecall(_ call: some SessionNodeCall) async throws -> SessionNodeResult {
-        let memories = try await call.recall(agentID: call.text(SessionContextKeys.agentID), query: call.text(SessionContextKeys.input))
+        let memories = try await call.recall(agentID: call.text(SessionContextKeys.agentID), query: call.text(SessionContextKeys.input),
+                                             storingAt: SessionContextKeys.recalledMemories)
+        guard let memories else { return .success() }  // already written at the key
         return .success(recallUpdateKeys.make(.list(memories)))
     }
 

@@ -53,7 +53,7 @@ import TrellisTestSupport
         let (_, host, report) = try loadNextToGoodPlugin(library, as: "libabimajor.so")
         let found = try #require(report)
         #expect(found.status == .failed)
-        #expect(found.message.contains("built for plugin ABI 2.3 but this host speaks ABI 1.3"), "\(found)")
+        #expect(found.message.contains("built for plugin ABI 2.4 but this host speaks ABI 1.4"), "\(found)")
         try await expectStillServes(host)
     }
 
@@ -63,7 +63,7 @@ import TrellisTestSupport
         let (_, host, report) = try loadNextToGoodPlugin(library, as: "libabiminor.so")
         let found = try #require(report)
         #expect(found.status == .failed)
-        #expect(found.message.contains("built for plugin ABI 1.6, newer than this host's ABI 1.3"), "\(found)")
+        #expect(found.message.contains("built for plugin ABI 1.7, newer than this host's ABI 1.4"), "\(found)")
         try await expectStillServes(host)
     }
 
@@ -73,7 +73,7 @@ import TrellisTestSupport
         let (_, host, report) = try loadNextToGoodPlugin(library, as: "libtoosmall.so")
         let found = try #require(report)
         #expect(found.status == .failed)
-        #expect(found.message.contains("descriptor (trellis_plugin_descriptor) is 8 bytes but ABI 1.3 needs at least 48"), "\(found)")
+        #expect(found.message.contains("descriptor (trellis_plugin_descriptor) is 8 bytes but ABI 1.4 needs at least 48"), "\(found)")
         try await expectStillServes(host)
     }
 
@@ -82,7 +82,7 @@ import TrellisTestSupport
         let (_, host, report) = try loadNextToGoodPlugin(library, as: "libsmalltype.so")
         let found = try #require(report)
         #expect(found.status == .failed)
-        #expect(found.message.contains("node type #1 (trellis_node_type) is 16 bytes but ABI 1.3 needs at least"), "\(found)")
+        #expect(found.message.contains("node type #1 (trellis_node_type) is 16 bytes but ABI 1.4 needs at least"), "\(found)")
         try await expectStillServes(host)
     }
 

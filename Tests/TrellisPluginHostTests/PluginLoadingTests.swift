@@ -147,7 +147,7 @@ import TrellisPluginHost
         let sandbox = try PluginSandbox()
         let file = try sandbox.install(TestPlugins.library("types", source: CorpusSources.types), as: "libtypes.so")
         let info = try PluginLoader.inspect(file: file, staging: sandbox.staging).get()
-        #expect(info.id == "types" && info.version == "2.1.0" && info.abiMajor == 1 && info.abiMinor == 3)
+        #expect(info.id == "types" && info.version == "2.1.0" && info.abiMajor == 1 && info.abiMinor == 4)
         #expect(info.nodeTypes.map(\.qualifiedID) == ["types.roundtrip"])
         #expect(info.nodeTypes.first?.isThreadSafe == true && info.nodeTypes.first?.isAsynchronous == false)
     }

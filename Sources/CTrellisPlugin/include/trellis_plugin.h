@@ -16,9 +16,9 @@
  *   from the host's is refused; one whose minor is newer than the host's is refused (it may
  *   rely on functions this host lacks); an older minor loads, and the host reads each struct
  *   it receives only up to that struct's `struct_size` (fields past it count as zero), so a
- *   plugin built against 1.0, 1.1 or 1.2 loads and runs unchanged, and compiles unchanged
- *   against this header (1.3 appended only to host-filled structs and added new ones, so
- *   positional initializers of plugin-filled structs keep compiling without warnings). A
+ *   plugin built against 1.0, 1.1, 1.2 or 1.3 loads and runs unchanged, and compiles unchanged
+ *   against this header (1.3 and 1.4 appended only to host-filled structs and added new ones,
+ *   so positional initializers of plugin-filled structs keep compiling without warnings). A
  *   struct smaller than its 1.0 size is refused. Every refusal names both
  *   versions and the file.
  * - Thread tags. Every function a plugin calls carries one:
@@ -78,7 +78,7 @@ extern "C" {
 /** ABI major version: changes only when an existing field or signature changes. */
 #define TRELLIS_ABI_MAJOR 1
 /** ABI minor version: increases when fields or functions are appended. */
-#define TRELLIS_ABI_MINOR 3
+#define TRELLIS_ABI_MINOR 4
 
 /** The name of the one symbol a plugin exports (type: trellis_plugin_entry_fn). */
 #define TRELLIS_PLUGIN_ENTRY_SYMBOL "trellis_plugin_entry"
@@ -429,6 +429,19 @@ typedef struct trellis_memory_ext {
      */
     trellis_status (*update_entry)(trellis_call *call, trellis_string agent_id, const trellis_field *entry,
                                    size_t entry_count, trellis_result_fn on_result, void *user_data);
+    /**
+     * Since ABI 1.4. [any-thread] `recall`, with the memories kept by the host: it writes the
+     * list to this call's context key `key` (as `context_set_json` would, a later write to the
+     * key wins) instead of handing it to the plugin, so a node that only stores what it
+     * recalls copies nothing. on_result gets the number of memories stored, as JSON ("3").
+     * When the call ended before the memories arrived (timed out, cancelled), nothing is
+     * written and on_result gets TRELLIS_ERROR saying so. Strings borrowed, copied before
+     * return. Returns as `recall`, and TRELLIS_INVALID (logged; on_result will not run) for an
+     * empty key or a string that is not valid UTF-8. Check
+     * TRELLIS_HAS_FIELD(ext, trellis_memory_ext, recall_into).
+     */
+    trellis_status (*recall_into)(trellis_call *call, trellis_string agent_id, trellis_string query, trellis_string key,
+                                  trellis_result_fn on_result, void *user_data);
 } trellis_memory_ext;
 
 /**

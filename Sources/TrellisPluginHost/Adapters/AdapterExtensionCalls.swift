@@ -57,6 +57,12 @@ enum AdapterExtensionCalls {
 
     private static let unavailable = trellis_status(TRELLIS_UNAVAILABLE)
 
+    /// A call handle kept until an adapter answers. Safe to keep past the call: every use goes
+    /// through `CallState.with`, which checks the handle's generation and refuses a stale one.
+    struct LaterCall: @unchecked Sendable {
+        let handle: OpaquePointer?
+    }
+
     /// How an accepted request is carried out.
     enum Work<Answer: Sendable>: Sendable {
         /// Awaited in a task of its own (any adapter).
@@ -69,6 +75,18 @@ enum AdapterExtensionCalls {
         /// answers through its reply, so no host task has to wait for it (a task and a
         /// continuation per adapter call, benchmark 8).
         case direct(@Sendable (@escaping @Sendable (Result<Answer, any Error>) -> Void) -> Void)
+
+        /// The same work with its answer passed through `transform`.
+        func map<Mapped: Sendable>(_ transform: @escaping @Sendable (Answer) -> Mapped) -> Work<Mapped> {
+            switch self {
+            case .task(let work):
+                return .task { transform(try await work()) }
+            case .atOnceOrTask(let immediately, let later):
+                return .atOnceOrTask({ try immediately().map(transform) }, later: { transform(try await later()) })
+            case .direct(let work):
+                return .direct { answer in work { answer($0.map(transform)) } }
+            }
+        }
     }
 
     /// Common checks, then `work` on a new task with the result handed to `deliver`.
@@ -201,15 +219,48 @@ enum AdapterExtensionCalls {
     static func memoryRecall(_ handle: OpaquePointer?, _ agent: trellis_string, _ query: trellis_string, _ function: ResultFunction?, _ userData: UnsafeMutableRawPointer?) -> trellis_status {
         start(handle, "trellis.memory/1 recall", function, userData) { call in
             guard let memory = call.request.adapters.memory else { return nil }
-            let agentID = agent.swiftString, text = query.swiftString
-            if let plugin = memory as? PluginMemoryBridge {
-                return .success(.direct { answer in
-                    plugin.startRecall(agentID: agentID, query: text) { answer($0.map { ContextValue.list($0).jsonText }) }
-                })
-            }
-            return .success(.atOnceOrTask({ try memory.recallImmediately(agentID: agentID, query: text).map { ContextValue.list($0).jsonText } },
-                                          later: { ContextValue.list(try await memory.recall(agentID: agentID, query: text)).jsonText }))
+            return .success(recallWork(memory, agentID: agent.swiftString, query: query.swiftString).map { ContextValue.list($0).jsonText })
         }
+    }
+
+    /// `trellis.memory/1` `recall_into` (ABI 1.4): the memories go into the call's context
+    /// updates under `key` and never cross to the plugin, which is told how many there are.
+    static func memoryRecallInto(_ handle: OpaquePointer?, _ agent: trellis_string, _ query: trellis_string, _ key: trellis_string,
+                                 _ function: ResultFunction?, _ userData: UnsafeMutableRawPointer?) -> trellis_status {
+        let callback = function.map { ResultCallback(function: $0, userData: userData) }
+        let name = key.validatedString ?? ""
+        let call = LaterCall(handle: handle)
+        return start(handle, "trellis.memory/1 recall_into", hasCallback: callback != nil, refused: trellis_status(TRELLIS_INVALID), { (state: inout CallState) -> Result<Work<[ContextValue]>, PluginAdapterError>? in
+            guard let memory = state.request.adapters.memory else { return nil }
+            guard !name.isEmpty else { return .failure(PluginAdapterError(message: "the key is empty or not valid UTF-8")) }
+            guard let agentID = agent.validatedString, let text = query.validatedString else {
+                return .failure(PluginAdapterError(message: "agent_id or query is not valid UTF-8"))
+            }
+            return .success(recallWork(memory, agentID: agentID, query: text))
+        }, deliver: { (result: Result<[ContextValue], any Error>, origin: CrashOrigin) in
+            callback?.deliver(result.flatMap { (memories: [ContextValue]) -> Result<String, any Error> in
+                // Stored before the plugin hears of it: its callback normally completes the call.
+                let stored = CallState.with(call.handle, otherwise: false) { state in
+                    guard !state.isFinished, !state.isCancelled else { return false }
+                    state.reserveUpdates()
+                    state.updates[name] = .list(memories)
+                    return true
+                }
+                guard stored else {
+                    return .failure(PluginAdapterError(message: "the node's call ended before its memories arrived; '\(name)' was not written"))
+                }
+                return .success(String(memories.count))
+            }, origin)
+        })
+    }
+
+    /// A recall: direct for a plugin's adapter, else asked at once and awaited if need be.
+    private static func recallWork(_ memory: any MemoryAdapter, agentID: String, query: String) -> Work<[ContextValue]> {
+        if let plugin = memory as? PluginMemoryBridge {
+            return .direct { answer in plugin.startRecall(agentID: agentID, query: query, then: answer) }
+        }
+        return .atOnceOrTask({ try memory.recallImmediately(agentID: agentID, query: query) },
+                             later: { try await memory.recall(agentID: agentID, query: query) })
     }
 
     static func memoryUpdate(_ handle: OpaquePointer?, _ agent: trellis_string, _ entry: trellis_string, _ function: ResultFunction?, _ userData: UnsafeMutableRawPointer?) -> trellis_status {

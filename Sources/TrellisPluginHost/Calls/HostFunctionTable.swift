@@ -196,6 +196,9 @@ enum HostFunctionTable {
         ext.abi_minor = UInt16(TRELLIS_ABI_MINOR)
         ext.recall = { call, agent, query, function, userData in AdapterExtensionCalls.memoryRecall(call, agent, query, function, userData) }
         ext.update = { call, agent, entry, function, userData in AdapterExtensionCalls.memoryUpdate(call, agent, entry, function, userData) }
+        ext.recall_into = { call, agent, query, key, function, userData in
+            AdapterExtensionCalls.memoryRecallInto(call, agent, query, key, function, userData)
+        }
         ext.update_entry = { call, agent, entry, count, function, userData in
             AdapterExtensionCalls.memoryUpdateEntry(call, agent, entry, count, function, userData)
         }

@@ -11,7 +11,7 @@ struct BuiltinSessionNodeCall: SessionNodeCall {
     func value(_ key: String) -> ContextValue? { request.context[key] }
     func listCount(_ key: String) -> Int? { request.context[key]?.listCount }
 
-    func recall(agentID: String, query: String) async throws -> [ContextValue] {
+    func recall(agentID: String, query: String, storingAt key: String) async throws -> [ContextValue]? {
         guard let memory = request.adapters.memory else { throw SessionNodeError.missingAdapter("memory") }
         return try await memory.recall(agentID: agentID, query: query)
     }
