@@ -85,6 +85,17 @@ extension NodeCall {
         return try? PluginValue(jsonText: String(borrowing: out), maximumDepth: PluginValue.sdkMaximumJSONDepth)
     }
 
+    /// The string under `field` of the map that is item `index` of the list under `key` (with
+    /// an empty `field`, the item itself); `nil` when any of it is missing or not a string.
+    /// Only that string crosses the ABI (`context_list_item_string`, ABI 1.4), not the item.
+    public func listItemString(_ key: String, at index: Int, field: String) -> String? {
+        var out = trellis_string(data: nil, length: 0)
+        let status = withTrellisString(key) { keyText in
+            withTrellisString(field) { host.pointee.context_list_item_string!(pointer, keyText, Int64(index), $0, &out) }
+        }
+        return status == TRELLIS_OK ? String(borrowing: out) : nil
+    }
+
     /// The number of messages in `session.messages`; its cost does not grow with the history.
     public var messageCount: Int {
         Int(host.pointee.messages_count!(pointer))

@@ -14,6 +14,9 @@ public protocol SessionNodeCall: Sendable {
     func value(_ key: String) -> ContextValue?
     /// The number of items of the list at `key` without reading the items; `nil` when absent or not a list.
     func listCount(_ key: String) -> Int?
+    /// The string under `field` of the map that is item `index` of the list at `key`; `nil`
+    /// when any of it is missing or not a string. Over the C ABI only that string is copied.
+    func listItemText(_ key: String, at index: Int, field: String) -> String?
 
     /// Memories for `agentID` relevant to `query`, for the node's output at `key`: returned when
     /// the node must write them itself (built in), nil when the run already has them at `key`

@@ -35,15 +35,18 @@ extension SessionNodes {
             prompt = ""
         }
         let config = call.value(SessionContextKeys.config)?.map ?? [:]
-        let memories = call.value(SessionContextKeys.recalledMemories)?.list ?? []
+        // The memories' texts are read one by one: over the C ABI the list would cross as JSON.
+        let memoryCount = call.listCount(SessionContextKeys.recalledMemories) ?? 0
         var options = optionKeys.make(
             call.value(SessionContextKeys.cognitiveMode) ?? .string(""),
             call.value(SessionContextKeys.sessionID) ?? .string(""),
             call.value(SessionContextKeys.runKind) ?? .string("turn"),
             call.value(SessionContextKeys.inputType) ?? .string(""),
-            .integer(memories.count))
+            .integer(memoryCount))
         if let effort = call.attribute("reasoning_effort") { options["reasoning_effort"] = .string(effort) }
-        let system = systemText(config: config, memories: memories)
+        let system = systemText(config: config, memoryCount: memoryCount) {
+            call.listItemText(SessionContextKeys.recalledMemories, at: $0, field: $1)
+        }
         if !system.isEmpty { options["system"] = .string(system) }
         let answer = try await call.complete(SessionLLMRequest(
             prompt: prompt, messages: messages, model: call.attribute("llm_model") ?? "",
@@ -72,14 +75,17 @@ extension SessionNodes {
     /// What a text answer writes, in `make`'s order.
     static let textAnswerKeys = ContextMapTemplate(SessionContextKeys.responseType, SessionContextKeys.llmContent)
 
-    /// The session config's `system_prompt`, then the recalled memories, as one system text.
-    public static func systemText(config: [String: ContextValue], memories: [ContextValue]) -> String {
+    /// The session config's `system_prompt`, then the recalled memories, as one system text:
+    /// `memoryCount` memories whose `input` and `response` texts `memoryText` reads by index
+    /// and field (nil for a memory without them).
+    public static func systemText(config: [String: ContextValue], memoryCount: Int,
+                                  memoryText: (_ index: Int, _ field: String) -> String?) -> String {
         // Appended into one string: it is built on every model call.
         var text = ""
         if let prompt = config["system_prompt"]?.string, !prompt.isEmpty { text = prompt }
         var first = true
-        for memory in memories {
-            guard let input = memory["input"]?.string, !input.isEmpty else { continue }
+        for index in 0..<memoryCount {
+            guard let input = memoryText(index, "input"), !input.isEmpty else { continue }
             if first {
                 if !text.isEmpty { text += "\n\n" }
                 text += "Earlier in your conversations with this user:"
@@ -87,7 +93,7 @@ extension SessionNodes {
             }
             text += "\n- the user said: "
             text += input
-            if let reply = memory["response"]?.string, !reply.isEmpty {
+            if let reply = memoryText(index, "response"), !reply.isEmpty {
                 text += "; you answered: "
                 text += reply
             }

@@ -1,5 +1,6 @@
-/// C source of the ABI 1.4 plugin that recalls memories into the context (`recall_into`),
-/// compiled by `TestPlugins.library` during the test run.
+/// C source of the ABI 1.4 plugin that recalls memories into the context (`recall_into`) and
+/// reads strings inside list items (`context_list_item_string`), compiled by
+/// `TestPlugins.library` during the test run.
 enum RecallIntoSources {
     /// `keeper.recall` (async node) has the run's memory adapter recall for agent "a" and the
     /// context's `input`, into the key its `key` attribute names (default `memories`), after
@@ -7,6 +8,7 @@ enum RecallIntoSources {
     /// writes the count it was given to `count` and completes the call. Every callback's status
     /// and message are also kept for `keeper.last` to report (a callback may come after the
     /// call ended). `keeper.mem` is a memory adapter whose recall answers one memory at once.
+    /// `keeper.texts` probes `context_list_item_string` and writes each status (and text).
     static let keeper = CorpusSources.prelude + """
         static trellis_status last_status = -1;
         static char last_message[512];
@@ -49,6 +51,36 @@ enum RecallIntoSources {
             return TRELLIS_OK;
         }
 
+        /* Writes what context_list_item_string answers for `key`[index].field to "<name>" (the
+           status) and, when found, "<name>_text". */
+        static void probe(trellis_call *call, const char *name, const char *key, int64_t index, const char *field) {
+            trellis_string out = {0, 0};
+            trellis_status status = host->context_list_item_string(call, trellis_string_make(key, strlen(key)), index,
+                                                                   trellis_string_make(field, strlen(field)), &out);
+            host->context_set_integer(call, trellis_string_make(name, strlen(name)), status);
+            if (status == TRELLIS_OK) {
+                char text_key[64];
+                snprintf(text_key, sizeof text_key, "%s_text", name);
+                host->context_set_string(call, trellis_string_make(text_key, strlen(text_key)), out);
+            }
+        }
+
+        static trellis_status texts(void *state, trellis_call *call) {
+            (void)state;
+            if (!TRELLIS_HAS_FIELD(host, trellis_host_api, context_list_item_string)) return TRELLIS_ERROR;
+            probe(call, "second_input", "memories", 1, "input");
+            probe(call, "plain", "words", 0, "");
+            probe(call, "no_key", "nothing", 0, "input");
+            probe(call, "out_of_range", "memories", 2, "input");
+            probe(call, "negative", "memories", -1, "input");
+            probe(call, "no_field", "memories", 0, "missing");
+            probe(call, "number_field", "memories", 0, "turn");
+            probe(call, "not_a_map", "words", 0, "input");
+            probe(call, "not_a_list", "scalar", 0, "input");
+            probe(call, "message_role", "session.messages", 0, "role");
+            return TRELLIS_OK;
+        }
+
         static trellis_status mem_recall(void *state, trellis_string agent, trellis_string query, trellis_reply *reply) {
             (void)state; (void)agent; (void)query;
             host->adapter_reply(reply, TRELLIS_OK, TRELLIS_LITERAL("[{\\"input\\": \\"from the plugin\\"}]"), TRELLIS_LITERAL(""));
@@ -74,8 +106,9 @@ enum RecallIntoSources {
             m.memory_update = mem_update;
             trellis_node_type r = node_type("recall", TRELLIS_NODE_THREAD_SAFE | TRELLIS_NODE_ASYNC, recall);
             trellis_node_type l = node_type("last", TRELLIS_NODE_THREAD_SAFE, last);
+            trellis_node_type t = node_type("texts", TRELLIS_NODE_THREAD_SAFE, texts);
             if (api->register_adapter(registrar, &m) != TRELLIS_OK || api->register_node_type(registrar, &r) != TRELLIS_OK
-                || api->register_node_type(registrar, &l) != TRELLIS_OK)
+                || api->register_node_type(registrar, &l) != TRELLIS_OK || api->register_node_type(registrar, &t) != TRELLIS_OK)
                 return TRELLIS_ERROR;
             return TRELLIS_OK;
         }

@@ -95,4 +95,30 @@ import TrellisTestSupport
         #expect(outcome.status == .success, "\(outcome)")
         #expect(outcome.contextUpdates["answer"]?.string?.hasPrefix("json=0;small=6;prompt=hello;") == true, "\(outcome.contextUpdates)")
     }
+
+    /// `context_list_item_string` (ABI 1.4) reads one string inside a list item; every way of
+    /// missing gets its documented status.
+    @Test func aStringInsideAListItemIsReadWithoutItsJSON() async throws {
+        let host = try loadKeeper()
+        let context: [String: ContextValue] = [
+            "memories": .list([Self.entry("first"), Self.entry("second")]),
+            "words": .list(["alpha", "beta"]),
+            "scalar": .integer(7),
+            "session.messages": .messages(MessageList([.map(["role": "user", "content": "hi"])])),
+        ]
+        let outcome = try await invoke(host.current.registry, "keeper.texts", context: context)
+        #expect(outcome.status == .success, "\(outcome)")
+        let updates = outcome.contextUpdates
+        #expect(updates["second_input"] == .integer(0) && updates["second_input_text"] == .string("second"))
+        #expect(updates["plain"] == .integer(0) && updates["plain_text"] == .string("alpha"), "an empty field reads a string item")
+        #expect(updates["message_role"] == .integer(0) && updates["message_role_text"] == .string("user"), "a compact message list reads too")
+        let notFound = ContextValue.integer(3), wrongType = ContextValue.integer(4)
+        #expect(updates["no_key"] == notFound)
+        #expect(updates["out_of_range"] == notFound)
+        #expect(updates["negative"] == notFound)
+        #expect(updates["no_field"] == notFound)
+        #expect(updates["number_field"] == wrongType)
+        #expect(updates["not_a_map"] == wrongType)
+        #expect(updates["not_a_list"] == wrongType)
+    }
 }

@@ -886,6 +886,21 @@ typedef struct trellis_host_api {
      * memory_update or was answered.
      */
     trellis_status (*reply_memory_entry)(trellis_reply *reply, const trellis_field **fields, size_t *count);
+
+    /* -- Since ABI 1.4 -- */
+
+    /**
+     * Since ABI 1.4. [invoke-thread] The string under `field` of the map that is item `index` of
+     * the list under `key` (the "input" of the second recalled memory, the "name" of a tool
+     * call), without the item's JSON: borrowed, host-owned, valid until the call completes, like
+     * context_get_string. An empty `field` reads the item itself when it is a string. Returns
+     * TRELLIS_OK; TRELLIS_NOT_FOUND when the key is unset, `index` is out of range or the map has
+     * no such field; TRELLIS_WRONG_TYPE when the key holds no list, the item is not a map (not a
+     * string, for an empty field) or the field holds no string; TRELLIS_UNAVAILABLE when the call
+     * has finished. Check TRELLIS_HAS_FIELD(host, trellis_host_api, context_list_item_string).
+     */
+    trellis_status (*context_list_item_string)(trellis_call *call, trellis_string key, int64_t index, trellis_string field,
+                                               trellis_string *out);
 } trellis_host_api;
 
 /* ------------------------------------------------------------------------------------ */

@@ -66,6 +66,9 @@ enum HostFunctionTable {
         api.context_list_item_json = { call, key, index, out in
             CallState.with(call, otherwise: unavailable) { $0.listItemJSON(key, index: index, into: out) }
         }
+        api.context_list_item_string = { call, key, index, field, out in
+            CallState.with(call, otherwise: unavailable) { $0.listItemString(key, index: index, field: field, into: out) }
+        }
         api.messages_count = { call in CallState.with(call, otherwise: 0) { $0.messagesCount() } }
         api.message_at = { call, index, role, content in
             CallState.with(call, otherwise: unavailable) { $0.message(at: index, role: role, content: content) }

@@ -124,6 +124,34 @@ extension CallState {
         }
     }
 
+    /// `context_list_item_string` (ABI 1.4): one string inside item `index` of a list, lent
+    /// without the item's JSON.
+    mutating func listItemString(_ key: trellis_string, index: Int64, field: trellis_string,
+                                 into out: UnsafeMutablePointer<trellis_string>?) -> trellis_status {
+        let item: ContextValue
+        switch request.context[key.swiftString] {
+        case nil: return Self.notFound
+        case .list(let items):
+            guard index >= 0, index < Int64(items.count) else { return Self.notFound }
+            item = items[Int(index)]
+        case .messages(let messages):
+            guard index >= 0, index < Int64(messages.count) else { return Self.notFound }
+            item = messages[Int(index)]
+        default: return Self.wrongType
+        }
+        let value: ContextValue
+        if field.length == 0 {
+            value = item
+        } else {
+            guard case .map(let entries) = item else { return Self.wrongType }
+            guard let entry = entries[field.swiftString] else { return Self.notFound }
+            value = entry
+        }
+        guard case .string(let text) = value else { return Self.wrongType }
+        out?.pointee = lend(text)
+        return Self.ok
+    }
+
     /// The conversation the ABI's message accessors read (`session.messages`).
     static let messagesKey = SessionContextKeys.messages
 
