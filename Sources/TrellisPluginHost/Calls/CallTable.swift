@@ -35,6 +35,8 @@ enum CallTable {
         /// Who the call of `generation` was, once it finished: a late use of its handle is
         /// logged naming the plugin, type and node (until the slot is reused).
         var finished: FinishedCall?
+        /// The copies of strings the slot's calls lend, one buffer reused from call to call.
+        let lentStrings = LentStrings()
 
         /// Ends the live call: its handle stops working, and what it held (the request, the
         /// plugin's lease) is released. An asynchronous call is remembered for the message about
@@ -47,6 +49,7 @@ enum CallTable {
             }
             isLive = false
             call = nil
+            lentStrings.reset()
         }
     }
 
@@ -114,6 +117,7 @@ enum CallTable {
                 if slot.isLive { return nil }
                 // Generation 0 never names a call, so a zeroed handle's low bits never match.
                 slot.generation = slot.generation == UInt32.max ? 1 : slot.generation + 1
+                state?.lentStrings = slot.lentStrings
                 swap(&slot.call, &state)
                 slot.isLive = true
                 if slot.finished != nil { slot.finished = nil }

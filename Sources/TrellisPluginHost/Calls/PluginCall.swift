@@ -59,7 +59,7 @@ struct CallState {
     /// creates and destroys as little as possible.
     private var extras: CallExtras?
 
-    /// Outcome fields and lent strings, rarely used.
+    /// Outcome fields, rarely used.
     final class CallExtras {
         var statusOverride: OutcomeStatus?
         var failureReason: String?
@@ -67,13 +67,11 @@ struct CallState {
         var suggestedNextIDs: [String] = []
         var notes: String?
         var userData: UnsafeMutableRawPointer?
-        /// Copies of strings handed to the plugin, freed with the call.
-        var lent: [UnsafeMutableRawPointer] = []
-
-        deinit {
-            for pointer in lent { free(pointer) }
-        }
     }
+
+    /// Where this call's lent strings go: its slot's (set when the slot opens the call). Not
+    /// retained: slots, and what they hold, are never freed.
+    unowned(unsafe) var lentStrings: LentStrings?
 
     private mutating func writableExtras() -> CallExtras {
         if let extras { return extras }
@@ -147,18 +145,9 @@ struct CallState {
     // MARK: Strings handed to the plugin
 
     /// A host-owned copy of `text` (NUL-terminated), valid until the call ends.
-    mutating func lend(_ text: String) -> trellis_string {
-        let extras = writableExtras()
-        var text = text
-        return text.withUTF8 { utf8 in
-            let copy = malloc(utf8.count + 1)!
-            if let base = utf8.baseAddress, utf8.count > 0 { memcpy(copy, base, utf8.count) }
-            copy.storeBytes(of: 0, toByteOffset: utf8.count, as: UInt8.self)
-            // Room for a few at the first: a node reading several values lends one string each.
-            if extras.lent.isEmpty { extras.lent.reserveCapacity(4) }
-            extras.lent.append(copy)
-            return trellis_string(data: copy.assumingMemoryBound(to: CChar.self), length: utf8.count)
-        }
+    func lend(_ text: String) -> trellis_string {
+        // Every call is opened by its slot, which sets `lentStrings` first.
+        lentStrings!.copy(text)
     }
 
     // MARK: Outcome
