@@ -1,7 +1,8 @@
 /// C sources of the test plugins: well-behaved ones exercising the API, and the broken-plugin
 /// corpus. Each is compiled by `TestPlugins.library` during the test run.
 enum CorpusSources {
-    /// Shared by every corpus plugin: keeps the host table, builds node types, defines the descriptor.
+    /// Shared by every corpus plugin: keeps the host table, builds node types and adapters,
+    /// defines the descriptor.
     static let prelude = """
         #define _POSIX_C_SOURCE 200809L
         #define _DEFAULT_SOURCE
@@ -25,6 +26,17 @@ enum CorpusSources {
             t.invoke = invoke;
             t.allows_unlisted_attributes = true;
             return t;
+        }
+
+        static inline trellis_adapter adapter_of(int32_t kind, const char *name) {
+            trellis_adapter a;
+            memset(&a, 0, sizeof a);
+            a.struct_size = sizeof a;
+            a.abi_major = TRELLIS_ABI_MAJOR;
+            a.abi_minor = TRELLIS_ABI_MINOR;
+            a.kind = kind;
+            a.name = name;
+            return a;
         }
 
         static inline void keep_host(const trellis_host_api *api) {
@@ -296,13 +308,7 @@ enum CorpusSources {
 
         static trellis_status init(const trellis_host_api *api, trellis_registrar *registrar) {
             keep_host(api);
-            trellis_adapter a;
-            memset(&a, 0, sizeof a);
-            a.struct_size = sizeof a;
-            a.abi_major = TRELLIS_ABI_MAJOR;
-            a.abi_minor = TRELLIS_ABI_MINOR;
-            a.kind = TRELLIS_ADAPTER_LLM;
-            a.name = "echo";
+            trellis_adapter a = adapter_of(TRELLIS_ADAPTER_LLM, "echo");
             a.description = "answers 'echo from C'";
             a.llm_complete = complete;
             if (api->register_adapter(registrar, &a) != TRELLIS_OK) return TRELLIS_ERROR;
@@ -357,22 +363,12 @@ enum CorpusSources {
             return TRELLIS_PENDING;
         }
 
-        static trellis_adapter adapter(int32_t kind, const char *name) {
-            trellis_adapter a;
-            memset(&a, 0, sizeof a);
-            a.struct_size = sizeof a;
-            a.abi_major = TRELLIS_ABI_MAJOR;
-            a.abi_minor = TRELLIS_ABI_MINOR;
-            a.kind = kind;
-            a.name = name;
-            return a;
-        }
         static trellis_status init(const trellis_host_api *api, trellis_registrar *registrar) {
             keep_host(api);
-            trellis_adapter m = adapter(TRELLIS_ADAPTER_MEMORY, "notes");
+            trellis_adapter m = adapter_of(TRELLIS_ADAPTER_MEMORY, "notes");
             m.memory_recall = recall;
             m.memory_update = update;
-            trellis_adapter t = adapter(TRELLIS_ADAPTER_TOOLS, "shell");
+            trellis_adapter t = adapter_of(TRELLIS_ADAPTER_TOOLS, "shell");
             t.tools_dispatch = dispatch;
             if (api->register_adapter(registrar, &m) != TRELLIS_OK || api->register_adapter(registrar, &t) != TRELLIS_OK) return TRELLIS_ERROR;
             trellis_node_type n = node_type("remember", TRELLIS_NODE_THREAD_SAFE | TRELLIS_NODE_ASYNC, remember);

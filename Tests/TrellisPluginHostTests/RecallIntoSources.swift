@@ -95,13 +95,7 @@ enum RecallIntoSources {
 
         static trellis_status init(const trellis_host_api *api, trellis_registrar *registrar) {
             keep_host(api);
-            trellis_adapter m;
-            memset(&m, 0, sizeof m);
-            m.struct_size = sizeof m;
-            m.abi_major = TRELLIS_ABI_MAJOR;
-            m.abi_minor = TRELLIS_ABI_MINOR;
-            m.kind = TRELLIS_ADAPTER_MEMORY;
-            m.name = "mem";
+            trellis_adapter m = adapter_of(TRELLIS_ADAPTER_MEMORY, "mem");
             m.memory_recall = mem_recall;
             m.memory_update = mem_update;
             trellis_node_type r = node_type("recall", TRELLIS_NODE_THREAD_SAFE | TRELLIS_NODE_ASYNC, recall);

@@ -143,13 +143,7 @@ enum StreamingAdapterSources {
         }
 
         static trellis_adapter llm(const char *name, uint32_t flags, trellis_status (*complete)(void *, trellis_string, trellis_reply *)) {
-            trellis_adapter a;
-            memset(&a, 0, sizeof a);
-            a.struct_size = sizeof a;
-            a.abi_major = TRELLIS_ABI_MAJOR;
-            a.abi_minor = TRELLIS_ABI_MINOR;
-            a.kind = TRELLIS_ADAPTER_LLM;
-            a.name = name;
+            trellis_adapter a = adapter_of(TRELLIS_ADAPTER_LLM, name);
             a.llm_complete = complete;
             a.flags = flags;
             return a;
@@ -198,13 +192,7 @@ enum StreamingAdapterSources {
         }
         static trellis_status init(const trellis_host_api *api, trellis_registrar *registrar) {
             keep_host(api);
-            trellis_adapter a;
-            memset(&a, 0, sizeof a);
-            a.struct_size = sizeof a;
-            a.abi_major = TRELLIS_ABI_MAJOR;
-            a.abi_minor = TRELLIS_ABI_MINOR;
-            a.kind = TRELLIS_ADAPTER_LLM;
-            a.name = "future";
+            trellis_adapter a = adapter_of(TRELLIS_ADAPTER_LLM, "future");
             a.llm_complete = complete;
             a.flags = TRELLIS_ADAPTER_MESSAGES_BY_ACCESSOR | 0xCu;
             return api->register_adapter(registrar, &a);

@@ -202,22 +202,10 @@ enum TypedLLMSources {
         static trellis_status init(const trellis_host_api *api, trellis_registrar *registrar) {
             keep_host(api);
             if (!TRELLIS_HAS_FIELD(api, trellis_host_api, adapter_reply_llm)) return TRELLIS_ERROR;
-            trellis_adapter a;
-            memset(&a, 0, sizeof a);
-            a.struct_size = sizeof a;
-            a.abi_major = TRELLIS_ABI_MAJOR;
-            a.abi_minor = TRELLIS_ABI_MINOR;
-            a.kind = TRELLIS_ADAPTER_LLM;
-            a.name = "echo";
+            trellis_adapter a = adapter_of(TRELLIS_ADAPTER_LLM, "echo");
             a.llm_complete = echo;
             a.flags = TRELLIS_ADAPTER_REQUEST_BY_ACCESSOR | TRELLIS_ADAPTER_MESSAGES_BY_ACCESSOR;
-            trellis_adapter m;
-            memset(&m, 0, sizeof m);
-            m.struct_size = sizeof m;
-            m.abi_major = TRELLIS_ABI_MAJOR;
-            m.abi_minor = TRELLIS_ABI_MINOR;
-            m.kind = TRELLIS_ADAPTER_MEMORY;
-            m.name = "mem";
+            trellis_adapter m = adapter_of(TRELLIS_ADAPTER_MEMORY, "mem");
             m.memory_recall = recall;
             m.memory_update = update;
             m.flags = TRELLIS_ADAPTER_REQUEST_BY_ACCESSOR;
