@@ -17,6 +17,9 @@ public protocol SessionNodeCall: Sendable {
     /// The string under `field` of the map that is item `index` of the list at `key`; `nil`
     /// when any of it is missing or not a string. Over the C ABI only that string is copied.
     func listItemText(_ key: String, at index: Int, field: String) -> String?
+    /// Whether `value(_:)` hands out the context's own storage (built in) rather than a copy
+    /// made through the C ABI: a node reads a large value whole only when it does.
+    var readsValuesInPlace: Bool { get }
 
     /// Memories for `agentID` relevant to `query`, for the node's output at `key`: returned when
     /// the node must write them itself (built in), nil when the run already has them at `key`

@@ -35,8 +35,10 @@ extension SessionNodes {
             prompt = ""
         }
         let config = call.value(SessionContextKeys.config)?.map ?? [:]
-        // The memories' texts are read one by one: over the C ABI the list would cross as JSON.
-        let memoryCount = call.listCount(SessionContextKeys.recalledMemories) ?? 0
+        // Over the C ABI the memories' texts are read one by one (the list would cross as JSON);
+        // built in, the list is read once, in place.
+        let memories = call.readsValuesInPlace ? call.value(SessionContextKeys.recalledMemories)?.list : nil
+        let memoryCount = memories?.count ?? call.listCount(SessionContextKeys.recalledMemories) ?? 0
         var options = optionKeys.make(
             call.value(SessionContextKeys.cognitiveMode) ?? .string(""),
             call.value(SessionContextKeys.sessionID) ?? .string(""),
@@ -44,8 +46,9 @@ extension SessionNodes {
             call.value(SessionContextKeys.inputType) ?? .string(""),
             .integer(memoryCount))
         if let effort = call.attribute("reasoning_effort") { options["reasoning_effort"] = .string(effort) }
-        let system = systemText(config: config, memoryCount: memoryCount) {
-            call.listItemText(SessionContextKeys.recalledMemories, at: $0, field: $1)
+        let system = systemText(config: config, memoryCount: memoryCount) { index, field in
+            if let memories { return memories[index][field]?.string }
+            return call.listItemText(SessionContextKeys.recalledMemories, at: index, field: field)
         }
         if !system.isEmpty { options["system"] = .string(system) }
         let answer = try await call.complete(SessionLLMRequest(

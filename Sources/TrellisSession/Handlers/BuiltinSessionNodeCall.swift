@@ -10,6 +10,7 @@ struct BuiltinSessionNodeCall: SessionNodeCall {
     func attribute(_ name: String) -> String? { request.node.attribute(name) }
     func value(_ key: String) -> ContextValue? { request.context[key] }
     func listCount(_ key: String) -> Int? { request.context[key]?.listCount }
+    var readsValuesInPlace: Bool { true }
     func listItemText(_ key: String, at index: Int, field: String) -> String? {
         guard let items = request.context[key]?.list, items.indices.contains(index) else { return nil }
         return items[index][field]?.string
