@@ -14,6 +14,7 @@ struct PluginSessionNodeCall: SessionNodeCall {
     func listCount(_ key: String) -> Int? { call.listCount(key) }
     func listItemText(_ key: String, at index: Int, field: String) -> String? { call.listItemString(key, at: index, field: field) }
     var readsValuesInPlace: Bool { false }
+    func mapField(_ key: String, field: String) -> PluginValue? { call.mapField(key, field: field) }
 
     /// The host writes the memories to `key` itself (`recall_into`): nil, nothing to write.
     func recall(agentID: String, query: String, storingAt key: String) async throws -> [PluginValue]? {

@@ -96,6 +96,30 @@ extension NodeCall {
         return status == TRELLIS_OK ? String(borrowing: out) : nil
     }
 
+    /// The string under `field` of the map under `key`; `nil` when any of it is missing or not a
+    /// string. Only that string crosses the ABI (`context_map_string`, ABI 1.4), not the map.
+    public func mapString(_ key: String, field: String) -> String? {
+        var out = trellis_string(data: nil, length: 0)
+        return mapString(key, field: field, into: &out) == TRELLIS_OK ? String(borrowing: out) : nil
+    }
+
+    /// The value under `field` of the map under `key`, or `nil`. A string crosses alone
+    /// (`mapString`); any other value is read with the whole map (`value(_:)`).
+    public func mapField(_ key: String, field: String) -> PluginValue? {
+        var out = trellis_string(data: nil, length: 0)
+        switch mapString(key, field: field, into: &out) {
+        case TRELLIS_OK: return .string(String(borrowing: out))
+        case TRELLIS_WRONG_TYPE: return value(key)?[field]
+        default: return nil
+        }
+    }
+
+    private func mapString(_ key: String, field: String, into out: inout trellis_string) -> trellis_status {
+        withTrellisString(key) { keyText in
+            withTrellisString(field) { host.pointee.context_map_string!(pointer, keyText, $0, &out) }
+        }
+    }
+
     /// The number of messages in `session.messages`; its cost does not grow with the history.
     public var messageCount: Int {
         Int(host.pointee.messages_count!(pointer))

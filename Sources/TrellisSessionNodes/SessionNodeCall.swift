@@ -17,6 +17,9 @@ public protocol SessionNodeCall: Sendable {
     /// The string under `field` of the map that is item `index` of the list at `key`; `nil`
     /// when any of it is missing or not a string. Over the C ABI only that string is copied.
     func listItemText(_ key: String, at index: Int, field: String) -> String?
+    /// The value under `field` of the map at `key`, or `nil`. Over the C ABI a string field
+    /// crosses alone, without the map.
+    func mapField(_ key: String, field: String) -> ContextValue?
     /// Whether `value(_:)` hands out the context's own storage (built in) rather than a copy
     /// made through the C ABI: a node reads a large value whole only when it does.
     var readsValuesInPlace: Bool { get }

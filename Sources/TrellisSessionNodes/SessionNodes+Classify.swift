@@ -10,7 +10,7 @@ extension SessionNodes {
     public static func classify(_ call: some SessionNodeCall) -> SessionNodeResult {
         var lists: [String] = []
         if let attribute = call.attribute("blocked") { lists.append(attribute) }
-        if let words = call.value(SessionContextKeys.config)?["blocked_words"] { lists.append(words.stringValue) }
+        if let words = call.mapField(SessionContextKeys.config, field: "blocked_words") { lists.append(words.stringValue) }
         let blockedWords = lists.flatMap { $0.split(separator: ",") }
             .map { String($0).trimmedOfSpaces.lowercased() }
             .filter { !$0.isEmpty }

@@ -1,4 +1,4 @@
-public import TrellisCore
+import TrellisCore
 
 extension SessionNodes {
     /// Tool rounds so far in this run (`session.llm_call`'s own bookkeeping).
@@ -34,7 +34,6 @@ extension SessionNodes {
             messages = reordered
             prompt = ""
         }
-        let config = call.value(SessionContextKeys.config)?.map ?? [:]
         // Over the C ABI the memories' texts are read one by one (the list would cross as JSON);
         // built in, the list is read once, in place.
         let memories = call.readsValuesInPlace ? call.value(SessionContextKeys.recalledMemories)?.list : nil
@@ -46,7 +45,8 @@ extension SessionNodes {
             call.value(SessionContextKeys.inputType) ?? .string(""),
             .integer(memoryCount))
         if let effort = call.attribute("reasoning_effort") { options["reasoning_effort"] = .string(effort) }
-        let system = systemText(config: config, memoryCount: memoryCount) { index, field in
+        let systemPrompt = call.mapField(SessionContextKeys.config, field: "system_prompt")?.string
+        let system = systemText(systemPrompt: systemPrompt, memoryCount: memoryCount) { index, field in
             if let memories { return memories[index][field]?.string }
             return call.listItemText(SessionContextKeys.recalledMemories, at: index, field: field)
         }
@@ -58,7 +58,7 @@ extension SessionNodes {
             return .success(textAnswerKeys.make(.string("text"), .string(answer.content)))
         }
         let rounds = call.value(toolRoundsKey)?.integer ?? 0
-        let limit = call.attribute("max_tool_rounds").flatMap { Int($0) } ?? config["max_tool_rounds"]?.integer ?? defaultMaxToolRounds
+        let limit = call.attribute("max_tool_rounds").flatMap { Int($0) } ?? call.mapField(SessionContextKeys.config, field: "max_tool_rounds")?.integer ?? defaultMaxToolRounds
         guard rounds < limit else {
             return .failure("the model asked for tools again after \(rounds) tool round(s) in this turn; the limit is \(limit) (max_tool_rounds)")
         }
@@ -81,11 +81,11 @@ extension SessionNodes {
     /// The session config's `system_prompt`, then the recalled memories, as one system text:
     /// `memoryCount` memories whose `input` and `response` texts `memoryText` reads by index
     /// and field (nil for a memory without them).
-    public static func systemText(config: [String: ContextValue], memoryCount: Int,
+    public static func systemText(systemPrompt: String?, memoryCount: Int,
                                   memoryText: (_ index: Int, _ field: String) -> String?) -> String {
         // Appended into one string: it is built on every model call.
         var text = ""
-        if let prompt = config["system_prompt"]?.string, !prompt.isEmpty { text = prompt }
+        if let prompt = systemPrompt, !prompt.isEmpty { text = prompt }
         var first = true
         for index in 0..<memoryCount {
             guard let input = memoryText(index, "input"), !input.isEmpty else { continue }

@@ -8,7 +8,8 @@ enum RecallIntoSources {
     /// writes the count it was given to `count` and completes the call. Every callback's status
     /// and message are also kept for `keeper.last` to report (a callback may come after the
     /// call ended). `keeper.mem` is a memory adapter whose recall answers one memory at once.
-    /// `keeper.texts` probes `context_list_item_string` and writes each status (and text).
+    /// `keeper.texts` probes `context_list_item_string` and `context_map_string` and writes each
+    /// status (and text).
     static let keeper = CorpusSources.prelude + """
         static trellis_status last_status = -1;
         static char last_message[512];
@@ -65,9 +66,27 @@ enum RecallIntoSources {
             }
         }
 
+        /* As probe, for context_map_string: `key`.field. */
+        static void probe_map(trellis_call *call, const char *name, const char *key, const char *field) {
+            trellis_string out = {0, 0};
+            trellis_status status = host->context_map_string(call, trellis_string_make(key, strlen(key)),
+                                                             trellis_string_make(field, strlen(field)), &out);
+            host->context_set_integer(call, trellis_string_make(name, strlen(name)), status);
+            if (status == TRELLIS_OK) {
+                char text_key[64];
+                snprintf(text_key, sizeof text_key, "%s_text", name);
+                host->context_set_string(call, trellis_string_make(text_key, strlen(text_key)), out);
+            }
+        }
+
         static trellis_status texts(void *state, trellis_call *call) {
             (void)state;
-            if (!TRELLIS_HAS_FIELD(host, trellis_host_api, context_list_item_string)) return TRELLIS_ERROR;
+            if (!TRELLIS_HAS_FIELD(host, trellis_host_api, context_map_string)) return TRELLIS_ERROR;
+            probe_map(call, "prompt", "config", "system_prompt");
+            probe_map(call, "map_no_field", "config", "missing");
+            probe_map(call, "map_number", "config", "max_tool_rounds");
+            probe_map(call, "map_no_key", "nothing", "system_prompt");
+            probe_map(call, "map_not_a_map", "words", "system_prompt");
             probe(call, "second_input", "memories", 1, "input");
             probe(call, "plain", "words", 0, "");
             probe(call, "no_key", "nothing", 0, "input");

@@ -96,8 +96,8 @@ import TrellisTestSupport
         #expect(outcome.contextUpdates["answer"]?.string?.hasPrefix("json=0;small=6;prompt=hello;") == true, "\(outcome.contextUpdates)")
     }
 
-    /// `context_list_item_string` (ABI 1.4) reads one string inside a list item; every way of
-    /// missing gets its documented status.
+    /// `context_list_item_string` and `context_map_string` (ABI 1.4) read one string inside a
+    /// list item or a map; every way of missing gets its documented status.
     @Test func aStringInsideAListItemIsReadWithoutItsJSON() async throws {
         let host = try loadKeeper()
         let context: [String: ContextValue] = [
@@ -105,6 +105,7 @@ import TrellisTestSupport
             "words": .list(["alpha", "beta"]),
             "scalar": .integer(7),
             "session.messages": .messages(MessageList([.map(["role": "user", "content": "hi"])])),
+            "config": .map(["system_prompt": "Be brief.", "max_tool_rounds": 3]),
         ]
         let outcome = try await invoke(host.current.registry, "keeper.texts", context: context)
         #expect(outcome.status == .success, "\(outcome)")
@@ -120,5 +121,11 @@ import TrellisTestSupport
         #expect(updates["number_field"] == wrongType)
         #expect(updates["not_a_map"] == wrongType)
         #expect(updates["not_a_list"] == wrongType)
+        // context_map_string: one field of a map.
+        #expect(updates["prompt"] == .integer(0) && updates["prompt_text"] == .string("Be brief."))
+        #expect(updates["map_no_field"] == notFound)
+        #expect(updates["map_no_key"] == notFound)
+        #expect(updates["map_number"] == wrongType)
+        #expect(updates["map_not_a_map"] == wrongType)
     }
 }

@@ -4,6 +4,7 @@ import Testing
 import TrellisDOT
 import TrellisEngine
 import TrellisPluginHost
+import TrellisSession
 import TrellisTestSupport
 
 /// The shipped Swift plugins (`Plugins/StandardSession` and `Plugins/MockAdapters`) run the
@@ -263,5 +264,36 @@ private final class PathRecordingLLM: LLMAdapter, Sendable {
         asked.withLock { $0.append("complete") }
         try await Task.sleep(for: .milliseconds(5))
         return LLMResponse(content: "answered after waiting")
+    }
+}
+
+extension SwiftPluginSessionTests {
+    /// The session config is read field by field on the plugin path: a string (`system_prompt`)
+    /// crosses alone, an integer (`max_tool_rounds`) with the whole map. Both reach the model
+    /// call as they do built in.
+    @Test func configFieldsReachTheModelCallOnBothPaths() async throws {
+        let loaded = try await loadSessionPlugins()
+        let context: [String: ContextValue] = [
+            "session.input": .string("hello"), "session.messages": .list([]), "llm.tool_rounds": .integer(1),
+            "session.config": .map(["system_prompt": .string("Be brief."), "max_tool_rounds": .integer(1)]),
+        ]
+        for registry in [loaded.host.current.registry, SessionHandlers.registry] {
+            let model = ToolAskingLLM()
+            let outcome = try await invokeSwiftPluginType(registry, "session.llm_call", context: context, adapters: AdapterSet(llm: model))
+            #expect(outcome.status == .fail, "\(outcome)")
+            #expect(outcome.failureReason?.contains("the limit is 1 (max_tool_rounds)") == true, "\(outcome.failureReason ?? "")")
+            #expect(model.systems == ["Be brief."])
+        }
+    }
+}
+
+/// An LLM that always asks for a tool, and records the system text it was given.
+private final class ToolAskingLLM: LLMAdapter, Sendable {
+    private let seen = Mutex<[String]>([])
+    var systems: [String] { seen.withLock { $0 } }
+
+    func complete(_ request: LLMRequest) async throws -> LLMResponse {
+        seen.withLock { $0.append(request.options["system"]?.stringValue ?? "") }
+        return LLMResponse(content: "", toolCalls: [.map(["id": .string("c1"), "name": .string("clock"), "arguments": .map([:])])])
     }
 }

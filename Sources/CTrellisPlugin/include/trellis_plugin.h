@@ -901,6 +901,15 @@ typedef struct trellis_host_api {
      */
     trellis_status (*context_list_item_string)(trellis_call *call, trellis_string key, int64_t index, trellis_string field,
                                                trellis_string *out);
+    /**
+     * Since ABI 1.4. [invoke-thread] The string under `field` of the map under `key` (the
+     * session config's "system_prompt"), without the map's JSON: borrowed, host-owned, valid
+     * until the call completes, like context_get_string. Returns TRELLIS_OK; TRELLIS_NOT_FOUND
+     * when the key is unset or the map has no such field; TRELLIS_WRONG_TYPE when the key holds
+     * no map or the field holds no string; TRELLIS_UNAVAILABLE when the call has finished.
+     * Check TRELLIS_HAS_FIELD(host, trellis_host_api, context_map_string).
+     */
+    trellis_status (*context_map_string)(trellis_call *call, trellis_string key, trellis_string field, trellis_string *out);
 } trellis_host_api;
 
 /* ------------------------------------------------------------------------------------ */

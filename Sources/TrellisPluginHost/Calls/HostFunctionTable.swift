@@ -69,6 +69,9 @@ enum HostFunctionTable {
         api.context_list_item_string = { call, key, index, field, out in
             CallState.with(call, otherwise: unavailable) { $0.listItemString(key, index: index, field: field, into: out) }
         }
+        api.context_map_string = { call, key, field, out in
+            CallState.with(call, otherwise: unavailable) { $0.mapString(key, field: field, into: out) }
+        }
         api.messages_count = { call in CallState.with(call, otherwise: 0) { $0.messagesCount() } }
         api.message_at = { call, index, role, content in
             CallState.with(call, otherwise: unavailable) { $0.message(at: index, role: role, content: content) }

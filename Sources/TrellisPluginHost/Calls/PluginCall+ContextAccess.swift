@@ -152,6 +152,22 @@ extension CallState {
         return Self.ok
     }
 
+    /// `context_map_string` (ABI 1.4): one string field of a map, lent without the map's JSON.
+    func mapString(_ key: trellis_string, field: trellis_string, into out: UnsafeMutablePointer<trellis_string>?) -> trellis_status {
+        switch request.context[key.swiftString] {
+        case nil: return Self.notFound
+        case .map(let entries):
+            switch entries[field.swiftString] {
+            case nil: return Self.notFound
+            case .string(let text):
+                out?.pointee = lend(text)
+                return Self.ok
+            default: return Self.wrongType
+            }
+        default: return Self.wrongType
+        }
+    }
+
     /// The conversation the ABI's message accessors read (`session.messages`).
     static let messagesKey = SessionContextKeys.messages
 

@@ -11,6 +11,7 @@ struct BuiltinSessionNodeCall: SessionNodeCall {
     func value(_ key: String) -> ContextValue? { request.context[key] }
     func listCount(_ key: String) -> Int? { request.context[key]?.listCount }
     var readsValuesInPlace: Bool { true }
+    func mapField(_ key: String, field: String) -> ContextValue? { request.context[key]?[field] }
     func listItemText(_ key: String, at index: Int, field: String) -> String? {
         guard let items = request.context[key]?.list, items.indices.contains(index) else { return nil }
         return items[index][field]?.string
