@@ -42,8 +42,8 @@ extension NodeCall {
     }
 
     /// The value under `key` whatever its type; `nil` when unset. Lists and maps cross the
-    /// ABI as JSON of that one value, so prefer the typed readers or `listCount`/`listItem`
-    /// for large lists.
+    /// ABI as JSON of that one value, so prefer the typed readers, `listCount`/`listItem`/
+    /// `listItemString` for large lists and `mapString`/`mapField` for one field of a map.
     public func value(_ key: String) -> PluginValue? {
         // Strings are what nodes read most, and an absent key is next: one host call answers
         // both, the type is asked only for the rest.
