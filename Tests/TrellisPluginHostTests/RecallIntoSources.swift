@@ -52,12 +52,8 @@ enum RecallIntoSources {
             return TRELLIS_OK;
         }
 
-        /* Writes what context_list_item_string answers for `key`[index].field to "<name>" (the
-           status) and, when found, "<name>_text". */
-        static void probe(trellis_call *call, const char *name, const char *key, int64_t index, const char *field) {
-            trellis_string out = {0, 0};
-            trellis_status status = host->context_list_item_string(call, trellis_string_make(key, strlen(key)), index,
-                                                                   trellis_string_make(field, strlen(field)), &out);
+        /* Writes `status` to "<name>" and, when it is OK, `out` to "<name>_text". */
+        static void record(trellis_call *call, const char *name, trellis_status status, trellis_string out) {
             host->context_set_integer(call, trellis_string_make(name, strlen(name)), status);
             if (status == TRELLIS_OK) {
                 char text_key[64];
@@ -66,17 +62,20 @@ enum RecallIntoSources {
             }
         }
 
-        /* As probe, for context_map_string: `key`.field. */
+        /* What context_list_item_string answers for `key`[index].field, recorded as "<name>". */
+        static void probe(trellis_call *call, const char *name, const char *key, int64_t index, const char *field) {
+            trellis_string out = {0, 0};
+            trellis_status status = host->context_list_item_string(call, trellis_string_make(key, strlen(key)), index,
+                                                                   trellis_string_make(field, strlen(field)), &out);
+            record(call, name, status, out);
+        }
+
+        /* What context_map_string answers for `key`.field, recorded as "<name>". */
         static void probe_map(trellis_call *call, const char *name, const char *key, const char *field) {
             trellis_string out = {0, 0};
             trellis_status status = host->context_map_string(call, trellis_string_make(key, strlen(key)),
                                                              trellis_string_make(field, strlen(field)), &out);
-            host->context_set_integer(call, trellis_string_make(name, strlen(name)), status);
-            if (status == TRELLIS_OK) {
-                char text_key[64];
-                snprintf(text_key, sizeof text_key, "%s_text", name);
-                host->context_set_string(call, trellis_string_make(text_key, strlen(text_key)), out);
-            }
+            record(call, name, status, out);
         }
 
         static trellis_status texts(void *state, trellis_call *call) {

@@ -1,17 +1,16 @@
 import CTrellisPlugin
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// The copies of strings a call lends its plugin (`context_get_string`, `node_attribute`, ...),
-/// valid until the call ends. One per call slot, kept from call to call: the copies go into a
-/// buffer the slot reuses, so lending a string costs a copy, not a `malloc` and a `free` (and
-/// the call's first lend no longer allocates a record to list them in). A string that does not
-/// fit in what is left of the buffer gets an allocation of its own, freed when the call ends.
+/// The copies of strings the host lends a plugin, NUL-terminated, valid until `reset` or the
+/// owner's end: a call's (`context_get_string`, `node_attribute`, ...) and an adapter reply's
+/// (the message accessors).
 ///
-/// Used only under the lock of the slot that owns it, like the rest of the slot (hence no
-/// dynamic exclusivity checks on its fields: they cost the no-op plugin node about 5 ns).
+/// Each call slot keeps one from call to call: the copies go into a buffer the slot reuses, so
+/// lending a string costs a copy, not a `malloc` and a `free` (and the call's first lend no
+/// longer allocates a record to list them in). A string that does not fit in what is left of
+/// the buffer gets an allocation of its own, freed at `reset`.
+///
+/// Used only under its owner's lock (the slot's, the reply's), hence no dynamic exclusivity
+/// checks on its fields: they cost the no-op plugin node about 5 ns.
 final class LentStrings {
     /// The reused buffer, allocated at the first lend; `capacity` bytes.
     @exclusivity(unchecked) private var buffer: UnsafeMutableRawPointer?

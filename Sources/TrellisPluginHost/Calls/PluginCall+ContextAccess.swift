@@ -21,7 +21,7 @@ extension CallState {
 
     // MARK: Node
 
-    mutating func nodeAttribute(_ name: trellis_string, into out: UnsafeMutablePointer<trellis_string>?) -> trellis_status {
+    func nodeAttribute(_ name: trellis_string, into out: UnsafeMutablePointer<trellis_string>?) -> trellis_status {
         guard let raw = request.node.attribute(name.swiftString) else { return Self.notFound }
         out?.pointee = lend(raw)
         return Self.ok
@@ -53,7 +53,7 @@ extension CallState {
         }
     }
 
-    mutating func getString(_ key: trellis_string, into out: UnsafeMutablePointer<trellis_string>?) -> trellis_status {
+    func getString(_ key: trellis_string, into out: UnsafeMutablePointer<trellis_string>?) -> trellis_status {
         switch request.context[key.swiftString] {
         case nil: return Self.notFound
         case .string(let text):
@@ -96,7 +96,7 @@ extension CallState {
         }
     }
 
-    mutating func getJSON(_ key: trellis_string, into out: UnsafeMutablePointer<trellis_string>?) -> trellis_status {
+    func getJSON(_ key: trellis_string, into out: UnsafeMutablePointer<trellis_string>?) -> trellis_status {
         guard let value = request.context[key.swiftString] else { return Self.notFound }
         out?.pointee = lend(value.jsonText)
         return Self.ok
@@ -109,7 +109,7 @@ extension CallState {
         }
     }
 
-    mutating func listItemJSON(_ key: trellis_string, index: Int64, into out: UnsafeMutablePointer<trellis_string>?) -> trellis_status {
+    func listItemJSON(_ key: trellis_string, index: Int64, into out: UnsafeMutablePointer<trellis_string>?) -> trellis_status {
         switch request.context[key.swiftString] {
         case nil: return Self.notFound
         case .list(let items):
@@ -126,7 +126,7 @@ extension CallState {
 
     /// `context_list_item_string` (ABI 1.4): one string inside item `index` of a list, lent
     /// without the item's JSON.
-    mutating func listItemString(_ key: trellis_string, index: Int64, field: trellis_string,
+    func listItemString(_ key: trellis_string, index: Int64, field: trellis_string,
                                  into out: UnsafeMutablePointer<trellis_string>?) -> trellis_status {
         let item: ContextValue
         switch request.context[key.swiftString] {
@@ -175,7 +175,7 @@ extension CallState {
         Int64(request.context[Self.messagesKey]?.listCount ?? 0)
     }
 
-    mutating func message(at index: Int64, role: UnsafeMutablePointer<trellis_string>?, content: UnsafeMutablePointer<trellis_string>?) -> trellis_status {
+    func message(at index: Int64, role: UnsafeMutablePointer<trellis_string>?, content: UnsafeMutablePointer<trellis_string>?) -> trellis_status {
         let message: ContextValue
         switch request.context[Self.messagesKey] {
         case .messages(let messages)?:

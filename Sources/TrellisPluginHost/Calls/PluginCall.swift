@@ -1,10 +1,6 @@
 import CTrellisPlugin
 import TrellisEngine
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// One visit of a plugin node: the state a C `trellis_call *` handle names.
 ///
 /// It lives in a `CallTable` slot, reached only through the handle's slot and generation under

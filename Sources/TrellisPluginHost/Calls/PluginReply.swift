@@ -74,8 +74,8 @@ final class PluginReply: @unchecked Sendable {
         var pluginDone = false
         /// The concatenation of the deltas published so far; `nil` before the first.
         var streamed: String?
-        /// Strings lent to the plugin by the message accessors, freed with the reply.
-        var lent: [UnsafeMutableRawPointer] = []
+        /// Strings lent to the plugin by the message accessors (made at the first), freed with the reply.
+        var lent: LentStrings?
         /// The request as lent by `reply_llm_request` (built on the first call, freed with the reply).
         var lentRequest: LentLLMRequest?
         /// The memory entry as lent by `reply_memory_entry` (built on the first call, freed with the reply).
@@ -109,9 +109,6 @@ final class PluginReply: @unchecked Sendable {
     }
 
     deinit {
-        state.withLock { state in
-            for pointer in state.lent { free(pointer) }
-        }
         if let delivery {
             pthread_mutex_destroy(delivery)
             delivery.deallocate()
@@ -322,14 +319,9 @@ final class PluginReply: @unchecked Sendable {
     /// A host-owned NUL-terminated copy of `text`, valid until the reply is freed (after the
     /// plugin replied, which is as long as the ABI promises).
     private static func lend(_ text: String, _ state: inout State) -> trellis_string {
-        var text = text
-        return text.withUTF8 { utf8 in
-            let copy = malloc(utf8.count + 1)!
-            if let base = utf8.baseAddress, utf8.count > 0 { memcpy(copy, base, utf8.count) }
-            copy.storeBytes(of: 0, toByteOffset: utf8.count, as: UInt8.self)
-            state.lent.append(copy)
-            return trellis_string(data: copy.assumingMemoryBound(to: CChar.self), length: utf8.count)
-        }
+        let lent = state.lent ?? LentStrings()
+        state.lent = lent
+        return lent.copy(text)
     }
 
     // MARK: Ending
