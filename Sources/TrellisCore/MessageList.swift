@@ -93,15 +93,20 @@ public struct MessageList: Sendable {
             if entry.isWhole || entry.hasExtra {
                 self[index].writeJSON(to: &buffer)
             } else {
-                // The map's keys in sorted order, as `ContextValue.writeJSON` writes them.
-                buffer.append("{\"content\":")
-                buffer.appendQuoted(storage.content(of: index))
-                buffer.append(",\"role\":")
-                buffer.appendQuoted(storage.role(of: index))
-                buffer.append(UInt8(ascii: "}"))
+                Self.writeJSON(role: storage.role(of: index), content: storage.content(of: index), to: &buffer)
             }
         }
         buffer.append(UInt8(ascii: "]"))
+    }
+
+    /// Writes the message `{role, content}` as `ContextValue.writeJSON` writes that map (keys in
+    /// sorted order), without building the map.
+    public static func writeJSON(role: String, content: String, to buffer: inout JSONBuffer) {
+        buffer.append("{\"content\":")
+        buffer.appendQuoted(content)
+        buffer.append(",\"role\":")
+        buffer.appendQuoted(role)
+        buffer.append(UInt8(ascii: "}"))
     }
 
     private mutating func makeUnique() {

@@ -140,7 +140,7 @@ import TrellisEngine
             durability: .batched, batchInterval: .seconds(3_600), batchSize: 1_000, maxQueuedWrites: 2))
         func record(_ turn: Int) async throws {
             try await store.record(TurnRecord(
-                sessionID: "q", turn: turn, input: "in \(turn)", reply: "out \(turn)", messages: [], firstSequence: 0,
+                sessionID: "q", turn: turn, input: "in \(turn)", reply: "out \(turn)", addedMessages: [], firstSequence: 0,
                 workingMemory: nil, window: nil, latencyMicroseconds: 1, nodeTimings: []))
         }
         try await record(1)
@@ -206,6 +206,40 @@ import TrellisEngine
         _ = try await session.send("question 16")
         #expect(await session.messages.last == .map(["role": .string("assistant"), "content": .string("Response 16")]))
         manager.shutdown()
+    }
+
+    /// A turn's record keeps its input and reply as text and only the messages its graph added
+    /// (tool calls, tool results) as maps; stored and loaded back, the turn's messages are the
+    /// same maps in the same order, at the sequence numbers after the session's.
+    @Test func aTurnsToolMessagesAreStoredBetweenItsInputAndReply() async throws {
+        let path = try storePath()
+        let store = try SessionStore(path: path, options: SessionStoreOptions(durability: .sync))
+        let earlier: ContextValue = .map(["role": .string("user"), "content": .string("before")])
+        try await store.save(StoredSession(
+            sessionID: "t", agentID: "a", sessionType: "primary", trustTier: "standard", traceID: "trace",
+            config: .map([:]), seedRef: nil, signalTopic: "t", turnCount: 0, messages: [earlier], messageSequence: 1,
+            workingMemory: .map([:]), goals: [], cognitiveMode: "normal", summary: nil, windowStart: 0))
+        let call: ContextValue = .map(["role": .string("assistant"), "content": .string(""),
+                                       "tool_calls": .list([.map(["id": .string("c1"), "name": .string("clock")])])])
+        let result: ContextValue = .map(["role": .string("tool"), "tool_call_id": .string("c1"), "content": .string("12:00")])
+        let record = TurnRecord(
+            sessionID: "t", turn: 1, input: "what time is it? \"now\"\n\u{1}é", reply: "It is 12:00.",
+            addedMessages: [call, result], firstSequence: 1, workingMemory: nil, window: nil,
+            latencyMicroseconds: 5, nodeTimings: [])
+        try await store.record(record)
+        let stored = try #require(try await store.loadSession("t"))
+        #expect(record.messageCount == 4)
+        #expect(stored.messages == [earlier] + record.messages)
+        #expect(stored.messages[1] == .map(["role": .string("user"), "content": .string("what time is it? \"now\"\n\u{1}é")]))
+        #expect(Array(stored.messages[2...3]) == [call, result])
+        #expect(stored.messageSequence == 5)
+        // The input's and reply's rows are written without their maps, as the maps would write them.
+        for (row, message) in zip(record.messageRows(), record.messages) {
+            #expect(row.json == message.jsonText)
+            #expect(row.role == message["role"]?.stringValue)
+            #expect(row.content == message["content"]?.stringValue)
+        }
+        store.close()
     }
 
     @Test func retentionBoundsMessagesAndJournal() async throws {

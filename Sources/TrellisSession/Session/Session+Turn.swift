@@ -214,13 +214,6 @@ extension Session {
         conversation.append(contentsOf: added)
         conversation.append(role: "assistant", content: reply)
         messageSequence += added.count + 2
-        // The turn's messages as maps only for the store to write; the history itself is compact.
-        var appended: [ContextValue] = []
-        if store != nil {
-            appended = [.map(["role": .string("user"), "content": .string(message)])]
-            appended += added
-            appended.append(.map(["role": .string("assistant"), "content": .string(reply)]))
-        }
         var memoryChanged: ContextValue?
         if let newMemory, newMemory != workingMemory {
             workingMemory = newMemory
@@ -237,7 +230,7 @@ extension Session {
         }
         let clock = ContinuousClock()
         return TurnRecord(
-            sessionID: id, turn: turnNumber, input: message, reply: reply, messages: appended,
+            sessionID: id, turn: turnNumber, input: message, reply: reply, addedMessages: added,
             firstSequence: firstSequence, workingMemory: memoryChanged, window: windowChange,
             latencyMicroseconds: (clock.now - started).wholeMicroseconds,
             nodeTimings: store == nil ? [] : nodeTimings)

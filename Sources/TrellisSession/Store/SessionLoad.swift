@@ -79,13 +79,6 @@ extension StoredSession {
         return session
     }
 
-    /// The `role` and `content` columns of a stored message (a map with those keys; anything
-    /// else is content without a role).
-    static func roleAndContent(of message: ContextValue) -> (role: String, content: String) {
-        guard case .map(let fields) = message else { return ("", message.stringValue) }
-        return (fields["role"]?.stringValue ?? "", fields["content"]?.stringValue ?? "")
-    }
-
     /// A stored message from its text, or why it is not one.
     static func decodedMessage(sequence: Int, _ text: String) throws(CorruptRow) -> ContextValue {
         do { return try ContextValue(jsonText: text) } catch {

@@ -69,13 +69,17 @@ public struct TurnRecord: Sendable {
     public var sessionID: String
     /// The turn number (the turn count after the turn).
     public var turn: Int
-    /// The input message.
+    /// The input message: the first message the turn appended, `{role: user, content: input}`.
     public var input: String
-    /// The reply.
+    /// The reply: the last message the turn appended, `{role: assistant, content: reply}`.
     public var reply: String
-    /// The messages the turn appended, oldest first (empty when the session has no store:
-    /// a record is made to be stored).
-    public var messages: [ContextValue]
+    /// The messages the turn's graph added between the input and the reply (tool calls and
+    /// their results), oldest first; usually none.
+    ///
+    /// The record keeps the input and the reply as text, not as maps in a list: a turn that
+    /// built those two maps only for the store's writer to take apart again on its thread lost a
+    /// tenth of its throughput with a store that wrote nothing (see `docs/benchmarks.md`).
+    public var addedMessages: [ContextValue]
     /// The sequence number of the first of `messages`.
     public var firstSequence: Int
     /// Working memory after the turn, when the turn changed it.
@@ -89,7 +93,7 @@ public struct TurnRecord: Sendable {
 
     /// Creates a record.
     public init(
-        sessionID: String, turn: Int, input: String, reply: String, messages: [ContextValue], firstSequence: Int,
+        sessionID: String, turn: Int, input: String, reply: String, addedMessages: [ContextValue], firstSequence: Int,
         workingMemory: ContextValue?, window: (summary: ContextValue?, start: Int)?, latencyMicroseconds: Int,
         nodeTimings: [NodeTiming]
     ) {
@@ -97,12 +101,32 @@ public struct TurnRecord: Sendable {
         self.turn = turn
         self.input = input
         self.reply = reply
-        self.messages = messages
+        self.addedMessages = addedMessages
         self.firstSequence = firstSequence
         self.workingMemory = workingMemory
         self.window = window
         self.latencyMicroseconds = latencyMicroseconds
         self.nodeTimings = nodeTimings
+    }
+
+    /// Every message the turn appended, oldest first, as maps: the input's, `addedMessages`, the
+    /// reply's. Made on each access; the store writes `messageRows()`.
+    public var messages: [ContextValue] {
+        [.map(["role": .string("user"), "content": .string(input)])] + addedMessages
+            + [.map(["role": .string("assistant"), "content": .string(reply)])]
+    }
+
+    /// The number of messages the turn appended.
+    public var messageCount: Int { addedMessages.count + 2 }
+
+    /// The rows of `messages`, in order, the input's and the reply's made without their maps.
+    func messageRows() -> [MessageRow] {
+        var rows: [MessageRow] = []
+        rows.reserveCapacity(messageCount)
+        rows.append(MessageRow(role: "user", content: input))
+        for message in addedMessages { rows.append(MessageRow(message)) }
+        rows.append(MessageRow(role: "assistant", content: reply))
+        return rows
     }
 
     /// The timings as the journal stores them: a JSON list of `{node, status, us}` objects,

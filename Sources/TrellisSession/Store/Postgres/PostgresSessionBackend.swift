@@ -144,11 +144,11 @@ final class PostgresSessionBackend: SessionStoreBackend {
                     String(session.windowStart),
                 ])
             try connection.execute("DELETE FROM messages WHERE session_id=$1", [session.sessionID])
-            try insertMessages(session.messages, sessionID: session.sessionID,
+            try insertMessages(session.messages.map(MessageRow.init), sessionID: session.sessionID,
                                first: session.messageSequence - session.messages.count, into: connection)
         case .turn(let turn):
-            try insertMessages(turn.messages, sessionID: turn.sessionID, first: turn.firstSequence, into: connection)
-            let sequence = turn.firstSequence + turn.messages.count
+            try insertMessages(turn.messageRows(), sessionID: turn.sessionID, first: turn.firstSequence, into: connection)
+            let sequence = turn.firstSequence + turn.messageCount
             try connection.execute("""
                 INSERT INTO journal(session_id, turn, input, reply, latency_us, node_timings, recorded_at)
                 VALUES($1, $2, $3, $4, $5, $6, clock_timestamp())
@@ -188,13 +188,12 @@ final class PostgresSessionBackend: SessionStoreBackend {
         }
     }
 
-    private func insertMessages(_ messages: [ContextValue], sessionID: String, first: Int, into connection: PostgresConnection) throws {
-        for (offset, message) in messages.enumerated() {
-            let (role, content) = StoredSession.roleAndContent(of: message)
+    private func insertMessages(_ rows: [MessageRow], sessionID: String, first: Int, into connection: PostgresConnection) throws {
+        for (offset, row) in rows.enumerated() {
             try connection.execute("""
                 INSERT INTO messages(session_id, seq, role, content, message) VALUES($1, $2, $3, $4, $5)
                 ON CONFLICT(session_id, seq) DO UPDATE SET role=$3, content=$4, message=$5
-                """, [sessionID, String(first + offset), role, content, message.jsonText])
+                """, [sessionID, String(first + offset), row.role, row.content, row.json])
         }
     }
 

@@ -169,10 +169,10 @@ final class SQLiteSessionBackend: SessionStoreBackend {
                 ])
             try database.run("DELETE FROM messages WHERE session_id=?1", [.text(session.sessionID)])
             let first = session.messageSequence - session.messages.count
-            try insertMessages(session.messages, sessionID: session.sessionID, first: first, into: database)
+            try insertMessages(session.messages.map(MessageRow.init), sessionID: session.sessionID, first: first, into: database)
         case .turn(let turn):
-            try insertMessages(turn.messages, sessionID: turn.sessionID, first: turn.firstSequence, into: database)
-            let sequence = turn.firstSequence + turn.messages.count
+            try insertMessages(turn.messageRows(), sessionID: turn.sessionID, first: turn.firstSequence, into: database)
+            let sequence = turn.firstSequence + turn.messageCount
             try database.run("""
                 INSERT OR REPLACE INTO journal(session_id, turn, input, reply, latency_us, node_timings, recorded_at)
                 VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -215,13 +215,12 @@ final class SQLiteSessionBackend: SessionStoreBackend {
     }
 
     private static func insertMessages(
-        _ messages: [ContextValue], sessionID: String, first: Int, into database: SQLiteDatabase
+        _ rows: [MessageRow], sessionID: String, first: Int, into database: SQLiteDatabase
     ) throws {
-        for (offset, message) in messages.enumerated() {
-            let (role, content) = StoredSession.roleAndContent(of: message)
+        for (offset, row) in rows.enumerated() {
             try database.run(
                 "INSERT OR REPLACE INTO messages(session_id, seq, role, content, message) VALUES(?1, ?2, ?3, ?4, ?5)",
-                [.text(sessionID), .integer(Int64(first + offset)), .text(role), .text(content), .text(message.jsonText)])
+                [.text(sessionID), .integer(Int64(first + offset)), .text(row.role), .text(row.content), .text(row.json)])
         }
     }
 
