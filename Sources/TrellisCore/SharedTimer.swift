@@ -1,5 +1,6 @@
 import CEpoll
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -29,63 +30,17 @@ package final class SharedTimer: Sendable {
         }
     }
 
-    private struct Entry {
-        var deadline: ContinuousClock.Instant
-        /// The deadline plus the wait's slack: when the thread wakes for it at the latest.
-        var latest: ContinuousClock.Instant
-        var id: UInt64
-    }
-
     private struct State {
-        /// A binary min-heap by deadline. A cancelled wait's entry stays until it comes due.
-        var heap: [Entry] = []
+        /// The waits by deadline. A cancelled wait's entry stays until it comes due.
+        var heap = DeadlineHeap()
         var waiting: [UInt64: Waiter] = [:]
-        var lastID: UInt64 = 0
         /// When the thread will wake (`nil`: only when woken); a wait due earlier wakes it.
-        var armedFor: ContinuousClock.Instant?
-
-        mutating func push(_ entry: Entry) {
-            heap.append(entry)
-            var child = heap.count - 1
-            while child > 0 {
-                let parent = (child - 1) / 2
-                guard heap[child].deadline < heap[parent].deadline else { break }
-                heap.swapAt(child, parent)
-                child = parent
-            }
-        }
-
-        /// When the thread must wake next: the earliest wait's deadline, or, when another wait
-        /// falls due within that wait's slack, the end of the slack, so that the two share one
-        /// wake-up. A wait with no neighbour to share with ends on time rather than late by its
-        /// slack. (The heap's second-earliest deadline is one of the root's two children.)
-        var wakeTime: ContinuousClock.Instant? {
-            guard let first = heap.first else { return nil }
-            guard heap.count > 1 else { return first.deadline }
-            let second = heap.count > 2 ? min(heap[1].deadline, heap[2].deadline) : heap[1].deadline
-            return second <= first.latest ? first.latest : first.deadline
-        }
-
-        mutating func popMin() {
-            let last = heap.removeLast()
-            guard !heap.isEmpty else { return }
-            heap[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1, right = left + 1
-                var smallest = parent
-                if left < heap.count, heap[left].deadline < heap[smallest].deadline { smallest = left }
-                if right < heap.count, heap[right].deadline < heap[smallest].deadline { smallest = right }
-                if smallest == parent { return }
-                heap.swapAt(parent, smallest)
-                parent = smallest
-            }
-        }
+        var armedFor: Int64?
     }
 
     /// How late a wait may end, so that waits due close together share a wake-up: a
     /// thousandth of the wait (50 us of a 50 ms one), at most this much. Only a wait with
-    /// another due within its slack ends late (`State.wakeTime`).
+    /// another due within its slack ends late (`DeadlineHeap.wakeTime`).
     static let maximumSlack = Duration.milliseconds(1)
 
     /// How early the thread wakes for a deadline further off than twice this, to spin out the
@@ -97,6 +52,10 @@ package final class SharedTimer: Sendable {
     static let earlyWake = Duration.microseconds(250)
 
     private let state = LockedValue(State())
+    /// The last id given to a wait; taken without the state's lock.
+    private let lastID = Atomic<UInt64>(0)
+    /// The instant deadlines count from.
+    private let epoch = ContinuousClock.now
     /// The eventfd a new earliest wait writes to, so the thread re-reads the heap at once.
     private let waker: Int32
     /// The timerfd armed for the earliest deadline.
@@ -158,21 +117,29 @@ package final class SharedTimer: Sendable {
     }
 
     private func newID() -> UInt64 {
-        state.withLock { state in
-            state.lastID += 1
-            return state.lastID
-        }
+        lastID.add(1, ordering: .relaxed).newValue
+    }
+
+    /// Nanoseconds from `epoch` to `instant`.
+    private func nanoseconds(at instant: ContinuousClock.Instant) -> Int64 {
+        Self.nanoseconds(instant - epoch)
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> Int64 {
+        let parts = duration.components
+        return parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000
     }
 
     private func register(_ waiter: Waiter, id: UInt64, after duration: Duration) {
-        let deadline = ContinuousClock.now + max(duration, .zero)
+        let wait = max(duration, .zero)
+        let deadline = nanoseconds(at: .now) + Self.nanoseconds(wait)
+        let latest = deadline + Self.nanoseconds(min(wait / 1_000, Self.maximumSlack))
         let wakeThread = state.withLock { state in
             state.waiting[id] = waiter
-            let latest = deadline + min(max(duration, .zero) / 1_000, Self.maximumSlack)
-            state.push(Entry(deadline: deadline, latest: latest, id: id))
+            state.heap.push(DeadlineHeap.Entry(deadline: deadline, latest: latest, id: id))
             // The thread re-reads the heap when it wakes, so it needs waking now only when it
             // would otherwise wake too late for the heap as it is now.
-            guard let time = state.wakeTime, state.armedFor.map({ time < $0 }) ?? true else { return false }
+            guard let time = state.heap.wakeTime, state.armedFor.map({ time < $0 }) ?? true else { return false }
             state.armedFor = time
             return true
         }
@@ -196,20 +163,20 @@ package final class SharedTimer: Sendable {
         var due: [Waiter] = []
         var wokeEarly = false
         while true {
-            let now = ContinuousClock.now
-            let next = state.withLock { state -> ContinuousClock.Instant? in
+            let now = nanoseconds(at: .now)
+            let next = state.withLock { state -> Int64? in
                 while let first = state.heap.first, first.deadline <= now {
-                    state.popMin()
+                    state.heap.popMin()
                     if let waiter = state.waiting.removeValue(forKey: first.id) { due.append(waiter) }
                 }
                 // Waits due close together are resumed in one pass rather than one wake-up
-                // (and one re-arming) each: see `wakeTime`.
-                state.armedFor = state.wakeTime
+                // (and one re-arming) each: see `DeadlineHeap.wakeTime`.
+                state.armedFor = state.heap.wakeTime
                 return state.armedFor
             }
             for waiter in due { waiter.fire() }
             due.removeAll(keepingCapacity: true)
-            wokeEarly = waitForWake(until: next, finishingEarlyWake: wokeEarly)
+            wokeEarly = waitForWake(until: next.map { epoch + .nanoseconds($0) }, finishingEarlyWake: wokeEarly)
         }
     }
 
