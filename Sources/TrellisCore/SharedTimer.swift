@@ -141,10 +141,14 @@ package final class SharedTimer: Sendable {
         let latest = deadline + Self.nanoseconds(min(wait / 1_000, Self.maximumSlack))
         let wakeThread = state.withLock { state in
             state.waiting[id] = waiter
+            let becomesFirst = state.heap.first.map { deadline < $0.deadline } ?? true
             state.heap.push(DeadlineHeap.Entry(deadline: deadline, latest: latest, id: id))
             // The thread re-reads the heap when it wakes, so it needs waking now only when it
-            // would otherwise wake too late for the heap as it is now.
-            guard let time = state.heap.wakeTime, state.armedFor.map({ time < $0 }) ?? true else { return false }
+            // would otherwise wake too late for the heap as it is now. A wait that is not the
+            // earliest can only put the wake time off (`DeadlineHeap.wakeTime`), never bring it
+            // forward, so only a new earliest one (or a thread armed for nothing) is looked at.
+            guard becomesFirst || state.armedFor == nil,
+                  let time = state.heap.wakeTime, state.armedFor.map({ time < $0 }) ?? true else { return false }
             state.armedFor = time
             return true
         }

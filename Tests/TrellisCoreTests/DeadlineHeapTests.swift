@@ -37,8 +37,9 @@ import Testing
         #expect(heap.count == 0 && heap.first == nil)
     }
 
-    /// The timer wakes for the earliest deadline, or at the end of its slack when the next one
-    /// falls due within it, so that both end in one wake-up.
+    /// The timer wakes for the earliest deadline, or for the last of the waits due within its
+    /// slack, so that all of them end in one wake-up; with more of those than it looks through,
+    /// at the end of the slack.
     @Test func wakeTimeSharesAWakeUpOnlyWithinTheSlack() {
         var heap = DeadlineHeap()
         #expect(heap.wakeTime == nil)
@@ -47,9 +48,27 @@ import Testing
         heap.push(DeadlineHeap.Entry(deadline: 2_000, latest: 2_050, id: 2))
         #expect(heap.wakeTime == 1_000)
         heap.push(DeadlineHeap.Entry(deadline: 1_040, latest: 1_090, id: 3))
-        #expect(heap.wakeTime == 1_050)
-        heap.popMin()
-        #expect(heap.first?.id == 3)
         #expect(heap.wakeTime == 1_040)
+        // Deeper in the heap than the root's children, and still within the slack.
+        for (offset, deadline) in [1_010, 1_020, 1_045, 1_060, 1_005].enumerated() {
+            heap.push(DeadlineHeap.Entry(deadline: Int64(deadline), latest: Int64(deadline) + 50, id: UInt64(10 + offset)))
+        }
+        #expect(heap.wakeTime == 1_045)
+        heap.popMin()
+        #expect(heap.first?.deadline == 1_005)
+        #expect(heap.wakeTime == 1_045)
+    }
+
+    @Test func manyWaitsWithinTheSlackWakeAtItsEnd() {
+        var heap = DeadlineHeap()
+        for index in 0..<(DeadlineHeap.shareScanLimit * 2) {
+            heap.push(DeadlineHeap.Entry(deadline: 1_000 + Int64(index % 40), latest: 1_050 + Int64(index % 40), id: UInt64(index)))
+        }
+        #expect(heap.wakeTime == 1_050)
+        var few = DeadlineHeap()
+        for index in 0..<(DeadlineHeap.shareScanLimit - 2) {
+            few.push(DeadlineHeap.Entry(deadline: 1_000 + Int64(index % 40), latest: 1_050 + Int64(index % 40), id: UInt64(index)))
+        }
+        #expect(few.wakeTime == 1_039)
     }
 }
