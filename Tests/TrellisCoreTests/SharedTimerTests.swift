@@ -94,5 +94,37 @@ struct SharedTimerTests {
         #expect(log == ["kept"])
         #expect(!SharedTimer.shared.cancel(kept), "an action that ran is no longer pending")
     }
+
+    /// Waits cancelled around their deadlines race the timer's pass for the same entry: each must
+    /// end exactly once, either on time or with `CancellationError`, and none may hang. (The
+    /// continuations are unchecked, so a wait resumed twice or never is what this looks for.)
+    @Test("waits cancelled as they fall due each end once, on time or cancelled")
+    func cancellationRacingTheDeadline() async throws {
+        let outcomes = LockedValue((ended: 0, cancelled: 0))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var waits: [Task<Void, Never>] = []
+            for index in 0..<1_000 {
+                waits.append(Task {
+                    do {
+                        try await SharedTimer.shared.sleep(for: .microseconds(500 + (index % 50) * 20))
+                        outcomes.withLock { $0.ended += 1 }
+                    } catch {
+                        outcomes.withLock { $0.cancelled += 1 }
+                    }
+                })
+            }
+            let cancelled = waits.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+            group.addTask {
+                // Cancel every other wait while they come due (500-1,500 µs after they began).
+                try await SharedTimer.shared.sleep(for: .microseconds(500))
+                for wait in cancelled { wait.cancel() }
+            }
+            try await group.waitForAll()
+            for wait in waits { await wait.value }
+        }
+        let counted = outcomes.withLock { $0 }
+        #expect(counted.ended + counted.cancelled == 1_000)
+        #expect(counted.ended >= 500, "only half the waits were cancelled")
+    }
 }
 
