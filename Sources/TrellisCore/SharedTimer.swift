@@ -20,10 +20,10 @@ package final class SharedTimer: Sendable {
     /// What a deadline ends: a sleeping task, or an action to run.
     private enum Waiter {
         /// Unchecked: a checked continuation allocates a canary that the timer's thread then
-        /// frees, in the allocator arena of the pool thread that made it, with 10,000 sessions
-        /// waiting a lock that pool threads blocked on (25,953 times in five rounds). Each wait
-        /// is resumed exactly once: by whichever of the thread's pass and `end` takes its entry
-        /// out of `waiting`, under the lock.
+        /// frees in the arena of the pool thread that made it, taking that arena's lock against
+        /// the pool thread (4% less CPU at 10,000 waiting sessions without it). Each wait is
+        /// resumed exactly once: by whichever of the thread's pass and `end` takes its entry out
+        /// of `waiting`, under the lock.
         case task(UnsafeContinuation<Void, any Error>)
         case action(@Sendable () -> Void)
 
