@@ -66,8 +66,20 @@ struct RunLoop {
         if context["internal.loop_restart_count"] == nil { context["internal.loop_restart_count"] = .integer(0) }
         self.context = context
         self.current = graph.startIndex
-        self.lastStatus = Array(repeating: nil, count: graph.nodes.count)
-        self.tries = Array(repeating: 0, count: graph.nodes.count)
+        self.lastStatus = Self.filled(nil, count: graph.nodes.count)
+        self.tries = Self.filled(0, count: graph.nodes.count)
+    }
+
+    /// `count` copies of `value`, built by appending to a reserved array. `Array(repeating:count:)`
+    /// was not specialized here: it called the standard library's generic allocation, which asks
+    /// the runtime's metadata cache for the array's storage type on every call; the specialized
+    /// `reserveCapacity` keeps the type in a cache of its own. A session turn on a
+    /// `start -> done` graph went from 3.97-4.04 to 3.88-3.93 µs (four alternating pinned runs).
+    private static func filled<Element>(_ value: Element, count: Int) -> [Element] {
+        var array: [Element] = []
+        array.reserveCapacity(count)
+        for _ in 0..<count { array.append(value) }
+        return array
     }
 
     /// A run continued from `directory/checkpoint.json`.
