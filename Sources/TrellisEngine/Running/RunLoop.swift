@@ -119,9 +119,9 @@ struct RunLoop {
         self.completed = checkpoint.completedNodes
         self.timings = checkpoint.timings
         for timing in checkpoint.timings { Checkpoint.appendItem(timing, completed: &renderedCompleted, timings: &renderedTimings) }
-        var lastStatus = [OutcomeStatus?](repeating: nil, count: graph.nodes.count)
+        var lastStatus: [OutcomeStatus?] = Self.filled(nil, count: graph.nodes.count)
         for (id, status) in checkpoint.nodeOutcomes { lastStatus[try index(id)] = status }
-        var tries = [Int](repeating: 0, count: graph.nodes.count)
+        var tries: [Int] = Self.filled(0, count: graph.nodes.count)
         for (id, count) in checkpoint.nodeTries { tries[try index(id)] = count }
         self.lastStatus = lastStatus
         self.tries = tries
