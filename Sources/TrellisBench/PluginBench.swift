@@ -2,6 +2,7 @@ import Foundation
 import TrellisDOT
 import TrellisEngine
 import TrellisPluginHost
+import TrellisSession
 
 /// `trellis bench plugins`: what the C ABI costs per node against the same node built in,
 /// how long loading a small plugin takes, and how soon a changed library serves.
@@ -23,15 +24,31 @@ struct PluginBench: BenchSuite {
             host->context_set_integer(call, TRELLIS_LITERAL("counter"), value + 1);
             return TRELLIS_OK;
         }
-        static trellis_node_type make(const char *name, trellis_status (*invoke)(void *, trellis_call *)) {
-            trellis_node_type t = {TRELLIS_HEADER_INIT(trellis_node_type), name, "bench", TRELLIS_NODE_THREAD_SAFE, 0, 0, true, 0, invoke, 0};
+        static const trellis_llm_ext *llm;
+        static void answered(void *user_data, trellis_status status, const trellis_llm_answer *answer, trellis_string error) {
+            trellis_call *call = user_data;
+            if (status == TRELLIS_OK) host->context_set_string(call, TRELLIS_LITERAL("llm.content"), answer->content);
+            host->complete(call, status, error);
+        }
+        static trellis_status ask(void *state, trellis_call *call) {
+            (void)state;
+            trellis_llm_request request = {TRELLIS_HEADER_INIT(trellis_llm_request)};
+            request.flags = TRELLIS_LLM_USE_SESSION_MESSAGES;
+            host->context_get_string(call, TRELLIS_LITERAL("session.input"), &request.prompt);
+            return llm->complete_request(call, &request, answered, call) == TRELLIS_OK ? TRELLIS_PENDING : TRELLIS_ERROR;
+        }
+        static void cancel(void *state, trellis_call *call) { (void)state; (void)call; }
+        static trellis_node_type make(const char *name, uint32_t flags, trellis_status (*invoke)(void *, trellis_call *)) {
+            trellis_node_type t = {TRELLIS_HEADER_INIT(trellis_node_type), name, "bench", TRELLIS_NODE_THREAD_SAFE | flags, 0, 0, true, 0, invoke, cancel};
             return t;
         }
         static trellis_status init(const trellis_host_api *api, trellis_registrar *registrar) {
             host = api;
-            trellis_node_type a = make("noop", noop), b = make("increment", copy);
-            if (api->register_node_type(registrar, &a) != TRELLIS_OK) return TRELLIS_ERROR;
-            return api->register_node_type(registrar, &b);
+            llm = api->get_extension(TRELLIS_EXT_LLM);
+            if (!llm || !TRELLIS_HAS_FIELD(llm, trellis_llm_ext, complete_request)) return TRELLIS_ERROR;
+            trellis_node_type a = make("noop", 0, noop), b = make("increment", 0, copy), c = make("ask", TRELLIS_NODE_ASYNC, ask);
+            if (api->register_node_type(registrar, &a) != TRELLIS_OK || api->register_node_type(registrar, &b) != TRELLIS_OK) return TRELLIS_ERROR;
+            return api->register_node_type(registrar, &c);
         }
         static const trellis_plugin_descriptor descriptor = {
             TRELLIS_HEADER_INIT(trellis_plugin_descriptor), "bench", "1.0.0", "bench plugin", "", init};
@@ -48,6 +65,19 @@ struct PluginBench: BenchSuite {
         nonisolated(nonsending) func execute(_ request: HandlerRequest) async throws -> Outcome {
             guard case .integer(let value)? = request.context["counter"] else { return .success(["counter": .integer(1)]) }
             return .success(["counter": .integer(value + 1)])
+        }
+    }
+
+    /// The built-in twin of `bench.ask`: what the plugin asks through `complete_request`
+    /// (the input as the prompt, after the session's messages), asked of the adapter directly,
+    /// as the built-in `session.llm_call` asks it.
+    struct AskHandler: NodeHandler {
+        nonisolated(nonsending) func execute(_ request: HandlerRequest) async throws -> Outcome {
+            guard let llm = request.adapters.llm else { return .failure("no LLM adapter") }
+            let response = try await llm.complete(LLMRequest(
+                prompt: request.context[SessionContextKeys.input]?.stringValue ?? "",
+                messages: request.context[SessionContextKeys.messages]?.messageList ?? MessageList()))
+            return .success(["llm.content": .string(response.content)])
         }
     }
 
@@ -70,18 +100,34 @@ struct PluginBench: BenchSuite {
         let host = PluginHost(directories: [directory], builtins: .builtin, staging: workspace.staging)
         let reports = host.reload()
         let registry = host.current.registry
-        guard let noop = registry.handler(for: "bench.noop")?.handler, let increment = registry.handler(for: "bench.increment")?.handler else {
+        guard let noop = registry.handler(for: "bench.noop")?.handler, let increment = registry.handler(for: "bench.increment")?.handler,
+              let ask = registry.handler(for: "bench.ask")?.handler else {
             throw BenchFailure("the bench plugin did not load: \(reports.map(\.description).joined(separator: "; "))")
         }
         let request = HandlerRequest(node: NodeSpec(id: "n", type: "bench.noop", attributes: Attributes(), index: 0),
                                      context: Context(["counter": .integer(41)]), adapters: AdapterSet(), services: RunServices())
+        // A session turn's model call: the input, two earlier exchanges, benchmark 1's adapter.
+        var history = MessageList()
+        for turn in 1...2 {
+            history.append(role: "user", content: "message \(turn)")
+            history.append(role: "assistant", content: "Response \(turn)")
+        }
+        let askRequest = HandlerRequest(node: NodeSpec(id: "n", type: "bench.ask", attributes: Attributes(), index: 0),
+                                        context: Context([SessionContextKeys.input: .string("message 3"), SessionContextKeys.messages: .messages(history)]),
+                                        adapters: AdapterSet(llm: SimulatedSessionLLM()), services: RunServices())
         let batches = options.quick ? 5 : 40
         let calls = options.quick ? 2_000 : 20_000
         var results: [BenchResult] = []
         // The target is for the no-op node; the read+write node shows what one context read and
-        // one write through the ABI cost on top (two keys crossing as UTF-8, one value each way).
-        for (label, plugin, builtin, hasTarget) in [("no-op node", noop, NoOpHandler() as any NodeHandler, true),
-                                                    ("read+write node", increment, IncrementHandler() as any NodeHandler, false)] {
+        // one write through the ABI cost on top (two keys crossing as UTF-8, one value each way);
+        // the asynchronous LLM node what a node that asks an adapter costs on top: a call that
+        // completes later, the request and the answer crossing as typed fields (benchmark 8's
+        // turn has three such nodes).
+        for (label, plugin, builtin, request, hasTarget) in [
+            ("no-op node", noop, NoOpHandler() as any NodeHandler, request, true),
+            ("read+write node", increment, IncrementHandler() as any NodeHandler, request, false),
+            ("asynchronous LLM node", ask, AskHandler() as any NodeHandler, askRequest, false),
+        ] {
             var pluginSamples: [Double] = []
             var builtinSamples: [Double] = []
             for _ in 0..<batches {

@@ -101,6 +101,8 @@ enum CorpusSources {
 
     /// `threads.hop`: asynchronous; completes from a thread the plugin starts itself (a thread
     /// the Swift runtime has never seen), and records that it differs from the invoking one.
+    /// That thread also reads the context, long after invoke returned, and writes back `input`
+    /// as `echo`: the call must still reach its request then.
     static let threads = prelude + """
         #include <unistd.h>
         typedef struct hop { trellis_call *call; pthread_t invoker; } hop;
@@ -108,6 +110,9 @@ enum CorpusSources {
         static void *worker(void *data) {
             hop *h = (hop *)data;
             usleep(1000);
+            trellis_string input = {0};
+            if (host->context_get_string(h->call, TRELLIS_LITERAL("input"), &input) == TRELLIS_OK)
+                host->context_set_string(h->call, TRELLIS_LITERAL("echo"), input);
             host->context_set_boolean(h->call, TRELLIS_LITERAL("other_thread"), !pthread_equal(h->invoker, pthread_self()));
             host->context_set_string(h->call, TRELLIS_LITERAL("hopped"), TRELLIS_LITERAL("yes"));
             trellis_call *call = h->call;

@@ -90,13 +90,18 @@ import TrellisPluginHost
         try sandbox.install(TestPlugins.library("threads", source: CorpusSources.threads), as: "libthreads.so")
         let host = sandbox.host()
         host.reload()
-        let outcomes = try await withThrowingTaskGroup(of: Outcome.self) { group in
-            for _ in 0..<16 { group.addTask { try await invoke(host.current.registry, "threads.hop") } }
+        // Each call's thread reads its own input after invoke returned: the request outlives the
+        // frame that invoked the plugin.
+        let outcomes = try await withThrowingTaskGroup(of: (Int, Outcome).self) { group in
+            for index in 0..<16 {
+                group.addTask { (index, try await invoke(host.current.registry, "threads.hop", context: ["input": .string("call \(index)")])) }
+            }
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(outcomes.count == 16)
-        for outcome in outcomes {
+        for (index, outcome) in outcomes {
             #expect(outcome.status == .success)
+            #expect(outcome.contextUpdates["echo"] == .string("call \(index)"))
             #expect(outcome.contextUpdates["hopped"] == .string("yes"))
             #expect(outcome.contextUpdates["other_thread"] == .boolean(true))
         }

@@ -9,13 +9,16 @@ import TrellisEngine
 /// collects writes and outcome fields.
 struct CallState {
     let type: PluginNodeType
-    /// Where the request of this visit is. A synchronous visit borrows the request of the frame
-    /// running invoke: that frame closes the slot (under its lock) before it returns, so the
-    /// request outlives every use through a live handle, and a call costs no copy of it (a copy
-    /// retains a dozen references). An asynchronous visit may outlive its frame (the host gives
-    /// up on a call the plugin has yet to complete), so it owns a copy in `ownedRequest`.
-    private let requestAddress: UnsafePointer<HandlerRequest>
-    private let ownedRequest: OwnedRequest?
+    /// Where the request of this visit is. A visit borrows the request of the frame running
+    /// invoke while that frame is sure to outlive it: a synchronous one for good (that frame
+    /// closes the slot, under its lock, before it returns), an asynchronous one until invoke
+    /// has returned. Most asynchronous visits complete during invoke (the Swift SDK's do
+    /// whenever the handler never suspends), and they cost no copy of the request (a copy
+    /// retains a dozen references, and its release frees them again). One still pending then
+    /// may outlive the frame (the host gives up on a call the plugin has yet to complete), so
+    /// it takes a copy in `ownedRequest` (`ownRequest`) before the frame returns.
+    private var requestAddress: UnsafePointer<HandlerRequest>
+    private var ownedRequest: OwnedRequest?
     /// Set for asynchronous visits: the completion protocol's state.
     var asynchronous: AsyncCompletion?
 
@@ -115,14 +118,23 @@ struct CallState {
         ownedRequest = nil
     }
 
-    /// An asynchronous visit of `type`, holding its own copy of `request` and `lease` (the
-    /// plugin's activation: not retired while the plugin may still complete the call).
-    init(type: PluginNodeType, asynchronous request: HandlerRequest, lease: PluginActivation) {
-        let owned = OwnedRequest(request)
+    /// An asynchronous visit of `type` reading `request` in place until `ownRequest`, holding
+    /// `lease` (the plugin's activation: not retired while the plugin may still complete the
+    /// call). The caller keeps `request` where it is until the slot is closed or owns its copy.
+    init(type: PluginNodeType, asynchronous request: UnsafePointer<HandlerRequest>, lease: PluginActivation) {
         self.type = type
-        requestAddress = UnsafePointer(owned.address)
-        ownedRequest = owned
+        requestAddress = request
+        ownedRequest = nil
         asynchronous = AsyncCompletion(lease: lease)
+    }
+
+    /// Makes the call hold its own copy of the request it borrowed: for a call that may outlive
+    /// the frame whose request it reads.
+    mutating func ownRequest() {
+        guard ownedRequest == nil else { return }
+        let owned = OwnedRequest(requestAddress.pointee)
+        ownedRequest = owned
+        requestAddress = UnsafePointer(owned.address)
     }
 
     /// Runs `body` on the live call a C handle names (see `CallTable`).
@@ -250,8 +262,10 @@ final class AsyncCompletion {
 struct AsyncPluginCall: Sendable {
     let entry: CallTable.Entry
 
-    /// Opens the slot for a visit of `type` with `request`; `nil` when no slot is free.
-    init?(type: PluginNodeType, request: HandlerRequest, lease: PluginActivation) {
+    /// Opens the slot for a visit of `type` reading `request` in place; `nil` when no slot is
+    /// free. The caller keeps `request` where it is until `invokeReturned` has returned (which
+    /// gives a call still pending its own copy).
+    init?(type: PluginNodeType, borrowing request: UnsafePointer<HandlerRequest>, lease: PluginActivation) {
         guard let entry = CallTable.open(CallState(type: type, asynchronous: request, lease: lease)) else { return nil }
         self.entry = entry
     }
@@ -310,7 +324,11 @@ struct AsyncPluginCall: Sendable {
         Self.step(entry) { call, completion, effects in
             completion.invokeReturned = true
             if status == trellis_status(TRELLIS_PENDING) {
-                guard let early = completion.earlyCompletion else { return }
+                guard let early = completion.earlyCompletion else {
+                    // Pending: the call may outlive the frame whose request it has read so far.
+                    call.ownRequest()
+                    return
+                }
                 outcome = call.takeOutcome(for: early.status, message: early.message, from: .complete)
             } else {
                 if completion.pluginDone {

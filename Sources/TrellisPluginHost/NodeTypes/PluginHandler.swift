@@ -47,22 +47,26 @@ struct PluginHandler: NodeHandler {
 
     private func executeAsynchronously(_ request: HandlerRequest) async -> Outcome {
         if Task.isCancelled { return CallState.cancelledOutcome(type, nodeID: request.node.id) }
-        guard let call = AsyncPluginCall(type: type, request: request, lease: activation) else { return CallState.noSlotOutcome(type, request) }
-        // A node's own timeout is the engine's (it cancels this task); without one, the host's
-        // default, counted from the start of invoke.
-        let timeout = (request.node.attributes["timeout"] == nil ? defaultTimeout : nil).map { (limit: $0, start: ContinuousClock.now) }
-        let status: trellis_status
+        let started: StartedCall
         if type.isBlocking {
             // TRELLIS_NODE_BLOCKING with ASYNC: the invoke itself runs on the blocking pool.
-            status = await BlockingInvokePool.shared.run { [type] in
-                withUnsafePointer(to: request) { PluginCrashContext.during(type, $0) { type.callInvoke(call.handle) } }
+            started = await BlockingInvokePool.shared.run { [type, activation] in
+                withUnsafePointer(to: request) { Self.start(type, activation, $0) }
             }
         } else {
-            status = withUnsafePointer(to: request) { PluginCrashContext.during(type, $0) { type.callInvoke(call.handle) } }
+            started = withUnsafePointer(to: request) { Self.start(type, activation, $0) }
         }
-        // Completed during invoke (or a final status): nothing to wait for.
-        if let outcome = call.invokeReturned(status) { return outcome }
-        let deadline = timeout.map { PluginCallDeadlines.add(call, after: $0.limit, from: $0.start) }
+        let call: AsyncPluginCall
+        switch started {
+        case .noSlot: return CallState.noSlotOutcome(type, request)
+        case .finished(let outcome): return outcome
+        case .pending(let pending): call = pending
+        }
+        // A node's own timeout is the engine's (it cancels this task); without one, the host's
+        // default, counted from when invoke returned the call pending.
+        let deadline = (request.node.attributes["timeout"] == nil ? defaultTimeout : nil).map {
+            PluginCallDeadlines.add(call, after: $0, from: ContinuousClock.now)
+        }
         defer { if let deadline { PluginCallDeadlines.remove(deadline) } }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
@@ -71,5 +75,25 @@ struct PluginHandler: NodeHandler {
         } onCancel: {
             call.hostCancel()
         }
+    }
+
+    /// How an asynchronous call came out of invoke.
+    private enum StartedCall: Sendable {
+        /// Every call slot was taken: the plugin was not called.
+        case noSlot
+        /// Completed during invoke, or invoke returned a final status.
+        case finished(Outcome)
+        /// Pending: the plugin completes it later (it owns its copy of the request by now).
+        case pending(AsyncPluginCall)
+    }
+
+    /// Opens a slot for a visit of `type` reading the request at `request` in place, and
+    /// invokes the plugin. The request stays where it is until this returns: a call still
+    /// pending then has taken its own copy (`AsyncPluginCall.invokeReturned`).
+    private static func start(_ type: PluginNodeType, _ activation: PluginActivation, _ request: UnsafePointer<HandlerRequest>) -> StartedCall {
+        guard let call = AsyncPluginCall(type: type, borrowing: request, lease: activation) else { return .noSlot }
+        let status = PluginCrashContext.during(type, request) { type.callInvoke(call.handle) }
+        if let outcome = call.invokeReturned(status) { return .finished(outcome) }
+        return .pending(call)
     }
 }
