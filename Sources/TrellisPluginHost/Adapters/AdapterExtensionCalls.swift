@@ -219,8 +219,25 @@ enum AdapterExtensionCalls {
             if let plugin = pluginBridge(llm, PluginLLMBridge.self) {
                 return .success(.direct { answer in plugin.start(decoded, then: answer) })
             }
-            return .success(.atOnceOrTask({ try llm.completeImmediately(decoded) }, later: { try await llm.complete(decoded) }))
+            // Both closures hold the one question: each holding the adapter and the request
+            // was two more contexts and two more copies of the request's references a call.
+            let question = LLMQuestion(llm: llm, request: decoded)
+            return .success(.atOnceOrTask({ try question.askImmediately() }, later: { try await question.ask() }))
         }, deliver: { callback?.deliver($0, $1) })
+    }
+
+    /// A request for a built-in LLM adapter, asked at once and, without an answer at hand, in a task.
+    private final class LLMQuestion: Sendable {
+        let llm: any LLMAdapter
+        let request: LLMRequest
+
+        init(llm: any LLMAdapter, request: LLMRequest) {
+            self.llm = llm
+            self.request = request
+        }
+
+        func askImmediately() throws -> LLMResponse? { try llm.completeImmediately(request) }
+        func ask() async throws -> LLMResponse { try await llm.complete(request) }
     }
 
     static func memoryRecall(_ handle: OpaquePointer?, _ agent: trellis_string, _ query: trellis_string, _ function: ResultFunction?, _ userData: UnsafeMutableRawPointer?) -> trellis_status {

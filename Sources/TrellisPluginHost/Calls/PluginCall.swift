@@ -305,23 +305,27 @@ struct AsyncPluginCall: Sendable {
     @discardableResult
     private static func step(_ entry: CallTable.Entry, _ body: (inout CallState, AsyncCompletion, inout Effects) -> Void) -> StepResult {
         var effects = Effects()
+        // Who the call is, read only for an effect that names it (a log line, the plugin's
+        // cancel): taken on every step, the type and node id were four reference counts.
         var owner: (type: PluginNodeType, nodeID: String)?
         let result: StepResult = entry.slot.withLock { slot in
             guard slot.generation == entry.generation else { return .notLive(finished: nil) }
             guard slot.isLive else { return .notLive(finished: slot.finished) }
             // Optional chaining reads fields in place; binding the call would copy it whole.
-            guard let type = slot.call?.type, let nodeID = slot.call?.request.node.id else { return .notLive(finished: nil) }
-            guard let completion = slot.call?.asynchronous else { return .synchronous(type, nodeID) }
+            guard slot.call != nil else { return .notLive(finished: nil) }
+            guard let completion = slot.call?.asynchronous else { return .synchronous(slot.call!.type, slot.call!.request.node.id) }
             body(&slot.call!, completion, &effects)
-            owner = (type, nodeID)
+            if effects.log != nil || effects.askPluginToCancel, let type = slot.call?.type, let nodeID = slot.call?.request.node.id {
+                owner = (type, nodeID)
+            }
             if effects.retire { slot.retire() }
             return .done
         }
-        guard let owner else { return result }
+        guard case .done = result else { return result }
         if effects.retire { CallTable.release(entry) }
-        if let log = effects.log { PluginLog.write(.warning, plugin: owner.type.pluginID, node: owner.nodeID, log) }
+        if let log = effects.log, let owner { PluginLog.write(.warning, plugin: owner.type.pluginID, node: owner.nodeID, log) }
         if let (continuation, outcome) = effects.resume { continuation.resume(returning: outcome) }
-        if effects.askPluginToCancel, let cancel = owner.type.cancel {
+        if effects.askPluginToCancel, let owner, let cancel = owner.type.cancel {
             PluginCrashContext.during(owner.type.crashOrigin, "cancel") { cancel(owner.type.state, entry.handle) }
         }
         return result
