@@ -219,14 +219,17 @@ enum AdapterExtensionCalls {
             if let plugin = pluginBridge(llm, PluginLLMBridge.self) {
                 return .success(.direct { answer in plugin.start(decoded, then: answer) })
             }
-            // Both closures hold the one question: each holding the adapter and the request
-            // was two more contexts and two more copies of the request's references a call.
             let question = LLMQuestion(llm: llm, request: decoded)
             return .success(.atOnceOrTask({ try question.askImmediately() }, later: { try await question.ask() }))
         }, deliver: { callback?.deliver($0, $1) })
     }
 
-    /// A request for a built-in LLM adapter, asked at once and, without an answer at hand, in a task.
+    // The questions below are what a built-in adapter is asked: at once, and without an answer
+    // at hand, in a task. A `Work.atOnceOrTask`'s two closures each hold the one question
+    // (holding the adapter and the arguments, each closure was a context of its own and a
+    // copy of every reference in them).
+
+    /// A completion for a built-in LLM adapter.
     private final class LLMQuestion: Sendable {
         let llm: any LLMAdapter
         let request: LLMRequest
@@ -238,6 +241,38 @@ enum AdapterExtensionCalls {
 
         func askImmediately() throws -> LLMResponse? { try llm.completeImmediately(request) }
         func ask() async throws -> LLMResponse { try await llm.complete(request) }
+    }
+
+    /// A recall for a built-in memory adapter.
+    private final class RecallQuestion: Sendable {
+        let memory: any MemoryAdapter
+        let agentID: String
+        let query: String
+
+        init(memory: any MemoryAdapter, agentID: String, query: String) {
+            self.memory = memory
+            self.agentID = agentID
+            self.query = query
+        }
+
+        func askImmediately() throws -> [ContextValue]? { try memory.recallImmediately(agentID: agentID, query: query) }
+        func ask() async throws -> [ContextValue] { try await memory.recall(agentID: agentID, query: query) }
+    }
+
+    /// An update for a built-in memory adapter.
+    private final class UpdateQuestion: Sendable {
+        let memory: any MemoryAdapter
+        let agentID: String
+        let entry: ContextValue
+
+        init(memory: any MemoryAdapter, agentID: String, entry: ContextValue) {
+            self.memory = memory
+            self.agentID = agentID
+            self.entry = entry
+        }
+
+        func askImmediately() throws -> Bool { try memory.updateImmediately(agentID: agentID, entry: entry) }
+        func ask() async throws { try await memory.update(agentID: agentID, entry: entry) }
     }
 
     static func memoryRecall(_ handle: OpaquePointer?, _ agent: trellis_string, _ query: trellis_string, _ function: ResultFunction?, _ userData: UnsafeMutableRawPointer?) -> trellis_status {
@@ -283,8 +318,8 @@ enum AdapterExtensionCalls {
         if let plugin = pluginBridge(memory, PluginMemoryBridge.self) {
             return .direct { answer in plugin.startRecall(agentID: agentID, query: query, then: answer) }
         }
-        return .atOnceOrTask({ try memory.recallImmediately(agentID: agentID, query: query) },
-                             later: { try await memory.recall(agentID: agentID, query: query) })
+        let question = RecallQuestion(memory: memory, agentID: agentID, query: query)
+        return .atOnceOrTask({ try question.askImmediately() }, later: { try await question.ask() })
     }
 
     static func memoryUpdate(_ handle: OpaquePointer?, _ agent: trellis_string, _ entry: trellis_string, _ function: ResultFunction?, _ userData: UnsafeMutableRawPointer?) -> trellis_status {
@@ -305,8 +340,9 @@ enum AdapterExtensionCalls {
         if let plugin = pluginBridge(memory, PluginMemoryBridge.self) {
             return .direct { answer in plugin.startUpdate(agentID: agentID, entry: entry) { answer($0.map { "null" }) } }
         }
-        return .atOnceOrTask({ try memory.updateImmediately(agentID: agentID, entry: entry) ? "null" : nil }, later: {
-            try await memory.update(agentID: agentID, entry: entry)
+        let question = UpdateQuestion(memory: memory, agentID: agentID, entry: entry)
+        return .atOnceOrTask({ try question.askImmediately() ? "null" : nil }, later: {
+            try await question.ask()
             return "null"
         })
     }
