@@ -17,20 +17,20 @@ struct PluginSessionNodeCall: SessionNodeCall {
     func mapField(_ key: String, field: String) -> PluginValue? { call.mapField(key, field: field) }
 
     /// The host writes the memories to `key` itself (`recall_into`): nil, nothing to write.
-    func recall(agentID: String, query: String, storingAt key: String) async throws -> [PluginValue]? {
+    nonisolated(nonsending) func recall(agentID: String, query: String, storingAt key: String) async throws -> [PluginValue]? {
         _ = try await call.memory.recall(agentID: agentID, query: query, storingAt: key)
         return nil
     }
 
-    func update(agentID: String, entry: PluginValue) async throws {
+    nonisolated(nonsending) func update(agentID: String, entry: PluginValue) async throws {
         try await call.memory.update(agentID: agentID, entry: entry)
     }
 
-    func dispatch(_ calls: [PluginValue]) async throws -> [PluginValue] {
+    nonisolated(nonsending) func dispatch(_ calls: [PluginValue]) async throws -> [PluginValue] {
         try await call.tools.dispatch(calls)
     }
 
-    func complete(_ request: SessionLLMRequest) async throws -> SessionLLMAnswer {
+    nonisolated(nonsending) func complete(_ request: SessionLLMRequest) async throws -> SessionLLMAnswer {
         let answer = try await call.llm.complete(LLMCompletionRequest(
             prompt: request.prompt, messages: request.messages.map(Array.init) ?? [], model: request.model, provider: request.provider,
             options: request.options, useSessionMessages: request.messages == nil, offerTools: true))
@@ -60,9 +60,9 @@ struct SyncSessionNode: SyncNodeHandler {
 
 /// An asynchronous session node type of the plugin (it calls an adapter): its behaviour is in `SessionNodes`.
 struct AsyncSessionNode: AsyncNodeHandler {
-    let behaviour: @Sendable (PluginSessionNodeCall) async throws -> SessionNodeResult
+    let behaviour: nonisolated(nonsending) @Sendable (PluginSessionNodeCall) async throws -> SessionNodeResult
 
-    func handle(_ call: inout NodeCall) async throws -> NodeResult {
+    nonisolated(nonsending) func handle(_ call: inout NodeCall) async throws -> NodeResult {
         NodeResult(try await behaviour(PluginSessionNodeCall(call: call)))
     }
 }

@@ -17,19 +17,20 @@ public struct HostLLM: Sendable {
     /// Asks the run's LLM adapter. Set `useSessionMessages` to let the host pass the session
     /// history without copying it through JSON. The request and the answer cross as typed
     /// fields (`complete_request`, ABI 1.3), not JSON.
-    public func complete(_ request: LLMCompletionRequest) async throws -> LLMCompletion {
+    public nonisolated(nonsending) func complete(_ request: LLMCompletionRequest) async throws -> LLMCompletion {
         guard let llm = call.runtime.llm, let start = llm.table.pointee.complete_request else {
             throw PluginError("the host offers no \(TRELLIS_EXT_LLM) extension with complete_request (ABI 1.3)")
         }
         let pointer = call.pointer
-        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<LLMCompletion, any Error>) in
-            let waiter = Unmanaged.passRetained(LLMAnswerWaiter(continuation)).toOpaque()
-            let status = request.withFields { start(pointer, $0, deliverLLMAnswer, waiter) }
-            guard status != TRELLIS_OK else { return }
-            // The host said on_answer will not run: the waiter is ours to release and answer.
-            Unmanaged<LLMAnswerWaiter>.fromOpaque(waiter).release()
-            continuation.resume(throwing: PluginError(refusal(status, adapter: "LLM")))
+        let waiter = LLMAnswerWaiter()
+        let retained = Unmanaged.passRetained(waiter).toOpaque()
+        let status = request.withFields { start(pointer, $0, deliverLLMAnswer, retained) }
+        guard status == TRELLIS_OK else {
+            // The host said on_answer will not run: the waiter's retain is ours to give back.
+            Unmanaged<LLMAnswerWaiter>.fromOpaque(retained).release()
+            throw PluginError(refusal(status, adapter: "LLM"))
         }
+        return try await waiter.answer.value()
     }
 }
 
@@ -38,7 +39,7 @@ public struct HostMemory: Sendable {
     let call: NodeCall
 
     /// Memories relevant to `query` for `agentID`.
-    public func recall(agentID: String, query: String) async throws -> [PluginValue] {
+    public nonisolated(nonsending) func recall(agentID: String, query: String) async throws -> [PluginValue] {
         guard let memory = call.runtime.memory else { throw PluginError("the host offers no \(TRELLIS_EXT_MEMORY) extension") }
         let pointer = call.pointer
         let answer = try await awaitHostResult(adapter: "memory") { deliver, waiter in
@@ -55,7 +56,7 @@ public struct HostMemory: Sendable {
     /// call's context key `key` (`recall_into`, ABI 1.4): they never cross into the plugin,
     /// which saves two JSON copies of the list when the node only stores it. Returns how many
     /// were stored.
-    public func recall(agentID: String, query: String, storingAt key: String) async throws -> Int {
+    public nonisolated(nonsending) func recall(agentID: String, query: String, storingAt key: String) async throws -> Int {
         guard let memory = call.runtime.memory else { throw PluginError("the host offers no \(TRELLIS_EXT_MEMORY) extension") }
         let pointer = call.pointer
         let answer = try await awaitHostResult(adapter: "memory") { deliver, waiter in
@@ -71,7 +72,7 @@ public struct HostMemory: Sendable {
 
     /// Records `entry` for `agentID`. A map entry crosses as typed fields (`update_entry`,
     /// ABI 1.3), anything else as JSON.
-    public func update(agentID: String, entry: PluginValue) async throws {
+    public nonisolated(nonsending) func update(agentID: String, entry: PluginValue) async throws {
         guard let memory = call.runtime.memory else { throw PluginError("the host offers no \(TRELLIS_EXT_MEMORY) extension") }
         let pointer = call.pointer
         if case .map(let map) = entry, let updateEntry = memory.table.pointee.update_entry {
@@ -97,7 +98,7 @@ public struct HostTools: Sendable {
     let call: NodeCall
 
     /// Runs tool calls (`{name, arguments}` maps); one result per call, in order.
-    public func dispatch(_ calls: [PluginValue]) async throws -> [PluginValue] {
+    public nonisolated(nonsending) func dispatch(_ calls: [PluginValue]) async throws -> [PluginValue] {
         guard let tools = call.runtime.tools else { throw PluginError("the host offers no \(TRELLIS_EXT_TOOLS) extension") }
         let pointer = call.pointer
         let json = PluginValue.list(calls).jsonText
@@ -110,18 +111,16 @@ public struct HostTools: Sendable {
     }
 }
 
-/// Holds the continuation of a task waiting for one `trellis_result_fn` reply. Not generic
-/// (nor is `LLMAnswerWaiter`): a generic class looks its metadata up at run time on every
-/// allocation, which benchmark 8's profile showed per adapter call.
+/// Where one `trellis_result_fn` reply goes, retained for the host until it calls back. Not
+/// generic (nor is `LLMAnswerWaiter`): a generic class looks its metadata up at run time on
+/// every allocation, which benchmark 8's profile showed per adapter call.
 private final class ResultWaiter: Sendable {
-    let continuation: CheckedContinuation<String, any Error>
-    init(_ continuation: CheckedContinuation<String, any Error>) { self.continuation = continuation }
+    let answer = AdapterAnswer<String>()
 }
 
-/// Holds the continuation of a task waiting for one `trellis_llm_answer_fn` reply.
+/// Where one `trellis_llm_answer_fn` reply goes.
 private final class LLMAnswerWaiter: Sendable {
-    let continuation: CheckedContinuation<LLMCompletion, any Error>
-    init(_ continuation: CheckedContinuation<LLMCompletion, any Error>) { self.continuation = continuation }
+    let answer = AdapterAnswer<LLMCompletion>()
 }
 
 /// Why the host refused to start an adapter operation (the callback will not run).
@@ -133,17 +132,17 @@ private func refusal(_ status: trellis_status, adapter: String) -> String {
     }
 }
 
-/// The `trellis_result_fn` the SDK hands the host: resumes the waiting task exactly once
-/// (the host runs it exactly once) and releases the waiter retained for it.
+/// The `trellis_result_fn` the SDK hands the host: delivers the answer exactly once (the host
+/// runs it exactly once) and releases the waiter retained for it.
 private func deliverHostResult(_ userData: UnsafeMutableRawPointer?, _ status: trellis_status,
                                _ result: trellis_string, _ error: trellis_string) {
     guard let userData else { return }
     let waiter = Unmanaged<ResultWaiter>.fromOpaque(userData).takeRetainedValue()
     if status == TRELLIS_OK {
-        waiter.continuation.resume(returning: String(borrowing: result))
+        waiter.answer.deliver(.success(String(borrowing: result)))
     } else {
         let message = String(borrowing: error)
-        waiter.continuation.resume(throwing: PluginError(message.isEmpty ? "the adapter failed without a message" : message))
+        waiter.answer.deliver(.failure(PluginError(message.isEmpty ? "the adapter failed without a message" : message)))
     }
 }
 
@@ -154,28 +153,26 @@ private func deliverLLMAnswer(_ userData: UnsafeMutableRawPointer?, _ status: tr
     let waiter = Unmanaged<LLMAnswerWaiter>.fromOpaque(userData).takeRetainedValue()
     guard status == TRELLIS_OK, let answer else {
         let message = String(borrowing: error)
-        waiter.continuation.resume(throwing: PluginError(message.isEmpty ? "the adapter failed without a message" : message))
+        waiter.answer.deliver(.failure(PluginError(message.isEmpty ? "the adapter failed without a message" : message)))
         return
     }
-    do {
-        waiter.continuation.resume(returning: try LLMCompletion(answer: answer))
-    } catch {
-        waiter.continuation.resume(throwing: error)
-    }
+    waiter.answer.deliver(Result { try LLMCompletion(answer: answer) })
 }
 
 /// Starts an adapter operation through `start` (which calls the host with the delivery
-/// function and the waiter) and suspends until the host delivers the JSON answer.
-private func awaitHostResult(
+/// function and the waiter) and returns the JSON answer, suspending only when it has not come
+/// by the time `start` returns.
+private nonisolated(nonsending) func awaitHostResult(
     adapter: String,
     _ start: (trellis_result_fn, UnsafeMutableRawPointer) -> trellis_status
 ) async throws -> String {
-    try await withCheckedThrowingContinuation { continuation in
-        let waiter = Unmanaged.passRetained(ResultWaiter(continuation)).toOpaque()
-        let status = start(deliverHostResult, waiter)
-        guard status != TRELLIS_OK else { return }
-        // The host said on_result will not run: the waiter is ours to release and answer.
-        Unmanaged<ResultWaiter>.fromOpaque(waiter).release()
-        continuation.resume(throwing: PluginError(refusal(status, adapter: adapter)))
+    let waiter = ResultWaiter()
+    let retained = Unmanaged.passRetained(waiter).toOpaque()
+    let status = start(deliverHostResult, retained)
+    guard status == TRELLIS_OK else {
+        // The host said on_result will not run: the waiter's retain is ours to give back.
+        Unmanaged<ResultWaiter>.fromOpaque(retained).release()
+        throw PluginError(refusal(status, adapter: adapter))
     }
+    return try await waiter.answer.value()
 }

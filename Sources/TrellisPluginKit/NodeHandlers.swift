@@ -14,9 +14,15 @@ public protocol SyncNodeHandler: Sendable {
 /// The SDK reports the call as pending to the host and completes it exactly once when
 /// `handle` returns or throws. When the host gives up on the call (node timeout, run
 /// cancelled) the task is cancelled: honour `Task.isCancelled` / `Task.checkCancellation()`.
+///
+/// `handle` is `nonisolated(nonsending)`: it runs on the task the SDK started, with no executor
+/// hop on the way in or out. A conformance declared plainly (`func handle(...) async throws`)
+/// compiles and works unchanged; marking it `nonisolated(nonsending)` as well spares it the hops.
+/// The SDK's adapter calls (`call.llm`, `call.memory`, `call.tools`) are `nonisolated(nonsending)`
+/// too, and return without suspending when the adapter answers at once.
 public protocol AsyncNodeHandler: Sendable {
     /// Runs one visit of a node.
-    func handle(_ call: inout NodeCall) async throws -> NodeResult
+    nonisolated(nonsending) func handle(_ call: inout NodeCall) async throws -> NodeResult
 }
 
 /// An error a plugin throws to fail a node or an adapter operation with a message.

@@ -15,7 +15,7 @@ final class PendingTasks: Sendable {
     /// early) answers without a thread hop, which the ABI allows ("possibly before invoke
     /// returns").
     @discardableResult
-    func start(_ handle: HostHandle, _ operation: @escaping @Sendable (PendingTask) async -> Void) -> PendingTask {
+    func start(_ handle: HostHandle, _ operation: nonisolated(nonsending) @escaping @Sendable (PendingTask) async -> Void) -> PendingTask {
         let pending = PendingTask()
         entries.withLock { $0[handle.key] = pending }
         let task = Task.immediate { await operation(pending) }

@@ -28,14 +28,14 @@ public protocol SessionNodeCall: Sendable {
     /// the node must write them itself (built in), nil when the run already has them at `key`
     /// (over the C ABI the host writes them, so the list never crosses into the plugin and back).
     /// Throws `SessionNodeError.missingAdapter` without a memory adapter.
-    func recall(agentID: String, query: String, storingAt key: String) async throws -> [ContextValue]?
+    nonisolated(nonsending) func recall(agentID: String, query: String, storingAt key: String) async throws -> [ContextValue]?
     /// Records `entry` for `agentID`; throws `SessionNodeError.missingAdapter` without a memory adapter.
-    func update(agentID: String, entry: ContextValue) async throws
+    nonisolated(nonsending) func update(agentID: String, entry: ContextValue) async throws
     /// Runs tool calls, one result per call; throws `SessionNodeError.missingAdapter` without a tools adapter.
-    func dispatch(_ calls: [ContextValue]) async throws -> [ContextValue]
+    nonisolated(nonsending) func dispatch(_ calls: [ContextValue]) async throws -> [ContextValue]
     /// Asks the run's LLM adapter, offering the tools of the run's tools adapter (if any);
     /// throws `SessionNodeError.missingAdapter` without an LLM adapter.
-    func complete(_ request: SessionLLMRequest) async throws -> SessionLLMAnswer
+    nonisolated(nonsending) func complete(_ request: SessionLLMRequest) async throws -> SessionLLMAnswer
 }
 
 extension SessionNodeCall {

@@ -22,7 +22,7 @@ extension SessionNodes {
     /// attribute, else the session config's, else 8; one more request for tools fails the
     /// turn, saying so. Only tool rounds read the history itself (a copy over the C ABI; built in,
     /// one copy of the compact buffer when it is extended).
-    public static func llmCall(_ call: some SessionNodeCall) async throws -> SessionNodeResult {
+    public nonisolated(nonsending) static func llmCall(_ call: some SessionNodeCall) async throws -> SessionNodeResult {
         var prompt = call.attribute("prompt") ?? call.text(SessionContextKeys.input)
         let turnStart = call.value(turnMessagesStartKey)?.integer
         var messages: MessageList?

@@ -17,22 +17,22 @@ struct BuiltinSessionNodeCall: SessionNodeCall {
         return items[index][field]?.string
     }
 
-    func recall(agentID: String, query: String, storingAt key: String) async throws -> [ContextValue]? {
+    nonisolated(nonsending) func recall(agentID: String, query: String, storingAt key: String) async throws -> [ContextValue]? {
         guard let memory = request.adapters.memory else { throw SessionNodeError.missingAdapter("memory") }
         return try await memory.recall(agentID: agentID, query: query)
     }
 
-    func update(agentID: String, entry: ContextValue) async throws {
+    nonisolated(nonsending) func update(agentID: String, entry: ContextValue) async throws {
         guard let memory = request.adapters.memory else { throw SessionNodeError.missingAdapter("memory") }
         try await memory.update(agentID: agentID, entry: entry)
     }
 
-    func dispatch(_ calls: [ContextValue]) async throws -> [ContextValue] {
+    nonisolated(nonsending) func dispatch(_ calls: [ContextValue]) async throws -> [ContextValue] {
         guard let tools = request.adapters.tools else { throw SessionNodeError.missingAdapter("tools") }
         return try await tools.dispatch(calls)
     }
 
-    func complete(_ request: SessionLLMRequest) async throws -> SessionLLMAnswer {
+    nonisolated(nonsending) func complete(_ request: SessionLLMRequest) async throws -> SessionLLMAnswer {
         guard let llm = self.request.adapters.llm else { throw SessionNodeError.missingAdapter("llm") }
         let response = try await llm.complete(LLMRequest(
             prompt: request.prompt, messages: request.messages ?? self.request.context[SessionKeys.messages]?.messageList ?? MessageList(),
