@@ -7,8 +7,9 @@ package import CTrellisPlugin
 /// A map lent to C as a `trellis_field` array, with every key and string in one buffer.
 ///
 /// Built once and read as often as needed: the host keeps one for an operation's lifetime
-/// (`reply_llm_request` lends it until the plugin replies), the SDK builds one per request.
-/// Three allocations whatever the number of fields, instead of a JSON text to write and parse.
+/// (`reply_llm_request` lends it until the plugin replies). Three allocations whatever the
+/// number of fields, instead of a JSON text to write and parse; `withTrellisFields` lends a
+/// map for one call without any.
 package final class TrellisFieldBuffer {
     private let bytes: UnsafeMutableRawBufferPointer
     /// The fields; their strings point into `bytes`.
@@ -16,48 +17,10 @@ package final class TrellisFieldBuffer {
 
     /// Lays out `values` (lists and maps as compact JSON text).
     package init(_ values: [String: ContextValue]) {
-        // Container values are rare in options; their JSON is made once here.
-        var texts: [String?] = []
-        texts.reserveCapacity(values.count)
-        var total = 0
-        for (key, value) in values {
-            var text: String?
-            switch value {
-            case .string(let string): text = string
-            case .list, .messages, .map: text = value.jsonText
-            default: text = nil
-            }
-            total += key.utf8.count + (text?.utf8.count ?? 0)
-            texts.append(text)
-        }
-        bytes = .allocate(byteCount: max(total, 1), alignment: 1)
+        let layout = TrellisFieldLayout(values)
+        bytes = .allocate(byteCount: max(layout.byteCount, 1), alignment: 1)
         fields = .allocate(capacity: values.count)
-        var offset = 0
-        func copy(_ text: String) -> trellis_string {
-            var text = text
-            let start = bytes.baseAddress! + offset
-            let count = text.withUTF8 { utf8 -> Int in
-                if let base = utf8.baseAddress, utf8.count > 0 { start.copyMemory(from: base, byteCount: utf8.count) }
-                return utf8.count
-            }
-            offset += count
-            return trellis_string(data: start.assumingMemoryBound(to: CChar.self), length: count)
-        }
-        for (index, (key, value)) in values.enumerated() {
-            var field = trellis_field()
-            field.key = copy(key)
-            switch value {
-            case .string: field.type = Int32(TRELLIS_VALUE_STRING)
-            case .integer(let number): field.type = Int32(TRELLIS_VALUE_INTEGER); field.integer = Int64(number)
-            case .double(let number): field.type = Int32(TRELLIS_VALUE_DOUBLE); field.number = number
-            case .boolean(let flag): field.type = Int32(TRELLIS_VALUE_BOOLEAN); field.boolean = flag
-            case .list, .messages: field.type = Int32(TRELLIS_VALUE_LIST)
-            case .map: field.type = Int32(TRELLIS_VALUE_MAP)
-            case .null: field.type = Int32(TRELLIS_VALUE_NULL)
-            }
-            if let text = texts[index] { field.text = copy(text) }
-            (fields.baseAddress! + index).initialize(to: field)
-        }
+        layout.write(values, into: fields.baseAddress!, bytes: bytes.baseAddress!)
     }
 
     deinit {
@@ -67,6 +30,81 @@ package final class TrellisFieldBuffer {
 
     /// The first field, or NULL for an empty map (what C receives).
     package var base: UnsafePointer<trellis_field>? { fields.isEmpty ? nil : UnsafePointer(fields.baseAddress) }
+}
+
+/// Lends `values` to `body` as `trellis_field`s (NULL and 0 for an empty map), laid out in
+/// temporary storage (on the stack when small) that lives only during `body`: what a node
+/// hands the host for one call (an LLM request's options, a memory entry) allocates nothing.
+package func withTrellisFields<Result>(_ values: [String: ContextValue],
+                                      _ body: (UnsafePointer<trellis_field>?, Int) throws -> Result) rethrows -> Result {
+    guard !values.isEmpty else { return try body(nil, 0) }
+    let layout = TrellisFieldLayout(values)
+    return try withUnsafeTemporaryAllocation(of: trellis_field.self, capacity: values.count) { fields in
+        try withUnsafeTemporaryAllocation(byteCount: max(layout.byteCount, 1), alignment: 1) { bytes in
+            layout.write(values, into: fields.baseAddress!, bytes: bytes.baseAddress!)
+            return try body(UnsafePointer(fields.baseAddress!), values.count)
+        }
+    }
+}
+
+/// How a map's fields are laid out: the bytes its keys and texts take, and the JSON text of its
+/// list and map values (rare in options and entries, so the common map needs no array of texts).
+private struct TrellisFieldLayout {
+    /// The JSON texts of the list and map values, in the map's order.
+    let containerTexts: [String]
+    /// The bytes all keys and texts take.
+    let byteCount: Int
+
+    init(_ values: [String: ContextValue]) {
+        var texts: [String] = []
+        var total = 0
+        for (key, value) in values {
+            total += key.utf8.count
+            switch value {
+            case .string(let string): total += string.utf8.count
+            case .list, .messages, .map:
+                let json = value.jsonText
+                total += json.utf8.count
+                texts.append(json)
+            default: break
+            }
+        }
+        containerTexts = texts
+        byteCount = total
+    }
+
+    /// Writes the fields of `values` (the map this layout was made of, unchanged) to `fields`,
+    /// their strings into `bytes` (at least `byteCount` of them).
+    func write(_ values: [String: ContextValue], into fields: UnsafeMutablePointer<trellis_field>, bytes: UnsafeMutableRawPointer) {
+        var offset = 0
+        func copy(_ text: String) -> trellis_string {
+            var text = text
+            let start = bytes + offset
+            let count = text.withUTF8 { utf8 -> Int in
+                if let base = utf8.baseAddress, utf8.count > 0 { start.copyMemory(from: base, byteCount: utf8.count) }
+                return utf8.count
+            }
+            offset += count
+            return trellis_string(data: start.assumingMemoryBound(to: CChar.self), length: count)
+        }
+        var nextContainer = 0
+        for (index, (key, value)) in values.enumerated() {
+            var field = trellis_field()
+            field.key = copy(key)
+            switch value {
+            case .string(let text): field.type = Int32(TRELLIS_VALUE_STRING); field.text = copy(text)
+            case .integer(let number): field.type = Int32(TRELLIS_VALUE_INTEGER); field.integer = Int64(number)
+            case .double(let number): field.type = Int32(TRELLIS_VALUE_DOUBLE); field.number = number
+            case .boolean(let flag): field.type = Int32(TRELLIS_VALUE_BOOLEAN); field.boolean = flag
+            case .list, .messages, .map:
+                if case .map = value { field.type = Int32(TRELLIS_VALUE_MAP) } else { field.type = Int32(TRELLIS_VALUE_LIST) }
+                field.text = copy(containerTexts[nextContainer])
+                nextContainer += 1
+            case .null: field.type = Int32(TRELLIS_VALUE_NULL)
+            }
+            (fields + index).initialize(to: field)
+        }
+    }
 }
 
 /// Why a `trellis_field` array could not be read.

@@ -7,7 +7,6 @@ import TrellisCore
 extension LLMCompletionRequest {
     /// Lends the request, as a node sends it (`trellis_llm_ext.complete_request`), to `body`.
     func withFields<Result>(_ body: (UnsafePointer<trellis_llm_request>) -> Result) -> Result {
-        let options = TrellisFieldBuffer(self.options)
         let messagesJSON = useSessionMessages || messages.isEmpty ? "" : PluginValue.list(messages).jsonText
         var flags: UInt32 = 0
         if useSessionMessages { flags |= UInt32(TRELLIS_LLM_USE_SESSION_MESSAGES) }
@@ -24,10 +23,12 @@ extension LLMCompletionRequest {
                         request.prompt = prompt
                         request.model = model
                         request.provider = provider
-                        request.options = options.base
-                        request.option_count = options.fields.count
                         request.messages_json = messages
-                        return withExtendedLifetime(options) { withUnsafePointer(to: &request) { body($0) } }
+                        return withTrellisFields(options) { fields, count in
+                            request.options = fields
+                            request.option_count = count
+                            return withUnsafePointer(to: &request) { body($0) }
+                        }
                     }
                 }
             }

@@ -76,10 +76,9 @@ public struct HostMemory: Sendable {
         guard let memory = call.runtime.memory else { throw PluginError("the host offers no \(TRELLIS_EXT_MEMORY) extension") }
         let pointer = call.pointer
         if case .map(let map) = entry, let updateEntry = memory.table.pointee.update_entry {
-            let fields = TrellisFieldBuffer(map)
             _ = try await awaitHostResult(adapter: "memory") { deliver, waiter in
                 withTrellisString(agentID) { agent in
-                    withExtendedLifetime(fields) { updateEntry(pointer, agent, fields.base, fields.fields.count, deliver, waiter) }
+                    withTrellisFields(map) { fields, count in updateEntry(pointer, agent, fields, count, deliver, waiter) }
                 }
             }
             return
