@@ -1,4 +1,4 @@
-package import CTrellisPlugin
+public import CTrellisPlugin
 
 // Maps as `trellis_field` arrays (ABI 1.3): how the options of an LLM request cross the C ABI
 // without JSON, in both directions (SDK -> host, host -> adapter). `package`, like the
@@ -35,6 +35,9 @@ package final class TrellisFieldBuffer {
 /// Lends `values` to `body` as `trellis_field`s (NULL and 0 for an empty map), laid out in
 /// temporary storage (on the stack when small) that lives only during `body`: what a node
 /// hands the host for one call (an LLM request's options, a memory entry) allocates nothing.
+/// Inlinable, so that the SDK's calls are specialized: unspecialized across the module
+/// boundary, its closures cost more than the buffer's allocations they save.
+@inlinable
 package func withTrellisFields<Result>(_ values: [String: ContextValue],
                                       _ body: (UnsafePointer<trellis_field>?, Int) throws -> Result) rethrows -> Result {
     guard !values.isEmpty else { return try body(nil, 0) }
@@ -49,12 +52,14 @@ package func withTrellisFields<Result>(_ values: [String: ContextValue],
 
 /// How a map's fields are laid out: the bytes its keys and texts take, and the JSON text of its
 /// list and map values (rare in options and entries, so the common map needs no array of texts).
-private struct TrellisFieldLayout {
+@usableFromInline
+package struct TrellisFieldLayout {
     /// The JSON texts of the list and map values, in the map's order.
-    let containerTexts: [String]
+    @usableFromInline let containerTexts: [String]
     /// The bytes all keys and texts take.
-    let byteCount: Int
+    @usableFromInline let byteCount: Int
 
+    @usableFromInline
     init(_ values: [String: ContextValue]) {
         var texts: [String] = []
         var total = 0
@@ -75,6 +80,7 @@ private struct TrellisFieldLayout {
 
     /// Writes the fields of `values` (the map this layout was made of, unchanged) to `fields`,
     /// their strings into `bytes` (at least `byteCount` of them).
+    @usableFromInline
     func write(_ values: [String: ContextValue], into fields: UnsafeMutablePointer<trellis_field>, bytes: UnsafeMutableRawPointer) {
         var offset = 0
         func copy(_ text: String) -> trellis_string {
