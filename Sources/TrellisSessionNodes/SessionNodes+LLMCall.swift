@@ -1,4 +1,4 @@
-import TrellisCore
+public import TrellisCore
 
 extension SessionNodes {
     /// Tool rounds so far in this run (`session.llm_call`'s own bookkeeping).
@@ -22,6 +22,7 @@ extension SessionNodes {
     /// attribute, else the session config's, else 8; one more request for tools fails the
     /// turn, saying so. Only tool rounds read the history itself (a copy over the C ABI; built in,
     /// one copy of the compact buffer when it is extended).
+    @inlinable
     public nonisolated(nonsending) static func llmCall(_ call: some SessionNodeCall) async throws -> SessionNodeResult {
         var prompt = call.attribute("prompt") ?? call.text(SessionContextKeys.input)
         let turnStart = call.value(turnMessagesStartKey)?.integer
@@ -74,9 +75,9 @@ extension SessionNodes {
 
     /// The options every model request carries, in `make`'s order; `reasoning_effort` and
     /// `system`, when present, are added to the made map.
-    static let optionKeys = ContextMapTemplate("cognitive_mode", "session_id", "run_kind", "input_type", "memories_recalled", extraCapacity: 2)
+    @usableFromInline static let optionKeys = ContextMapTemplate("cognitive_mode", "session_id", "run_kind", "input_type", "memories_recalled", extraCapacity: 2)
     /// What a text answer writes, in `make`'s order.
-    static let textAnswerKeys = ContextMapTemplate(SessionContextKeys.responseType, SessionContextKeys.llmContent)
+    @usableFromInline static let textAnswerKeys = ContextMapTemplate(SessionContextKeys.responseType, SessionContextKeys.llmContent)
 
     /// The session config's `system_prompt`, then the recalled memories, as one system text:
     /// `memoryCount` memories whose `input` and `response` texts `memoryText` reads by index

@@ -3,6 +3,7 @@ public import TrellisCore
 extension SessionNodes {
     /// `session.memory_recall`: asks the memory adapter for memories relevant to
     /// `session.input` for `session.agent_id` and writes them to `session.recalled_memories`.
+    @inlinable
     public nonisolated(nonsending) static func memoryRecall(_ call: some SessionNodeCall) async throws -> SessionNodeResult {
         let memories = try await call.recall(agentID: call.text(SessionContextKeys.agentID), query: call.text(SessionContextKeys.input),
                                              storingAt: SessionContextKeys.recalledMemories)
@@ -19,6 +20,7 @@ extension SessionNodes {
 
     /// `session.memory_update`: records the turn (`input`, `response`, `input_type`, `turn`)
     /// with the memory adapter for `session.agent_id`.
+    @inlinable
     public nonisolated(nonsending) static func memoryUpdate(_ call: some SessionNodeCall) async throws -> SessionNodeResult {
         let entry = ContextValue.map(memoryEntryKeys.make(
             call.value(SessionContextKeys.input) ?? .string(""),

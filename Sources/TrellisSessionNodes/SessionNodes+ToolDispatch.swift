@@ -1,10 +1,11 @@
-import TrellisCore
+public import TrellisCore
 
 extension SessionNodes {
     /// `session.tool_dispatch`: runs `llm.tool_calls` through the tools adapter, writes
     /// `session.tool_results`, and appends one `{role: tool, tool_call_id, name, content,
     /// is_error?}` message per result to `session.messages` (the session keeps these messages
     /// after the turn), which the next model call sends back in the provider's own format.
+    @inlinable
     public nonisolated(nonsending) static func toolDispatch(_ call: some SessionNodeCall) async throws -> SessionNodeResult {
         guard let calls = call.value(SessionContextKeys.toolCalls)?.list, !calls.isEmpty else {
             return .success([SessionContextKeys.toolResults: .list([])], notes: "no tool calls to dispatch")
