@@ -7,9 +7,10 @@ import TrellisCore
 /// Each type is a function of a `SessionNodeCall`; the synchronous types need no adapter and
 /// run without suspending, so the plugin registers them as synchronous node types.
 ///
-/// The synchronous types are `@inlinable`, so each side's call is specialized for its own
+/// Every type is `@inlinable`, so each side's call is specialized for its own
 /// `SessionNodeCall` instead of going through generic witnesses (the built-in path had become
-/// about 0.7 µs slower per call through this module before they were).
+/// about 0.7 µs slower per call through this module before the synchronous ones were; making
+/// the asynchronous ones so took ~0.6 µs off benchmark 8's plugin turn).
 public enum SessionNodes {
     /// The message a node fails with when the run lacks the adapter it needs (both sides turn
     /// `SessionNodeError.missingAdapter` into it, naming the node).
