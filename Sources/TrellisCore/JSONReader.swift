@@ -130,7 +130,7 @@ public struct JSONReader {
     /// The map of the members collected since `first` (a repeated key keeps its last value,
     /// as JSON readers do), removed from `members`.
     private mutating func takeMembers(from first: Int) -> [String: ContextValue] {
-        var entries = [String: ContextValue](minimumCapacity: members.count - first)
+        var entries = [String: ContextValue].empty(roomFor: members.count - first)
         for index in first..<members.count { entries[members[index].key] = members[index].value }
         members.removeLast(members.count - first)
         return entries

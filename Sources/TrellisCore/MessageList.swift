@@ -128,7 +128,7 @@ extension MessageList: RandomAccessCollection {
         if entry.hasExtra, case .map(let extra) = storage.extra(for: position) {
             fields = extra
         } else {
-            fields = Dictionary(minimumCapacity: 2)
+            fields = .empty(roomFor: 2)
         }
         fields["role"] = .string(storage.role(of: position))
         fields["content"] = .string(storage.content(of: position))

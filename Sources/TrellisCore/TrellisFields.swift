@@ -126,7 +126,7 @@ package func contextMap(fields: UnsafePointer<trellis_field>?, count: Int,
     guard count > 0 else { return [:] }
     guard let fields else { throw TrellisFieldError(message: "\(count) fields announced at a NULL pointer") }
     // Sized once: grown key by key, a map of a few fields was reallocated several times.
-    var map = [String: ContextValue](minimumCapacity: count)
+    var map = [String: ContextValue].empty(roomFor: count)
     for index in 0..<count {
         let field = fields[index]
         guard let key = field.key.validatedString else { throw TrellisFieldError(message: "field #\(index + 1) has a key that is not valid UTF-8") }

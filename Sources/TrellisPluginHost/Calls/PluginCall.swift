@@ -51,7 +51,7 @@ struct CallState {
     /// Room for a typical node's writes, made at the first one: grown key by key, the
     /// dictionary was reallocated at the first, second and third key.
     mutating func reserveUpdates() {
-        if updates.isEmpty { updates = Dictionary(minimumCapacity: Self.typicalUpdates) }
+        if updates.isEmpty { updates = .empty(roomFor: Self.typicalUpdates) }
     }
 
     /// How many context writes a node typically makes (the session node types make 1-6).
