@@ -10,12 +10,9 @@ public struct Context: Sendable, Equatable {
 
     /// Creates a context holding `values`.
     public init(_ values: [String: ContextValue] = [:]) {
-        table = .empty(roomFor: values.count, from: Self.emptyTables)
+        table = [ContextKey: ContextValue](minimumCapacity: values.count)
         for (key, value) in values { table[ContextKey(key)] = value }
     }
-
-    /// Empty tables for `init(_:)` and `reserveCapacity` (see `Dictionary.empty(roomFor:from:)`).
-    private static let emptyTables = [ContextKey: ContextValue].prototypes(upTo: 128)
 
     /// A context around `table` (see `ContextTemplate`).
     init(table: [ContextKey: ContextValue]) { self.table = table }
@@ -53,15 +50,7 @@ public struct Context: Sendable, Equatable {
     }
 
     /// Makes room for `capacity` keys in all, so that adding them does not rehash the table.
-    public mutating func reserveCapacity(_ capacity: Int) {
-        // Not `Dictionary.reserveCapacity`, which asks the runtime for the table's type on
-        // every call (see `Dictionary.empty(roomFor:from:)`); a table too small is rebuilt,
-        // as that would have, and a shared one big enough is left to copy on its first write.
-        guard table.capacity < capacity else { return }
-        var grown = Dictionary.empty(roomFor: capacity, from: Self.emptyTables)
-        for (key, value) in table { grown[key] = value }
-        table = grown
-    }
+    public mutating func reserveCapacity(_ capacity: Int) { table.reserveCapacity(capacity) }
 
     /// The value for `key`, or `nil` when unset.
     public subscript(key: String) -> ContextValue? {
