@@ -483,9 +483,10 @@ typedef struct trellis_attribute_spec {
  * A second `complete` is ignored and logged. Must not block on I/O: use PENDING.
  *
  * Timeouts: a PENDING call is given up after the node's `timeout` attribute, or, without one,
- * after the host's default plugin call timeout (300 s unless configured: `plugin_call_timeout`
- * in the configuration file, `--plugin-call-timeout`; since ABI 1.2 — before, such a call
- * waited for ever). The node then fails with a message naming the node, the type and the limit.
+ * after the host's default plugin call timeout, counted from when invoke returned PENDING
+ * (300 s unless configured: `plugin_call_timeout` in the configuration file,
+ * `--plugin-call-timeout`; since ABI 1.2 — before, such a call waited for ever). The node
+ * then fails with a message naming the node, the type and the limit.
  * A synchronous invoke cannot be interrupted: it must not block.
  *
  * Registration: a type name registered twice by one plugin makes register_node_type return
