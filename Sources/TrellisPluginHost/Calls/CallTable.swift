@@ -73,11 +73,10 @@ enum CallTable {
     /// Indices of slots whose call has finished.
     private static let free = LockedValue<[Int]>([])
 
-    /// A live call's handle and its slot (the host keeps both for the call's lifetime).
+    /// A live call's handle and its slot's index (the host keeps both for the call's lifetime;
+    /// `withSlot` reaches the slot). Unchecked: the handle is only bits naming the slot.
     struct Entry: @unchecked Sendable {
         let handle: OpaquePointer
-        /// Slots are never freed, so the entry need not retain it.
-        unowned(unsafe) let slot: SlotBox
         let index: Int
         let generation: UInt32
         /// Whether the slot is the calling thread's own (see `openOnThisThread`), kept when the call closes.
@@ -125,7 +124,7 @@ enum CallTable {
             }
             guard let generation else { return nil }
             let bits = (UInt(index + 1) << 32) | UInt(generation)
-            return Entry(handle: OpaquePointer(bitPattern: bits)!, slot: slot, index: index, generation: generation)
+            return Entry(handle: OpaquePointer(bitPattern: bits)!, index: index, generation: generation)
         }
     }
 
@@ -156,7 +155,7 @@ enum CallTable {
     /// its thread's). `body` runs on the call's last state under the slot's lock (to take the
     /// outcome); `nil` when the call had already ended.
     static func close<Result>(_ entry: Entry, _ body: (inout CallState) -> Result) -> Result? {
-        let result: Result? = entry.slot.withLock { slot in
+        let result: Result? = withSlot(entry) { slot in
             guard slot.isLive, slot.generation == entry.generation else { return nil }
             let result = body(&slot.call!)
             slot.retire()
@@ -176,22 +175,39 @@ enum CallTable {
     /// value no call ever had. Takes no lock.
     @inline(__always)
     static func resolve(_ handle: OpaquePointer?) -> Entry? {
-        guard let handle else { return nil }
+        guard let handle, let (index, generation) = decode(handle) else { return nil }
+        return Entry(handle: handle, index: index, generation: generation)
+    }
+
+    /// Runs `body` on the slot of `entry` under its lock, using the slot without a reference of
+    /// its own (slots are never freed; held through a reference, each use retained and released it).
+    @inline(__always)
+    static func withSlot<Result>(_ entry: Entry, _ body: (inout Slot) -> Result) -> Result {
+        slots[entry.index]._withUnsafeGuaranteedRef { $0.withLock(body) }
+    }
+
+    /// The slot index and generation in `handle`'s bits, when they can name a call.
+    @inline(__always)
+    private static func decode(_ handle: OpaquePointer) -> (index: Int, generation: UInt32)? {
         let bits = UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(handle)))
         let index = Int(bits >> 32) - 1
         let generation = UInt32(truncatingIfNeeded: bits)
         guard index >= 0, generation != 0, index < created.load(ordering: .acquiring) else { return nil }
-        return Entry(handle: handle, slot: slots[index].takeUnretainedValue(), index: index, generation: generation)
+        return (index, generation)
     }
 
     /// Runs `body` on the live call `handle` names, under its slot's lock; `otherwise` when the
-    /// handle is NULL, unknown, or its call has finished.
+    /// handle is NULL, unknown, or its call has finished. Every host function a plugin calls
+    /// comes through here, so the slot is used without a reference of its own (through an
+    /// `Entry`, each call retained and released it).
     @inline(__always)
     static func with<Result>(_ handle: OpaquePointer?, otherwise: Result, _ body: (inout CallState) -> Result) -> Result {
-        guard let entry = resolve(handle) else { return otherwise }
-        return entry.slot.withLock { slot in
-            guard slot.isLive, slot.generation == entry.generation else { return otherwise }
-            return body(&slot.call!)
+        guard let handle, let (index, generation) = decode(handle) else { return otherwise }
+        return slots[index]._withUnsafeGuaranteedRef { box in
+            box.withLock { slot in
+                guard slot.isLive, slot.generation == generation else { return otherwise }
+                return body(&slot.call!)
+            }
         }
     }
 

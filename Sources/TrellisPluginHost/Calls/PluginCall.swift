@@ -308,7 +308,7 @@ struct AsyncPluginCall: Sendable {
         // Who the call is, read only for an effect that names it (a log line, the plugin's
         // cancel): taken on every step, the type and node id were four reference counts.
         var owner: (type: PluginNodeType, nodeID: String)?
-        let result: StepResult = entry.slot.withLock { slot in
+        let result: StepResult = CallTable.withSlot(entry) { slot in
             guard slot.generation == entry.generation else { return .notLive(finished: nil) }
             guard slot.isLive else { return .notLive(finished: slot.finished) }
             // Optional chaining reads fields in place; binding the call would copy it whole.
