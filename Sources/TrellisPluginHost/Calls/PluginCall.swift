@@ -130,7 +130,9 @@ struct CallState {
         asynchronous = AsyncCompletion(lease: lease)
     }
 
-    /// `state` reading `owned` instead of the request it borrowed.
+    /// `state` reading `owned` instead of the request it borrowed. It copies every stored
+    /// property: one added to `CallState` must be copied here too, or a pending call loses it
+    /// (properties with a default value would not fail to compile).
     private init(_ state: CallState, owning owned: OwnedRequest) {
         type = state.type
         requestAddress = UnsafePointer(owned.address)
